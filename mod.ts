@@ -1,0 +1,66 @@
+/**
+ * Duel: a Deno-native research framework for adversarial training.
+ *
+ * Load an experiment file, train it, and read the run folder; or use the
+ * pieces (config schema, networks, objectives, trainer, metrics) directly.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadExperiment, runExperiment } from "./mod.ts";
+ * const loaded = await loadExperiment("experiments/ring8.yaml", ["train.steps=200"]);
+ * const summary = await runExperiment(loaded);
+ * console.log(summary.run_dir, summary.final);
+ * ```
+ * @module
+ */
+export { ConfigError } from "./src/config/fields.ts";
+export type { Field } from "./src/config/fields.ts";
+export {
+  dataSourceOf,
+  ExperimentFileError,
+  loadExperiment,
+  parseExperiment,
+} from "./src/config/load.ts";
+export type { LoadedExperiment, ParseOptions } from "./src/config/load.ts";
+export { EXPERIMENT } from "./src/config/schema.ts";
+export type {
+  DataConfig,
+  Experiment,
+  LayerConfig,
+  ObjectiveConfig,
+  OptimizerConfig,
+  ParamsOf,
+} from "./src/config/schema.ts";
+export { Rng } from "./src/rng.ts";
+export type { RngState } from "./src/rng.ts";
+export { DATASETS } from "./src/data/datasets.ts";
+export type { DataSource, Mode } from "./src/data/source.ts";
+export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
+export type { Component } from "./src/data/toy.ts";
+export { LAYERS } from "./src/nn/layers.ts";
+export type { Layer, LayerKind, LayerName, Param } from "./src/nn/layers.ts";
+export { buildNetwork, layerShapes } from "./src/nn/network.ts";
+export type { LayerSpec, Network } from "./src/nn/network.ts";
+export { OBJECTIVES } from "./src/objectives/objectives.ts";
+export type { ObjectiveKind, ObjectiveName } from "./src/objectives/objectives.ts";
+export { OPTIMIZERS } from "./src/train/optimizers.ts";
+export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
+export { Trainer } from "./src/train/trainer.ts";
+export type { SavedTensor, StepMetrics, TrainerState } from "./src/train/trainer.ts";
+export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
+export type { Checkpoint } from "./src/train/checkpoint.ts";
+export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";
+export type { BackendName } from "./src/backend/tfjs.ts";
+export { modeMetrics } from "./src/metrics/modes.ts";
+export type { ModeMetrics } from "./src/metrics/modes.ts";
+export { evaluate } from "./src/metrics/evaluate.ts";
+export type { Evaluation } from "./src/metrics/evaluate.ts";
+export { resumeRun, runExperiment } from "./src/runs/experiment.ts";
+export type { MetricsRow, RunOptions, RunSummary } from "./src/runs/experiment.ts";
+export { RunFolder } from "./src/runs/run_folder.ts";
+export type { Manifest } from "./src/runs/run_folder.ts";
+export { progressPrinter } from "./src/runs/progress.ts";
+export type { ProgressOptions } from "./src/runs/progress.ts";
+export type { Tensor, Variable } from "./src/tensor.ts";
+export type { Infer, InferShape, Shape, TaggedOf } from "./src/config/fields.ts";
+export type { BuildContext } from "./src/nn/layers.ts";

@@ -1,0 +1,177 @@
+/**
+ * From experiment-file text (plus `--set` overrides) to a validated, frozen
+ * {@link Experiment} and its hash, or one {@link ExperimentFileError} line:
+ * `file:line:col: key.path: what is wrong (valid: ...)`.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import { DATASETS } from "../data/datasets.ts";
+import type { DataSource } from "../data/source.ts";
+import { layerShapes } from "../nn/network.ts";
+import { ConfigError } from "./fields.ts";
+import { applyOverride, type Override, parseOverride } from "./overrides.ts";
+import { EXPERIMENT, type Experiment } from "./schema.ts";
+import {
+  parseWithPositions,
+  type Position,
+  type SourceMap,
+  YamlSyntaxError,
+} from "./source_map.ts";
+
+/** A bad experiment file or override, as one line; CLIs exit with code 2. */
+export class ExperimentFileError extends Error {
+  /** Exit code for command-line tools. */
+  readonly exitCode = 2;
+  /** Wraps a finished message. @param message the whole one-line message, position first */
+  constructor(message: string) {
+    super(message);
+    this.name = "ExperimentFileError";
+  }
+}
+
+/** A validated experiment with what identifies it. */
+export interface LoadedExperiment {
+  /** The validated, frozen configuration (defaults filled in). */
+  readonly config: Experiment;
+  /** The configuration as YAML, as written to `config.resolved.yaml`. */
+  readonly resolvedYaml: string;
+  /** SHA-256 of the resolved configuration (hex). */
+  readonly hash: string;
+}
+
+/** Options for {@link parseExperiment}. */
+export interface ParseOptions {
+  /** File name used in error messages. */
+  file?: string;
+  /** `key.path=value` overrides, applied in order. */
+  overrides?: readonly string[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function locate(map: SourceMap, error: ConfigError): Position {
+  if (error.at === "key" && map.keys.has(error.path)) return map.keys.get(error.path)!;
+  for (let path = error.path; path; path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
+    const at = map.values.get(path);
+    if (at) return at;
+    if (!/[.[]/.test(path)) break;
+  }
+  return map.values.get("") ?? { line: 1, col: 1 };
+}
+
+/** The data source an experiment trains on (validated). */
+export function dataSourceOf(config: Experiment): DataSource {
+  const { name, ...params } = config.data;
+  const kind = DATASETS[name] as (typeof DATASETS)["mixture"];
+  return kind.create(params as Parameters<typeof kind.create>[0], "data");
+}
+
+/** Checks what no single key can: shapes chain from noise to data to one critic value. */
+function checkShapes(config: Experiment): void {
+  const data = dataSourceOf(config);
+  const g = layerShapes(config.generator.layers, [config.noise.dim], "generator.layers");
+  const gOut = g[g.length - 1];
+  if (gOut.join("x") !== data.shape.join("x")) {
+    throw new ConfigError(
+      `generator.layers[${g.length - 1}]`,
+      `the generator ends with ${gOut.join("x")} values per example but ${config.data.name} has ${
+        data.shape.join("x")
+      }`,
+      `end with a layer giving ${data.shape.join("x")}`,
+    );
+  }
+  const d = layerShapes(config.discriminator.layers, data.shape, "discriminator.layers");
+  const dOut = d[d.length - 1];
+  if (dOut.length !== 1 || dOut[0] !== 1) {
+    throw new ConfigError(
+      `discriminator.layers[${d.length - 1}]`,
+      `the critic ends with ${dOut.join("x")} values per example`,
+      "end with a dense layer of 1 unit",
+    );
+  }
+}
+
+/**
+ * Validates experiment-file text. Pure: reads and writes nothing.
+ *
+ * @example
+ * ```ts
+ * import { parseExperiment } from "./load.ts";
+ * const text = `name: demo
+ * data: { name: ring8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `;
+ * const { config } = parseExperiment(text, { overrides: ["train.steps=10"] });
+ * console.assert(config.train.steps === 10 && config.seed === 0);
+ * ```
+ */
+export function parseExperiment(text: string, options: ParseOptions = {}): LoadedExperiment {
+  const file = options.file ?? "<experiment>";
+  let parsed: { data: unknown; map: SourceMap };
+  try {
+    parsed = parseWithPositions(text);
+  } catch (e) {
+    if (!(e instanceof YamlSyntaxError)) throw e;
+    throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
+  }
+  let data = parsed.data;
+  const setPaths = new Map<string, string>();
+  let current: Override | undefined;
+  try {
+    for (const text of options.overrides ?? []) {
+      current = undefined;
+      current = parseOverride(text);
+      data = applyOverride(data, current);
+      setPaths.set(current.path, current.text);
+    }
+    current = undefined;
+    const config = EXPERIMENT.parse(data, "");
+    checkShapes(config);
+    const resolvedYaml = stringify(config, { lineWidth: 0 });
+    const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex");
+    return { config: deepFreeze(config), resolvedYaml, hash };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const fromSet = current?.text ??
+      [...setPaths].find(([p]) =>
+        e.path === p || e.path.startsWith(`${p}.`) || e.path.startsWith(`${p}[`)
+      )?.[1];
+    const where = fromSet !== undefined ? `--set ${fromSet}` : (() => {
+      const at = locate(parsed.map, e);
+      return `${file}:${at.line}:${at.col}`;
+    })();
+    throw new ExperimentFileError(`${where}: ${e.message}`);
+  }
+}
+
+/**
+ * Reads and validates an experiment file; a missing or unreadable file is
+ * an {@link ExperimentFileError} too.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadExperiment } from "./load.ts";
+ * const { config, hash } = await loadExperiment("experiments/ring8.yaml", ["seed=3"]);
+ * ```
+ */
+export async function loadExperiment(
+  file: string,
+  overrides: readonly string[] = [],
+): Promise<LoadedExperiment> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new ExperimentFileError(`${file}: cannot read the experiment file: ${why}`);
+  }
+  return parseExperiment(text, { file, overrides });
+}

@@ -1,0 +1,78 @@
+/**
+ * `--set key.path=value` overrides, applied to the parsed file before
+ * validation so they are checked exactly like the file's own keys.
+ * @module
+ */
+import { parse } from "yaml";
+import { ConfigError } from "./fields.ts";
+
+/** One parsed `--set` argument. */
+export interface Override {
+  /** The argument as given, e.g. `train.steps=100`. */
+  readonly text: string;
+  /** Canonical key path, e.g. `generator.layers[0].units`. */
+  readonly path: string;
+  /** Path segments: keys and list indices. */
+  readonly segments: readonly (string | number)[];
+  /** The value, read as a YAML scalar or flow collection. */
+  readonly value: unknown;
+}
+
+const SEGMENT = /^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/;
+
+/**
+ * Parses `key.path=value`; the value is read as YAML (`3` is a number,
+ * `[0.5, 0.9]` a list, `adam` a string).
+ *
+ * @example
+ * ```ts
+ * import { parseOverride } from "./overrides.ts";
+ * const o = parseOverride("optimizer.generator.betas=[0.5, 0.9]");
+ * console.assert(o.segments.length === 3 && Array.isArray(o.value));
+ * ```
+ */
+export function parseOverride(text: string): Override {
+  const eq = text.indexOf("=");
+  const syntax = "key.path=value, e.g. train.steps=100 or generator.layers[0].units=64";
+  if (eq <= 0) throw new ConfigError("", `--set ${JSON.stringify(text)} is not key=value`, syntax);
+  const path = text.slice(0, eq).trim();
+  const segments: (string | number)[] = [];
+  for (const part of path.split(".")) {
+    const m = SEGMENT.exec(part);
+    if (!m) throw new ConfigError("", `--set ${JSON.stringify(text)}: bad key path`, syntax);
+    segments.push(m[1], ...[...m[2].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1])));
+  }
+  let value: unknown;
+  try {
+    value = parse(text.slice(eq + 1));
+  } catch {
+    throw new ConfigError(
+      path,
+      `--set value ${JSON.stringify(text.slice(eq + 1))} is not valid YAML`,
+    );
+  }
+  return { text, path, segments, value };
+}
+
+/** Returns a copy of `data` with `override` applied, creating mappings on the way. */
+export function applyOverride(data: unknown, override: Override): unknown {
+  const root = structuredClone(data ?? {}) as Record<string | number, unknown>;
+  let node: Record<string | number, unknown> = root;
+  override.segments.forEach((seg, i) => {
+    const last = i === override.segments.length - 1;
+    const where = override.segments.slice(0, i).join(".") || "the top level";
+    if (typeof seg === "number") {
+      if (!Array.isArray(node) || seg >= node.length) {
+        throw new ConfigError(override.path, `--set: no list item [${seg}] in ${where}`);
+      }
+    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      throw new ConfigError(override.path, `--set: ${where} is not a mapping`);
+    }
+    if (last) node[seg] = override.value;
+    else {
+      if (node[seg] === undefined || node[seg] === null) node[seg] = {};
+      node = node[seg] as Record<string | number, unknown>;
+    }
+  });
+  return root;
+}

@@ -1,0 +1,161 @@
+/**
+ * The experiment file, version 1: every key, its type, default and meaning.
+ * This is the single source of truth for validation, types and the README
+ * reference. Names under `type:`/`name:` come from the typed tables.
+ * @module
+ */
+import { type BackendName, BACKENDS } from "../backend/tfjs.ts";
+import { DATASETS } from "../data/datasets.ts";
+import { LAYERS } from "../nn/layers.ts";
+import { OBJECTIVES } from "../objectives/objectives.ts";
+import { OPTIMIZERS } from "../train/optimizers.ts";
+import {
+  type Field,
+  list,
+  num,
+  obj,
+  oneOf,
+  type Shape,
+  str,
+  tagged,
+  type TaggedOf,
+} from "./fields.ts";
+
+/** The keys of each record of a table, by record name. */
+export type ParamsOf<T extends Record<string, { params: Shape }>> = {
+  [K in keyof T]: T[K]["params"];
+};
+/** A layer as written in an experiment file: `type` plus that layer's keys. */
+export type LayerConfig = TaggedOf<"type", ParamsOf<typeof LAYERS>>;
+/** A data set as written in an experiment file: `name` plus its keys. */
+export type DataConfig = TaggedOf<"name", ParamsOf<typeof DATASETS>>;
+/** An objective as written in an experiment file: `name` plus its keys. */
+export type ObjectiveConfig = TaggedOf<"name", ParamsOf<typeof OBJECTIVES>>;
+/** An optimiser as written in an experiment file: `name` plus its keys. */
+export type OptimizerConfig = TaggedOf<"name", ParamsOf<typeof OPTIMIZERS>>;
+
+/**
+ * A validated experiment: every key present, defaults filled in. The
+ * README's reference documents each key; `EXPERIMENT` validates it.
+ */
+export interface Experiment {
+  /** File format version (1). */
+  readonly version: number;
+  /** Experiment name; runs go to `<output.root>/<name>/<run id>`. */
+  readonly name: string;
+  /** Root seed of every random stream. */
+  readonly seed: number;
+  /** The real data. */
+  readonly data: DataConfig;
+  /** The generator's input z. */
+  readonly noise: { readonly distribution: "normal" | "uniform"; readonly dim: number };
+  /** The generator's layers. */
+  readonly generator: { readonly layers: readonly LayerConfig[] };
+  /** The critic's layers. */
+  readonly discriminator: { readonly layers: readonly LayerConfig[] };
+  /** The game's losses. */
+  readonly objective: ObjectiveConfig;
+  /** One optimiser per player. */
+  readonly optimizer: {
+    readonly generator: OptimizerConfig;
+    readonly discriminator: OptimizerConfig;
+  };
+  /** The schedule. */
+  readonly train: {
+    readonly steps: number;
+    readonly batch_size: number;
+    readonly discriminator_steps: number;
+    readonly checkpoint_every: number;
+  };
+  /** Evaluation. */
+  readonly eval: { readonly every: number; readonly samples: number };
+  /** Backend. */
+  readonly backend: { readonly name: BackendName };
+  /** Output. */
+  readonly output: { readonly root: string };
+}
+
+function paramsOf<T extends Record<string, { params: Shape }>>(table: T): ParamsOf<T> {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, v.params])) as ParamsOf<T>;
+}
+
+const layers = (who: string) =>
+  list(`the ${who}'s layers, applied in order`, tagged("a layer", "type", paramsOf(LAYERS)), {
+    minItems: 1,
+  });
+
+const optimizer = (who: string) =>
+  tagged(`the ${who}'s optimiser`, "name", paramsOf(OPTIMIZERS), {
+    name: "adam",
+    lr: 2e-4,
+    betas: [0.5, 0.999],
+    eps: 1e-8,
+  });
+
+const experiment = obj("an experiment", {
+  version: num("experiment file format version", { int: true, min: 1, max: 1, default: 1 }),
+  name: str("experiment name; runs go to `<output.root>/<name>/<run id>`", {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    patternDoc: "1-64 letters, digits, `.`, `_`, `-`, starting with a letter or digit",
+  }),
+  seed: num("root seed; every random stream is derived from it", {
+    int: true,
+    min: 0,
+    max: 2 ** 32 - 1,
+    default: 0,
+  }),
+  data: tagged("the real data", "name", paramsOf(DATASETS)),
+  noise: obj("the generator's input z", {
+    distribution: oneOf("distribution of each coordinate", ["normal", "uniform"], "normal"),
+    dim: num("dimension of z", { int: true, min: 1, default: 8 }),
+  }),
+  generator: obj("the generator G(z)", { layers: layers("generator") }),
+  discriminator: obj("the critic D(x); its last layer must give one value", {
+    layers: layers("critic"),
+  }),
+  objective: tagged("the game's losses", "name", paramsOf(OBJECTIVES), { name: "non_saturating" }),
+  optimizer: obj("one optimiser per player", {
+    generator: optimizer("generator"),
+    discriminator: optimizer("critic"),
+  }),
+  train: obj("the schedule", {
+    steps: num("generator updates", { int: true, min: 1, default: 5000 }),
+    batch_size: num("examples per batch, real and fake alike", { int: true, min: 1, default: 256 }),
+    discriminator_steps: num("critic updates (with G fixed) before each generator update", {
+      int: true,
+      min: 1,
+      default: 1,
+    }),
+    checkpoint_every: num("steps between checkpoints (the last step is always saved)", {
+      int: true,
+      min: 1,
+      default: 500,
+    }),
+  }),
+  eval: obj("evaluation of generated samples", {
+    every: num("steps between evaluations (the last step is always evaluated)", {
+      int: true,
+      min: 1,
+      default: 500,
+    }),
+    samples: num("generated samples per evaluation", { int: true, min: 1, default: 2500 }),
+  }),
+  backend: obj("where the tensors are computed", {
+    name: oneOf("tfjs backend", Object.keys(BACKENDS) as (keyof typeof BACKENDS)[], "wasm"),
+  }),
+  output: obj("where runs are written", {
+    root: str("folder that holds `<name>/<run id>/`", { default: "runs" }),
+  }),
+});
+
+/**
+ * The schema of an experiment file: validates parsed YAML and documents
+ * every key (its `children` drive the README reference).
+ *
+ * @example
+ * ```ts
+ * import { EXPERIMENT } from "./schema.ts";
+ * console.assert(EXPERIMENT.children?.train !== undefined);
+ * ```
+ */
+export const EXPERIMENT: Field<Experiment> = experiment;

@@ -1,0 +1,72 @@
+/**
+ * The data-set table: every name an experiment file can give under `data.name`.
+ * @module
+ */
+import { ConfigError, type InferShape, list, num, obj, type Shape, vec } from "../config/fields.ts";
+import type { DataSource } from "./source.ts";
+import { grid25, mixture, ring8, swissroll } from "./toy.ts";
+
+/** One record of the data-set table. */
+export interface DatasetKind<S extends Shape> {
+  /** One line for the README reference. */
+  readonly doc: string;
+  /** Keys besides `name`. */
+  readonly params: S;
+  /** Builds the source; `path` locates `data` for cross-key errors. */
+  create(p: InferShape<S>, path: string): DataSource;
+}
+
+function defineDataset<S extends Shape>(kind: DatasetKind<S>): DatasetKind<S> {
+  return kind;
+}
+
+const component = obj("one Gaussian component", {
+  weight: num("relative weight", { gt: 0, default: 1 }),
+  mean: vec("mean (a number for 1-D, a list for N-D)", num("coordinate")),
+  std: vec("standard deviation, one per axis or one for all", num("std", { gt: 0 })),
+});
+
+/** Every data set, by the name used in experiment files. */
+export const DATASETS = {
+  ring8: defineDataset({
+    doc: "8 Gaussians on a ring (WGAN-GP recipe: radius 2, std 0.02, divided by 1.414)",
+    params: {},
+    create: () => ring8(),
+  }),
+  grid25: defineDataset({
+    doc: "5x5 grid of Gaussians (WGAN-GP recipe: spacing 2, std 0.05, divided by 2.828)",
+    params: {},
+    create: () => grid25(),
+  }),
+  swissroll: defineDataset({
+    doc: "swiss roll, noise 0.25, columns (0, 2), divided by 7.5",
+    params: {},
+    create: () => swissroll(),
+  }),
+  mixture: defineDataset({
+    doc: "a mixture of diagonal Gaussians given in the file (1-D or N-D)",
+    params: { components: list("the components", component, { minItems: 1 }) },
+    create(p, path) {
+      const dim = Math.max(...p.components.map((c) => c.mean.length));
+      const components = p.components.map((c, i) => {
+        const at = `${path}.components[${i}]`;
+        if (c.mean.length !== dim) {
+          throw new ConfigError(
+            `${at}.mean`,
+            `has ${c.mean.length} coordinates`,
+            `${dim}, like the others`,
+          );
+        }
+        if (c.std.length !== 1 && c.std.length !== dim) {
+          throw new ConfigError(`${at}.std`, `has ${c.std.length} values`, `1 or ${dim}`);
+        }
+        return {
+          weight: c.weight,
+          mean: c.mean,
+          std: c.mean.map((_, j) => c.std[c.std.length === 1 ? 0 : j]),
+        };
+      });
+      return mixture(components);
+    },
+  }),
+} satisfies Record<string, DatasetKind<Shape>>;

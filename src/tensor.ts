@@ -1,0 +1,53 @@
+/**
+ * The tensor types of Duel's public API. Every tfjs-core tensor satisfies
+ * them; they name only what the API promises, which keeps tfjs's very large
+ * type surface out of Duel's documentation. Inside Duel, cast with {@link tfjs}.
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+
+/**
+ * A tfjs-core tensor of any rank.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import type { Tensor } from "./tensor.ts";
+ * const t: Tensor = tf.zeros([2, 3]);
+ * console.assert(t.size === 6);
+ * t.dispose();
+ * ```
+ */
+export interface Tensor {
+  /** The shape, e.g. `[batch, 2]`. */
+  readonly shape: readonly number[];
+  /** The element type, e.g. `float32`. */
+  readonly dtype: string;
+  /** Number of elements. */
+  readonly size: number;
+  /** Frees the tensor's memory. */
+  dispose(): void;
+}
+
+/** A tfjs-core variable: a named, mutable tensor (weights, optimiser slots). */
+export interface Variable extends Tensor {
+  /** tfjs's unique name for the variable. */
+  readonly name: string;
+  /** Whether gradients are taken with respect to it. */
+  readonly trainable: boolean;
+}
+
+/**
+ * The tfjs-core view of a tensor or variable from Duel's API.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { tfjs, type Tensor } from "./tensor.ts";
+ * const t: Tensor = tf.ones([2]);
+ * console.assert(tf.sum(tfjs(t)).dataSync()[0] === 2);
+ * ```
+ */
+export function tfjs<T extends Tensor>(t: T): T extends Variable ? tf.Variable : tf.Tensor {
+  return t as unknown as T extends Variable ? tf.Variable : tf.Tensor;
+}

@@ -1,0 +1,148 @@
+/**
+ * The optimiser table. Updates follow PyTorch's formulas, so settings carry
+ * over from papers and the peer benchmark; all state is held in named tfjs
+ * variables so a checkpoint can save and restore it exactly.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { type InferShape, list, num, type Shape } from "../config/fields.ts";
+import type { Param } from "../nn/layers.ts";
+import { type Tensor, tfjs } from "../tensor.ts";
+
+/** A live optimiser bound to one player's parameters. */
+export interface Optimizer {
+  /** Applies one update; `grads` maps each parameter's variable name to its gradient. */
+  apply(grads: Readonly<Record<string, Tensor>>): void;
+  /** Every state variable (moments, step counter), with stable names. */
+  readonly slots: readonly Param[];
+}
+
+/** One record of the optimiser table. */
+export interface OptimizerKind<S extends Shape> {
+  /** One line for the README reference. */
+  readonly doc: string;
+  /** Keys besides `name`. */
+  readonly params: S;
+  /** Binds the optimiser to `params`, with zeroed state. */
+  create(params: readonly Param[], p: InferShape<S>): Optimizer;
+}
+
+function defineOptimizer<S extends Shape>(kind: OptimizerKind<S>): OptimizerKind<S> {
+  return kind;
+}
+
+/** Zeroed state variables shaped like `params`, named `<prefix>/<param name>`. */
+function slotsLike(
+  prefix: string,
+  params: readonly Param[],
+): { vars: tf.Variable[]; named: Param[] } {
+  const vars = params.map((p) => tf.variable(tf.zerosLike(tfjs(p.variable)), false));
+  return {
+    vars,
+    named: vars.map((variable, i) => ({ name: `${prefix}/${params[i].name}`, variable })),
+  };
+}
+
+/** Runs `fn(weight, gradient, index)` for every parameter inside one `tf.tidy`. */
+function eachParam(
+  params: readonly Param[],
+  grads: Readonly<Record<string, Tensor>>,
+  fn: (w: tf.Variable, g: tf.Tensor, i: number) => void,
+): void {
+  tf.tidy(() => params.forEach((p, i) => fn(tfjs(p.variable), tfjs(grads[p.variable.name]), i)));
+}
+
+const lr = (fallback: number) => num("learning rate", { gt: 0, default: fallback });
+const eps = num("added to the denominator", { gt: 0, default: 1e-8 });
+
+/** Every optimiser, by the name used in experiment files. */
+export const OPTIMIZERS = {
+  adam: defineOptimizer({
+    doc: "Adam with bias correction: p -= lr m^ / (sqrt(v^) + eps)",
+    params: {
+      lr: lr(2e-4),
+      betas: list("(beta1, beta2) moment decay rates", num("beta", { min: 0, lt: 1 }), {
+        minItems: 2,
+        maxItems: 2,
+        default: [0.5, 0.999],
+      }),
+      eps,
+    },
+    create(params, p) {
+      const [b1, b2] = p.betas;
+      const m = slotsLike("m", params), v = slotsLike("v", params);
+      const t = tf.variable(tf.scalar(0), false);
+      return {
+        slots: [{ name: "t", variable: t }, ...m.named, ...v.named],
+        apply(grads) {
+          tf.tidy(() => {
+            t.assign(tf.add(t, 1));
+            const c1 = tf.sub(1, tf.pow(b1, t)), c2 = tf.sub(1, tf.pow(b2, t));
+            eachParam(params, grads, (w, g, i) => {
+              const mi = tf.add(tf.mul(b1, m.vars[i]), tf.mul(1 - b1, g));
+              const vi = tf.add(tf.mul(b2, v.vars[i]), tf.mul(1 - b2, tf.square(g)));
+              m.vars[i].assign(mi);
+              v.vars[i].assign(vi);
+              const denom = tf.add(tf.sqrt(tf.div(vi, c2)), p.eps);
+              w.assign(tf.sub(w, tf.mul(p.lr, tf.div(tf.div(mi, c1), denom))));
+            });
+          });
+        },
+      };
+    },
+  }),
+  rmsprop: defineOptimizer({
+    doc:
+      "RMSProp (PyTorch form): v = alpha v + (1 - alpha) g^2; p -= lr g / (sqrt(v) + eps), with optional momentum",
+    params: {
+      lr: lr(5e-5),
+      alpha: num("smoothing constant of the squared-gradient average", {
+        min: 0,
+        lt: 1,
+        default: 0.99,
+      }),
+      eps,
+      momentum: num("momentum factor", { min: 0, lt: 1, default: 0 }),
+    },
+    create(params, p) {
+      const v = slotsLike("v", params);
+      const buf = slotsLike("buf", p.momentum > 0 ? params : []);
+      return {
+        slots: [...v.named, ...buf.named],
+        apply(grads) {
+          eachParam(params, grads, (w, g, i) => {
+            const vi = tf.add(tf.mul(p.alpha, v.vars[i]), tf.mul(1 - p.alpha, tf.square(g)));
+            v.vars[i].assign(vi);
+            let update = tf.div(g, tf.add(tf.sqrt(vi), p.eps));
+            if (p.momentum > 0) {
+              update = tf.add(tf.mul(p.momentum, buf.vars[i]), update);
+              buf.vars[i].assign(update);
+            }
+            w.assign(tf.sub(w, tf.mul(p.lr, update)));
+          });
+        },
+      };
+    },
+  }),
+  sgd: defineOptimizer({
+    doc:
+      "stochastic gradient descent with optional momentum (PyTorch form): b = momentum b + g; p -= lr b",
+    params: { lr: lr(1e-2), momentum: num("momentum factor", { min: 0, lt: 1, default: 0 }) },
+    create(params, p) {
+      const buf = slotsLike("buf", p.momentum > 0 ? params : []);
+      return {
+        slots: buf.named,
+        apply(grads) {
+          eachParam(params, grads, (w, g, i) => {
+            let update = g;
+            if (p.momentum > 0) {
+              update = tf.add(tf.mul(p.momentum, buf.vars[i]), g);
+              buf.vars[i].assign(update);
+            }
+            w.assign(tf.sub(w, tf.mul(p.lr, update)));
+          });
+        },
+      };
+    },
+  }),
+} satisfies Record<string, OptimizerKind<Shape>>;

@@ -1,0 +1,248 @@
+/**
+ * The alternating trainer: with G fixed, k critic updates; then, with D
+ * fixed, one generator update; repeat. It yields step metrics and never
+ * prints or saves; its whole state can be taken and restored exactly.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { dataSourceOf } from "../config/load.ts";
+import type { Experiment } from "../config/schema.ts";
+import type { DataSource } from "../data/source.ts";
+import type { Param } from "../nn/layers.ts";
+import { buildNetwork, type Network } from "../nn/network.ts";
+import { OBJECTIVES } from "../objectives/objectives.ts";
+import { Rng, type RngState } from "../rng.ts";
+import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
+import { tfjs } from "../tensor.ts";
+
+/** What one generator step reports. Scores are the objective's critic scores. */
+export interface StepMetrics {
+  /** Generator steps completed. */
+  readonly step: number;
+  /** Critic loss of the round's last critic update. */
+  readonly "d/loss": number;
+  /** Generator loss of the round's generator update. */
+  readonly "g/loss": number;
+  /** Mean critic score on the real batch (a probability for GAN objectives). */
+  readonly "d/real_score": number;
+  /** Mean critic score on the fake batch. */
+  readonly "d/fake_score": number;
+}
+
+/** One saved tensor of a {@link TrainerState}. */
+export interface SavedTensor {
+  /** Which tensor, e.g. `generator/0.dense.kernel` or `optimizer.generator/m/0.dense.kernel`. */
+  readonly name: string;
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Its values, row-major. */
+  readonly data: Float32Array;
+}
+
+/** Everything needed to continue training exactly: weights, optimiser slots, RNG states, step. */
+export interface TrainerState {
+  /** Generator steps completed. */
+  readonly step: number;
+  /** States of the training random streams. */
+  readonly rng: Readonly<Record<"data" | "noise", RngState>>;
+  /** Weights of both players and their optimisers' slots. */
+  readonly tensors: readonly SavedTensor[];
+}
+
+type Objective = (typeof OBJECTIVES)["minimax"];
+type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
+
+function makeOptimizer(
+  spec: Experiment["optimizer"]["generator"],
+  params: readonly Param[],
+): Optimizer {
+  const { name, ...p } = spec;
+  return (OPTIMIZERS[name] as AnyOptimizerKind).create(
+    params,
+    p as Parameters<AnyOptimizerKind["create"]>[1],
+  );
+}
+
+const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
+
+/**
+ * A GAN being trained. Build it with {@link Trainer.create}; the active tfjs
+ * backend must be set first (see `useBackend`).
+ *
+ * @example
+ * ```ts
+ * import { parseExperiment } from "../config/load.ts";
+ * import { useBackend } from "../backend/tfjs.ts";
+ * import { Trainer } from "./trainer.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 3, batch_size: 8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * for await (const m of trainer.run()) console.assert(Number.isFinite(m["d/loss"]));
+ * trainer.dispose();
+ * ```
+ */
+export class Trainer {
+  /** Last completed generator step (0 before training). */
+  step = 0;
+  /** The real data. */
+  readonly data: DataSource;
+  /** The generator G(z). */
+  readonly generator: Network;
+  /** The critic D(x), returning raw scores (logits). */
+  readonly discriminator: Network;
+  #rng: { data: Rng; noise: Rng };
+  #opt: { generator: Optimizer; discriminator: Optimizer };
+  #objective: Objective;
+  #objectiveParams: Record<string, never>;
+
+  private constructor(readonly config: Experiment) {
+    const seed = config.seed;
+    this.data = dataSourceOf(config);
+    this.generator = buildNetwork(
+      config.generator.layers,
+      [config.noise.dim],
+      Rng.derive(seed, "init/generator"),
+    );
+    this.discriminator = buildNetwork(
+      config.discriminator.layers,
+      this.data.shape,
+      Rng.derive(seed, "init/discriminator"),
+    );
+    this.#rng = { data: Rng.derive(seed, "data"), noise: Rng.derive(seed, "noise") };
+    this.#opt = {
+      generator: makeOptimizer(config.optimizer.generator, this.generator.params),
+      discriminator: makeOptimizer(config.optimizer.discriminator, this.discriminator.params),
+    };
+    const { name, ...params } = config.objective;
+    this.#objective = OBJECTIVES[name] as Objective;
+    this.#objectiveParams = params as Record<string, never>;
+  }
+
+  /** Builds both players and their optimisers from the experiment's seed. */
+  static create(config: Experiment): Trainer {
+    return new Trainer(config);
+  }
+
+  /** A batch of noise z from `rng`, shape `[n, noise.dim]`. */
+  #noise(n: number, rng: Rng): tf.Tensor2D {
+    const out = new Float32Array(n * this.config.noise.dim);
+    if (this.config.noise.distribution === "normal") rng.fillNormal(out);
+    else rng.fillUniform(out, -1, 1);
+    return tf.tensor2d(out, [n, this.config.noise.dim]);
+  }
+
+  /** `n` generator samples drawn with noise from `rng`, row-major. */
+  sample(n: number, rng: Rng): Float32Array {
+    return tf.tidy(() => this.#G(this.#noise(n, rng)).dataSync() as Float32Array);
+  }
+
+  #G = (z: tf.Tensor): tf.Tensor => tfjs(this.generator.apply(z));
+  #D = (x: tf.Tensor): tf.Tensor => tfjs(this.discriminator.apply(x));
+
+  #criticStep(): { loss: number; real: number; fake: number } {
+    const batch = this.config.train.batch_size;
+    const objective = this.#objective;
+    return tf.tidy(() => {
+      const real = tf.tensor(this.data.sample(batch, this.#rng.data), [batch, ...this.data.shape]);
+      const fake = this.#G(this.#noise(batch, this.#rng.noise));
+      const logits: tf.Tensor[] = [];
+      const vars = this.discriminator.params.map((p) => tfjs(p.variable));
+      const { value, grads } = tf.variableGrads(() => {
+        logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
+        return tfjs(
+          objective.discriminator(logits[0], logits[1], this.#objectiveParams),
+        ) as tf.Scalar;
+      }, vars);
+      this.#opt.discriminator.apply(grads);
+      const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
+      tf.dispose(logits);
+      return { loss: value.dataSync()[0], real: realScore, fake: fakeScore };
+    });
+  }
+
+  #generatorStep(): number {
+    const batch = this.config.train.batch_size;
+    return tf.tidy(() => {
+      const z = this.#noise(batch, this.#rng.noise);
+      const vars = this.generator.params.map((p) => tfjs(p.variable));
+      const { value, grads } = tf.variableGrads(() => {
+        const fake = this.#D(this.#G(z));
+        return tfjs(this.#objective.generator(fake, fake, this.#objectiveParams)) as tf.Scalar;
+      }, vars);
+      this.#opt.generator.apply(grads);
+      return value.dataSync()[0];
+    });
+  }
+
+  /** Trains from the current step to `until` (default: `train.steps`), yielding each step's metrics. */
+  async *run(until = this.config.train.steps): AsyncGenerator<StepMetrics> {
+    while (this.step < until) {
+      let critic = { loss: NaN, real: NaN, fake: NaN };
+      for (let k = 0; k < this.config.train.discriminator_steps; k++) critic = this.#criticStep();
+      const gLoss = this.#generatorStep();
+      this.step++;
+      yield {
+        step: this.step,
+        "d/loss": critic.loss,
+        "g/loss": gLoss,
+        "d/real_score": critic.real,
+        "d/fake_score": critic.fake,
+      };
+      await Promise.resolve();
+    }
+  }
+
+  #named(): [string, tf.Variable][] {
+    const group = (prefix: string, params: readonly Param[]) =>
+      params.map((p) => [`${prefix}/${p.name}`, tfjs(p.variable)] as [string, tf.Variable]);
+    return [
+      ...group("generator", this.generator.params),
+      ...group("discriminator", this.discriminator.params),
+      ...group("optimizer.generator", this.#opt.generator.slots),
+      ...group("optimizer.discriminator", this.#opt.discriminator.slots),
+    ];
+  }
+
+  /** A copy of the whole state, for a checkpoint. */
+  state(): TrainerState {
+    return {
+      step: this.step,
+      rng: { data: this.#rng.data.state(), noise: this.#rng.noise.state() },
+      tensors: this.#named().map(([name, v]) => ({
+        name,
+        shape: v.shape,
+        data: v.dataSync() as Float32Array,
+      })),
+    };
+  }
+
+  /** Continues from `state` exactly; throws if it belongs to a different architecture. */
+  load(state: TrainerState): void {
+    const named = this.#named();
+    const byName = new Map(state.tensors.map((t) => [t.name, t]));
+    if (byName.size !== named.length) {
+      throw new Error(
+        `checkpoint holds ${byName.size} tensors, the experiment has ${named.length}`,
+      );
+    }
+    for (const [name, v] of named) {
+      const saved = byName.get(name);
+      if (!saved || saved.shape.join("x") !== v.shape.join("x")) {
+        throw new Error(`checkpoint tensor ${name} is missing or has another shape`);
+      }
+      tf.tidy(() => v.assign(tf.tensor(saved.data, v.shape)));
+    }
+    this.#rng = { data: Rng.fromState(state.rng.data), noise: Rng.fromState(state.rng.noise) };
+    this.step = state.step;
+  }
+
+  /** Frees every tensor the trainer owns. */
+  dispose(): void {
+    for (const [, v] of this.#named()) v.dispose();
+  }
+}
