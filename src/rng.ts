@@ -82,7 +82,7 @@ export class Rng {
   }
 
   /** Fills `out` with independent N(mean, std^2) draws (Box-Muller, no cached spare). */
-  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): typeof out {
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
     for (let i = 0; i < out.length; i += 2) {
       const u1 = 1 - this.uniform(); // (0, 1]: log is finite
       const u2 = this.uniform();
@@ -94,7 +94,7 @@ export class Rng {
   }
 
   /** Fills `out` with independent U[lo, hi) draws. */
-  fillUniform(out: Float32Array | Float64Array, lo = 0, hi = 1): typeof out {
+  fillUniform<T extends Float32Array | Float64Array>(out: T, lo = 0, hi = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
     return out;
   }

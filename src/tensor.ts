@@ -12,7 +12,9 @@ import type * as tf from "@tensorflow/tfjs-core";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "./backend/tfjs.ts";
  * import type { Tensor } from "./tensor.ts";
+ * await useBackend("cpu");
  * const t: Tensor = tf.zeros([2, 3]);
  * console.assert(t.size === 6);
  * t.dispose();
@@ -43,7 +45,9 @@ export interface Variable extends Tensor {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "./backend/tfjs.ts";
  * import { tfjs, type Tensor } from "./tensor.ts";
+ * await useBackend("cpu");
  * const t: Tensor = tf.ones([2]);
  * console.assert(tf.sum(tfjs(t)).dataSync()[0] === 2);
  * ```

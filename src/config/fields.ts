@@ -50,6 +50,11 @@ export function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** `1 item`, `2 items`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function kindOf(raw: unknown): string {
   if (raw === null || raw === undefined) return "nothing";
   if (Array.isArray(raw)) return "a list";
@@ -86,7 +91,9 @@ export function num(doc: string, o: NumOptions = {}): Field<number> {
     o.min !== undefined ? `>= ${o.min}` : o.gt !== undefined ? `> ${o.gt}` : "",
     o.max !== undefined ? `<= ${o.max}` : o.lt !== undefined ? `< ${o.lt}` : "",
   ].filter(Boolean).join(" and ");
-  const type = `${o.int ? "integer" : "number"}${bounds ? ` ${bounds}` : ""}`;
+  const type = o.min !== undefined && o.min === o.max
+    ? `${o.min}`
+    : `${o.int ? "integer" : "number"}${bounds ? ` ${bounds}` : ""}`;
   return withDefault({
     doc,
     type,
@@ -185,7 +192,8 @@ export function list<T>(
     parse(raw, path) {
       if (!Array.isArray(raw)) throw new ConfigError(path, `got ${kindOf(raw)}`, "a list");
       if (raw.length < min || raw.length > max) {
-        throw new ConfigError(path, `has ${raw.length} items`, `${count} items`);
+        const valid = `${count} item${(max === Infinity ? min : max) === 1 ? "" : "s"}`;
+        throw new ConfigError(path, `has ${plural(raw.length, "item")}`, valid);
       }
       return raw.map((r, i) => item.parse(r, `${path}[${i}]`));
     },
@@ -297,7 +305,9 @@ export function tagged<const K extends string, V extends Record<string, Shape>>(
           `a mapping with ${tag}: ${names.join(", ")}`,
         );
       }
-      const { [tag]: name, ...rest } = raw as Record<string, unknown>;
+      const { [tag]: given, ...rest } = raw as Record<string, unknown>;
+      // A variant with a default may leave out its tag: `{ lr: 1e-3 }` is the default optimiser.
+      const name = given ?? (fallback as Record<string, unknown> | undefined)?.[tag];
       const sub = join(path, tag);
       if (name === undefined) throw new ConfigError(sub, "missing required key", names.join(", "));
       if (typeof name !== "string" || !Object.hasOwn(variants, name)) {

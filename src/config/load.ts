@@ -93,7 +93,7 @@ function checkShapes(config: Experiment): void {
     throw new ConfigError(
       `discriminator.layers[${d.length - 1}]`,
       `the critic ends with ${dOut.join("x")} values per example`,
-      "end with a dense layer of 1 unit",
+      "end with a layer giving 1 value, e.g. dense with units: 1",
     );
   }
 }
@@ -123,31 +123,40 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
     throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
   }
   let data = parsed.data;
-  const setPaths = new Map<string, string>();
-  let current: Override | undefined;
-  try {
-    for (const text of options.overrides ?? []) {
-      current = undefined;
-      current = parseOverride(text);
-      data = applyOverride(data, current);
-      setPaths.set(current.path, current.text);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    const what = data === null || data === undefined
+      ? "the file is empty"
+      : "the top level is not a mapping";
+    throw new ExperimentFileError(
+      `${file}:1:1: ${what} (valid: a mapping with keys name, data, generator, discriminator, ...)`,
+    );
+  }
+  const overrides: Override[] = [];
+  for (const text of options.overrides ?? []) {
+    try {
+      const override = parseOverride(text);
+      data = applyOverride(data, override);
+      overrides.push(override);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ExperimentFileError(`--set ${text}: ${e.message}`);
+      throw e;
     }
-    current = undefined;
+  }
+  try {
     const config = EXPERIMENT.parse(data, "");
     checkShapes(config);
-    const resolvedYaml = stringify(config, { lineWidth: 0 });
+    const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex");
     return { config: deepFreeze(config), resolvedYaml, hash };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const fromSet = current?.text ??
-      [...setPaths].find(([p]) =>
-        e.path === p || e.path.startsWith(`${p}.`) || e.path.startsWith(`${p}[`)
-      )?.[1];
-    const where = fromSet !== undefined ? `--set ${fromSet}` : (() => {
-      const at = locate(parsed.map, e);
-      return `${file}:${at.line}:${at.col}`;
-    })();
+    // Blame the last override on the error's path, above it (a bad value) or below it
+    // (a cross-key check on the mapping that holds it); otherwise the file.
+    const within = (inner: string, outer: string) =>
+      inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+    const culprit = overrides.findLast((o) => within(e.path, o.path) || within(o.path, e.path));
+    const at = locate(parsed.map, e);
+    const where = culprit ? `--set ${culprit.text}` : `${file}:${at.line}:${at.col}`;
     throw new ExperimentFileError(`${where}: ${e.message}`);
   }
 }

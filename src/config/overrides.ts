@@ -34,12 +34,12 @@ const SEGMENT = /^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/;
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
   const syntax = "key.path=value, e.g. train.steps=100 or generator.layers[0].units=64";
-  if (eq <= 0) throw new ConfigError("", `--set ${JSON.stringify(text)} is not key=value`, syntax);
+  if (eq <= 0) throw new ConfigError("", "not key=value", syntax);
   const path = text.slice(0, eq).trim();
   const segments: (string | number)[] = [];
   for (const part of path.split(".")) {
     const m = SEGMENT.exec(part);
-    if (!m) throw new ConfigError("", `--set ${JSON.stringify(text)}: bad key path`, syntax);
+    if (!m) throw new ConfigError("", `bad key path ${JSON.stringify(path)}`, syntax);
     segments.push(m[1], ...[...m[2].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1])));
   }
   let value: unknown;
@@ -48,7 +48,8 @@ export function parseOverride(text: string): Override {
   } catch {
     throw new ConfigError(
       path,
-      `--set value ${JSON.stringify(text.slice(eq + 1))} is not valid YAML`,
+      `value ${JSON.stringify(text.slice(eq + 1))} is not valid YAML`,
+      "a YAML scalar or flow list, e.g. 3, adam, [0.5, 0.9]",
     );
   }
   return { text, path, segments, value };
@@ -63,10 +64,19 @@ export function applyOverride(data: unknown, override: Override): unknown {
     const where = override.segments.slice(0, i).join(".") || "the top level";
     if (typeof seg === "number") {
       if (!Array.isArray(node) || seg >= node.length) {
-        throw new ConfigError(override.path, `--set: no list item [${seg}] in ${where}`);
+        const size = Array.isArray(node) ? node.length : 0;
+        throw new ConfigError(
+          override.path,
+          `no list item [${seg}] in ${where}`,
+          size ? `[0] to [${size - 1}]` : "an existing list item",
+        );
       }
     } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
-      throw new ConfigError(override.path, `--set: ${where} is not a mapping`);
+      throw new ConfigError(
+        override.path,
+        `${where} is not a mapping`,
+        "a key path through mappings",
+      );
     }
     if (last) node[seg] = override.value;
     else {

@@ -48,8 +48,10 @@ export function parseWithPositions(text: string): { data: unknown; map: SourceMa
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem) {
-    const at = problem.linePos?.[0] ?? { line: 1, col: 1 };
-    const what = problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?.*$/, "");
+    const at = lines.linePos(problem.pos[0]);
+    const what = problem.code === "MULTIPLE_DOCS"
+      ? "more than one document (valid: one YAML document per experiment file)"
+      : problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?.*$/, "");
     throw new YamlSyntaxError(at, `YAML syntax: ${what}`);
   }
   const map: SourceMap = { keys: new Map(), values: new Map() };
@@ -70,7 +72,10 @@ export function parseWithPositions(text: string): { data: unknown; map: SourceMa
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item as Node, childPath(path, i)));
     } else if (node && !isScalar(node)) {
-      throw new YamlSyntaxError(here ?? { line: 1, col: 1 }, "YAML aliases are not supported here");
+      throw new YamlSyntaxError(
+        here ?? { line: 1, col: 1 },
+        "YAML syntax: aliases (*name) are not supported in experiment files",
+      );
     }
   };
   walk(doc.contents as Node | null, "");

@@ -2,7 +2,16 @@
  * The data-set table: every name an experiment file can give under `data.name`.
  * @module
  */
-import { ConfigError, type InferShape, list, num, obj, type Shape, vec } from "../config/fields.ts";
+import {
+  ConfigError,
+  type InferShape,
+  list,
+  num,
+  obj,
+  plural,
+  type Shape,
+  vec,
+} from "../config/fields.ts";
 import type { DataSource } from "./source.ts";
 import { grid25, mixture, ring8, swissroll } from "./toy.ts";
 
@@ -47,18 +56,18 @@ export const DATASETS = {
     doc: "a mixture of diagonal Gaussians given in the file (1-D or N-D)",
     params: { components: list("the components", component, { minItems: 1 }) },
     create(p, path) {
-      const dim = Math.max(...p.components.map((c) => c.mean.length));
+      const dim = p.components[0].mean.length;
       const components = p.components.map((c, i) => {
         const at = `${path}.components[${i}]`;
         if (c.mean.length !== dim) {
           throw new ConfigError(
             `${at}.mean`,
-            `has ${c.mean.length} coordinates`,
-            `${dim}, like the others`,
+            `has ${plural(c.mean.length, "coordinate")}`,
+            `${dim}, like components[0].mean`,
           );
         }
         if (c.std.length !== 1 && c.std.length !== dim) {
-          throw new ConfigError(`${at}.std`, `has ${c.std.length} values`, `1 or ${dim}`);
+          throw new ConfigError(`${at}.std`, `has ${plural(c.std.length, "value")}`, `1 or ${dim}`);
         }
         return {
           weight: c.weight,

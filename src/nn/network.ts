@@ -56,7 +56,9 @@ export function layerShapes(
  *
  * @example
  * ```ts
+ * import { useBackend } from "../backend/tfjs.ts";
  * import { buildNetwork } from "./network.ts";
+ * await useBackend("cpu");
  * import { Rng } from "../rng.ts";
  * const net = buildNetwork(
  *   [{ type: "dense", units: 4 }, { type: "relu" }, { type: "dense", units: 1 }],

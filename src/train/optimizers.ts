@@ -75,17 +75,18 @@ export const OPTIMIZERS = {
       return {
         slots: [{ name: "t", variable: t }, ...m.named, ...v.named],
         apply(grads) {
-          tf.tidy(() => {
-            t.assign(tf.add(t, 1));
-            const c1 = tf.sub(1, tf.pow(b1, t)), c2 = tf.sub(1, tf.pow(b2, t));
-            eachParam(params, grads, (w, g, i) => {
-              const mi = tf.add(tf.mul(b1, m.vars[i]), tf.mul(1 - b1, g));
-              const vi = tf.add(tf.mul(b2, v.vars[i]), tf.mul(1 - b2, tf.square(g)));
-              m.vars[i].assign(mi);
-              v.vars[i].assign(vi);
-              const denom = tf.add(tf.sqrt(tf.div(vi, c2)), p.eps);
-              w.assign(tf.sub(w, tf.mul(p.lr, tf.div(tf.div(mi, c1), denom))));
-            });
+          // Bias corrections in float64, as PyTorch computes them (1 - 0.999^t loses
+          // digits in float32); the step count lives in a slot for checkpoints.
+          const step = t.dataSync()[0] + 1;
+          tf.tidy(() => t.assign(tf.scalar(step)));
+          const stepSize = p.lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
+          eachParam(params, grads, (w, g, i) => {
+            const mi = tf.add(tf.mul(b1, m.vars[i]), tf.mul(1 - b1, g));
+            const vi = tf.add(tf.mul(b2, v.vars[i]), tf.mul(1 - b2, tf.square(g)));
+            m.vars[i].assign(mi);
+            v.vars[i].assign(vi);
+            const denom = tf.add(tf.div(tf.sqrt(vi), rootC2), p.eps);
+            w.assign(tf.sub(w, tf.mul(stepSize, tf.div(mi, denom))));
           });
         },
       };

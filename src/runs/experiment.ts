@@ -1,0 +1,205 @@
+/**
+ * One experiment run, start to finish: run folder, training loop, metrics,
+ * evaluations, checkpoints and summary; or the continuation of a stopped run.
+ * @module
+ */
+import { useBackend } from "../backend/tfjs.ts";
+import { type LoadedExperiment, parseExperiment } from "../config/load.ts";
+import { evaluate } from "../metrics/evaluate.ts";
+import { Trainer } from "../train/trainer.ts";
+import { readMetrics, toJsonl, writeAtomic } from "./files.ts";
+import { DUEL_VERSION, gitCommit, type Manifest, newRunId, RunFolder } from "./run_folder.ts";
+
+/** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
+export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
+
+/** Options for {@link runExperiment} and {@link resumeRun}. */
+export interface RunOptions {
+  /** Called after each row is written (progress display). */
+  onRow?: (row: MetricsRow, total: number) => void;
+  /** Recorded in the manifest. */
+  commandLine?: readonly string[];
+  /** Use this folder instead of `<root>/<name>/<new run id>` (must not exist). */
+  runDir?: string;
+}
+
+/** What `summary.json` holds. */
+export interface RunSummary {
+  /** The run folder. */
+  readonly run_dir: string;
+  /** The run folder's name. */
+  readonly run_id: string;
+  /** SHA-256 of the resolved configuration. */
+  readonly config_hash: string;
+  /** Generator steps completed. */
+  readonly steps: number;
+  /** The last row of `metrics.jsonl`, without wall time. */
+  readonly final: Readonly<Record<string, number>>;
+  /** Training wall time in seconds (excluding resumed-away time). */
+  readonly elapsed: number;
+  /** Training speed of this process (resumed runs: since resuming). */
+  readonly steps_per_second: number;
+}
+
+const rowOf = (values: Record<string, number>): MetricsRow => values as MetricsRow;
+
+async function train(
+  folder: RunFolder,
+  loaded: LoadedExperiment,
+  trainer: Trainer,
+  elapsedBefore: number,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const { config } = loaded;
+  const total = config.train.steps;
+  const log = await Deno.open(folder.metrics, { append: true, create: true });
+  const encoder = new TextEncoder();
+  const startStep = trainer.step;
+  const t0 = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
+  const record = async (row: MetricsRow) => {
+    await log.write(encoder.encode(toJsonl([row])));
+    options.onRow?.(row, total);
+  };
+  const evalRow = async (step: number) => {
+    const { samples, metrics } = evaluate(trainer);
+    const dim = trainer.data.shape.reduce((a, b) => a * b, 1);
+    const header = Array.from({ length: dim }, (_, j) => `x${j}`).join(",");
+    const lines = Array.from(
+      { length: samples.length / dim },
+      (_, i) => Array.from(samples.subarray(i * dim, (i + 1) * dim)).join(","),
+    );
+    await writeAtomic(folder.samplesAt(step), `${header}\n${lines.join("\n")}\n`);
+    return metrics;
+  };
+  try {
+    if (startStep === 0) await record(rowOf({ step: 0, ...(await evalRow(0)), elapsed: 0 }));
+    for await (const m of trainer.run()) {
+      const due = (every: number) => m.step % every === 0 || m.step === total;
+      const extra = due(config.eval.every) ? await evalRow(m.step) : {};
+      await record(rowOf({ ...m, ...extra, elapsed: elapsed() }));
+      if (due(config.train.checkpoint_every)) {
+        await folder.saveCheckpoint({
+          state: trainer.state(),
+          configHash: loaded.hash,
+          elapsed: elapsed(),
+        });
+      }
+    }
+  } finally {
+    log.close();
+  }
+  const rows = await readMetrics(folder.metrics);
+  const { elapsed: _wall, ...final } = rows[rows.length - 1];
+  const seconds = elapsed();
+  const summary: RunSummary = {
+    run_dir: folder.dir,
+    run_id: folder.dir.split("/").pop()!,
+    config_hash: loaded.hash,
+    steps: trainer.step,
+    final,
+    elapsed: seconds,
+    steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
+  };
+  await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
+  trainer.dispose();
+  return summary;
+}
+
+/** Creates `<parent>/<id>` (or `<id>-2`, `-3`, ... when taken) and returns it. */
+async function claimFolder(parent: string, id: string): Promise<string> {
+  await Deno.mkdir(parent, { recursive: true });
+  for (let k = 1;; k++) {
+    const dir = `${parent}/${k === 1 ? id : `${id}-${k}`}`;
+    try {
+      await Deno.mkdir(dir);
+      return dir;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+  }
+}
+
+/**
+ * Runs a validated experiment in a new run folder. The resolved config is
+ * written before training starts.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadExperiment, runExperiment } from "../../mod.ts";
+ * const summary = await runExperiment(await loadExperiment("experiments/ring8.yaml"));
+ * console.log(summary.final["eval/modes"]);
+ * ```
+ */
+export async function runExperiment(
+  loaded: LoadedExperiment,
+  options: RunOptions = {},
+): Promise<RunSummary> {
+  const { config } = loaded;
+  const backend = await useBackend(config.backend.name);
+  const dir = options.runDir ??
+    await claimFolder(`${config.output.root}/${config.name}`, newRunId(loaded.hash));
+  if (options.runDir) {
+    await Deno.mkdir(dir, { recursive: true });
+    if ([...Deno.readDirSync(dir)].length) {
+      throw new Error(`${dir}: run folder exists and is not empty`);
+    }
+  }
+  const folder = new RunFolder(dir);
+  await Deno.mkdir(folder.checkpoints);
+  await Deno.mkdir(folder.samples);
+  await writeAtomic(folder.config, loaded.resolvedYaml);
+  const manifest: Manifest = {
+    duel: DUEL_VERSION,
+    deno: Deno.version.deno,
+    ...backend,
+    seed: config.seed,
+    config_hash: loaded.hash,
+    run_id: dir.split("/").pop()!,
+    command_line: options.commandLine ?? [],
+    git_commit: await gitCommit(),
+    started_at: new Date().toISOString(),
+    platform: `${Deno.build.os}-${Deno.build.arch}`,
+  };
+  await writeAtomic(folder.manifest, JSON.stringify(manifest, null, 2) + "\n");
+  return await train(folder, loaded, Trainer.create(config), 0, options);
+}
+
+/**
+ * Continues a run from its newest checkpoint; the metrics log is cut back
+ * to that step, so the finished run is identical to an uninterrupted one.
+ *
+ * @example
+ * ```ts ignore
+ * import { resumeRun } from "../../mod.ts";
+ * await resumeRun("runs/ring8/20261126-120000-1a2b3c4d");
+ * ```
+ */
+export async function resumeRun(dir: string, options: RunOptions = {}): Promise<RunSummary> {
+  const folder = new RunFolder(dir.replace(/\/+$/, ""));
+  let text: string;
+  try {
+    text = await Deno.readTextFile(folder.config);
+  } catch {
+    throw new Error(
+      `${folder.config}: cannot read it; --resume takes a run folder (runs/<name>/<run id>)`,
+    );
+  }
+  const loaded = parseExperiment(text, { file: folder.config });
+  await useBackend(loaded.config.backend.name);
+  const ckpt = await folder.latestCheckpoint();
+  const trainer = Trainer.create(loaded.config);
+  if (ckpt) {
+    if (ckpt.configHash !== loaded.hash) {
+      throw new Error(
+        `${folder.checkpoints}: checkpoint belongs to another configuration (hash ${
+          ckpt.configHash.slice(0, 8)
+        })`,
+      );
+    }
+    trainer.load(ckpt.state);
+  }
+  const kept = await readMetrics(folder.metrics, ckpt ? ckpt.state.step : -1);
+  await writeAtomic(folder.metrics, toJsonl(kept));
+  return await train(folder, loaded, trainer, ckpt?.elapsed ?? 0, options);
+}

@@ -1,0 +1,54 @@
+/**
+ * File helpers for run folders: atomic writes and the metrics log.
+ * @module
+ */
+
+/**
+ * Writes `data` to `path` atomically: a temporary file beside it, then a
+ * rename, so a reader (or a resumed run) never sees half a file.
+ *
+ * @example
+ * ```ts
+ * import { writeAtomic } from "./files.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeAtomic(`${dir}/a.json`, "{}");
+ * console.assert(await Deno.readTextFile(`${dir}/a.json`) === "{}");
+ * ```
+ */
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+  else await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Reads a JSONL metrics log, keeping complete lines with `step <= upTo`
+ * (a run killed mid-write may leave a partial last line).
+ */
+export async function readMetrics(
+  path: string,
+  upTo = Infinity,
+): Promise<Record<string, number>[]> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const rows: Record<string, number>[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.endsWith("}")) continue;
+    try {
+      const row = JSON.parse(line);
+      if (row.step <= upTo) rows.push(row);
+    } catch { /* a torn line from a killed run */ }
+  }
+  return rows;
+}
+
+/** Renders rows as JSONL text (one object per line, newline-terminated). */
+export function toJsonl(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r) + "\n").join("");
+}

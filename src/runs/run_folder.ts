@@ -1,0 +1,123 @@
+/**
+ * The run folder layout: `<root>/<name>/<run id>/` with the resolved
+ * config, manifest, metrics log, summary, checkpoints and samples.
+ * @module
+ */
+import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
+import { writeAtomic } from "./files.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** Paths inside one run folder. */
+export class RunFolder {
+  /** Names the paths of the run folder `dir`. @param dir the run folder, `<root>/<name>/<run id>` */
+  constructor(readonly dir: string) {}
+  /** `config.resolved.yaml`: the validated configuration, written before training. */
+  get config(): string {
+    return `${this.dir}/config.resolved.yaml`;
+  }
+  /** `manifest.json`: versions, seed, backend, command line, git commit. */
+  get manifest(): string {
+    return `${this.dir}/manifest.json`;
+  }
+  /** `metrics.jsonl`: one JSON object per step. */
+  get metrics(): string {
+    return `${this.dir}/metrics.jsonl`;
+  }
+  /** `summary.json`: the final metrics, written when training ends. */
+  get summary(): string {
+    return `${this.dir}/summary.json`;
+  }
+  /** `checkpoints/`: the newest two checkpoints. */
+  get checkpoints(): string {
+    return `${this.dir}/checkpoints`;
+  }
+  /** `samples/`: evaluation samples as CSV, one file per evaluation. */
+  get samples(): string {
+    return `${this.dir}/samples`;
+  }
+  /** The CSV of evaluation samples taken at `step`. */
+  samplesAt(step: number): string {
+    return `${this.samples}/step-${String(step).padStart(8, "0")}.csv`;
+  }
+
+  /** Writes a checkpoint atomically and keeps only the newest `keep`. */
+  async saveCheckpoint(ckpt: Checkpoint, keep = 2): Promise<void> {
+    const name = `step-${String(ckpt.state.step).padStart(8, "0")}.ckpt`;
+    await writeAtomic(`${this.checkpoints}/${name}`, encodeCheckpoint(ckpt));
+    const all = await this.#checkpointFiles();
+    for (const old of all.slice(0, Math.max(0, all.length - keep))) {
+      await Deno.remove(`${this.checkpoints}/${old}`);
+    }
+  }
+
+  /** The newest checkpoint, or undefined when there is none. */
+  async latestCheckpoint(): Promise<Checkpoint | undefined> {
+    const all = await this.#checkpointFiles();
+    const last = all[all.length - 1];
+    return last ? decodeCheckpoint(await Deno.readFile(`${this.checkpoints}/${last}`)) : undefined;
+  }
+
+  async #checkpointFiles(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const e of Deno.readDir(this.checkpoints)) {
+        if (e.isFile && /^step-\d{8}\.ckpt$/.test(e.name)) names.push(e.name);
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return names.sort();
+  }
+}
+
+/** A new run id: UTC time then the first 8 hex digits of the config hash. */
+export function newRunId(hash: string, now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${t}-${hash.slice(0, 8)}`;
+}
+
+/** The git commit of the working directory, with `+dirty` for local changes, or null. */
+export async function gitCommit(): Promise<string | null> {
+  try {
+    const run = (args: string[]) =>
+      new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output();
+    const head = await run(["rev-parse", "HEAD"]);
+    if (!head.success) return null;
+    const status = await run(["status", "--porcelain", "--untracked-files=no"]);
+    const dirty = status.success && new TextDecoder().decode(status.stdout).trim() !== "";
+    return new TextDecoder().decode(head.stdout).trim() + (dirty ? "+dirty" : "");
+  } catch {
+    return null;
+  }
+}
+
+/** What `manifest.json` records about a run. */
+export interface Manifest {
+  /** Duel's version. */
+  readonly duel: string;
+  /** Deno's version. */
+  readonly deno: string;
+  /** tfjs-core's version. */
+  readonly tfjs: string;
+  /** The tfjs backend that trained the run. */
+  readonly backend: string;
+  /** Threads used by the backend. */
+  readonly threads: number;
+  /** The root seed. */
+  readonly seed: number;
+  /** SHA-256 of the resolved configuration. */
+  readonly config_hash: string;
+  /** The run folder's name. */
+  readonly run_id: string;
+  /** The command that started the run. */
+  readonly command_line: readonly string[];
+  /** Git commit of the working directory (`+dirty` with local changes), or null. */
+  readonly git_commit: string | null;
+  /** Start time, ISO 8601 UTC. */
+  readonly started_at: string;
+  /** Operating system and architecture. */
+  readonly platform: string;
+}
+
+/** Duel's own version, from deno.json. */
+export const DUEL_VERSION: string = denoJson.version;

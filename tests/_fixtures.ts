@@ -1,0 +1,53 @@
+/** Small, fast experiment files shared by the tests. */
+
+/** A ring8 experiment small enough to train in a second or two. */
+export function tinyExperiment(root: string, extra = ""): string {
+  return `name: tiny
+seed: 5
+data: { name: ring8 }
+noise: { distribution: normal, dim: 4 }
+generator:
+  layers:
+    - { type: dense, units: 16 }
+    - { type: relu }
+    - { type: dense, units: 2 }
+discriminator:
+  layers:
+    - { type: dense, units: 16 }
+    - { type: leaky_relu, alpha: 0.2 }
+    - { type: dense, units: 1 }
+optimizer:
+  generator: { name: adam, lr: 1.0e-3 }
+  discriminator: { name: adam, lr: 1.0e-3 }
+train: { steps: 60, batch_size: 32, checkpoint_every: 20 }
+eval: { every: 20, samples: 200 }
+output: { root: ${JSON.stringify(root)} }
+${extra}`;
+}
+
+/** Drops wall-time fields so runs can be compared. */
+export function withoutTime(rows: Record<string, number>[]): Record<string, number>[] {
+  return rows.map(({ elapsed: _elapsed, ...rest }) => rest);
+}
+
+/** The repository root (for running the CLI as a subprocess). */
+export const ROOT: string = new URL("..", import.meta.url).pathname;
+
+/** Runs the experiment CLI; resolves with its exit code and output. */
+export function cli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys=cpus,osRelease,hostname",
+      "--allow-run=git",
+      `${ROOT}src/cli/experiment.ts`,
+      ...args,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
