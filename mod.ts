@@ -50,7 +50,9 @@ export type { SavedTensor, StepMetrics, TrainerState } from "./src/train/trainer
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";
-export type { BackendName } from "./src/backend/tfjs.ts";
+export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
+export { KERNEL_FIXES, setKernelFix } from "./src/backend/kernels.ts";
+export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
 export { evaluate } from "./src/metrics/evaluate.ts";

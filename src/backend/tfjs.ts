@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+import { KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";
 
 /** The backends Duel can train on. */
 export const BACKENDS = {
@@ -17,6 +18,20 @@ export const BACKENDS = {
 
 /** A backend name from {@link BACKENDS}. */
 export type BackendName = keyof typeof BACKENDS;
+
+let fixesInstalled = false;
+
+/** What the manifest records about the backend. */
+export interface BackendInfo {
+  /** The active tfjs backend. */
+  readonly backend: string;
+  /** tfjs-core's version. */
+  readonly tfjs: string;
+  /** Threads the backend computes with. */
+  readonly threads: number;
+  /** Kernel replacements in force (see `KERNEL_FIXES`). */
+  readonly kernels: readonly string[];
+}
 
 /**
  * Makes `name` the active tfjs backend (idempotent) and returns what the
@@ -31,11 +46,16 @@ export type BackendName = keyof typeof BACKENDS;
  */
 export async function useBackend(
   name: BackendName,
-): Promise<{ backend: string; tfjs: string; threads: number }> {
+): Promise<BackendInfo> {
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`backend ${name}: tfjs could not initialise it`);
   }
   await tf.ready();
-  return { backend: tf.getBackend(), tfjs: tf.version_core, threads: 1 };
+  if (name === "wasm" && !fixesInstalled) {
+    for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) setKernelFix(fix, true);
+    fixesInstalled = true;
+  }
+  const kernels = name === "wasm" ? Object.keys(KERNEL_FIXES) : [];
+  return { backend: tf.getBackend(), tfjs: tf.version_core, threads: 1, kernels };
 }

@@ -103,6 +103,8 @@ export interface Manifest {
   readonly backend: string;
   /** Threads used by the backend. */
   readonly threads: number;
+  /** Kernel replacements in force. */
+  readonly kernels: readonly string[];
   /** The root seed. */
   readonly seed: number;
   /** SHA-256 of the resolved configuration. */

@@ -1,0 +1,24 @@
+/**
+ * Matmul with a transposed operand (the shape of every dense-layer
+ * gradient) on wasm: stock kernel (baseline) against the replacement.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { setKernelFix } from "../src/backend/kernels.ts";
+import { useBackend } from "../src/backend/tfjs.ts";
+
+await useBackend("wasm");
+
+for (const n of [128, 256, 512]) {
+  const a = tf.randomNormal([n, n], 0, 1, "float32", 1),
+    b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+  const run = (fix: boolean, ta: boolean, tb: boolean) => () => {
+    setKernelFix("matmul_transpose", fix);
+    tf.tidy(() => tf.matMul(a, b, ta, tb).dataSync());
+  };
+  const group = `matmul ${n}^3`;
+  Deno.bench(`${group} A·B (no transpose)`, { group }, run(true, false, false));
+  Deno.bench(`${group} Aᵀ·B stock`, { group, baseline: true }, run(false, true, false));
+  Deno.bench(`${group} Aᵀ·B replacement`, { group }, run(true, true, false));
+  Deno.bench(`${group} A·Bᵀ stock`, { group }, run(false, false, true));
+  Deno.bench(`${group} A·Bᵀ replacement`, { group }, run(true, false, true));
+}
