@@ -42,7 +42,14 @@ export type { Layer, LayerKind, LayerName, Param } from "./src/nn/layers.ts";
 export { buildNetwork, layerShapes } from "./src/nn/network.ts";
 export type { LayerSpec, Network } from "./src/nn/network.ts";
 export { OBJECTIVES } from "./src/objectives/objectives.ts";
-export type { ObjectiveKind, ObjectiveName } from "./src/objectives/objectives.ts";
+export type {
+  DivergenceEstimate,
+  ObjectiveKind,
+  ObjectiveName,
+} from "./src/objectives/objectives.ts";
+export { F_DIVERGENCES } from "./src/objectives/f_divergences.ts";
+export type { FDivergence, FDivergenceName } from "./src/objectives/f_divergences.ts";
+export { lambertWExp } from "./src/objectives/lambert_w.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
 export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
 export { Trainer } from "./src/train/trainer.ts";

@@ -41,7 +41,6 @@ export function cli(args: string[]): Deno.ChildProcess {
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      "--allow-sys=cpus,osRelease,hostname",
       "--allow-run=git",
       `${ROOT}src/cli/experiment.ts`,
       ...args,

@@ -448,7 +448,6 @@ const CLI = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
-  "--allow-sys=cpus,osRelease,hostname",
   "--allow-run=git",
   "src/cli/experiment.ts",
 ];

@@ -52,6 +52,8 @@ export async function useBackend(
     if (!ok) throw new Error(`backend ${name}: tfjs could not initialise it`);
   }
   await tf.ready();
+  // tfjs-backend-cpu advertises tfjs-node on first use when it sees Node; Duel runs on Deno.
+  if (name === "cpu") (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   if (name === "wasm" && !fixesInstalled) {
     for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) setKernelFix(fix, true);
     fixesInstalled = true;

@@ -5,8 +5,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { InferShape, Shape } from "../config/fields.ts";
-import type { Tensor } from "../tensor.ts";
+import { type InferShape, num, type Shape } from "../config/fields.ts";
+import { type Tensor, tfjs } from "../tensor.ts";
+import { F_DIVERGENCES, type FDivergence, type FDivergenceName } from "./f_divergences.ts";
+
+/** How the critic's loss translates into an estimate of a divergence. */
+export interface DivergenceEstimate {
+  /** What the estimate is, e.g. `JSD (nats)` or `lower bound on KL`. */
+  readonly doc: string;
+  /** The estimate from the critic's (objective-only) loss. */
+  fromCriticLoss(loss: number): number;
+}
 
 /** One record of the objective table. */
 export interface ObjectiveKind<S extends Shape> {
@@ -18,24 +27,52 @@ export interface ObjectiveKind<S extends Shape> {
   readonly params: S;
   /** Critic loss from logits on a real batch and a fake batch (minimised). */
   discriminator(real: Tensor, fake: Tensor, p: InferShape<S>): Tensor;
-  /** Generator loss from logits on a fake batch (and a real one, for relativistic forms). */
+  /** Generator loss from logits on a fake batch and a real one (minimised). */
   generator(fake: Tensor, real: Tensor, p: InferShape<S>): Tensor;
+  /** True when the generator loss reads the real logits (relativistic forms). */
+  readonly generatorUsesReal: boolean;
   /** The critic's per-example score reported as `d/real_score`, `d/fake_score`. */
   score(logits: Tensor): Tensor;
+  /** The divergence the critic's loss estimates, where there is one (`d/divergence`). */
+  readonly divergence?: DivergenceEstimate;
 }
 
 function defineObjective<S extends Shape>(kind: ObjectiveKind<S>): ObjectiveKind<S> {
   return kind;
 }
 
+const mean = (t: tf.Tensor) => tf.mean(t) as tf.Scalar;
 /** `-log D(x) = softplus(-l)` for D = sigmoid(l), computed stably. */
-const negLogD = (l: tf.Tensor) => tf.mean(tf.softplus(tf.neg(l))) as tf.Scalar;
+const negLogD = (l: tf.Tensor) => mean(tf.softplus(tf.neg(l)));
 /** `-log(1 - D(x)) = softplus(l)`. */
-const negLog1mD = (l: tf.Tensor) => tf.mean(tf.softplus(l)) as tf.Scalar;
+const negLog1mD = (l: tf.Tensor) => mean(tf.softplus(l));
 
 /** The original game's critic: maximise E log D(x) + E log(1 - D(G(z))). */
 const ganCritic = (real: tf.Tensor, fake: tf.Tensor) =>
   tf.add(negLogD(real), negLog1mD(fake)) as tf.Scalar;
+const jsdFromGanLoss: DivergenceEstimate = {
+  doc: "JSD in nats: the critic's value V = -L_D estimates -log 4 + 2 JSD",
+  fromCriticLoss: (loss) => (Math.log(4) - loss) / 2,
+};
+
+/** An f-GAN objective: the critic maximises F = E_P[g_f(v)] - E_Q[f*(g_f(v))]; G minimises F. */
+function fgan(name: FDivergenceName) {
+  const d: FDivergence = F_DIVERGENCES[name];
+  return defineObjective({
+    doc: `f-GAN, ${d.doc}: ${d.formula}`,
+    formula: "L_D = -(E g_f(l_r) - E f*(g_f(l_f))); L_G = -E f*(g_f(l_f))",
+    params: {},
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) =>
+      tf.sub(mean(tfjs(d.conjugateOfActivationTf(fake))), mean(tfjs(d.activationTf(real)))),
+    generator: (fake: tf.Tensor) => tf.neg(mean(tfjs(d.conjugateOfActivationTf(fake)))),
+    generatorUsesReal: false,
+    score: (l: tf.Tensor) => d.activationTf(l),
+    divergence: { doc: `lower bound on D_f (${name})`, fromCriticLoss: (loss) => -loss },
+  });
+}
+
+/** `relu`-based hinge, `max(0, x)`. */
+const relu = (x: tf.Tensor) => tf.relu(x);
 
 /** Every objective, by the name used in experiment files. */
 export const OBJECTIVES = {
@@ -47,7 +84,9 @@ export const OBJECTIVES = {
     params: {},
     discriminator: ganCritic,
     generator: (fake: tf.Tensor) => tf.neg(negLog1mD(fake)) as tf.Scalar,
+    generatorUsesReal: false,
     score: (l: tf.Tensor) => tf.sigmoid(l),
+    divergence: jsdFromGanLoss,
   }),
   non_saturating: defineObjective({
     doc: "the original critic with the non-saturating generator loss -E log D(G(z))",
@@ -55,9 +94,86 @@ export const OBJECTIVES = {
     params: {},
     discriminator: ganCritic,
     generator: (fake: tf.Tensor) => negLogD(fake),
+    generatorUsesReal: false,
     score: (l: tf.Tensor) => tf.sigmoid(l),
+    divergence: jsdFromGanLoss,
+  }),
+  kl: fgan("kl"),
+  reverse_kl: fgan("reverse_kl"),
+  pearson: fgan("pearson"),
+  neyman: fgan("neyman"),
+  squared_hellinger: fgan("squared_hellinger"),
+  jeffrey: fgan("jeffrey"),
+  jensen_shannon: fgan("jensen_shannon"),
+  gan: fgan("gan"),
+  total_variation: fgan("total_variation"),
+  wasserstein: defineObjective({
+    doc:
+      "Wasserstein GAN (Arjovsky et al. 2017); needs a Lipschitz critic (clipping or a gradient penalty)",
+    formula: "L_D = E l_f - E l_r; L_G = -E l_f",
+    params: {},
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) => tf.sub(mean(fake), mean(real)),
+    generator: (fake: tf.Tensor) => tf.neg(mean(fake)),
+    generatorUsesReal: false,
+    score: (l: tf.Tensor) => l,
+    divergence: {
+      doc: "Wasserstein-1 distance (if the critic is 1-Lipschitz)",
+      fromCriticLoss: (l) => -l,
+    },
+  }),
+  least_squares: defineObjective({
+    doc: "least squares GAN (Mao et al. 2017); a=-1, b=1, c=0 minimises Pearson chi^2",
+    formula: "L_D = E (l_r - b)^2 / 2 + E (l_f - a)^2 / 2; L_G = E (l_f - c)^2 / 2",
+    params: {
+      a: num("critic's target for fake samples", { default: 0 }),
+      b: num("critic's target for real samples", { default: 1 }),
+      c: num("the value the generator wants the critic to give its samples", { default: 1 }),
+    },
+    discriminator: (real: tf.Tensor, fake: tf.Tensor, p) =>
+      tf.div(tf.add(mean(tf.square(tf.sub(real, p.b))), mean(tf.square(tf.sub(fake, p.a)))), 2),
+    generator: (fake: tf.Tensor, _real: tf.Tensor, p) =>
+      tf.div(mean(tf.square(tf.sub(fake, p.c))), 2),
+    generatorUsesReal: false,
+    score: (l: tf.Tensor) => l,
+  }),
+  hinge: defineObjective({
+    doc: "hinge loss (Lim & Ye 2017; SN-GAN, BigGAN)",
+    formula: "L_D = E relu(1 - l_r) + E relu(1 + l_f); L_G = -E l_f",
+    params: {},
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) =>
+      tf.add(mean(relu(tf.sub(1, real))), mean(relu(tf.add(1, fake)))),
+    generator: (fake: tf.Tensor) => tf.neg(mean(fake)),
+    generatorUsesReal: false,
+    score: (l: tf.Tensor) => l,
+  }),
+  relativistic: defineObjective({
+    doc:
+      "relativistic standard GAN, RSGAN (Jolicoeur-Martineau 2018); pairs real and fake examples",
+    formula: "L_D = E softplus(-(l_r - l_f)); L_G = E softplus(-(l_f - l_r))",
+    params: {},
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) => mean(tf.softplus(tf.sub(fake, real))),
+    generator: (fake: tf.Tensor, real: tf.Tensor) => mean(tf.softplus(tf.sub(real, fake))),
+    generatorUsesReal: true,
+    score: (l: tf.Tensor) => l,
+  }),
+  relativistic_average: defineObjective({
+    doc: "relativistic average GAN, RaSGAN (Jolicoeur-Martineau 2018)",
+    formula: "L_D = E softplus(-(l_r - E l_f)) + E softplus(l_f - E l_r); L_G swaps real and fake",
+    params: {},
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) => relativisticAverage(real, fake),
+    generator: (fake: tf.Tensor, real: tf.Tensor) => relativisticAverage(fake, real),
+    generatorUsesReal: true,
+    score: (l: tf.Tensor) => l,
   }),
 } satisfies Record<string, ObjectiveKind<Shape>>;
+
+/** RaSGAN's loss for the side that wants `a` judged more real than `b`. */
+function relativisticAverage(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.add(
+    mean(tf.softplus(tf.neg(tf.sub(a, mean(b))))),
+    mean(tf.softplus(tf.sub(b, mean(a)))),
+  ) as tf.Scalar;
+}
 
 /** An objective name from {@link OBJECTIVES}. */
 export type ObjectiveName = keyof typeof OBJECTIVES;

@@ -27,6 +27,8 @@ export interface StepMetrics {
   readonly "d/real_score": number;
   /** Mean critic score on the fake batch. */
   readonly "d/fake_score": number;
+  /** The divergence the critic's loss estimates, for objectives that have one. */
+  readonly "d/divergence"?: number;
 }
 
 /** One saved tensor of a {@link TrainerState}. */
@@ -49,7 +51,7 @@ export interface TrainerState {
   readonly tensors: readonly SavedTensor[];
 }
 
-type Objective = (typeof OBJECTIVES)["minimax"];
+type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
 
 function makeOptimizer(
@@ -98,7 +100,7 @@ export class Trainer {
   #rng: { data: Rng; noise: Rng };
   #opt: { generator: Optimizer; discriminator: Optimizer };
   #objective: Objective;
-  #objectiveParams: Record<string, never>;
+  #objectiveParams: Parameters<Objective["generator"]>[2];
 
   private constructor(readonly config: Experiment) {
     const seed = config.seed;
@@ -120,7 +122,7 @@ export class Trainer {
     };
     const { name, ...params } = config.objective;
     this.#objective = OBJECTIVES[name] as Objective;
-    this.#objectiveParams = params as Record<string, never>;
+    this.#objectiveParams = params as Parameters<Objective["generator"]>[2];
   }
 
   /** Builds both players and their optimisers from the experiment's seed. */
@@ -144,11 +146,15 @@ export class Trainer {
   #G = (z: tf.Tensor): tf.Tensor => tfjs(this.generator.apply(z));
   #D = (x: tf.Tensor): tf.Tensor => tfjs(this.discriminator.apply(x));
 
+  #realBatch(n: number): tf.Tensor {
+    return tf.tensor(this.data.sample(n, this.#rng.data), [n, ...this.data.shape]);
+  }
+
   #criticStep(): { loss: number; real: number; fake: number } {
     const batch = this.config.train.batch_size;
     const objective = this.#objective;
     return tf.tidy(() => {
-      const real = tf.tensor(this.data.sample(batch, this.#rng.data), [batch, ...this.data.shape]);
+      const real = this.#realBatch(batch);
       const fake = this.#G(this.#noise(batch, this.#rng.noise));
       const logits: tf.Tensor[] = [];
       const vars = this.discriminator.params.map((p) => tfjs(p.variable));
@@ -170,9 +176,14 @@ export class Trainer {
     return tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
       const vars = this.generator.params.map((p) => tfjs(p.variable));
+      // Relativistic losses compare with real logits; others never draw a real batch here.
+      const real = this.#objective.generatorUsesReal ? this.#realBatch(batch) : undefined;
       const { value, grads } = tf.variableGrads(() => {
         const fake = this.#D(this.#G(z));
-        return tfjs(this.#objective.generator(fake, fake, this.#objectiveParams)) as tf.Scalar;
+        const realLogits = real ? this.#D(real) : fake;
+        return tfjs(
+          this.#objective.generator(fake, realLogits, this.#objectiveParams),
+        ) as tf.Scalar;
       }, vars);
       this.#opt.generator.apply(grads);
       return value.dataSync()[0];
@@ -192,6 +203,9 @@ export class Trainer {
         "g/loss": gLoss,
         "d/real_score": critic.real,
         "d/fake_score": critic.fake,
+        ...(this.#objective.divergence
+          ? { "d/divergence": this.#objective.divergence.fromCriticLoss(critic.loss) }
+          : {}),
       };
       await Promise.resolve();
     }

@@ -1,0 +1,138 @@
+/**
+ * The f-divergences of f-GAN (Nowozin, Cseke, Tomioka 2016; REFERENCE.md §2):
+ * each with its generator function f, its Fenchel conjugate f*, and the
+ * output activation g_f mapping the critic's raw output v into dom f*.
+ * Scalar float64 forms serve tests and the divergence meter; tensor forms
+ * compute `g_f(v)` and `f*(g_f(v))` stably straight from v.
+ *
+ * Convention: D_f(P||Q) = E_Q[f(p/q)] with the f below, so `jensen_shannon`
+ * gives 2·JSD (and `gan` gives 2·JSD - log 4). Duel reports D_f as defined.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Tensor } from "../tensor.ts";
+import { lambertWExp, lambertWExpTf } from "./lambert_w.ts";
+
+/** One f-divergence. */
+export interface FDivergence {
+  /** Its name and what it measures. */
+  readonly doc: string;
+  /** f as a formula, for the README. */
+  readonly formula: string;
+  /** f(u), u > 0, float64. */
+  f(u: number): number;
+  /** The conjugate f*(t) = sup_u { u t - f(u) }, float64 (NaN outside dom f*). */
+  conjugate(t: number): number;
+  /** g_f(v), float64. */
+  activation(v: number): number;
+  /** g_f(v) on a tensor. */
+  activationTf(v: Tensor): Tensor;
+  /** f*(g_f(v)) on a tensor, computed stably from v. */
+  conjugateOfActivationTf(v: Tensor): Tensor;
+}
+
+const LN2 = Math.LN2;
+const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+/** f*(t) for Jeffrey: W(e^{1-t}) + 1/W(e^{1-t}) + t - 2, with gradient 1/W(e^{1-t}). */
+const jeffreyConjugateTf = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [t, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const w = lambertWExpTf(tf.sub(1, t));
+  save([w]);
+  return {
+    value: tf.sub(tf.add(tf.add(w, tf.reciprocal(w)), t), 2),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.div(dy, saved[0]),
+  };
+}) as (t: tf.Tensor) => tf.Tensor;
+
+/** Every f-divergence, by name. */
+export const F_DIVERGENCES = {
+  kl: {
+    doc: "Kullback-Leibler KL(P || Q)",
+    formula: "f(u) = u log u; f*(t) = exp(t - 1); g_f(v) = v",
+    f: (u) => u * Math.log(u),
+    conjugate: (t) => Math.exp(t - 1),
+    activation: (v) => v,
+    activationTf: (v: tf.Tensor) => v,
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.exp(tf.sub(v, 1)),
+  },
+  reverse_kl: {
+    doc: "reverse Kullback-Leibler KL(Q || P)",
+    formula: "f(u) = -log u; f*(t) = -1 - log(-t); g_f(v) = -exp(-v)",
+    f: (u) => -Math.log(u),
+    conjugate: (t) => (t < 0 ? -1 - Math.log(-t) : NaN),
+    activation: (v) => -Math.exp(-v),
+    activationTf: (v: tf.Tensor) => tf.neg(tf.exp(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(v, 1),
+  },
+  pearson: {
+    doc: "Pearson chi-squared",
+    formula: "f(u) = (u - 1)^2; f*(t) = t^2/4 + t; g_f(v) = v",
+    f: (u) => (u - 1) ** 2,
+    conjugate: (t) => t * t / 4 + t,
+    activation: (v) => v,
+    activationTf: (v: tf.Tensor) => v,
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.add(tf.div(tf.square(v), 4), v),
+  },
+  neyman: {
+    doc: "Neyman chi-squared",
+    formula: "f(u) = (1 - u)^2 / u; f*(t) = 2 - 2 sqrt(1 - t); g_f(v) = 1 - exp(-v)",
+    f: (u) => (1 - u) ** 2 / u,
+    conjugate: (t) => (t < 1 ? 2 - 2 * Math.sqrt(1 - t) : NaN),
+    activation: (v) => 1 - Math.exp(-v),
+    activationTf: (v: tf.Tensor) => tf.sub(1, tf.exp(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(2, tf.mul(2, tf.exp(tf.div(v, -2)))),
+  },
+  squared_hellinger: {
+    doc: "squared Hellinger",
+    formula: "f(u) = (sqrt(u) - 1)^2; f*(t) = t / (1 - t); g_f(v) = 1 - exp(-v)",
+    f: (u) => (Math.sqrt(u) - 1) ** 2,
+    conjugate: (t) => (t < 1 ? t / (1 - t) : NaN),
+    activation: (v) => 1 - Math.exp(-v),
+    activationTf: (v: tf.Tensor) => tf.sub(1, tf.exp(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(tf.exp(v), 1),
+  },
+  jeffrey: {
+    doc: "Jeffrey (symmetrised KL: KL(P || Q) + KL(Q || P))",
+    formula: "f(u) = (u - 1) log u; f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2; g_f(v) = v",
+    f: (u) => (u - 1) * Math.log(u),
+    conjugate: (t) => {
+      const w = lambertWExp(1 - t);
+      return w + 1 / w + t - 2;
+    },
+    activation: (v) => v,
+    activationTf: (v: tf.Tensor) => v,
+    conjugateOfActivationTf: (v: tf.Tensor) => jeffreyConjugateTf(v),
+  },
+  jensen_shannon: {
+    doc: "Jensen-Shannon, as 2·JSD (f-GAN's f; JSD itself is half of it)",
+    formula:
+      "f(u) = u log u - (u + 1) log((1 + u)/2); f*(t) = -log(2 - exp t); g_f(v) = log 2 - softplus(-v)",
+    f: (u) => u * Math.log(u) - (u + 1) * Math.log((1 + u) / 2),
+    conjugate: (t) => (t < LN2 ? -Math.log(2 - Math.exp(t)) : NaN),
+    activation: (v) => LN2 - softplus(-v),
+    activationTf: (v: tf.Tensor) => tf.sub(LN2, tf.softplus(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(tf.softplus(v), LN2),
+  },
+  gan: {
+    doc: "the original GAN's divergence, 2·JSD - log 4",
+    formula: "f(u) = u log u - (u + 1) log(u + 1); f*(t) = -log(1 - exp t); g_f(v) = -softplus(-v)",
+    f: (u) => u * Math.log(u) - (u + 1) * Math.log(u + 1),
+    conjugate: (t) => (t < 0 ? -Math.log(1 - Math.exp(t)) : NaN),
+    activation: (v) => -softplus(-v),
+    activationTf: (v: tf.Tensor) => tf.neg(tf.softplus(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.softplus(v),
+  },
+  total_variation: {
+    doc: "total variation distance",
+    formula: "f(u) = |u - 1| / 2; f*(t) = t on |t| <= 1/2; g_f(v) = tanh(v) / 2",
+    f: (u) => Math.abs(u - 1) / 2,
+    conjugate: (t) => (Math.abs(t) <= 0.5 ? t : NaN),
+    activation: (v) => Math.tanh(v) / 2,
+    activationTf: (v: tf.Tensor) => tf.div(tf.tanh(v), 2),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.div(tf.tanh(v), 2),
+  },
+} satisfies Record<string, FDivergence>;
+
+/** An f-divergence name from {@link F_DIVERGENCES}. */
+export type FDivergenceName = keyof typeof F_DIVERGENCES;
