@@ -19,7 +19,7 @@ discriminator:
 optimizer:
   generator: { name: adam, lr: 1.0e-3 }
   discriminator: { name: adam, lr: 1.0e-3 }
-train: { steps: 60, batch_size: 32, checkpoint_every: 20 }
+train: { steps: 60, batch_size: 32, checkpoint_every: 20, ema: 0.9 }
 eval: { every: 20, samples: 200 }
 output: { root: ${JSON.stringify(root)} }
 ${extra}`;

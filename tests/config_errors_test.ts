@@ -85,7 +85,7 @@ const CASES: readonly BadCase[] = [
     at: [13, 10],
     key: "train.stpes",
     message: "unknown key",
-    valid: "steps, batch_size, discriminator_steps, checkpoint_every",
+    valid: "steps, batch_size, discriminator_steps, ema, checkpoint_every",
   },
   {
     name: "unknown nested key (train.batchsize, block style)",
@@ -606,6 +606,7 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
     batch_size: 256,
     discriminator_steps: 1,
     checkpoint_every: 500,
+    ema: 0,
   });
   assert.deepEqual(config.eval, { every: 500, samples: 2500 });
   assert.deepEqual(config.backend, { name: "wasm" });

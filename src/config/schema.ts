@@ -66,6 +66,7 @@ export interface Experiment {
     readonly batch_size: number;
     readonly discriminator_steps: number;
     readonly checkpoint_every: number;
+    readonly ema: number;
   };
   /** Evaluation. */
   readonly eval: { readonly every: number; readonly samples: number };
@@ -126,6 +127,11 @@ const experiment = obj("an experiment", {
       min: 1,
       default: 1,
     }),
+    ema: num(
+      "decay of an exponential moving average of the generator's weights, used for evaluation " +
+        "(0: off, evaluate the trained weights)",
+      { min: 0, lt: 1, default: 0 },
+    ),
     checkpoint_every: num("steps between checkpoints (the last step is always saved)", {
       int: true,
       min: 1,

@@ -95,6 +95,8 @@ export class Trainer {
   readonly data: DataSource;
   /** The generator G(z). */
   readonly generator: Network;
+  /** The generator evaluations use: a moving average of `generator` (`train.ema` > 0) or itself. */
+  readonly evalGenerator: Network;
   /** The critic D(x), returning raw scores (logits). */
   readonly discriminator: Network;
   #rng: { data: Rng; noise: Rng };
@@ -110,6 +112,13 @@ export class Trainer {
       [config.noise.dim],
       Rng.derive(seed, "init/generator"),
     );
+    this.evalGenerator = config.train.ema > 0
+      ? buildNetwork(
+        config.generator.layers,
+        [config.noise.dim],
+        Rng.derive(seed, "init/generator"),
+      )
+      : this.generator;
     this.discriminator = buildNetwork(
       config.discriminator.layers,
       this.data.shape,
@@ -138,9 +147,23 @@ export class Trainer {
     return tf.tensor2d(out, [n, this.config.noise.dim]);
   }
 
-  /** `n` generator samples drawn with noise from `rng`, row-major. */
+  /** `n` samples of the evaluation generator (see {@link Trainer.evalGenerator}), row-major. */
   sample(n: number, rng: Rng): Float32Array {
-    return tf.tidy(() => this.#G(this.#noise(n, rng)).dataSync() as Float32Array);
+    return tf.tidy(() =>
+      tfjs(this.evalGenerator.apply(this.#noise(n, rng))).dataSync() as Float32Array
+    );
+  }
+
+  /** ema = decay ema + (1 - decay) w, for every generator weight. */
+  #updateEma(): void {
+    const decay = this.config.train.ema;
+    if (decay === 0) return;
+    tf.tidy(() =>
+      this.generator.params.forEach((p, i) => {
+        const ema = tfjs(this.evalGenerator.params[i].variable);
+        ema.assign(tf.add(tf.mul(decay, ema), tf.mul(1 - decay, tfjs(p.variable))));
+      })
+    );
   }
 
   #G = (z: tf.Tensor): tf.Tensor => tfjs(this.generator.apply(z));
@@ -196,6 +219,7 @@ export class Trainer {
       let critic = { loss: NaN, real: NaN, fake: NaN };
       for (let k = 0; k < this.config.train.discriminator_steps; k++) critic = this.#criticStep();
       const gLoss = this.#generatorStep();
+      this.#updateEma();
       this.step++;
       yield {
         step: this.step,
@@ -217,6 +241,7 @@ export class Trainer {
     return [
       ...group("generator", this.generator.params),
       ...group("discriminator", this.discriminator.params),
+      ...(this.evalGenerator !== this.generator ? group("ema", this.evalGenerator.params) : []),
       ...group("optimizer.generator", this.#opt.generator.slots),
       ...group("optimizer.discriminator", this.#opt.discriminator.slots),
     ];
