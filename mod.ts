@@ -30,6 +30,7 @@ export type {
   ObjectiveConfig,
   OptimizerConfig,
   ParamsOf,
+  RegularizerConfig,
 } from "./src/config/schema.ts";
 export { Rng } from "./src/rng.ts";
 export type { RngState } from "./src/rng.ts";
@@ -50,10 +51,16 @@ export type {
 export { F_DIVERGENCES } from "./src/objectives/f_divergences.ts";
 export type { FDivergence, FDivergenceName } from "./src/objectives/f_divergences.ts";
 export { lambertWExp } from "./src/objectives/lambert_w.ts";
+export { REGULARIZERS } from "./src/objectives/regularizers.ts";
+export type {
+  PenaltyContext,
+  RegularizerKind,
+  RegularizerName,
+} from "./src/objectives/regularizers.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
 export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
-export { Trainer } from "./src/train/trainer.ts";
-export type { SavedTensor, StepMetrics, TrainerState } from "./src/train/trainer.ts";
+export { STREAMS, Trainer } from "./src/train/trainer.ts";
+export type { SavedTensor, StepMetrics, StreamName, TrainerState } from "./src/train/trainer.ts";
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";

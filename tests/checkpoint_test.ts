@@ -6,7 +6,11 @@ const ckpt = {
   elapsed: 12.5,
   state: {
     step: 40,
-    rng: { data: [1, 2, 3, 4] as const, noise: [4294967295, 0, 7, 9] as const },
+    rng: {
+      data: [1, 2, 3, 4] as const,
+      noise: [4294967295, 0, 7, 9] as const,
+      penalty: [5, 6, 7, 8] as const,
+    },
     tensors: [
       {
         name: "generator/0.dense.kernel",

@@ -85,7 +85,7 @@ const CASES: readonly BadCase[] = [
     at: [13, 10],
     key: "train.stpes",
     message: "unknown key",
-    valid: "steps, batch_size, discriminator_steps, ema, checkpoint_every",
+    valid: "steps, batch_size, discriminator_steps, generator_steps, ema, checkpoint_every",
   },
   {
     name: "unknown nested key (train.batchsize, block style)",
@@ -598,15 +598,17 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
   assert.equal(config.seed, 0);
   assert.deepEqual(config.data, { name: "ring8" });
   assert.deepEqual(config.noise, { distribution: "normal", dim: 8 });
-  assert.deepEqual(config.objective, { name: "non_saturating" });
+  assert.deepEqual(config.objective, { name: "non_saturating", real_label: 1 });
+  assert.deepEqual(config.regularizers, []);
   const adam = { name: "adam", lr: 2e-4, betas: [0.5, 0.999], eps: 1e-8 };
   assert.deepEqual(config.optimizer, { generator: adam, discriminator: adam });
   assert.deepEqual(config.train, {
     steps: 5000,
     batch_size: 256,
     discriminator_steps: 1,
-    checkpoint_every: 500,
+    generator_steps: 1,
     ema: 0,
+    checkpoint_every: 500,
   });
   assert.deepEqual(config.eval, { every: 500, samples: 2500 });
   assert.deepEqual(config.backend, { name: "wasm" });

@@ -28,8 +28,13 @@ const ra = (a: number[], b: number[]) =>
 
 /** Closed forms in float64, from REFERENCE.md §1-3 (f-GANs: the table's f* composed with g_f). */
 const REFERENCE = {
-  minimax: { d: gan, g: (f) => -mean(f, (l) => softplus(l)) },
-  non_saturating: { d: gan, g: (f) => mean(f, (l) => softplus(-l)) },
+  minimax: { params: { real_label: 1 }, d: gan, g: (f) => -mean(f, (l) => softplus(l)) },
+  non_saturating: {
+    params: { real_label: 0.9 }, // one-sided label smoothing
+    d: (r, f) =>
+      mean(r, (l) => 0.9 * softplus(-l) + 0.1 * softplus(l)) + mean(f, (l) => softplus(l)),
+    g: (f) => mean(f, (l) => softplus(-l)),
+  },
   kl: fgan("kl"),
   reverse_kl: fgan("reverse_kl"),
   pearson: fgan("pearson"),
@@ -59,11 +64,11 @@ const REFERENCE = {
 const real = [0.5, -1.25, 1.5, 0.1];
 const fake = [1.2, 0.3, -0.75, -1.5];
 const value = (t: unknown) => tfjs(t as tf.Tensor).dataSync()[0];
-type AnyObjective = (typeof OBJECTIVES)["least_squares"];
+type AnyObjective = (typeof OBJECTIVES)["least_squares"] & (typeof OBJECTIVES)["minimax"];
 
 for (const [name, ref] of Object.entries(REFERENCE) as [string, Ref][]) {
   const objective = OBJECTIVES[name as keyof typeof OBJECTIVES] as unknown as AnyObjective;
-  const p = (ref.params ?? {}) as { a: number; b: number; c: number };
+  const p = (ref.params ?? {}) as { a: number; b: number; c: number; real_label: number };
   const d = (r: tf.Tensor, f: tf.Tensor) => tfjs(objective.discriminator(r, f, p));
   const g = (f: tf.Tensor, r: tf.Tensor) => tfjs(objective.generator(f, r, p));
 
@@ -121,7 +126,7 @@ for (const [name, ref] of Object.entries(REFERENCE) as [string, Ref][]) {
 
 Deno.test("GAN critic loss at the optimum D = 1/2 (logits 0) is log 4: V = -log 4, JSD estimate 0", () => {
   const z = tf.zeros([8]);
-  const loss = value(OBJECTIVES.minimax.discriminator(z, z, {}));
+  const loss = value(OBJECTIVES.minimax.discriminator(z, z, { real_label: 1 }));
   assert.ok(Math.abs(loss - Math.log(4)) < 1e-6);
   assert.ok(Math.abs(OBJECTIVES.minimax.divergence!.fromCriticLoss(loss)) < 1e-6);
 });
@@ -131,7 +136,7 @@ Deno.test("every objective stays finite for large logits (stable forms, no log o
   for (const [name, objective] of Object.entries(OBJECTIVES)) {
     if (name === "kl" || name === "squared_hellinger" || name === "jeffrey") continue; // f* grows like e^v
     const o = objective as unknown as AnyObjective;
-    const p = { a: 0, b: 1, c: 1 };
+    const p = { a: 0, b: 1, c: 1, real_label: 0.9 };
     assert.ok(Number.isFinite(value(o.discriminator(big, big, p))), name);
     assert.ok(Number.isFinite(value(o.generator(big, big, p))), name);
   }

@@ -3,9 +3,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core's bundle registers no gradients; tfjs-layers registers all of
-// tfjs-core's gradient functions as a side effect of being imported.
-import "@tensorflow/tfjs-layers";
+import "./gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";

@@ -8,6 +8,7 @@ import { type BackendName, BACKENDS } from "../backend/tfjs.ts";
 import { DATASETS } from "../data/datasets.ts";
 import { LAYERS } from "../nn/layers.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
+import { REGULARIZERS } from "../objectives/regularizers.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";
 import {
   type Field,
@@ -31,6 +32,8 @@ export type LayerConfig = TaggedOf<"type", ParamsOf<typeof LAYERS>>;
 export type DataConfig = TaggedOf<"name", ParamsOf<typeof DATASETS>>;
 /** An objective as written in an experiment file: `name` plus its keys. */
 export type ObjectiveConfig = TaggedOf<"name", ParamsOf<typeof OBJECTIVES>>;
+/** A critic regulariser as written in an experiment file: `name` plus its keys. */
+export type RegularizerConfig = TaggedOf<"name", ParamsOf<typeof REGULARIZERS>>;
 /** An optimiser as written in an experiment file: `name` plus its keys. */
 export type OptimizerConfig = TaggedOf<"name", ParamsOf<typeof OPTIMIZERS>>;
 
@@ -55,6 +58,8 @@ export interface Experiment {
   readonly discriminator: { readonly layers: readonly LayerConfig[] };
   /** The game's losses. */
   readonly objective: ObjectiveConfig;
+  /** Critic penalties and constraints. */
+  readonly regularizers: readonly RegularizerConfig[];
   /** One optimiser per player. */
   readonly optimizer: {
     readonly generator: OptimizerConfig;
@@ -65,6 +70,7 @@ export interface Experiment {
     readonly steps: number;
     readonly batch_size: number;
     readonly discriminator_steps: number;
+    readonly generator_steps: number;
     readonly checkpoint_every: number;
     readonly ema: number;
   };
@@ -114,7 +120,15 @@ const experiment = obj("an experiment", {
   discriminator: obj("the critic D(x); its last layer must give one value", {
     layers: layers("critic"),
   }),
-  objective: tagged("the game's losses", "name", paramsOf(OBJECTIVES), { name: "non_saturating" }),
+  objective: tagged("the game's losses", "name", paramsOf(OBJECTIVES), {
+    name: "non_saturating",
+    real_label: 1,
+  }),
+  regularizers: list(
+    "critic penalties and constraints, applied together",
+    tagged("a regulariser", "name", paramsOf(REGULARIZERS)),
+    { default: [] },
+  ),
   optimizer: obj("one optimiser per player", {
     generator: optimizer("generator"),
     discriminator: optimizer("critic"),
@@ -123,6 +137,11 @@ const experiment = obj("an experiment", {
     steps: num("generator updates", { int: true, min: 1, default: 5000 }),
     batch_size: num("examples per batch, real and fake alike", { int: true, min: 1, default: 256 }),
     discriminator_steps: num("critic updates (with G fixed) before each generator update", {
+      int: true,
+      min: 1,
+      default: 1,
+    }),
+    generator_steps: num("generator updates (with D fixed) after the critic's, per step", {
       int: true,
       min: 1,
       default: 1,

@@ -47,9 +47,27 @@ const negLogD = (l: tf.Tensor) => mean(tf.softplus(tf.neg(l)));
 /** `-log(1 - D(x)) = softplus(l)`. */
 const negLog1mD = (l: tf.Tensor) => mean(tf.softplus(l));
 
-/** The original game's critic: maximise E log D(x) + E log(1 - D(G(z))). */
-const ganCritic = (real: tf.Tensor, fake: tf.Tensor) =>
-  tf.add(negLogD(real), negLog1mD(fake)) as tf.Scalar;
+/**
+ * The original game's critic: maximise E log D(x) + E log(1 - D(G(z))); with
+ * `real_label` s < 1, real examples are scored against s (one-sided label smoothing).
+ */
+const ganCritic = (real: tf.Tensor, fake: tf.Tensor, p: { real_label: number }) =>
+  tf.add(
+    p.real_label === 1
+      ? negLogD(real)
+      : tf.add(tf.mul(p.real_label, negLogD(real)), tf.mul(1 - p.real_label, negLog1mD(real))),
+    negLog1mD(fake),
+  ) as tf.Scalar;
+const ganParams = {
+  real_label: num(
+    "the critic's target for real examples; below 1 is one-sided label smoothing (Salimans et al. 2016)",
+    {
+      gt: 0.5,
+      max: 1,
+      default: 1,
+    },
+  ),
+};
 const jsdFromGanLoss: DivergenceEstimate = {
   doc: "JSD in nats: the critic's value V = -L_D estimates -log 4 + 2 JSD",
   fromCriticLoss: (loss) => (Math.log(4) - loss) / 2,
@@ -81,7 +99,7 @@ export const OBJECTIVES = {
       "the original (saturating) game of Goodfellow et al. 2014; critic optimum gives -log 4 + 2 JSD",
     formula:
       "L_D = E softplus(-l_r) + E softplus(l_f); L_G = -E softplus(l_f) (= E log(1 - D(G(z))))",
-    params: {},
+    params: ganParams,
     discriminator: ganCritic,
     generator: (fake: tf.Tensor) => tf.neg(negLog1mD(fake)) as tf.Scalar,
     generatorUsesReal: false,
@@ -91,7 +109,7 @@ export const OBJECTIVES = {
   non_saturating: defineObjective({
     doc: "the original critic with the non-saturating generator loss -E log D(G(z))",
     formula: "L_D = E softplus(-l_r) + E softplus(l_f); L_G = E softplus(-l_f)",
-    params: {},
+    params: ganParams,
     discriminator: ganCritic,
     generator: (fake: tf.Tensor) => negLogD(fake),
     generatorUsesReal: false,

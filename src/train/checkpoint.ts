@@ -26,7 +26,7 @@ export interface Checkpoint {
  * const bytes = encodeCheckpoint({
  *   configHash: "abc",
  *   elapsed: 1.5,
- *   state: { step: 3, rng: { data: [1, 2, 3, 4], noise: [5, 6, 7, 8] },
+ *   state: { step: 3, rng: { data: [1, 2, 3, 4], noise: [5, 6, 7, 8], penalty: [1, 1, 1, 1] },
  *     tensors: [{ name: "w", shape: [2], data: new Float32Array([1, 2]) }] },
  * });
  * console.assert(decodeCheckpoint(bytes).state.tensors[0].data[1] === 2);

@@ -11,6 +11,8 @@ import type { DataSource } from "../data/source.ts";
 import type { Param } from "../nn/layers.ts";
 import { buildNetwork, type Network } from "../nn/network.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
+import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
+import type { InferShape, Shape } from "../config/fields.ts";
 import { Rng, type RngState } from "../rng.ts";
 import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
 import { tfjs } from "../tensor.ts";
@@ -27,7 +29,9 @@ export interface StepMetrics {
   readonly "d/real_score": number;
   /** Mean critic score on the fake batch. */
   readonly "d/fake_score": number;
-  /** The divergence the critic's loss estimates, for objectives that have one. */
+  /** The regularisers' penalties, included in `d/loss` (when any penalty is configured). */
+  readonly "d/penalty"?: number;
+  /** The divergence the critic's loss (without penalties) estimates, for objectives that have one. */
   readonly "d/divergence"?: number;
 }
 
@@ -46,12 +50,19 @@ export interface TrainerState {
   /** Generator steps completed. */
   readonly step: number;
   /** States of the training random streams. */
-  readonly rng: Readonly<Record<"data" | "noise", RngState>>;
+  readonly rng: Readonly<Record<StreamName, RngState>>;
   /** Weights of both players and their optimisers' slots. */
   readonly tensors: readonly SavedTensor[];
 }
 
 type Objective = (typeof OBJECTIVES)["least_squares"];
+type AnyRegularizer = RegularizerKind<Shape>;
+type RegularizerParams = InferShape<Shape>;
+
+/** The random streams training draws from, each derived from the root seed by name. */
+export const STREAMS = ["data", "noise", "penalty"] as const;
+/** A training stream name from {@link STREAMS}. */
+export type StreamName = (typeof STREAMS)[number];
 type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
 
 function makeOptimizer(
@@ -99,7 +110,8 @@ export class Trainer {
   readonly evalGenerator: Network;
   /** The critic D(x), returning raw scores (logits). */
   readonly discriminator: Network;
-  #rng: { data: Rng; noise: Rng };
+  #rng: Record<StreamName, Rng>;
+  #regularizers: { kind: AnyRegularizer; params: RegularizerParams }[];
   #opt: { generator: Optimizer; discriminator: Optimizer };
   #objective: Objective;
   #objectiveParams: Parameters<Objective["generator"]>[2];
@@ -124,7 +136,14 @@ export class Trainer {
       this.data.shape,
       Rng.derive(seed, "init/discriminator"),
     );
-    this.#rng = { data: Rng.derive(seed, "data"), noise: Rng.derive(seed, "noise") };
+    this.#rng = Object.fromEntries(STREAMS.map((s) => [s, Rng.derive(seed, s)])) as Record<
+      StreamName,
+      Rng
+    >;
+    this.#regularizers = config.regularizers.map(({ name, ...params }) => ({
+      kind: REGULARIZERS[name] as AnyRegularizer,
+      params: params as RegularizerParams,
+    }));
     this.#opt = {
       generator: makeOptimizer(config.optimizer.generator, this.generator.params),
       discriminator: makeOptimizer(config.optimizer.discriminator, this.discriminator.params),
@@ -173,25 +192,33 @@ export class Trainer {
     return tf.tensor(this.data.sample(n, this.#rng.data), [n, ...this.data.shape]);
   }
 
-  #criticStep(): { loss: number; real: number; fake: number } {
+  #criticStep(): { loss: number; penalty: number; real: number; fake: number } {
     const batch = this.config.train.batch_size;
     const objective = this.#objective;
-    return tf.tidy(() => {
+    const result = tf.tidy(() => {
       const real = this.#realBatch(batch);
       const fake = this.#G(this.#noise(batch, this.#rng.noise));
       const logits: tf.Tensor[] = [];
+      const parts: tf.Tensor[] = [];
       const vars = this.discriminator.params.map((p) => tfjs(p.variable));
-      const { value, grads } = tf.variableGrads(() => {
+      const ctx = { critic: this.discriminator.apply, real, fake, rng: this.#rng.penalty };
+      const { grads } = tf.variableGrads(() => {
         logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
-        return tfjs(
-          objective.discriminator(logits[0], logits[1], this.#objectiveParams),
-        ) as tf.Scalar;
+        const loss = tfjs(objective.discriminator(logits[0], logits[1], this.#objectiveParams));
+        const penalties = this.#regularizers.filter((r) => r.kind.penalty)
+          .map((r) => tfjs(r.kind.penalty!(ctx, r.params)));
+        const penalty = penalties.length ? tf.addN(penalties) : tf.scalar(0);
+        parts.push(tf.keep(loss), tf.keep(penalty));
+        return tf.add(loss, penalty) as tf.Scalar;
       }, vars);
       this.#opt.discriminator.apply(grads);
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
-      tf.dispose(logits);
-      return { loss: value.dataSync()[0], real: realScore, fake: fakeScore };
+      const [loss, penalty] = parts.map((t) => t.dataSync()[0]);
+      tf.dispose([...logits, ...parts]);
+      return { loss, penalty, real: realScore, fake: fakeScore };
     });
+    for (const r of this.#regularizers) r.kind.afterCriticUpdate?.(this.discriminator, r.params);
+    return result;
   }
 
   #generatorStep(): number {
@@ -216,17 +243,21 @@ export class Trainer {
   /** Trains from the current step to `until` (default: `train.steps`), yielding each step's metrics. */
   async *run(until = this.config.train.steps): AsyncGenerator<StepMetrics> {
     while (this.step < until) {
-      let critic = { loss: NaN, real: NaN, fake: NaN };
+      let critic = { loss: NaN, penalty: 0, real: NaN, fake: NaN };
       for (let k = 0; k < this.config.train.discriminator_steps; k++) critic = this.#criticStep();
-      const gLoss = this.#generatorStep();
-      this.#updateEma();
+      let gLoss = NaN;
+      for (let k = 0; k < this.config.train.generator_steps; k++) {
+        gLoss = this.#generatorStep();
+        this.#updateEma();
+      }
       this.step++;
       yield {
         step: this.step,
-        "d/loss": critic.loss,
+        "d/loss": critic.loss + critic.penalty,
         "g/loss": gLoss,
         "d/real_score": critic.real,
         "d/fake_score": critic.fake,
+        ...(this.#regularizers.some((r) => r.kind.penalty) ? { "d/penalty": critic.penalty } : {}),
         ...(this.#objective.divergence
           ? { "d/divergence": this.#objective.divergence.fromCriticLoss(critic.loss) }
           : {}),
@@ -251,7 +282,10 @@ export class Trainer {
   state(): TrainerState {
     return {
       step: this.step,
-      rng: { data: this.#rng.data.state(), noise: this.#rng.noise.state() },
+      rng: Object.fromEntries(STREAMS.map((s) => [s, this.#rng[s].state()])) as Record<
+        StreamName,
+        RngState
+      >,
       tensors: this.#named().map(([name, v]) => ({
         name,
         shape: v.shape,
@@ -276,7 +310,10 @@ export class Trainer {
       }
       tf.tidy(() => v.assign(tf.tensor(saved.data, v.shape)));
     }
-    this.#rng = { data: Rng.fromState(state.rng.data), noise: Rng.fromState(state.rng.noise) };
+    this.#rng = Object.fromEntries(STREAMS.map((s) => [s, Rng.fromState(state.rng[s])])) as Record<
+      StreamName,
+      Rng
+    >;
     this.step = state.step;
   }
 
