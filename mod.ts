@@ -70,6 +70,14 @@ export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
 export { evaluate } from "./src/metrics/evaluate.ts";
+export {
+  directOptimum,
+  MEASURED,
+  mixtureLogDensity,
+  trueDivergence,
+} from "./src/metrics/divergence_meter.ts";
+export { nelderMead } from "./src/metrics/optimize.ts";
+export type { NelderMeadOptions } from "./src/metrics/optimize.ts";
 export type { Evaluation } from "./src/metrics/evaluate.ts";
 export { resumeRun, runExperiment } from "./src/runs/experiment.ts";
 export type { MetricsRow, RunOptions, RunSummary } from "./src/runs/experiment.ts";

@@ -28,10 +28,11 @@ function hash32(text: string, salt: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./rng.ts";
  * const a = Rng.derive(42, "noise");
  * const b = Rng.fromState(a.state());
- * console.assert(a.uniform() === b.uniform());
+ * assert.ok(a.uniform() === b.uniform());
  * ```
  */
 export class Rng {

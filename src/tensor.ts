@@ -11,12 +11,13 @@ import type * as tf from "@tensorflow/tfjs-core";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { useBackend } from "./backend/tfjs.ts";
  * import type { Tensor } from "./tensor.ts";
  * await useBackend("cpu");
  * const t: Tensor = tf.zeros([2, 3]);
- * console.assert(t.size === 6);
+ * assert.ok(t.size === 6);
  * t.dispose();
  * ```
  */
@@ -44,12 +45,13 @@ export interface Variable extends Tensor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { useBackend } from "./backend/tfjs.ts";
  * import { tfjs, type Tensor } from "./tensor.ts";
  * await useBackend("cpu");
  * const t: Tensor = tf.ones([2]);
- * console.assert(tf.sum(tfjs(t)).dataSync()[0] === 2);
+ * assert.ok(tf.sum(tfjs(t)).dataSync()[0] === 2);
  * ```
  */
 export function tfjs<T extends Tensor>(t: T): T extends Variable ? tf.Variable : tf.Tensor {

@@ -37,9 +37,10 @@ export interface BackendInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { useBackend } from "./tfjs.ts";
  * const info = await useBackend("cpu");
- * console.assert(info.backend === "cpu");
+ * assert.ok(info.backend === "cpu");
  * ```
  */
 export async function useBackend(

@@ -9,6 +9,7 @@ import { EXPERIMENT } from "../config/schema.ts";
 import { DATASETS } from "../data/datasets.ts";
 import { LAYERS } from "../nn/layers.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
+import { REGULARIZERS } from "../objectives/regularizers.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";
 
 /** The generated part of the README. */
@@ -31,6 +32,12 @@ export function referenceSection(): string {
     "`l_r`, `l_f`: the critic's raw outputs (logits) on real and generated batches.",
     "",
     namesTable(OBJECTIVES),
+    "",
+    "### Regularisers (`regularizers[].name`)",
+    "",
+    "Penalties are added to the critic's loss (and logged as `d/penalty`); constraints act after each critic update.",
+    "",
+    namesTable(REGULARIZERS),
     "",
     "### Optimisers (`optimizer.generator.name`, `optimizer.discriminator.name`)",
     "",

@@ -81,9 +81,10 @@ export interface NumOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { num } from "./fields.ts";
  * const steps = num("training steps", { int: true, min: 1 });
- * console.assert(steps.parse(10, "train.steps") === 10);
+ * assert.ok(steps.parse(10, "train.steps") === 10);
  * ```
  */
 export function num(doc: string, o: NumOptions = {}): Field<number> {
@@ -164,8 +165,8 @@ export function optional<T>(field: Field<T>): Field<T | undefined> {
 }
 
 /** A number or a list of numbers, read as a list (`vec("x", num(...))`). */
-export function vec(doc: string, item: Field<number>): Field<number[]> {
-  return {
+export function vec(doc: string, item: Field<number>, fallback?: number[]): Field<number[]> {
+  return withDefault({
     doc,
     type: `${item.type}, or a list of them`,
     parse(raw, path) {
@@ -173,7 +174,7 @@ export function vec(doc: string, item: Field<number>): Field<number[]> {
       if (raw.length === 0) throw new ConfigError(path, "empty list", `a list of ${item.type}`);
       return raw.map((r, i) => item.parse(r, `${path}[${i}]`));
     },
-  };
+  }, fallback);
 }
 
 /** A list of items, `minItems` to `maxItems` long. */
@@ -249,9 +250,10 @@ function hasAllDefaults(shape: Shape): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { num, obj } from "./fields.ts";
  * const train = obj("training", { steps: num("steps", { default: 100 }) });
- * console.assert(train.parse(undefined, "train").steps === 100);
+ * assert.ok(train.parse(undefined, "train").steps === 100);
  * ```
  */
 export function obj<S extends Shape>(doc: string, shape: S): Field<InferShape<S>> {
@@ -277,9 +279,10 @@ export type TaggedOf<K extends string, V extends Record<string, Shape>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { num, tagged } from "./fields.ts";
  * const layer = tagged("a layer", "type", { dense: { units: num("width") }, relu: {} });
- * console.assert(layer.parse({ type: "dense", units: 3 }, "l").type === "dense");
+ * assert.ok(layer.parse({ type: "dense", units: 3 }, "l").type === "dense");
  * ```
  */
 export function tagged<const K extends string, V extends Record<string, Shape>>(

@@ -103,6 +103,7 @@ function checkShapes(config: Experiment): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExperiment } from "./load.ts";
  * const text = `name: demo
  * data: { name: ring8 }
@@ -110,7 +111,7 @@ function checkShapes(config: Experiment): void {
  * discriminator: { layers: [{ type: dense, units: 1 }] }
  * `;
  * const { config } = parseExperiment(text, { overrides: ["train.steps=10"] });
- * console.assert(config.train.steps === 10 && config.seed === 0);
+ * assert.ok(config.train.steps === 10 && config.seed === 0);
  * ```
  */
 export function parseExperiment(text: string, options: ParseOptions = {}): LoadedExperiment {

@@ -26,9 +26,10 @@ const SEGMENT = /^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseOverride } from "./overrides.ts";
  * const o = parseOverride("optimizer.generator.betas=[0.5, 0.9]");
- * console.assert(o.segments.length === 3 && Array.isArray(o.value));
+ * assert.ok(o.segments.length === 3 && Array.isArray(o.value));
  * ```
  */
 export function parseOverride(text: string): Override {

@@ -44,10 +44,11 @@ function rows(field: Field<unknown>, path: string, out: string[]): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { num, obj } from "./fields.ts";
  * import { referenceTable } from "./reference.ts";
  * const table = referenceTable(obj("x", { steps: num("how many", { default: 3 }) }));
- * console.assert(table.includes("| `steps` | number | `3` | how many |"));
+ * assert.ok(table.includes("| `steps` | number | `3` | how many |"));
  * ```
  */
 export function referenceTable(field: Field<unknown>): string {
@@ -62,9 +63,10 @@ export function referenceTable(field: Field<unknown>): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { namesTable } from "./reference.ts";
  * const md = namesTable({ relu: { doc: "max(x, 0)" } });
- * console.assert(md.includes("| `relu` | max(x, 0) |"));
+ * assert.ok(md.includes("| `relu` | max(x, 0) |"));
  * ```
  */
 export function namesTable(table: Record<string, { doc: string; formula?: string }>): string {

@@ -141,11 +141,11 @@ const experiment = obj("an experiment", {
       min: 1,
       default: 1,
     }),
-    generator_steps: num("generator updates (with D fixed) after the critic's, per step", {
-      int: true,
-      min: 1,
-      default: 1,
-    }),
+    generator_steps: num(
+      "generator updates (with D fixed) after the critic's, per step; 0 freezes the generator " +
+        "(critic-only: the critic's value then estimates a divergence between fixed distributions)",
+      { int: true, min: 0, default: 1 },
+    ),
     ema: num(
       "decay of an exponential moving average of the generator's weights, used for evaluation " +
         "(0: off, evaluate the trained weights)",
@@ -179,8 +179,9 @@ const experiment = obj("an experiment", {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXPERIMENT } from "./schema.ts";
- * console.assert(EXPERIMENT.children?.train !== undefined);
+ * assert.ok(EXPERIMENT.children?.train !== undefined);
  * ```
  */
 export const EXPERIMENT: Field<Experiment> = experiment;

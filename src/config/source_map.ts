@@ -37,10 +37,11 @@ export function childPath(path: string, key: string | number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseWithPositions } from "./source_map.ts";
  * const { data, map } = parseWithPositions("train:\n  steps: 5\n");
- * console.assert((data as { train: { steps: number } }).train.steps === 5);
- * console.assert(map.values.get("train.steps")?.line === 2);
+ * assert.ok((data as { train: { steps: number } }).train.steps === 5);
+ * assert.ok(map.values.get("train.steps")?.line === 2);
  * ```
  */
 export function parseWithPositions(text: string): { data: unknown; map: SourceMap } {

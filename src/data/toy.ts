@@ -20,10 +20,11 @@ export interface Component {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mixture } from "./toy.ts";
  * import { Rng } from "../rng.ts";
  * const m = mixture([{ weight: 1, mean: [0], std: [1] }, { weight: 3, mean: [4], std: [0.5] }]);
- * console.assert(m.sample(10, Rng.derive(0, "data")).length === 10);
+ * assert.ok(m.sample(10, Rng.derive(0, "data")).length === 10);
  * ```
  */
 export function mixture(components: readonly Component[]): DataSource {

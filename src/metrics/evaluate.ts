@@ -5,6 +5,8 @@
  */
 import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
+import { tfjs } from "../tensor.ts";
+import { trueDivergence } from "./divergence_meter.ts";
 import { modeMetrics } from "./modes.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
@@ -15,10 +17,26 @@ export interface Evaluation {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/** mu and sigma of a generator that is a single 1-D `location_scale` layer, else undefined. */
+function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | undefined {
+  const layers = trainer.config.generator.layers;
+  if (layers.length !== 1 || layers[0].type !== "location_scale" || trainer.data.shape[0] !== 1) {
+    return undefined;
+  }
+  const [mu, sigma] = trainer.evalGenerator.params.map((p) => tfjs(p.variable).dataSync()[0]);
+  return { mu, sigma: Math.abs(sigma) };
+}
+
 /**
  * Draws `eval.samples` samples with the same noise at every evaluation (the
  * `eval` stream, restarted each time) so evaluations are comparable, and
- * computes the mode metrics where the data has modes.
+ * computes every metric that applies:
+ * - `eval/modes`, `eval/hq`, `eval/reverse_kl` where the data has modes;
+ * - `eval/divergence`: the divergence the critic's value implies, on
+ *   `eval.samples` fresh real and generated examples (objectives that have one);
+ * - `eval/mu`, `eval/sigma`, `eval/true_divergence` for a 1-D mixture fitted
+ *   by a single `location_scale` layer: the Gaussian's parameters and the
+ *   exact divergence the critic estimates (numerical integration).
  *
  * @example
  * ```ts ignore
@@ -27,15 +45,27 @@ export interface Evaluation {
  * ```
  */
 export function evaluate(trainer: Trainer): Evaluation {
-  const samples = trainer.sample(
-    trainer.config.eval.samples,
-    Rng.derive(trainer.config.seed, "eval"),
-  );
+  const { seed, eval: ev, objective, data } = trainer.config;
+  const samples = trainer.sample(ev.samples, Rng.derive(seed, "eval"));
+  const metrics: Record<string, number> = {};
   const modes = trainer.data.modes;
-  if (!modes?.length) return { samples, metrics: {} };
-  const m = modeMetrics(samples, modes);
-  return {
-    samples,
-    metrics: { "eval/modes": m.modes, "eval/hq": m.hq, "eval/reverse_kl": m.reverse_kl },
-  };
+  if (modes?.length) {
+    const m = modeMetrics(samples, modes);
+    Object.assign(metrics, {
+      "eval/modes": m.modes,
+      "eval/hq": m.hq,
+      "eval/reverse_kl": m.reverse_kl,
+    });
+  }
+  const estimate = trainer.divergenceEstimate(ev.samples, Rng.derive(seed, "eval/critic"));
+  if (estimate !== undefined) metrics["eval/divergence"] = estimate;
+  const gaussian = gaussianGenerator(trainer);
+  if (gaussian && data.name === "mixture") {
+    metrics["eval/mu"] = gaussian.mu;
+    metrics["eval/sigma"] = gaussian.sigma;
+    const components = data.components.map((c) => ({ weight: c.weight, mean: c.mean, std: c.std }));
+    const exact = trueDivergence(objective.name, components, gaussian.mu, gaussian.sigma);
+    if (exact !== undefined) metrics["eval/true_divergence"] = exact;
+  }
+  return { samples, metrics };
 }

@@ -26,10 +26,11 @@ export interface ModeMetrics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modeMetrics } from "./modes.ts";
  * const modes = [{ centre: [0, 0], std: [0.1, 0.1] }, { centre: [1, 0], std: [0.1, 0.1] }];
  * const m = modeMetrics(new Float32Array([0, 0.05, 1, 0, 5, 5]), modes);
- * console.assert(m.modes === 2 && Math.abs(m.hq - 2 / 3) < 1e-12);
+ * assert.ok(m.modes === 2 && Math.abs(m.hq - 2 / 3) < 1e-12);
  * ```
  */
 export function modeMetrics(

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ConfigError, type InferShape, num, type Shape } from "../config/fields.ts";
+import { ConfigError, type InferShape, num, type Shape, vec } from "../config/fields.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor, Variable } from "../tensor.ts";
 
@@ -93,6 +93,40 @@ export const LAYERS = {
           { name: `${ctx.prefix}.bias`, variable: bias },
         ],
         outShape: [p.units],
+      };
+    },
+  }),
+  location_scale: defineLayer({
+    doc: "y = mu + sigma * x elementwise, mu and sigma trainable: as the only generator layer, " +
+      "G(z) = mu + sigma z is a Gaussian with known density (divergences can be computed exactly)",
+    params: {
+      mu: vec("initial mu, one value or one per coordinate", num("mu"), [0]),
+      sigma: vec("initial sigma, one value or one per coordinate", num("sigma"), [1]),
+    },
+    outShape(p, inShape, path) {
+      const d = inShape[0];
+      if (inShape.length !== 1) {
+        throw new ConfigError(path, `needs a flat input, got ${inShape.join("x")}`);
+      }
+      for (const key of ["mu", "sigma"] as const) {
+        if (p[key].length !== 1 && p[key].length !== d) {
+          throw new ConfigError(`${path}.${key}`, `has ${p[key].length} values`, `1 or ${d}`);
+        }
+      }
+      return inShape;
+    },
+    build(p, inShape, ctx) {
+      const d = inShape[0];
+      const full = (v: number[]) =>
+        tf.tensor1d(Array.from({ length: d }, (_, i) => v[v.length === 1 ? 0 : i]));
+      const mu = tf.variable(full(p.mu)), sigma = tf.variable(full(p.sigma));
+      return {
+        apply: (x: tf.Tensor) => tf.add(tf.mul(x, sigma), mu),
+        params: [{ name: `${ctx.prefix}.mu`, variable: mu }, {
+          name: `${ctx.prefix}.sigma`,
+          variable: sigma,
+        }],
+        outShape: inShape,
       };
     },
   }),

@@ -32,9 +32,10 @@ function split(spec: LayerSpec): [AnyKind, { units: number }] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerShapes } from "./network.ts";
  * const shapes = layerShapes([{ type: "dense", units: 4 }, { type: "relu" }], [2], "generator.layers");
- * console.assert(shapes[1][0] === 4);
+ * assert.ok(shapes[1][0] === 4);
  * ```
  */
 export function layerShapes(
@@ -56,6 +57,7 @@ export function layerShapes(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { useBackend } from "../backend/tfjs.ts";
  * import { buildNetwork } from "./network.ts";
  * await useBackend("cpu");
@@ -65,7 +67,7 @@ export function layerShapes(
  *   [2],
  *   Rng.derive(0, "init/discriminator"),
  * );
- * console.assert(net.params.length === 4 && net.outShape[0] === 1);
+ * assert.ok(net.params.length === 4 && net.outShape[0] === 1);
  * ```
  */
 export function buildNetwork(

@@ -11,8 +11,9 @@ import * as tf from "@tensorflow/tfjs-core";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lambertWExp } from "./lambert_w.ts";
- * console.assert(Math.abs(lambertWExp(1) - 1) < 1e-12); // W(e) = 1
+ * assert.ok(Math.abs(lambertWExp(1) - 1) < 1e-12); // W(e) = 1
  * ```
  */
 export function lambertWExp(c: number): number {
@@ -33,11 +34,12 @@ const ITERATIONS = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { useBackend } from "../backend/tfjs.ts";
  * import { lambertWExpTf } from "./lambert_w.ts";
  * await useBackend("cpu");
- * console.assert(Math.abs(lambertWExpTf(tf.scalar(1)).dataSync()[0] - 1) < 1e-6);
+ * assert.ok(Math.abs(lambertWExpTf(tf.scalar(1)).dataSync()[0] - 1) < 1e-6);
  * ```
  */
 export function lambertWExpTf(c: tf.Tensor): tf.Tensor {

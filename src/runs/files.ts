@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeAtomic } from "./files.ts";
  * const dir = await Deno.makeTempDir();
  * await writeAtomic(`${dir}/a.json`, "{}");
- * console.assert(await Deno.readTextFile(`${dir}/a.json`) === "{}");
+ * assert.ok(await Deno.readTextFile(`${dir}/a.json`) === "{}");
  * ```
  */
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {

@@ -22,6 +22,7 @@ export interface Checkpoint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
  * const bytes = encodeCheckpoint({
  *   configHash: "abc",
@@ -29,7 +30,7 @@ export interface Checkpoint {
  *   state: { step: 3, rng: { data: [1, 2, 3, 4], noise: [5, 6, 7, 8], penalty: [1, 1, 1, 1] },
  *     tensors: [{ name: "w", shape: [2], data: new Float32Array([1, 2]) }] },
  * });
- * console.assert(decodeCheckpoint(bytes).state.tensors[0].data[1] === 2);
+ * assert.ok(decodeCheckpoint(bytes).state.tensors[0].data[1] === 2);
  * ```
  */
 export function encodeCheckpoint(ckpt: Checkpoint): Uint8Array {

@@ -23,8 +23,8 @@ export interface StepMetrics {
   readonly step: number;
   /** Critic loss of the round's last critic update. */
   readonly "d/loss": number;
-  /** Generator loss of the round's generator update. */
-  readonly "g/loss": number;
+  /** Generator loss of the round's last generator update (absent when the generator is frozen). */
+  readonly "g/loss"?: number;
   /** Mean critic score on the real batch (a probability for GAN objectives). */
   readonly "d/real_score": number;
   /** Mean critic score on the fake batch. */
@@ -84,6 +84,7 @@ const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExperiment } from "../config/load.ts";
  * import { useBackend } from "../backend/tfjs.ts";
  * import { Trainer } from "./trainer.ts";
@@ -95,7 +96,7 @@ const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
  * discriminator: { layers: [{ type: dense, units: 1 }] }
  * `);
  * const trainer = Trainer.create(config);
- * for await (const m of trainer.run()) console.assert(Number.isFinite(m["d/loss"]));
+ * for await (const m of trainer.run()) assert.ok(Number.isFinite(m["d/loss"]));
  * trainer.dispose();
  * ```
  */
@@ -173,6 +174,26 @@ export class Trainer {
     );
   }
 
+  /**
+   * The divergence the critic's value implies (see the objective's `divergence`),
+   * measured on `n` fresh real and generated examples from `rng`; undefined for
+   * objectives without one. Low-variance where the per-step `d/divergence` is not.
+   */
+  divergenceEstimate(n: number, rng: Rng): number | undefined {
+    const estimate = this.#objective.divergence;
+    if (!estimate) return undefined;
+    const loss = tf.tidy(() => {
+      const real = this.#realBatch(n, rng), fake = this.#G(this.#noise(n, rng));
+      const value = this.#objective.discriminator(
+        this.#D(real),
+        this.#D(fake),
+        this.#objectiveParams,
+      );
+      return tfjs(value).dataSync()[0];
+    });
+    return estimate.fromCriticLoss(loss);
+  }
+
   /** ema = decay ema + (1 - decay) w, for every generator weight. */
   #updateEma(): void {
     const decay = this.config.train.ema;
@@ -188,8 +209,8 @@ export class Trainer {
   #G = (z: tf.Tensor): tf.Tensor => tfjs(this.generator.apply(z));
   #D = (x: tf.Tensor): tf.Tensor => tfjs(this.discriminator.apply(x));
 
-  #realBatch(n: number): tf.Tensor {
-    return tf.tensor(this.data.sample(n, this.#rng.data), [n, ...this.data.shape]);
+  #realBatch(n: number, rng = this.#rng.data): tf.Tensor {
+    return tf.tensor(this.data.sample(n, rng), [n, ...this.data.shape]);
   }
 
   #criticStep(): { loss: number; penalty: number; real: number; fake: number } {
@@ -245,7 +266,7 @@ export class Trainer {
     while (this.step < until) {
       let critic = { loss: NaN, penalty: 0, real: NaN, fake: NaN };
       for (let k = 0; k < this.config.train.discriminator_steps; k++) critic = this.#criticStep();
-      let gLoss = NaN;
+      let gLoss: number | undefined;
       for (let k = 0; k < this.config.train.generator_steps; k++) {
         gLoss = this.#generatorStep();
         this.#updateEma();
@@ -254,7 +275,7 @@ export class Trainer {
       yield {
         step: this.step,
         "d/loss": critic.loss + critic.penalty,
-        "g/loss": gLoss,
+        ...(gLoss === undefined ? {} : { "g/loss": gLoss }),
         "d/real_score": critic.real,
         "d/fake_score": critic.fake,
         ...(this.#regularizers.some((r) => r.kind.penalty) ? { "d/penalty": critic.penalty } : {}),
