@@ -613,7 +613,7 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
   assert.deepEqual(config.eval, { every: 500, samples: 2500 });
   assert.deepEqual(config.backend, { name: "wasm" });
   assert.deepEqual(config.output, { root: "runs" });
-  assert.deepEqual(config.generator.layers, [{ type: "dense", units: 2 }]);
+  assert.deepEqual(config.generator.layers, [{ type: "dense", units: 2, spectral_norm: false }]);
 });
 
 Deno.test("parseExperiment applies overrides in order, then validates them", () => {

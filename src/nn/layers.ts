@@ -5,9 +5,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ConfigError, type InferShape, num, type Shape, vec } from "../config/fields.ts";
+import { bool, ConfigError, type InferShape, num, type Shape, vec } from "../config/fields.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor, Variable } from "../tensor.ts";
+import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 
 /** A built layer: a pure function of its input plus the variables it owns. */
 export interface Layer {
@@ -15,6 +16,8 @@ export interface Layer {
   apply(x: Tensor): Tensor;
   /** Trainable variables, in a fixed order, with stable names. */
   readonly params: readonly Param[];
+  /** Non-trainable state that checkpoints must keep (e.g. spectral norm's u). */
+  readonly state?: readonly Param[];
   /** Shape of one output example (without the batch axis). */
   readonly outShape: readonly number[];
 }
@@ -70,8 +73,15 @@ function uniformInit(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
 /** Every layer kind, by the name used in experiment files. */
 export const LAYERS = {
   dense: defineLayer({
-    doc: "fully connected: y = x W + b (PyTorch's default uniform initialisation)",
-    params: { units: num("output width", { int: true, min: 1 }) },
+    doc: "fully connected: y = x W + b (PyTorch's default uniform initialisation); " +
+      "spectral_norm: true uses W / sigma(W) (Miyato et al. 2018)",
+    params: {
+      units: num("output width", { int: true, min: 1 }),
+      spectral_norm: bool(
+        "divide W by its largest singular value (one power iteration per use)",
+        false,
+      ),
+    },
     outShape(p, inShape, path) {
       if (inShape.length !== 1) {
         throw new ConfigError(
@@ -86,12 +96,15 @@ export const LAYERS = {
       const fanIn = inShape[0];
       const kernel = tf.variable(uniformInit(ctx.rng, [fanIn, p.units], fanIn));
       const bias = tf.variable(uniformInit(ctx.rng, [p.units], fanIn));
+      const u = p.spectral_norm ? powerIterationVector(ctx.rng, p.units) : undefined;
+      const weight = () => (u ? spectralNormalize(kernel, u) : kernel) as tf.Tensor2D;
       return {
-        apply: (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias),
+        apply: (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, weight()), bias),
         params: [
           { name: `${ctx.prefix}.kernel`, variable: kernel },
           { name: `${ctx.prefix}.bias`, variable: bias },
         ],
+        state: u ? [{ name: `${ctx.prefix}.sn_u`, variable: u }] : [],
         outShape: [p.units],
       };
     },

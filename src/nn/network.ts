@@ -15,15 +15,17 @@ export interface Network {
   apply(x: Tensor): Tensor;
   /** All trainable parameters, in layer order. */
   readonly params: readonly Param[];
+  /** Non-trainable state (spectral norm vectors), in layer order. */
+  readonly state: readonly Param[];
   /** Shape of one output example. */
   readonly outShape: readonly number[];
 }
 
 type AnyKind = (typeof LAYERS)["dense"];
 
-function split(spec: LayerSpec): [AnyKind, { units: number }] {
+function split(spec: LayerSpec): [AnyKind, Parameters<AnyKind["build"]>[0]] {
   const { type, ...params } = spec;
-  return [LAYERS[type] as AnyKind, params as { units: number }];
+  return [LAYERS[type] as AnyKind, params as Parameters<AnyKind["build"]>[0]];
 }
 
 /**
@@ -85,6 +87,7 @@ export function buildNetwork(
   return {
     apply: (x) => built.reduce((h, layer) => layer.apply(h), x),
     params: built.flatMap((l) => l.params),
+    state: built.flatMap((l) => l.state ?? []),
     outShape: shape,
   };
 }

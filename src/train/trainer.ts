@@ -293,6 +293,8 @@ export class Trainer {
     return [
       ...group("generator", this.generator.params),
       ...group("discriminator", this.discriminator.params),
+      ...group("generator.state", this.generator.state),
+      ...group("discriminator.state", this.discriminator.state),
       ...(this.evalGenerator !== this.generator ? group("ema", this.evalGenerator.params) : []),
       ...group("optimizer.generator", this.#opt.generator.slots),
       ...group("optimizer.discriminator", this.#opt.discriminator.slots),
