@@ -77,6 +77,8 @@ export {
   trueDivergence,
 } from "./src/metrics/divergence_meter.ts";
 export { nelderMead } from "./src/metrics/optimize.ts";
+export { kdeDivergences } from "./src/metrics/kde.ts";
+export type { KdeDivergences, KdeOptions } from "./src/metrics/kde.ts";
 export type { NelderMeadOptions } from "./src/metrics/optimize.ts";
 export type { Evaluation } from "./src/metrics/evaluate.ts";
 export { resumeRun, runExperiment } from "./src/runs/experiment.ts";

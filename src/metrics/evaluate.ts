@@ -7,6 +7,7 @@ import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
 import { tfjs } from "../tensor.ts";
 import { trueDivergence } from "./divergence_meter.ts";
+import { kdeDivergences } from "./kde.ts";
 import { modeMetrics } from "./modes.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
@@ -32,6 +33,8 @@ function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | un
  * `eval` stream, restarted each time) so evaluations are comparable, and
  * computes every metric that applies:
  * - `eval/modes`, `eval/hq`, `eval/reverse_kl` where the data has modes;
+ * - `eval/kde_kl`, `eval/kde_js` for 2-D data: KL(real || generated) and JSD
+ *   between kernel-density estimates of `eval.samples` of each (see `kde.ts`);
  * - `eval/divergence`: the divergence the critic's value implies, on
  *   `eval.samples` fresh real and generated examples (objectives that have one);
  * - `eval/mu`, `eval/sigma`, `eval/true_divergence` for a 1-D mixture fitted
@@ -56,6 +59,11 @@ export function evaluate(trainer: Trainer): Evaluation {
       "eval/hq": m.hq,
       "eval/reverse_kl": m.reverse_kl,
     });
+  }
+  if (trainer.data.shape.length === 1 && trainer.data.shape[0] === 2) {
+    const real = trainer.data.sample(ev.samples, Rng.derive(seed, "eval/data"));
+    const kde = kdeDivergences(real, samples);
+    Object.assign(metrics, { "eval/kde_kl": kde.kl, "eval/kde_js": kde.js });
   }
   const estimate = trainer.divergenceEstimate(ev.samples, Rng.derive(seed, "eval/critic"));
   if (estimate !== undefined) metrics["eval/divergence"] = estimate;
