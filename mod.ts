@@ -59,8 +59,10 @@ export type {
 } from "./src/objectives/regularizers.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
 export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
-export { STREAMS, Trainer } from "./src/train/trainer.ts";
-export type { SavedTensor, StepMetrics, StreamName, TrainerState } from "./src/train/trainer.ts";
+export { Trainer } from "./src/train/trainer.ts";
+export type { StepMetrics } from "./src/train/trainer.ts";
+export { STREAMS } from "./src/train/state.ts";
+export type { SavedTensor, StreamName, TrainerState } from "./src/train/state.ts";
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";

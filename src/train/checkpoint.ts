@@ -3,7 +3,7 @@
  * config hash) followed by the raw little-endian float32 data.
  * @module
  */
-import type { TrainerState } from "./trainer.ts";
+import type { TrainerState } from "./state.ts";
 
 const MAGIC = "DUELCKPT1\n";
 

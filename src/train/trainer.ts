@@ -13,7 +13,15 @@ import { buildNetwork, type Network } from "../nn/network.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
 import type { InferShape, Shape } from "../config/fields.ts";
-import { Rng, type RngState } from "../rng.ts";
+import { Rng } from "../rng.ts";
+import {
+  deriveStreams,
+  namedVariables,
+  restoreState,
+  type StreamName,
+  takeState,
+  type TrainerState,
+} from "./state.ts";
 import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
 import { tfjs } from "../tensor.ts";
 
@@ -35,34 +43,10 @@ export interface StepMetrics {
   readonly "d/divergence"?: number;
 }
 
-/** One saved tensor of a {@link TrainerState}. */
-export interface SavedTensor {
-  /** Which tensor, e.g. `generator/0.dense.kernel` or `optimizer.generator/m/0.dense.kernel`. */
-  readonly name: string;
-  /** Its shape. */
-  readonly shape: readonly number[];
-  /** Its values, row-major. */
-  readonly data: Float32Array;
-}
-
-/** Everything needed to continue training exactly: weights, optimiser slots, RNG states, step. */
-export interface TrainerState {
-  /** Generator steps completed. */
-  readonly step: number;
-  /** States of the training random streams. */
-  readonly rng: Readonly<Record<StreamName, RngState>>;
-  /** Weights of both players and their optimisers' slots. */
-  readonly tensors: readonly SavedTensor[];
-}
-
 type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
 type RegularizerParams = InferShape<Shape>;
 
-/** The random streams training draws from, each derived from the root seed by name. */
-export const STREAMS = ["data", "noise", "penalty"] as const;
-/** A training stream name from {@link STREAMS}. */
-export type StreamName = (typeof STREAMS)[number];
 type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
 
 function makeOptimizer(
@@ -137,10 +121,7 @@ export class Trainer {
       this.data.shape,
       Rng.derive(seed, "init/discriminator"),
     );
-    this.#rng = Object.fromEntries(STREAMS.map((s) => [s, Rng.derive(seed, s)])) as Record<
-      StreamName,
-      Rng
-    >;
+    this.#rng = deriveStreams(seed);
     this.#regularizers = config.regularizers.map(({ name, ...params }) => ({
       kind: REGULARIZERS[name] as AnyRegularizer,
       params: params as RegularizerParams,
@@ -288,55 +269,25 @@ export class Trainer {
   }
 
   #named(): [string, tf.Variable][] {
-    const group = (prefix: string, params: readonly Param[]) =>
-      params.map((p) => [`${prefix}/${p.name}`, tfjs(p.variable)] as [string, tf.Variable]);
-    return [
-      ...group("generator", this.generator.params),
-      ...group("discriminator", this.discriminator.params),
-      ...group("generator.state", this.generator.state),
-      ...group("discriminator.state", this.discriminator.state),
-      ...(this.evalGenerator !== this.generator ? group("ema", this.evalGenerator.params) : []),
-      ...group("optimizer.generator", this.#opt.generator.slots),
-      ...group("optimizer.discriminator", this.#opt.discriminator.slots),
-    ];
+    return namedVariables({
+      generator: this.generator.params,
+      discriminator: this.discriminator.params,
+      "generator.state": this.generator.state,
+      "discriminator.state": this.discriminator.state,
+      ema: this.evalGenerator !== this.generator ? this.evalGenerator.params : [],
+      "optimizer.generator": this.#opt.generator.slots,
+      "optimizer.discriminator": this.#opt.discriminator.slots,
+    });
   }
 
   /** A copy of the whole state, for a checkpoint. */
   state(): TrainerState {
-    return {
-      step: this.step,
-      rng: Object.fromEntries(STREAMS.map((s) => [s, this.#rng[s].state()])) as Record<
-        StreamName,
-        RngState
-      >,
-      tensors: this.#named().map(([name, v]) => ({
-        name,
-        shape: v.shape,
-        data: v.dataSync() as Float32Array,
-      })),
-    };
+    return takeState(this.step, this.#rng, this.#named());
   }
 
   /** Continues from `state` exactly; throws if it belongs to a different architecture. */
   load(state: TrainerState): void {
-    const named = this.#named();
-    const byName = new Map(state.tensors.map((t) => [t.name, t]));
-    if (byName.size !== named.length) {
-      throw new Error(
-        `checkpoint holds ${byName.size} tensors, the experiment has ${named.length}`,
-      );
-    }
-    for (const [name, v] of named) {
-      const saved = byName.get(name);
-      if (!saved || saved.shape.join("x") !== v.shape.join("x")) {
-        throw new Error(`checkpoint tensor ${name} is missing or has another shape`);
-      }
-      tf.tidy(() => v.assign(tf.tensor(saved.data, v.shape)));
-    }
-    this.#rng = Object.fromEntries(STREAMS.map((s) => [s, Rng.fromState(state.rng[s])])) as Record<
-      StreamName,
-      Rng
-    >;
+    this.#rng = restoreState(state, this.#named());
     this.step = state.step;
   }
 
