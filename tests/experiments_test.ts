@@ -1,0 +1,52 @@
+/** Every example experiment file validates and trains for a few steps. */
+import assert from "node:assert/strict";
+import { useBackend } from "../src/backend/tfjs.ts";
+import { loadExperiment } from "../src/config/load.ts";
+import { evaluate } from "../src/metrics/evaluate.ts";
+import { Trainer } from "../src/train/trainer.ts";
+import { ROOT } from "./_fixtures.ts";
+
+await useBackend("wasm");
+
+function yamlFiles(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) =>
+    e.isDirectory
+      ? yamlFiles(`${dir}/${e.name}`)
+      : e.name.endsWith(".yaml")
+      ? [`${dir}/${e.name}`]
+      : []
+  );
+}
+
+const files = yamlFiles(`${ROOT}experiments`).sort();
+
+Deno.test("there are example files for the toy sets, the divergences and the benchmarks", () => {
+  const names = files.map((f) => f.slice(ROOT.length));
+  for (
+    const want of [
+      "experiments/ring8.yaml",
+      "experiments/grid25-wgan-gp.yaml",
+      "experiments/bench/toy2d.yaml",
+    ]
+  ) {
+    assert.ok(names.includes(want), want);
+  }
+});
+
+for (const file of files) {
+  Deno.test(`${file.slice(ROOT.length)} validates, trains 3 steps and evaluates`, async () => {
+    const { config } = await loadExperiment(file, [
+      "train.steps=3",
+      "eval.samples=200",
+      "train.batch_size=16",
+    ]);
+    const trainer = Trainer.create(config);
+    let last;
+    for await (const m of trainer.run()) last = m;
+    assert.equal(last?.step, 3);
+    assert.ok(Number.isFinite(last!["d/loss"]));
+    const { metrics } = evaluate(trainer);
+    assert.ok(Object.values(metrics).every(Number.isFinite), JSON.stringify(metrics));
+    trainer.dispose();
+  });
+}
