@@ -88,6 +88,8 @@ export type { MetricsRow, RunOptions, RunSummary } from "./src/runs/experiment.t
 export { RunFolder } from "./src/runs/run_folder.ts";
 export type { Manifest } from "./src/runs/run_folder.ts";
 export { progressPrinter } from "./src/runs/progress.ts";
+export { profileSteps, profileTable } from "./src/runs/profile.ts";
+export type { KernelTime, StepProfile } from "./src/runs/profile.ts";
 export type { ProgressOptions } from "./src/runs/progress.ts";
 export type { Tensor, Variable } from "./src/tensor.ts";
 export type { Infer, InferShape, Shape, TaggedOf } from "./src/config/fields.ts";

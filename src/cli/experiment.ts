@@ -7,9 +7,13 @@ import { parseArgs } from "node:util";
 import { ExperimentFileError, loadExperiment } from "../config/load.ts";
 import { resumeRun, runExperiment } from "../runs/experiment.ts";
 import { progressPrinter } from "../runs/progress.ts";
+import { profileSteps, profileTable } from "../runs/profile.ts";
+import { useBackend } from "../backend/tfjs.ts";
+import { Trainer } from "../train/trainer.ts";
 
 const USAGE = `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--quiet]
-       deno task experiment --resume <run folder> [--quiet]`;
+       deno task experiment --resume <run folder> [--quiet]
+       deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)`;
 
 async function main(args: string[]): Promise<number> {
   let parsed;
@@ -21,6 +25,7 @@ async function main(args: string[]): Promise<number> {
         set: { type: "string", multiple: true, default: [] },
         resume: { type: "string" },
         quiet: { type: "boolean", default: false },
+        profile: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -33,13 +38,27 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.resume ? positionals.length !== 0 : positionals.length !== 1) {
+  if (!values.profile && (values.resume ? positionals.length !== 0 : positionals.length !== 1)) {
     console.error(
       `duel: ${
         values.resume ? "--resume takes no experiment file" : "expected one experiment file"
       }\n${USAGE}`,
     );
     return 2;
+  }
+  if (values.profile) {
+    const steps = positionals.length === 2 ? Number(positionals[1]) : 20;
+    if (!Number.isInteger(steps) || steps < 1 || values.resume) {
+      console.error(`duel: --profile takes an experiment file and a step count >= 1\n${USAGE}`);
+      return 2;
+    }
+    const { config } = await loadExperiment(positionals[0], values.set);
+    await useBackend(config.backend.name);
+    const trainer = Trainer.create(config);
+    for await (const _ of trainer.run(3)); // warm-up: first calls compile and allocate
+    console.log(profileTable(await profileSteps(trainer, steps)));
+    trainer.dispose();
+    return 0;
   }
   const onRow = values.quiet ? undefined : progressPrinter({ live: Deno.stdout.isTerminal() });
   const options = { onRow, commandLine: ["deno", "task", "experiment", ...args] };
