@@ -7,7 +7,7 @@ import { useBackend } from "../backend/tfjs.ts";
 import { type LoadedExperiment, parseExperiment } from "../config/load.ts";
 import { evaluate } from "../metrics/evaluate.ts";
 import { Trainer } from "../train/trainer.ts";
-import { readMetrics, toJsonl, writeAtomic } from "./files.ts";
+import { readMetrics, samplesCsv, toJsonl, writeAtomic } from "./files.ts";
 import { DUEL_VERSION, gitCommit, type Manifest, newRunId, RunFolder } from "./run_folder.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
@@ -57,19 +57,15 @@ async function train(
   const startStep = trainer.step;
   const t0 = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
+  let last: MetricsRow | undefined;
   const record = async (row: MetricsRow) => {
     await log.write(encoder.encode(toJsonl([row])));
+    last = row;
     options.onRow?.(row, total);
   };
   const evalRow = async (step: number) => {
     const { samples, metrics } = evaluate(trainer);
-    const dim = trainer.data.shape.reduce((a, b) => a * b, 1);
-    const header = Array.from({ length: dim }, (_, j) => `x${j}`).join(",");
-    const lines = Array.from(
-      { length: samples.length / dim },
-      (_, i) => Array.from(samples.subarray(i * dim, (i + 1) * dim)).join(","),
-    );
-    await writeAtomic(folder.samplesAt(step), `${header}\n${lines.join("\n")}\n`);
+    await writeAtomic(folder.samplesAt(step), samplesCsv(samples, trainer.data.shape));
     return metrics;
   };
   try {
@@ -88,9 +84,11 @@ async function train(
     }
   } finally {
     log.close();
+    trainer.dispose();
   }
-  const rows = await readMetrics(folder.metrics);
-  const { elapsed: _wall, ...final } = rows[rows.length - 1];
+  // A run resumed after its last step records nothing new: its final row is on disk.
+  last ??= (await readMetrics(folder.metrics)).at(-1) as MetricsRow;
+  const { elapsed: _wall, ...final } = last;
   const seconds = elapsed();
   const summary: RunSummary = {
     run_dir: folder.dir,
@@ -102,7 +100,6 @@ async function train(
     steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
   };
   await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
-  trainer.dispose();
   return summary;
 }
 

@@ -53,3 +53,23 @@ export async function readMetrics(
 export function toJsonl(rows: readonly object[]): string {
   return rows.map((r) => JSON.stringify(r) + "\n").join("");
 }
+
+/**
+ * Samples `[n, ...shape]` as CSV: a header `x0,x1,...` and one row per sample.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { samplesCsv } from "./files.ts";
+ * assert.equal(samplesCsv(new Float32Array([1, 2, 3, 4]), [2]), "x0,x1\n1,2\n3,4\n");
+ * ```
+ */
+export function samplesCsv(samples: Float32Array, shape: readonly number[]): string {
+  const dim = shape.reduce((a, b) => a * b, 1);
+  const header = Array.from({ length: dim }, (_, j) => `x${j}`).join(",");
+  const rows = Array.from(
+    { length: samples.length / dim },
+    (_, i) => Array.from(samples.subarray(i * dim, (i + 1) * dim)).join(","),
+  );
+  return `${header}\n${rows.map((r) => `${r}\n`).join("")}`;
+}
