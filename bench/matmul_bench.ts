@@ -22,3 +22,16 @@ for (const n of [128, 256, 512]) {
   Deno.bench(`${group} A·Bᵀ stock`, { group }, run(false, false, true));
   Deno.bench(`${group} A·Bᵀ replacement`, { group }, run(true, false, true));
 }
+
+// Threads: the same 512^3 product on the threaded SIMD build (bit-identical results).
+{
+  const a = tf.randomNormal([512, 512], 0, 1, "float32", 3),
+    b = tf.randomNormal([512, 512], 0, 1, "float32", 4);
+  const on = (threads: number) => async () => {
+    await useBackend("wasm", threads);
+    tf.tidy(() => tf.matMul(a, b).dataSync());
+  };
+  const group = "matmul 512^3 threads";
+  Deno.bench("matmul 512^3, 1 thread", { group, baseline: true }, on(1));
+  Deno.bench("matmul 512^3, 2 threads", { group }, on(2));
+}

@@ -41,6 +41,7 @@ export function cli(args: string[]): Deno.ChildProcess {
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      "--allow-sys=cpus",
       "--allow-run=git",
       `${ROOT}src/cli/experiment.ts`,
       ...args,

@@ -448,6 +448,7 @@ const CLI = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
+  "--allow-sys=cpus",
   "--allow-run=git",
   "src/cli/experiment.ts",
 ];
@@ -611,7 +612,7 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
     checkpoint_every: 500,
   });
   assert.deepEqual(config.eval, { every: 500, samples: 2500 });
-  assert.deepEqual(config.backend, { name: "wasm" });
+  assert.deepEqual(config.backend, { name: "wasm", threads: 1 });
   assert.deepEqual(config.output, { root: "runs" });
   assert.deepEqual(config.generator.layers, [{ type: "dense", units: 2, spectral_norm: false }]);
 });

@@ -7,6 +7,7 @@ import "./gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";
+import { THREADED_BACKEND_NAME, useThreadedWasm } from "./threads.ts";
 
 /** The backends Duel can train on. */
 export const BACKENDS = {
@@ -31,9 +32,13 @@ export interface BackendInfo {
   readonly kernels: readonly string[];
 }
 
+/** Threads of the threaded wasm backend created last (it is created once per count). */
+let threadedCount = 0;
+
 /**
- * Makes `name` the active tfjs backend (idempotent) and returns what the
- * manifest records about it.
+ * Makes `name` the active tfjs backend and returns what the manifest records
+ * about it. For `wasm` with `threads` > 1 the threaded SIMD build is used
+ * (see `threads.ts`); its results are bit-identical to one thread.
  *
  * @example
  * ```ts
@@ -43,11 +48,13 @@ export interface BackendInfo {
  * assert.ok(info.backend === "cpu");
  * ```
  */
-export async function useBackend(
-  name: BackendName,
-): Promise<BackendInfo> {
-  if (tf.getBackend() !== name) {
-    const ok = await tf.setBackend(name);
+export async function useBackend(name: BackendName, threads = 1): Promise<BackendInfo> {
+  if (name !== "wasm" && threads !== 1) throw new Error(`backend ${name} runs on one thread only`);
+  // The stock wasm backend comes first: kernel fixes are installed on it and copied to the
+  // threaded backend when that is created.
+  const base = name === "wasm" ? "wasm" : name;
+  if (tf.getBackend() !== base && (threads === 1 || threadedCount !== threads)) {
+    const ok = await tf.setBackend(base);
     if (!ok) throw new Error(`backend ${name}: tfjs could not initialise it`);
   }
   await tf.ready();
@@ -57,6 +64,14 @@ export async function useBackend(
     for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) setKernelFix(fix, true);
     fixesInstalled = true;
   }
+  if (name === "wasm" && threads > 1) {
+    if (threadedCount !== threads) {
+      await useThreadedWasm(threads);
+      threadedCount = threads;
+    } else if (tf.getBackend() !== THREADED_BACKEND_NAME) {
+      await tf.setBackend(THREADED_BACKEND_NAME);
+    }
+  }
   const kernels = name === "wasm" ? Object.keys(KERNEL_FIXES) : [];
-  return { backend: tf.getBackend(), tfjs: tf.version_core, threads: 1, kernels };
+  return { backend: tf.getBackend(), tfjs: tf.version_core, threads, kernels };
 }

@@ -11,7 +11,8 @@ import { profileSteps, profileTable } from "../runs/profile.ts";
 import { useBackend } from "../backend/tfjs.ts";
 import { Trainer } from "../train/trainer.ts";
 
-const USAGE = `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--quiet]
+const USAGE =
+  `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--quiet]
        deno task experiment --resume <run folder> [--quiet]
        deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)`;
 
@@ -26,6 +27,7 @@ async function main(args: string[]): Promise<number> {
         resume: { type: "string" },
         quiet: { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
+        threads: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -34,6 +36,11 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  // --threads N is --set backend.threads=N (validated the same way).
+  const overrides = [
+    ...values.set,
+    ...(values.threads ? [`backend.threads=${values.threads}`] : []),
+  ];
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -52,8 +59,8 @@ async function main(args: string[]): Promise<number> {
       console.error(`duel: --profile takes an experiment file and a step count >= 1\n${USAGE}`);
       return 2;
     }
-    const { config } = await loadExperiment(positionals[0], values.set);
-    await useBackend(config.backend.name);
+    const { config } = await loadExperiment(positionals[0], overrides);
+    await useBackend(config.backend.name, config.backend.threads);
     const trainer = Trainer.create(config);
     for await (const _ of trainer.run(3)); // warm-up: first calls compile and allocate
     console.log(profileTable(await profileSteps(trainer, steps)));
@@ -64,7 +71,7 @@ async function main(args: string[]): Promise<number> {
   const options = { onRow, commandLine: ["deno", "task", "experiment", ...args] };
   const summary = values.resume
     ? await resumeRun(values.resume, options)
-    : await runExperiment(await loadExperiment(positionals[0], values.set), options);
+    : await runExperiment(await loadExperiment(positionals[0], overrides), options);
   console.log(`run folder: ${summary.run_dir}`);
   console.log(JSON.stringify(summary.final));
   return 0;

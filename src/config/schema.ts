@@ -77,7 +77,7 @@ export interface Experiment {
   /** Evaluation. */
   readonly eval: { readonly every: number; readonly samples: number };
   /** Backend. */
-  readonly backend: { readonly name: BackendName };
+  readonly backend: { readonly name: BackendName; readonly threads: number };
   /** Output. */
   readonly output: { readonly root: string };
 }
@@ -167,6 +167,11 @@ const experiment = obj("an experiment", {
   }),
   backend: obj("where the tensors are computed", {
     name: oneOf("tfjs backend", Object.keys(BACKENDS) as (keyof typeof BACKENDS)[], "wasm"),
+    threads: num(
+      "threads for wasm (threaded SIMD build when > 1; bit-identical results). Helps matmul-heavy " +
+        "models when a core is free; toy MLPs are fastest on 1",
+      { int: true, min: 1, max: 8, default: 1 },
+    ),
   }),
   output: obj("where runs are written", {
     root: str("folder that holds `<name>/<run id>/`", { default: "runs" }),

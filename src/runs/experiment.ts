@@ -133,7 +133,7 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   const { config } = loaded;
-  const backend = await useBackend(config.backend.name);
+  const backend = await useBackend(config.backend.name, config.backend.threads);
   const dir = options.runDir ??
     await claimFolder(`${config.output.root}/${config.name}`, newRunId(loaded.hash));
   if (options.runDir) {
@@ -183,7 +183,7 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
     );
   }
   const loaded = parseExperiment(text, { file: folder.config });
-  await useBackend(loaded.config.backend.name);
+  await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
   const ckpt = await folder.latestCheckpoint();
   const trainer = Trainer.create(loaded.config);
   if (ckpt) {
