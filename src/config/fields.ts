@@ -320,3 +320,38 @@ export function tagged<const K extends string, V extends Record<string, Shape>>(
     },
   }, fallback);
 }
+
+/**
+ * A mapping from free-form keys (e.g. dotted key paths) to values of one
+ * field, with at least `minKeys` keys.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { list, num, record } from "./fields.ts";
+ * const grid = record("grid", list("values", num("v"), { minItems: 1 }), { minKeys: 1 });
+ * assert.deepEqual(grid.parse({ "train.steps": [1, 2] }, "grid"), { "train.steps": [1, 2] });
+ * ```
+ */
+export function record<T>(
+  doc: string,
+  value: Field<T>,
+  o: { minKeys?: number; default?: Record<string, T> } = {},
+): Field<Record<string, T>> {
+  const min = o.minKeys ?? 0;
+  return withDefault({
+    doc,
+    type: `mapping of key paths to ${value.type}`,
+    children: { "[]": value as Field<unknown> },
+    parse(raw, path) {
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        throw new ConfigError(path, `got ${kindOf(raw)}`, "a mapping");
+      }
+      const entries = Object.entries(raw as Record<string, unknown>);
+      if (entries.length < min) {
+        throw new ConfigError(path, `has ${plural(entries.length, "key")}`, `at least ${min}`);
+      }
+      return Object.fromEntries(entries.map(([k, v]) => [k, value.parse(v, join(path, k))]));
+    },
+  }, o.default);
+}

@@ -46,6 +46,11 @@ export interface ParseOptions {
   file?: string;
   /** `key.path=value` overrides, applied in order. */
   overrides?: readonly string[];
+  /**
+   * Where each override comes from, used in errors instead of `--set <override>`
+   * (e.g. `sweep.yaml:12:7` for a sweep file's key).
+   */
+  overrideSources?: readonly string[];
 }
 
 function deepFreeze<T>(value: T): T {
@@ -56,7 +61,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function locate(map: SourceMap, error: ConfigError): Position {
+/** Where in the file `error` points: its key or value, else the nearest enclosing one. */
+export function locate(map: SourceMap, error: ConfigError): Position {
   if (error.at === "key" && map.keys.has(error.path)) return map.keys.get(error.path)!;
   for (let path = error.path; path; path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
     const at = map.values.get(path);
@@ -132,14 +138,15 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
       `${file}:1:1: ${what} (valid: a mapping with keys name, data, generator, discriminator, ...)`,
     );
   }
-  const overrides: Override[] = [];
-  for (const text of options.overrides ?? []) {
+  const sourceOf = (i: number) => options.overrideSources?.[i] ?? `--set ${options.overrides![i]}`;
+  const overrides: { override: Override; source: string }[] = [];
+  for (const [i, text] of (options.overrides ?? []).entries()) {
     try {
       const override = parseOverride(text);
       data = applyOverride(data, override);
-      overrides.push(override);
+      overrides.push({ override, source: sourceOf(i) });
     } catch (e) {
-      if (e instanceof ConfigError) throw new ExperimentFileError(`--set ${text}: ${e.message}`);
+      if (e instanceof ConfigError) throw new ExperimentFileError(`${sourceOf(i)}: ${e.message}`);
       throw e;
     }
   }
@@ -155,9 +162,11 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
     // (a cross-key check on the mapping that holds it); otherwise the file.
     const within = (inner: string, outer: string) =>
       inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
-    const culprit = overrides.findLast((o) => within(e.path, o.path) || within(o.path, e.path));
+    const culprit = overrides.findLast(({ override: o }) =>
+      within(e.path, o.path) || within(o.path, e.path)
+    );
     const at = locate(parsed.map, e);
-    const where = culprit ? `--set ${culprit.text}` : `${file}:${at.line}:${at.col}`;
+    const where = culprit ? culprit.source : `${file}:${at.line}:${at.col}`;
     throw new ExperimentFileError(`${where}: ${e.message}`);
   }
 }

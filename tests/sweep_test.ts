@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { ExperimentFileError } from "../src/config/load.ts";
+import { expandSweep, loadSweep, SWEEP } from "../src/sweep/sweep_file.ts";
+import { ROOT } from "./_fixtures.ts";
+
+const spec = (sweep: unknown) => SWEEP.parse({ name: "s", base: "b.yaml", sweep }, "");
+
+Deno.test("expansion: points x grid x random draws, each for every seed, in a fixed order", () => {
+  const trials = expandSweep(spec({
+    points: [{ "objective.name": "minimax" }, { "objective.name": "hinge" }],
+    grid: { "train.batch_size": [8, 16], "optimizer.generator.lr": [1e-3, 1e-4, 1e-5] },
+    seeds: [3, 7],
+  }));
+  assert.equal(trials.length, 2 * 2 * 3 * 2);
+  assert.deepEqual(trials.map((t) => t.index), [...trials.keys()]);
+  assert.deepEqual(trials[0].settings.map((s) => [s.key, s.value]), [
+    ["objective.name", "minimax"],
+    ["train.batch_size", 8],
+    ["optimizer.generator.lr", 1e-3],
+    ["seed", 3],
+  ]);
+  assert.equal(trials[1].seed, 7);
+  assert.equal(trials[1].configuration, trials[0].configuration);
+  assert.equal(new Set(trials.map((t) => t.configuration)).size, 12);
+  assert.deepEqual(trials.at(-1)!.settings.slice(0, 3).map((s) => s.value), ["hinge", 16, 1e-5]);
+});
+
+Deno.test("random search draws within bounds, reproducibly from its own seed", () => {
+  const random = (seed: number) =>
+    expandSweep(spec({
+      random: {
+        trials: 50,
+        seed,
+        space: {
+          "optimizer.generator.lr": { log_uniform: [1e-5, 1e-2] },
+          "train.discriminator_steps": { int: [1, 5] },
+          "optimizer.generator.betas[0]": { uniform: [0, 1] },
+          "objective.name": { choice: ["minimax", "hinge"] },
+        },
+      },
+    }));
+  const a = random(0), b = random(0), c = random(1);
+  assert.equal(a.length, 50);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  const values = (key: string) =>
+    a.map((t) => t.settings.find((s) => s.key === key)!.value as number);
+  assert.ok(values("optimizer.generator.lr").every((v) => v >= 1e-5 && v < 1e-2));
+  assert.deepEqual([...new Set(values("train.discriminator_steps"))].sort(), [1, 2, 3, 4, 5]);
+  assert.ok(values("optimizer.generator.betas[0]").every((v) => v >= 0 && v < 1));
+  assert.deepEqual([...new Set(values("objective.name"))].sort(), ["hinge", "minimax"]);
+  // Log-uniform: about half the draws below the geometric midpoint 10^-3.5.
+  const below = values("optimizer.generator.lr").filter((v) => v < 10 ** -3.5).length;
+  assert.ok(below > 12 && below < 38, `${below}`);
+});
+
+Deno.test("the example sweep validates: 5 objectives x 2 learning rates x 5 seeds", async () => {
+  const { trials } = await loadSweep(`${ROOT}experiments/sweeps/objectives-ring8.yaml`);
+  assert.equal(trials.length, 50);
+  const wgan = trials.find((t) => t.experiment.config.objective.name === "wasserstein")!;
+  assert.deepEqual(wgan.experiment.config.regularizers, [{
+    name: "gradient_penalty",
+    weight: 0.1,
+    target: 1,
+    one_sided: false,
+  }]);
+  assert.equal(new Set(trials.map((t) => t.experiment.hash)).size, 50);
+  assert.deepEqual([...new Set(trials.map((t) => t.experiment.config.seed))], [0, 1, 2, 3, 4]);
+});
+
+const BAD: [string, string, RegExp][] = [
+  [
+    "unknown key path",
+    "  grid:\n    optimizer.generator.lrr: [1, 2]\n",
+    /sweep\.yaml:5:5: optimizer\.generator\.lrr: unknown key \(valid: name, lr, betas, eps\)/,
+  ],
+  [
+    "empty grid list",
+    "  grid:\n    optimizer.generator.lr: []\n",
+    /sweep\.yaml:5:29: sweep\.grid\.optimizer\.generator\.lr: has 0 items \(valid: at least 1 item\)/,
+  ],
+  [
+    "bad log_uniform bounds",
+    "  random:\n    trials: 3\n    space:\n      optimizer.generator.lr: { log_uniform: [0, 1] }\n",
+    /sweep\.yaml:7:\d+: .*log_uniform: bad bounds \[0,1\] \(valid: 0 < lo < hi\)/,
+  ],
+  [
+    "seeds: 0",
+    "  seeds: 0\n",
+    /sweep\.yaml:4:10: sweep\.seeds: got 0 \(valid: integer >= 1, or a non-empty list/,
+  ],
+  [
+    "a value the experiment rejects",
+    "  grid:\n    train.batch_size: [8, 0]\n",
+    /sweep\.yaml:5:5: train\.batch_size: got number 0 \(valid: integer >= 1\)/,
+  ],
+  [
+    "unknown distribution",
+    "  random:\n    trials: 2\n    space:\n      seed: { normal: [0, 1] }\n",
+    /sweep\.yaml:7:\d+: sweep\.random\.space\.seed: got .* \(valid: one of uniform, log_uniform, int, choice/,
+  ],
+];
+
+for (const [name, body, want] of BAD) {
+  Deno.test(`a malformed sweep file (${name}) gives one line with its position`, async () => {
+    const dir = await Deno.makeTempDir();
+    await Deno.copyFile(`${ROOT}experiments/ring8.yaml`, `${dir}/ring8.yaml`);
+    await Deno.writeTextFile(`${dir}/sweep.yaml`, `name: bad\nbase: ring8.yaml\nsweep:\n${body}`);
+    const error = await loadSweep(`${dir}/sweep.yaml`).then(() => undefined, (e) => e);
+    assert.ok(error instanceof ExperimentFileError, String(error));
+    assert.equal(error.message.split("\n").length, 1);
+    assert.match(error.message, want);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "ring8.yaml",
+      "sweep.yaml",
+    ]);
+  });
+}
