@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { evaluate } from "../src/metrics/evaluate.ts";
+import { loadSweep } from "../src/sweep/sweep_file.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { ROOT } from "./_fixtures.ts";
 
@@ -18,7 +19,16 @@ function yamlFiles(dir: string): string[] {
   );
 }
 
-const files = yamlFiles(`${ROOT}experiments`).sort();
+const all = yamlFiles(`${ROOT}experiments`).sort();
+const files = all.filter((f) => !f.includes("/sweeps/"));
+const sweeps = all.filter((f) => f.includes("/sweeps/"));
+
+for (const file of sweeps) {
+  Deno.test(`${file.slice(ROOT.length)} validates every trial`, async () => {
+    const { trials } = await loadSweep(file);
+    assert.ok(trials.length > 0);
+  });
+}
 
 Deno.test("there are example files for the toy sets, the divergences and the benchmarks", () => {
   const names = files.map((f) => f.slice(ROOT.length));

@@ -14,6 +14,7 @@ import { Trainer } from "../train/trainer.ts";
 const USAGE =
   `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--quiet]
        deno task experiment --resume <run folder> [--quiet]
+       deno task experiment <experiment.yaml> --run-dir <new folder>   (instead of <root>/<name>/<run id>)
        deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)`;
 
 async function main(args: string[]): Promise<number> {
@@ -28,6 +29,7 @@ async function main(args: string[]): Promise<number> {
         quiet: { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         threads: { type: "string" },
+        "run-dir": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -68,7 +70,11 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const onRow = values.quiet ? undefined : progressPrinter({ live: Deno.stdout.isTerminal() });
-  const options = { onRow, commandLine: ["deno", "task", "experiment", ...args] };
+  const options = {
+    onRow,
+    commandLine: ["deno", "task", "experiment", ...args],
+    ...(values["run-dir"] ? { runDir: values["run-dir"] } : {}),
+  };
   const summary = values.resume
     ? await resumeRun(values.resume, options)
     : await runExperiment(await loadExperiment(positionals[0], overrides), options);

@@ -1,0 +1,60 @@
+/**
+ * `deno task sweep <sweep.yaml> [--parallel N] [--root runs]`: runs (or
+ * resumes) every trial of a sweep; results go to `<root>/sweeps/<name>/`.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { ExperimentFileError } from "../config/load.ts";
+import { runSweep } from "../sweep/runner.ts";
+import { loadSweep } from "../sweep/sweep_file.ts";
+
+const USAGE = "usage: deno task sweep <sweep.yaml> [--parallel N] [--root runs]";
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { parallel: { type: "string" }, root: { type: "string", default: "runs" } },
+  });
+  // One trial per core by default: trials are single-threaded.
+  const parallel = values.parallel === undefined
+    ? navigator.hardwareConcurrency
+    : Number(values.parallel);
+  if (positionals.length !== 1 || !Number.isInteger(parallel) || parallel < 1) {
+    console.error(`duel: expected one sweep file and --parallel >= 1\n${USAGE}`);
+    return 2;
+  }
+  const sweep = await loadSweep(positionals[0]);
+  const total = sweep.trials.length;
+  let finished = 0;
+  const rows = await runSweep(sweep, {
+    parallel,
+    root: values.root,
+    onEvent: (event, t) => {
+      if (event === "start") return;
+      finished++;
+      const evals = Object.entries(JSON.parse(t.final ?? "{}") as Record<string, number>)
+        .filter(([k]) => k.startsWith("eval/")).map(([k, v]) =>
+          `${k.slice(5)} ${+v.toPrecision(4)}`
+        );
+      const detail = event === "done" ? evals.join(", ") : t.error;
+      console.log(`[${finished}] trial ${t.index} (seed ${t.seed}) ${event}: ${detail}`);
+    },
+  });
+  const failed = rows.filter((r) => r.state !== "done");
+  console.log(
+    `${
+      total - failed.length
+    }/${total} trials done; store: ${values.root}/sweeps/${sweep.spec.name}/sweep.db`,
+  );
+  return failed.length ? 1 : 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    console.error(e instanceof ExperimentFileError ? e.message : `duel: ${(e as Error).message}`);
+    Deno.exit(e instanceof ExperimentFileError ? e.exitCode : 1);
+  }
+}
