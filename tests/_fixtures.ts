@@ -1,3 +1,5 @@
+import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../src/cli/permissions.ts";
+
 /** Small, fast experiment files shared by the tests. */
 
 /** A ring8 experiment small enough to train in a second or two. */
@@ -36,16 +38,7 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
 /** Runs the experiment CLI; resolves with its exit code and output. */
 export function cli(args: string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys=cpus",
-      "--allow-run=git",
-      `${ROOT}src/cli/experiment.ts`,
-      ...args,
-    ],
+    args: ["run", ...EXPERIMENT_FLAGS, EXPERIMENT_CLI, ...args],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

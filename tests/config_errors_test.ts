@@ -5,6 +5,7 @@
  * print no stack trace and write nothing. Plus in-process tests of `parseExperiment`.
  */
 import assert from "node:assert/strict";
+import { EXPERIMENT_FLAGS } from "../src/cli/permissions.ts";
 import { join } from "node:path";
 import { ExperimentFileError, parseExperiment } from "../src/config/load.ts";
 import { DATASETS } from "../src/data/datasets.ts";
@@ -443,15 +444,7 @@ const CASES: readonly BadCase[] = [
 // Running the CLI.
 
 const REPO = new URL("../", import.meta.url);
-const CLI = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys=cpus",
-  "--allow-run=git",
-  "src/cli/experiment.ts",
-];
+const CLI = ["run", ...EXPERIMENT_FLAGS, "src/cli/experiment.ts"];
 const YAML_NAME = "experiment.yaml";
 
 interface Outcome {

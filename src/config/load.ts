@@ -61,6 +61,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** YAML text to data and positions; a syntax error is an {@link ExperimentFileError} line. */
+export function parseYaml(text: string, file: string): { data: unknown; map: SourceMap } {
+  try {
+    return parseWithPositions(text);
+  } catch (e) {
+    if (!(e instanceof YamlSyntaxError)) throw e;
+    throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
+  }
+}
+
 /** Where in the file `error` points: its key or value, else the nearest enclosing one. */
 export function locate(map: SourceMap, error: ConfigError): Position {
   if (error.at === "key" && map.keys.has(error.path)) return map.keys.get(error.path)!;
@@ -122,13 +132,7 @@ function checkShapes(config: Experiment): void {
  */
 export function parseExperiment(text: string, options: ParseOptions = {}): LoadedExperiment {
   const file = options.file ?? "<experiment>";
-  let parsed: { data: unknown; map: SourceMap };
-  try {
-    parsed = parseWithPositions(text);
-  } catch (e) {
-    if (!(e instanceof YamlSyntaxError)) throw e;
-    throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
-  }
+  const parsed = parseYaml(text, file);
   let data = parsed.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const what = data === null || data === undefined

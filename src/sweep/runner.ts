@@ -5,6 +5,7 @@
  * up to a limit; a crashed trial never stops the sweep.
  * @module
  */
+import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../cli/permissions.ts";
 import { type TrialRecord, TrialStore } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 
@@ -20,8 +21,6 @@ export interface SweepOptions {
   readonly onEvent?: (event: "start" | "done" | "failed", trial: TrialRecord) => void;
 }
 
-const EXPERIMENT_CLI = new URL("../cli/experiment.ts", import.meta.url).pathname;
-
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -31,17 +30,7 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<string 
   if (!resume) await Deno.remove(trial.run_dir, { recursive: true }).catch(() => {});
   const target = resume ? ["--resume", trial.run_dir] : [configFile, "--run-dir", trial.run_dir];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys=cpus",
-      "--allow-run=git",
-      EXPERIMENT_CLI,
-      ...target,
-      "--quiet",
-    ],
+    args: ["run", ...EXPERIMENT_FLAGS, EXPERIMENT_CLI, ...target, "--quiet"],
     stdout: "null",
     stderr: "piped",
   }).output();

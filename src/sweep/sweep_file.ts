@@ -20,8 +20,9 @@ import {
   type LoadedExperiment,
   locate,
   parseExperiment,
+  parseYaml,
 } from "../config/load.ts";
-import { parseWithPositions, type SourceMap, YamlSyntaxError } from "../config/source_map.ts";
+import type { SourceMap } from "../config/source_map.ts";
 import { Rng } from "../rng.ts";
 import { DISTRIBUTION, type Distribution, sample } from "./distributions.ts";
 
@@ -220,13 +221,7 @@ export async function loadSweep(file: string): Promise<LoadedSweep> {
   } catch (e) {
     throw new ExperimentFileError(`${file}: cannot read the sweep file: ${(e as Error).message}`);
   }
-  let parsed: { data: unknown; map: SourceMap };
-  try {
-    parsed = parseWithPositions(text);
-  } catch (e) {
-    if (!(e instanceof YamlSyntaxError)) throw e;
-    throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
-  }
+  const parsed = parseYaml(text, file);
   let spec: SweepSpec;
   try {
     spec = SWEEP.parse(parsed.data, "");
