@@ -16,15 +16,17 @@ async function stepper(
   backend: "wasm" | "cpu",
   fixes: boolean,
   threads = 1,
-): Promise<() => Promise<void>> {
+): Promise<(ctx: Deno.BenchContext) => Promise<void>> {
   await useBackend(backend, threads);
   if (backend === "wasm") setKernelFix("matmul_transpose", fixes);
   const trainer = Trainer.create(config);
   const steps = trainer.run();
-  return async () => {
-    if (backend === "wasm") setKernelFix("matmul_transpose", fixes);
+  return async (ctx: Deno.BenchContext) => {
     await useBackend(backend, threads);
+    if (backend === "wasm") setKernelFix("matmul_transpose", fixes);
+    ctx.start();
     await steps.next();
+    ctx.end();
   };
 }
 

@@ -150,9 +150,11 @@ export class Trainer {
 
   /** `n` samples of the evaluation generator (see {@link Trainer.evalGenerator}), row-major. */
   sample(n: number, rng: Rng): Float32Array {
-    return tf.tidy(() =>
-      tfjs(this.evalGenerator.apply(this.#noise(n, rng))).dataSync() as Float32Array
-    );
+    // tf.tidy walks whatever it returns looking for tensors: return the tensor, not its data.
+    const out = tf.tidy(() => tfjs(this.evalGenerator.apply(this.#noise(n, rng))));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    return data;
   }
 
   /**
