@@ -66,8 +66,6 @@ interface BadCase {
   readonly message: string | RegExp;
   /** A substring of the `(valid: ...)` part that must end the line. */
   readonly valid?: string;
-  /** A loader bug makes this case fail: it is ignored, and this says why. */
-  readonly bug?: string;
 }
 
 const CASES: readonly BadCase[] = [
@@ -543,16 +541,13 @@ function limited(width: number): <T>(job: () => Promise<T>) => Promise<T> {
 Deno.test("malformed experiment files and --set overrides: one line, exit 2, no files", async (t) => {
   assert.ok(CASES.length >= 24 && new Set(CASES.map((c) => c.name)).size === CASES.length);
   const run = limited(2);
-  // Start every (non-ignored) case now, two at a time; the steps below await them in order.
-  const outcomes = new Map(
-    CASES.filter((c) => !c.bug).map((c) => [c, run(() => runCli(c))] as const),
-  );
+  // Start every case now, two at a time; the steps below await them in order.
+  const outcomes = new Map(CASES.map((c) => [c, run(() => runCli(c))] as const));
   for (const p of outcomes.values()) p.catch(() => {}); // a failure is reported by its step
   try {
     for (const c of CASES) {
       await t.step({
         name: c.name,
-        ignore: c.bug !== undefined, // c.bug says which loader bug; fix it, then drop `bug`
         // Later cases' subprocesses start and finish while this step runs.
         sanitizeOps: false,
         sanitizeResources: false,

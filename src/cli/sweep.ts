@@ -11,11 +11,18 @@ import { loadSweep } from "../sweep/sweep_file.ts";
 const USAGE = "usage: deno task sweep <sweep.yaml> [--parallel N] [--root runs]";
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { parallel: { type: "string" }, root: { type: "string", default: "runs" } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { parallel: { type: "string" }, root: { type: "string", default: "runs" } },
+    });
+  } catch (e) {
+    console.error(`duel: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   // One trial per core by default: trials are single-threaded.
   const parallel = values.parallel === undefined
     ? navigator.hardwareConcurrency
