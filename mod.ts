@@ -18,10 +18,12 @@ export type { Field } from "./src/config/fields.ts";
 export {
   dataSourceOf,
   ExperimentFileError,
+  experimentFromData,
   loadExperiment,
   parseExperiment,
 } from "./src/config/load.ts";
 export type { LoadedExperiment, ParseOptions } from "./src/config/load.ts";
+export type { Position, SourceMap } from "./src/config/source_map.ts";
 export { EXPERIMENT } from "./src/config/schema.ts";
 export type {
   DataConfig,
@@ -102,3 +104,35 @@ export type { ProgressOptions } from "./src/runs/progress.ts";
 export type { Tensor, Variable } from "./src/tensor.ts";
 export type { Infer, InferShape, Shape, TaggedOf } from "./src/config/fields.ts";
 export type { BuildContext } from "./src/nn/layers.ts";
+export { firstDifference, reproduceRun } from "./src/runs/reproduce.ts";
+export type {
+  EnvironmentChange,
+  MetricsDifference,
+  ReproduceOptions,
+  Reproduction,
+} from "./src/runs/reproduce.ts";
+export { bootstrapDifference, bootstrapMean, mean, quantile, std } from "./src/report/stats.ts";
+export type { BootstrapOptions, Difference, Interval } from "./src/report/stats.ts";
+export { METRIC_INFO, metricLabel } from "./src/report/metric_info.ts";
+export type { MetricInfo } from "./src/report/metric_info.ts";
+export { settingsLabel, summarize } from "./src/report/summarize.ts";
+export type {
+  ConfigurationSummary,
+  CurvePoint,
+  MetricStats,
+  Ranked,
+  ReportData,
+  ReportTrial,
+  SummarizeOptions,
+} from "./src/report/summarize.ts";
+export { renderHtml, renderMarkdown, reportCharts, reportTables } from "./src/report/render.ts";
+export type { Chart, Table } from "./src/report/render.ts";
+export { lineChart, PALETTE, pointChart } from "./src/report/svg.ts";
+export type { ChartText, LineSeries, PointSeries } from "./src/report/svg.ts";
+export {
+  folderKind,
+  reportTitle,
+  trialsFromRun,
+  trialsFromSweep,
+  writeReport,
+} from "./src/report/sources.ts";

@@ -87,7 +87,7 @@ Deno.test("a sweep killed part-way and rerun loses no trial and reruns no finish
   }
 });
 
-Deno.test("the same sweep run twice gives identical results", async () => {
+Deno.test("the same sweep run twice gives identical results and reports", async () => {
   const [a, b] = [await makeSweep(), await makeSweep()];
   for (const dir of [a, b]) {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -103,4 +103,17 @@ Deno.test("the same sweep run twice gives identical results", async () => {
       return [r.index, r.state, final];
     });
   assert.deepEqual(table(a), table(b));
+  const report = async (dir: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "report", `${dir}/runs/sweeps/tiny-sweep`, "--quiet"],
+      cwd: ROOT,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return await Deno.readTextFile(`${dir}/runs/sweeps/tiny-sweep/report.md`);
+  };
+  const [ra, rb] = [await report(a), await report(b)];
+  assert.match(ra, /## All configurations, ranked/);
+  assert.equal(ra, rb);
 });

@@ -116,3 +116,42 @@ for (const [name, body, want] of BAD) {
     ]);
   });
 }
+
+Deno.test("an inline base and `set:` apply to every trial; errors point into the sweep file", async () => {
+  const dir = await Deno.makeTempDir();
+  const experiment = (await Deno.readTextFile(`${ROOT}experiments/ring8.yaml`))
+    .split("\n").filter((l) => !/^\s*#/.test(l) && l.trim()).map((l) => `  ${l}`).join("\n");
+  const write = (set: string) =>
+    Deno.writeTextFile(
+      `${dir}/sweep.yaml`,
+      `name: inline\nset:\n${set}\nsweep:\n  grid:\n    objective.name: [minimax, hinge]\n  seeds: 2\nbase:\n${experiment}\n`,
+    );
+  await write("  train.steps: 300");
+  const { trials } = await loadSweep(`${dir}/sweep.yaml`);
+  assert.equal(trials.length, 4);
+  assert.ok(trials.every((t) => t.experiment.config.train.steps === 300));
+  assert.deepEqual(trials.map((t) => t.experiment.config.objective.name), [
+    "minimax",
+    "minimax",
+    "hinge",
+    "hinge",
+  ]);
+  await write("  train.steps: -1");
+  await assert.rejects(
+    () => loadSweep(`${dir}/sweep.yaml`),
+    /^ExperimentFileError: .*sweep\.yaml:3:3: train\.steps: got number -1 \(valid: integer >= 1\)$/,
+  );
+  // A bad value inside the inline base points at its line in the sweep file.
+  await Deno.writeTextFile(
+    `${dir}/sweep.yaml`,
+    (await Deno.readTextFile(`${dir}/sweep.yaml`)).replace("train.steps: -1", "seed: 1")
+      .replace(/batch_size: \d+/, "batch_size: 0"),
+  );
+  const error = await loadSweep(`${dir}/sweep.yaml`).then(() => undefined, (e) => e);
+  const line = (await Deno.readTextFile(`${dir}/sweep.yaml`)).split("\n")
+    .findIndex((l) => l.includes("batch_size: 0")) + 1;
+  assert.match(
+    String(error),
+    new RegExp(`sweep\\.yaml:${line}:\\d+: train\\.batch_size: got number 0`),
+  );
+});

@@ -133,13 +133,57 @@ function checkShapes(config: Experiment): void {
 export function parseExperiment(text: string, options: ParseOptions = {}): LoadedExperiment {
   const file = options.file ?? "<experiment>";
   const parsed = parseYaml(text, file);
-  let data = parsed.data;
+  return experimentFromData(parsed.data, parsed.map, options);
+}
+
+/**
+ * Validates already-parsed experiment data whose positions are in `map`
+ * under `prefix` (e.g. an inline `base:` of a sweep file: prefix `base`).
+ * Errors are {@link ExperimentFileError} lines pointing into `options.file`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { experimentFromData, parseYaml } from "./load.ts";
+ * const { data, map } = parseYaml(`base:
+ *   name: demo
+ *   data: { name: ring8 }
+ *   generator: { layers: [{ type: dense, units: 2 }] }
+ *   discriminator: { layers: [{ type: dense, units: 0 }] }
+ * `, "s.yaml");
+ * const base = (data as { base: unknown }).base;
+ * assert.throws(
+ *   () => experimentFromData(base, map, { file: "s.yaml", prefix: "base" }),
+ *   /s\.yaml:5:51: discriminator\.layers\[0\]\.units: got number 0/,
+ * );
+ * ```
+ */
+export function experimentFromData(
+  raw: unknown,
+  map: SourceMap,
+  options: ParseOptions & { prefix?: string } = {},
+): LoadedExperiment {
+  const file = options.file ?? "<experiment>";
+  const prefix = options.prefix ?? "";
+  const where = (e: ConfigError) => {
+    const shifted = new ConfigError(
+      prefix ? (e.path ? `${prefix}.${e.path}` : prefix) : e.path,
+      e.problem,
+      e.valid,
+      e.at,
+    );
+    const at = locate(map, shifted);
+    return `${file}:${at.line}:${at.col}`;
+  };
+  let data = structuredClone(raw);
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const what = data === null || data === undefined
       ? "the file is empty"
       : "the top level is not a mapping";
     throw new ExperimentFileError(
-      `${file}:1:1: ${what} (valid: a mapping with keys name, data, generator, discriminator, ...)`,
+      `${
+        where(new ConfigError("", ""))
+      }: ${what} (valid: a mapping with keys name, data, generator, discriminator, ...)`,
     );
   }
   const sourceOf = (i: number) => options.overrideSources?.[i] ?? `--set ${options.overrides![i]}`;
@@ -169,9 +213,7 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
     const culprit = overrides.findLast(({ override: o }) =>
       within(e.path, o.path) || within(o.path, e.path)
     );
-    const at = locate(parsed.map, e);
-    const where = culprit ? culprit.source : `${file}:${at.line}:${at.col}`;
-    throw new ExperimentFileError(`${where}: ${e.message}`);
+    throw new ExperimentFileError(`${culprit ? culprit.source : where(e)}: ${e.message}`);
   }
 }
 

@@ -7,13 +7,17 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "y
 
 /** Where a key or a value stands in a file (1-based). */
 export interface Position {
+  /** Line, from 1. */
   readonly line: number;
+  /** Column, from 1. */
   readonly col: number;
 }
 
 /** Positions of each key path's key and value. */
 export interface SourceMap {
+  /** Where each key path's key stands. */
   readonly keys: Map<string, Position>;
+  /** Where each key path's value starts. */
   readonly values: Map<string, Position>;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../cli/permissions.ts";
+import { readMetrics } from "../runs/files.ts";
 import { type TrialRecord, TrialStore } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 
@@ -39,6 +40,15 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<string 
   return lines.at(-1) ?? `exit code ${out.code}`;
 }
 
+/** The evaluation rows of a run's metrics log: step and `eval/` metrics only. */
+async function evalCurve(runDir: string): Promise<Record<string, number>[]> {
+  const rows = await readMetrics(`${runDir}/metrics.jsonl`);
+  return rows.flatMap((row) => {
+    const evals = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
+    return evals.length ? [{ step: row.step, ...Object.fromEntries(evals) }] : [];
+  });
+}
+
 /**
  * Runs every trial not done yet and returns the store's rows.
  *
@@ -62,6 +72,7 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
       hash: t.experiment.hash,
       params: JSON.stringify(t.settings.map((s) => [s.key, s.value])),
       run_dir: name(t.index, t.experiment.hash),
+      config: t.experiment.resolvedYaml,
     })));
     store.recoverInterrupted();
     const worker = async () => {
@@ -76,7 +87,7 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
         const error = await runTrial(trial, configFile);
         if (error === undefined) {
           const summary = JSON.parse(await Deno.readTextFile(`${trial.run_dir}/summary.json`));
-          store.done(trial.index, summary.final);
+          store.done(trial.index, summary.final, await evalCurve(trial.run_dir));
           options.onEvent?.("done", {
             ...trial,
             state: "done",

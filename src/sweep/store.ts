@@ -31,7 +31,14 @@ export interface TrialRecord {
   readonly run_dir: string;
   /** Final metrics as JSON (done trials). */
   readonly final: string | null;
+  /** The resolved experiment (YAML), so reports need nothing but the store. */
+  readonly config: string;
+  /** Evaluation rows of `metrics.jsonl` as JSON (done trials): `[{step, "eval/...": v}, ...]`. */
+  readonly curve: string | null;
 }
+
+/** Columns added after the first release, with their SQL types (old stores get them on open). */
+const ADDED_COLUMNS = { config: "text not null default ''", curve: "text" } as const;
 
 /** The store of one sweep. */
 export class TrialStore {
@@ -46,20 +53,33 @@ export class TrialStore {
       "index" integer primary key, configuration integer not null, seed integer not null,
       hash text not null, params text not null, state text not null default 'pending',
       attempts integer not null default 0, error text, run_dir text not null, final text)`);
+    const have = new Set(
+      (this.#db.prepare(`pragma table_info(trials)`).all() as { name: string }[]).map((c) =>
+        c.name
+      ),
+    );
+    for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
+      if (!have.has(name)) this.#db.exec(`alter table trials add column ${name} ${type}`);
+    }
   }
 
   /**
    * Adds trials not stored yet; throws if a stored trial's hash differs (the
    * sweep file changed: a new sweep name is the honest way to change it).
    */
-  sync(trials: readonly Omit<TrialRecord, "state" | "attempts" | "error" | "final">[]): void {
+  sync(
+    trials: readonly Omit<TrialRecord, "state" | "attempts" | "error" | "final" | "curve">[],
+  ): void {
     const get = this.#db.prepare(`select hash from trials where "index" = ?`);
     const put = this.#db.prepare(
-      `insert into trials ("index", configuration, seed, hash, params, run_dir) values (?, ?, ?, ?, ?, ?)`,
+      `insert into trials ("index", configuration, seed, hash, params, run_dir, config)
+       values (?, ?, ?, ?, ?, ?, ?)`,
     );
+    const fill = this.#db.prepare(`update trials set config = ? where "index" = ? and config = ''`);
     for (const t of trials) {
       const row = get.get(t.index) as { hash: string } | undefined;
-      if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir);
+      if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
+      else if (row.hash === t.hash) fill.run(t.config, t.index);
       else if (row.hash !== t.hash) {
         throw new Error(
           `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
@@ -88,10 +108,15 @@ export class TrialStore {
     return { ...row, state: "running", attempts: row.attempts + 1 };
   }
 
-  /** Records a finished trial. */
-  done(index: number, final: Record<string, number>): void {
-    this.#db.prepare(`update trials set state = 'done', error = null, final = ? where "index" = ?`)
-      .run(JSON.stringify(final), index);
+  /** Records a finished trial: its final metrics and its evaluation rows. */
+  done(
+    index: number,
+    final: Readonly<Record<string, number>>,
+    curve: readonly Readonly<Record<string, number>>[] = [],
+  ): void {
+    this.#db.prepare(
+      `update trials set state = 'done', error = null, final = ?, curve = ? where "index" = ?`,
+    ).run(JSON.stringify(final), JSON.stringify(curve), index);
   }
 
   /** Records a failed trial with its error line. */

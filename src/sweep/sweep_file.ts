@@ -17,9 +17,9 @@ import {
 } from "../config/fields.ts";
 import {
   ExperimentFileError,
+  experimentFromData,
   type LoadedExperiment,
   locate,
-  parseExperiment,
   parseYaml,
 } from "../config/load.ts";
 import type { SourceMap } from "../config/source_map.ts";
@@ -50,12 +50,32 @@ const SEEDS: Field<number[]> = {
   },
 };
 
+/** The base experiment: a path relative to the sweep file, or the experiment inline. */
+const BASE: Field<string | Readonly<Record<string, unknown>>> = {
+  doc: "the experiment every trial starts from: a path relative to the sweep file, or the " +
+    "experiment itself as a mapping",
+  type: "a file path or an experiment mapping",
+  parse(raw, path) {
+    const inline = raw !== null && typeof raw === "object" && !Array.isArray(raw);
+    if ((typeof raw === "string" && raw.length > 0) || inline) {
+      return raw as string | Record<string, unknown>;
+    }
+    throw new ConfigError(
+      path,
+      raw === undefined ? "missing" : `got ${JSON.stringify(raw)}`,
+      BASE.type,
+    );
+  },
+};
+
 /** A validated sweep file. */
 export interface SweepSpec {
   /** Sweep name. */
   readonly name: string;
-  /** The base experiment file, relative to the sweep file. */
-  readonly base: string;
+  /** The base experiment: a file relative to the sweep file, or inline. */
+  readonly base: string | Readonly<Record<string, unknown>>;
+  /** Key path -> value applied to every trial before what varies. */
+  readonly set: Readonly<Record<string, unknown>>;
   /** What varies. */
   readonly sweep: {
     /** Configuration variants (key path -> value each). */
@@ -78,7 +98,14 @@ const sweepSchema = obj("a sweep", {
     pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
     patternDoc: "1-64 letters, digits, `.`, `_`, `-`, starting with a letter or digit",
   }),
-  base: str("the experiment file every trial starts from, relative to the sweep file"),
+  base: BASE,
+  set: record(
+    "key path -> value, applied to every trial (e.g. a shorter `train.steps`)",
+    ANYTHING,
+    {
+      default: {},
+    },
+  ),
   sweep: obj("what varies", {
     points: list(
       "configuration variants, each a mapping of key paths to values (e.g. an objective with its regularisers)",
@@ -180,11 +207,16 @@ export function expandSweep(spec: SweepSpec): Trial[] {
   const configurations = points.flatMap((p) =>
     product(spec.sweep.grid).flatMap((g) => draws.map((r) => [...p, ...g, ...r]))
   );
+  const fixed = Object.entries(spec.set).map(([key, value]) => ({
+    key,
+    value,
+    source: `set.${key}`,
+  }));
   return configurations.flatMap((settings, configuration) =>
     spec.sweep.seeds.map((seed) => ({
       configuration,
       seed,
-      settings: [...settings, { key: "seed", value: seed, source: "sweep.seeds" }],
+      settings: [...fixed, ...settings, { key: "seed", value: seed, source: "sweep.seeds" }],
     }))
   ).map((t, index) => ({ index, ...t }));
 }
@@ -203,6 +235,27 @@ const at = (file: string, map: SourceMap, path: string) => {
   const p = locate(map, new ConfigError(path, "", undefined, "key")); // the setting's key
   return `${file}:${p.line}:${p.col}`;
 };
+
+/** The base experiment's data with where its positions are: its own file, or inline. */
+async function readBase(
+  file: string,
+  map: SourceMap,
+  base: SweepSpec["base"],
+): Promise<{ data: unknown; map: SourceMap; file: string; prefix: string }> {
+  if (typeof base !== "string") return { data: base, map, file, prefix: "base" };
+  const path = resolve(dirname(file), base);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    throw new ExperimentFileError(
+      `${
+        at(file, map, "base")
+      }: base: cannot read ${path} (valid: a path relative to the sweep file)`,
+    );
+  }
+  return { ...parseYaml(text, path), file: path, prefix: "" };
+}
 
 /**
  * Reads a sweep file, its base experiment, expands the trials and validates
@@ -230,21 +283,12 @@ export async function loadSweep(file: string): Promise<LoadedSweep> {
     const p = locate(parsed.map, e);
     throw new ExperimentFileError(`${file}:${p.line}:${p.col}: ${e.message}`);
   }
-  const basePath = resolve(dirname(file), spec.base);
-  let baseText: string;
-  try {
-    baseText = await Deno.readTextFile(basePath);
-  } catch {
-    throw new ExperimentFileError(
-      `${
-        at(file, parsed.map, "base")
-      }: base: cannot read ${basePath} (valid: a path relative to the sweep file)`,
-    );
-  }
+  const base = await readBase(file, parsed.map, spec.base);
   const trials = expandSweep(spec).map((trial) => ({
     ...trial,
-    experiment: parseExperiment(baseText, {
-      file: basePath,
+    experiment: experimentFromData(base.data, base.map, {
+      file: base.file,
+      prefix: base.prefix,
       overrides: trial.settings.map((s) => `${s.key}=${JSON.stringify(s.value)}`),
       overrideSources: trial.settings.map((s) => at(file, parsed.map, s.source)),
     }),

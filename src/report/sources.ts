@@ -1,0 +1,120 @@
+/**
+ * Where report data comes from: a sweep folder's store (`sweep.db`, nothing
+ * else is read) or a single run folder (its resolved config and metrics log);
+ * and writing the report files into a folder.
+ * @module
+ */
+import { basename } from "node:path";
+import { parse } from "yaml";
+import { readMetrics, writeAtomic } from "../runs/files.ts";
+import { TrialStore } from "../sweep/store.ts";
+import { renderHtml, renderMarkdown, reportCharts } from "./render.ts";
+import type { ReportData, ReportTrial } from "./summarize.ts";
+
+const objectiveOf = (yaml: string) =>
+  (parse(yaml) as { objective?: { name?: string } } | null)?.objective?.name ?? "(unknown)";
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
+/**
+ * The trials of a sweep folder (`<root>/sweeps/<name>`), from its store only.
+ *
+ * @example
+ * ```ts ignore
+ * const trials = trialsFromSweep("runs/sweeps/objectives-ring8");
+ * ```
+ */
+export function trialsFromSweep(dir: string): ReportTrial[] {
+  const store = new TrialStore(`${dir}/sweep.db`);
+  try {
+    return store.all().map((r) => ({
+      index: r.index,
+      configuration: r.configuration,
+      seed: r.seed,
+      settings: (JSON.parse(r.params) as [string, unknown][]).filter(([k]) => k !== "seed"),
+      objective: objectiveOf(r.config),
+      ...(r.state === "done" && r.final ? { final: JSON.parse(r.final) } : {}),
+      curve: r.curve ? JSON.parse(r.curve) : [],
+      ...(r.state === "failed" && r.error ? { error: r.error } : {}),
+    }));
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * One run folder as a single trial (its final row and evaluation rows).
+ *
+ * @example
+ * ```ts ignore
+ * const [trial] = await trialsFromRun("runs/ring8/20261126-120000-1a2b3c4d");
+ * ```
+ */
+export async function trialsFromRun(dir: string): Promise<ReportTrial[]> {
+  const config = await Deno.readTextFile(`${dir}/config.resolved.yaml`);
+  const rows = await readMetrics(`${dir}/metrics.jsonl`);
+  const finished = await exists(`${dir}/summary.json`);
+  const evals = rows.flatMap((row) => {
+    const e = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
+    return e.length ? [{ step: row.step, ...Object.fromEntries(e) }] : [];
+  });
+  const seed = (parse(config) as { seed: number }).seed;
+  return [{
+    index: 0,
+    configuration: 0,
+    seed,
+    settings: [],
+    objective: objectiveOf(config),
+    ...(finished && evals.length ? { final: evals.at(-1)! } : {}),
+    curve: evals,
+  }];
+}
+
+/**
+ * Whether `dir` is a sweep folder (has `sweep.db`) or a run folder (has
+ * `config.resolved.yaml`); throws a one-line error otherwise.
+ *
+ * @example
+ * ```ts ignore
+ * const kind = await folderKind("runs/sweeps/objectives-ring8"); // "sweep"
+ * ```
+ */
+export async function folderKind(dir: string): Promise<"sweep" | "run"> {
+  if (await exists(`${dir}/sweep.db`)) return "sweep";
+  if (await exists(`${dir}/config.resolved.yaml`)) return "run";
+  throw new Error(
+    `${dir}: neither a sweep folder (no sweep.db) nor a run folder (no config.resolved.yaml)`,
+  );
+}
+
+/**
+ * Writes `report.md`, `report.html` and one `<chart>.svg` per chart into
+ * `out` (atomically, file by file) and returns the paths written.
+ *
+ * @example
+ * ```ts ignore
+ * await writeReport("runs/sweeps/objectives-ring8", summarize("objectives-ring8", trials));
+ * ```
+ */
+export async function writeReport(out: string, data: ReportData): Promise<string[]> {
+  await Deno.mkdir(out, { recursive: true });
+  const files: [string, string][] = [
+    ...reportCharts(data).map((c) => [`${out}/${c.name}.svg`, c.svg] as [string, string]),
+    [`${out}/report.md`, renderMarkdown(data)],
+    [`${out}/report.html`, renderHtml(data)],
+  ];
+  for (const [path, text] of files) await writeAtomic(path, text);
+  return files.map(([path]) => path);
+}
+
+/**
+ * A folder's display name for report titles.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reportTitle } from "./sources.ts";
+ * assert.equal(reportTitle("runs/sweeps/objectives-ring8/"), "objectives-ring8");
+ * ```
+ */
+export const reportTitle = (dir: string): string => basename(dir.replace(/\/+$/, ""));
