@@ -1,0 +1,186 @@
+/**
+ * `deno task bench:peer`: Duel against PyTorch on the same machine, in one
+ * run: the peer workloads (toy2d, dcgan_mnist training steps; 512^3 matmul)
+ * on 1 and 2 threads each, PyTorch (Debian's python3-torch with the OpenMP
+ * build of OpenBLAS in front, as `../shared/peers/README.md` prescribes) and
+ * Duel interleaved, then a table of medians and Duel / PyTorch ratios of the
+ * fastest configuration of each. `--readme` writes the table into README.md.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { cpus } from "node:os";
+import { writeAtomic } from "../../src/runs/files.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
+const OPENBLAS = `${ROOT}.openblas`;
+const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
+const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
+
+/** One result line of either side. */
+interface Result {
+  readonly impl: "torch" | "duel";
+  readonly config: string;
+  readonly threads: number;
+  readonly median_ms: number;
+  readonly gflops?: number;
+}
+
+const decoder = new TextDecoder();
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    cwd: ROOT,
+  })
+    .output();
+  return {
+    ok: out.success,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** Puts the OpenMP OpenBLAS in `.openblas/` (Debian package, unpacked, not installed). */
+async function openblas(): Promise<boolean> {
+  if (await Deno.stat(`${OPENBLAS_LIB}/libopenblas.so.0`).then(() => true, () => false)) {
+    return true;
+  }
+  await Deno.mkdir(OPENBLAS, { recursive: true });
+  const dl = await run("sh", [
+    "-c",
+    `cd ${OPENBLAS} && apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp*.deb .`,
+  ]);
+  if (!dl.ok) console.error(`could not fetch libopenblas0-openmp: ${dl.stderr.trim()}`);
+  return dl.ok;
+}
+
+function lines(stdout: string): Result[] {
+  return stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+const fmt = (v: number | undefined) => v === undefined ? "–" : String(+v.toPrecision(3));
+
+/** The comparison table (Markdown). */
+function table(results: Result[], configs: string[], threads: number[]): string {
+  const get = (impl: string, config: string, t: number) =>
+    results.find((r) => r.impl === impl && r.config === config && r.threads === t);
+  const best = (impl: string, config: string) =>
+    threads.map((t) => get(impl, config, t)).filter((r): r is Result => !!r)
+      .sort((a, b) => a.median_ms - b.median_ms)[0];
+  const head = [
+    "workload",
+    ...threads.map((t) => `PyTorch ${t}T`),
+    ...threads.map((t) => `Duel ${t}T`),
+    "Duel / PyTorch (fastest of each)",
+  ];
+  const rows = configs.map((c) => {
+    const cell = (impl: string, t: number) => {
+      const r = get(impl, c, t);
+      if (!r) return "–";
+      return r.gflops
+        ? `${fmt(r.median_ms)} ms (${fmt(r.gflops)} GFLOP/s)`
+        : `${fmt(r.median_ms)} ms`;
+    };
+    const [d, p] = [best("duel", c), best("torch", c)];
+    const ratio = d && p
+      ? `${(d.median_ms / p.median_ms).toFixed(2)} (${d.threads}T / ${p.threads}T)`
+      : "–";
+    return [
+      c,
+      ...threads.map((t) => cell("torch", t)),
+      ...threads.map((t) => cell("duel", t)),
+      ratio,
+    ];
+  });
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      configs: { type: "string", default: "toy2d,dcgan_mnist,matmul" },
+      threads: { type: "string", default: "1,2" },
+      "max-seconds": { type: "string", default: "30" },
+      readme: { type: "boolean", default: false },
+    },
+  });
+  const configs = values.configs.split(",");
+  const threads = values.threads.split(",").map(Number);
+  const torch = await run("/usr/bin/python3", ["-c", "import torch; print(torch.__version__)"]);
+  if (!torch.ok) {
+    console.error(
+      "PyTorch is not installed: apt-get install -y python3-torch python3-numpy (see ../shared/peers/README.md)",
+    );
+    Deno.exit(1);
+  }
+  const fastBlas = await openblas();
+  const env: Record<string, string> = fastBlas ? { LD_LIBRARY_PATH: OPENBLAS_LIB } : {};
+  const limit = ["--max-seconds", values["max-seconds"]];
+  const results: Result[] = [];
+  for (const config of configs) {
+    for (const t of threads) {
+      // Interleaved, so drift in machine load hits both sides alike.
+      const p = await run("/usr/bin/python3", [
+        PEER,
+        "--config",
+        config,
+        "--threads",
+        String(t),
+        ...limit,
+      ], env);
+      if (!p.ok) {
+        throw new Error(`PyTorch ${config} ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
+      }
+      const d = await run(Deno.execPath(), [
+        "run",
+        "-A",
+        `${ROOT}bench/peer/duel_step.ts`,
+        "--config",
+        config,
+        "--threads",
+        String(t),
+        ...limit,
+      ]);
+      if (!d.ok) {
+        throw new Error(`Duel ${config} ${t}T failed: ${d.stderr.trim().split("\n").at(-1)}`);
+      }
+      for (const r of [...lines(p.stdout), ...lines(d.stdout)]) {
+        results.push(r);
+        console.error(`${r.impl} ${r.config} ${r.threads}T: ${fmt(r.median_ms)} ms`);
+      }
+    }
+  }
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const text = [
+    table(results, configs, threads),
+    "",
+    `Median ms per step (one critic + one generator update) or per 512^3 matmul; measured by ` +
+    `\`deno task bench:peer\` on ${
+      new Date().toISOString().slice(0, 10)
+    }, ${cpus().length} cores ` +
+    `(${cpu}), PyTorch ${torch.stdout.trim()} with ${
+      fastBlas ? "OpenBLAS (OpenMP build)" : "Debian's reference BLAS"
+    }, ` +
+    `both sides interleaved in one run. Ratios below 1 mean Duel is faster.`,
+  ].join("\n");
+  console.log(text);
+  if (values.readme) {
+    const readme = await Deno.readTextFile(`${ROOT}README.md`);
+    const [a, b] = [readme.indexOf(MARK[0]), readme.indexOf(MARK[1])];
+    if (a < 0 || b < a) throw new Error(`README.md has no ${MARK[0]} ... ${MARK[1]} section`);
+    await writeAtomic(
+      `${ROOT}README.md`,
+      `${readme.slice(0, a + MARK[0].length)}\n\n${text}\n\n${readme.slice(b)}`,
+    );
+    console.error("README.md updated");
+  }
+}
