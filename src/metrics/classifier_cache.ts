@@ -145,6 +145,7 @@ export interface CachedClassifierOptions {
 
 /** What {@link cachedMnistClassifier} returns. */
 export interface CachedClassifier {
+  /** The classifier, ready to use. */
   readonly classifier: MnistClassifier;
   /** The content hash. */
   readonly key: string;

@@ -63,6 +63,7 @@ export function imageReference(
 
 /** What a metric sees: the reference, the generated images, and memoised derived values. */
 export interface ImageMetricContext {
+  /** The real side. */
   readonly reference: ImageReference;
   /** Generated images, NHWC in [-1, 1]. */
   readonly generated: Float32Array;

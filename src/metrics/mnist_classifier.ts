@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../rng.ts";
+import { type Tensor, tfjs, type Variable } from "../tensor.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";
 import type { LabelledImages } from "./mnist_digits.ts";
 
@@ -70,7 +71,9 @@ export const MNIST_CLASSIFIER_RECIPE: ClassifierRecipe = {
 export interface NamedWeight {
   /** `<layer>.kernel` or `<layer>.bias`. */
   readonly name: string;
+  /** `[in, out]` for a kernel, `[out]` for a bias. */
   readonly shape: readonly number[];
+  /** The values, row-major. */
   readonly data: Float32Array;
 }
 
@@ -80,8 +83,11 @@ const INFERENCE_BATCH = 500;
 
 /** The MLP classifier; create it with {@link trainMnistClassifier} or from saved weights. */
 export class MnistClassifier implements ImageClassifier {
+  /** `[28, 28, 1]`. */
   readonly inShape: readonly number[] = [28, 28, 1];
-  readonly classes = CLASSES;
+  /** 10 digits. */
+  readonly classes: number = CLASSES;
+  /** Width of the last hidden layer. */
   readonly featureDim: number;
   readonly #layers: { kernel: tf.Variable; bias: tf.Variable }[];
 
@@ -123,14 +129,14 @@ export class MnistClassifier implements ImageClassifier {
   }
 
   /** The trainable variables, in layer order (kernel, bias, kernel, ...). */
-  get variables(): tf.Variable[] {
+  get variables(): Variable[] {
     return this.#layers.flatMap((l) => [l.kernel, l.bias]);
   }
 
-  /** Logits of a `[b, 784]` batch (inside a tidy of the caller). */
-  logits(x: tf.Tensor2D): tf.Tensor2D {
+  /** Logits `[b, 10]` of a `[b, 784]` batch (inside a tidy of the caller). */
+  logits(x: Tensor): Tensor {
     return tf.add(
-      tf.matMul(this.#hidden(x), this.#layers.at(-1)!.kernel as tf.Tensor2D),
+      tf.matMul(this.#hidden(tfjs(x) as tf.Tensor2D), this.#layers.at(-1)!.kernel as tf.Tensor2D),
       this.#layers.at(-1)!.bias,
     );
   }
@@ -162,7 +168,7 @@ export class MnistClassifier implements ImageClassifier {
 
   /** Class probabilities (softmax of the logits), row-major `[n, 10]`. */
   probabilities(images: Float32Array): Float32Array {
-    return this.#batched(images, CLASSES, (x) => tf.softmax(this.logits(x)));
+    return this.#batched(images, CLASSES, (x) => tf.softmax(tfjs(this.logits(x))));
   }
 
   /** Penultimate-layer activations, row-major `[n, featureDim]`. */
@@ -196,7 +202,7 @@ export class MnistClassifier implements ImageClassifier {
 
   /** Frees the weights. */
   dispose(): void {
-    tf.dispose(this.variables);
+    tf.dispose(this.#layers.flatMap((l) => [l.kernel, l.bias]));
   }
 }
 
@@ -256,7 +262,7 @@ export function trainMnistClassifier(
   onEpoch?: (epoch: number, loss: number) => void,
 ): MnistClassifier {
   const classifier = new MnistClassifier(initialWeights(recipe));
-  const vars = classifier.variables;
+  const vars = classifier.variables.map((v) => tfjs(v));
   const optimizer = OPTIMIZERS.adam.create(
     vars.map((variable) => ({ name: variable.name, variable })),
     { lr: recipe.lr, betas: [0.9, 0.999], eps: 1e-8 },
@@ -291,7 +297,7 @@ export function trainMnistClassifier(
         const { value, grads } = tf.variableGrads(
           () =>
             tf.neg(
-              tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(classifier.logits(xs))), 1)),
+              tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(tfjs(classifier.logits(xs)))), 1)),
             ) as tf.Scalar,
           vars,
         );

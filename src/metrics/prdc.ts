@@ -25,9 +25,13 @@ import { kthNeighbourSquaredDistances, squaredDistanceBlocks } from "./distances
 
 /** The four k-NN metrics, each in [0, 1] except density (in [0, N/k]). */
 export interface Prdc {
+  /** Share of fake points inside the union of real k-NN balls (k = kPR). */
   readonly precision: number;
+  /** Share of real points inside the union of fake k-NN balls (k = kPR). */
   readonly recall: number;
+  /** Real balls (k = kDC) holding each fake point, averaged and divided by kDC. */
   readonly density: number;
+  /** Share of real balls (k = kDC) holding at least one fake point. */
   readonly coverage: number;
 }
 
@@ -41,10 +45,13 @@ export interface PrdcOptions {
 
 /** The real side of {@link prdc}: features and their squared k-NN radii. */
 export interface PrdcReference {
+  /** Feature dimension. */
   readonly dim: number;
   /** Row-major real feature vectors. */
   readonly features: Float32Array;
+  /** k for precision and recall. */
   readonly kPR: number;
+  /** k for density and coverage. */
   readonly kDC: number;
   /** Squared distance of each real point to its kPR-th real neighbour. */
   readonly radiusPR: Float32Array;
