@@ -4,12 +4,14 @@
  */
 import {
   ConfigError,
+  type Field,
   type InferShape,
   list,
   num,
   obj,
   plural,
   type Shape,
+  show,
   str,
   vec,
 } from "../config/fields.ts";
@@ -45,6 +47,25 @@ const component = obj("one Gaussian component", {
   mean: vec("mean (a number for 1-D, a list for N-D)", num("coordinate")),
   std: vec("standard deviation, one per axis or one for all", num("std", { gt: 0 })),
 });
+
+/** Image channels: 1 or 3. */
+function channelCount(doc: string): Field<number> {
+  return {
+    doc,
+    type: "`1` or `3`",
+    parse(raw, path) {
+      if (raw !== 1 && raw !== 3) {
+        const got = Array.isArray(raw)
+          ? "a list"
+          : raw !== null && typeof raw === "object"
+          ? "a mapping"
+          : `${typeof raw} ${show(raw)}`;
+        throw new ConfigError(path, `got ${got}`, "1 (grey) or 3 (RGB)");
+      }
+      return raw;
+    },
+  };
+}
 
 /** Every data set, by the name used in experiment files. */
 export const DATASETS = {
@@ -111,11 +132,7 @@ export const DATASETS = {
         minItems: 2,
         maxItems: 2,
       }),
-      channels: num("1 (grey; RGB by luma) or 3 (RGB; grey repeated); alpha is dropped", {
-        int: true,
-        min: 1,
-        max: 3,
-      }),
+      channels: channelCount("1 (grey; RGB by luma) or 3 (RGB; grey repeated); alpha is dropped"),
       held_out: num("images held out of training (a fixed choice by a seeded permutation)", {
         int: true,
         min: 0,
