@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { EXPERIMENT_FLAGS } from "../src/cli/permissions.ts";
 import { join } from "node:path";
+import { encode as encodePng } from "fast-png";
 import { ExperimentFileError, parseExperiment } from "../src/config/load.ts";
 import { DATASETS } from "../src/data/datasets.ts";
 import { LAYERS } from "../src/nn/layers.ts";
@@ -66,7 +67,20 @@ interface BadCase {
   readonly message: string | RegExp;
   /** A substring of the `(valid: ...)` part that must end the line. */
   readonly valid?: string;
+  /**
+   * Files written into the case's temp dir before the run (paths relative to it, e.g. an image
+   * folder); `{{DIR}}` in the YAML, the `--set` arguments and `at` becomes the temp dir.
+   */
+  readonly files?: Readonly<Record<string, Uint8Array | string>>;
 }
+
+/** An all-black grey PNG of `h x w`. */
+const png = (h: number, w: number): Uint8Array =>
+  encodePng({ width: w, height: h, data: new Uint8Array(h * w), channels: 1 });
+
+/** `data:` of an image folder `<tmp>/<folder>`, flow style (the path's value is at column 29). */
+const imagesData = (folder: string) =>
+  `data: { name: images, path: "{{DIR}}/${folder}", size: [8, 8], channels: 1 }`;
 
 const CASES: readonly BadCase[] = [
   // Unknown keys.
@@ -436,6 +450,82 @@ const CASES: readonly BadCase[] = [
     key: "generator.layers[2]",
     message: "the generator ends with 3 values per example",
   },
+  // Image folders: the error points at data.path (or the key at fault) and names the file.
+  {
+    name: "images: the folder does not exist",
+    yaml: variant({ 2: imagesData("nowhere") }),
+    at: [2, 29],
+    key: "data.path",
+    message: /^data\.path: folder ".*\/nowhere" does not exist/,
+    valid: "a folder of PNG or JPEG files, relative to the current directory",
+  },
+  {
+    name: "images: the folder holds no PNG or JPEG file (block style)",
+    yaml: variant({
+      2: 'data:\n  name: images\n  path: "{{DIR}}/pics"\n  size: [8, 8]\n  channels: 1',
+    }),
+    files: { "pics/readme.txt": "no pictures" },
+    at: [4, 9],
+    key: "data.path",
+    message: /folder ".*\/pics" holds no PNG or JPEG files/,
+    valid: "*.png, *.jpg or *.jpeg",
+  },
+  {
+    name: "images: a corrupt file",
+    yaml: variant({ 2: imagesData("pics") }),
+    files: { "pics/a.png": png(8, 8), "pics/b.png": "not a PNG at all" },
+    at: [2, 29],
+    key: "data.path",
+    message: /\/pics\/b\.png: cannot decode it: not a PNG or JPEG file/,
+    valid: "readable PNG or JPEG files",
+  },
+  {
+    name: "images: a truncated PNG",
+    yaml: variant({ 2: imagesData("pics") }),
+    files: { "pics/a.png": png(8, 8), "pics/b.png": png(8, 8).slice(0, 40) },
+    at: [2, 29],
+    key: "data.path",
+    message: /\/pics\/b\.png: cannot decode it: /,
+    valid: "readable PNG or JPEG files",
+  },
+  {
+    name: "images: mixed sizes name the first file that differs and both sizes",
+    yaml: variant({ 2: imagesData("pics") }),
+    files: { "pics/a.png": png(8, 8), "pics/b.png": png(8, 8), "pics/c.png": png(10, 6) },
+    at: [2, 29],
+    key: "data.path",
+    message: /\/pics\/c\.png is 10x6 \(height x width\) but .*\/pics\/a\.png is 8x8/,
+    valid: "images of one size in a folder",
+  },
+  {
+    name: "images: held_out leaves nothing to train on",
+    yaml: variant({
+      2: 'data: { name: images, held_out: 2, size: [8, 8], channels: 1, path: "{{DIR}}/pics" }',
+    }),
+    files: { "pics/a.png": png(8, 8), "pics/b.png": png(8, 8) },
+    at: [2, 33],
+    key: "data.held_out",
+    message: "is 2 but",
+    valid: "0 to 1",
+  },
+  {
+    name: "images: channels 2",
+    yaml: variant({ 2: 'data: { name: images, channels: 2, size: [8, 8], path: "{{DIR}}/pics" }' }),
+    files: { "pics/a.png": png(8, 8) },
+    at: [2, 33],
+    key: "data.channels",
+    message: "got number 2",
+    valid: "1 (grey) or 3 (RGB)",
+  },
+  {
+    name: "images: --set data.path to a missing folder blames the override",
+    yaml: variant({ 2: imagesData("pics") }),
+    files: { "pics/a.png": png(8, 8) },
+    set: ["data.path={{DIR}}/elsewhere"],
+    at: "--set data.path={{DIR}}/elsewhere",
+    key: "data.path",
+    message: /elsewhere" does not exist/,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +544,8 @@ interface Outcome {
   readonly runsExists: boolean;
   /** What the temp dir held after the run. */
   readonly left: readonly string[];
+  /** The case's temp dir. */
+  readonly dir: string;
 }
 
 async function runCli(c: BadCase): Promise<Outcome> {
@@ -462,9 +554,16 @@ async function runCli(c: BadCase): Promise<Outcome> {
     const file = join(dir, YAML_NAME);
     const runs = join(dir, "runs");
     if (c.yaml !== null) {
-      await Deno.writeTextFile(file, c.yaml.replaceAll('"{{RUNS}}"', JSON.stringify(runs)));
+      const yaml = c.yaml.replaceAll('"{{RUNS}}"', JSON.stringify(runs)).replaceAll("{{DIR}}", dir);
+      await Deno.writeTextFile(file, yaml);
     }
-    const args = [...CLI, file, ...(c.set ?? []).flatMap((s) => ["--set", s])];
+    for (const [name, content] of Object.entries(c.files ?? {})) {
+      await Deno.mkdir(join(dir, name, ".."), { recursive: true });
+      if (typeof content === "string") await Deno.writeTextFile(join(dir, name), content);
+      else await Deno.writeFile(join(dir, name), content);
+    }
+    const sets = (c.set ?? []).map((s) => s.replaceAll("{{DIR}}", dir));
+    const args = [...CLI, file, ...sets.flatMap((s) => ["--set", s])];
     const out = await new Deno.Command(Deno.execPath(), {
       args,
       cwd: REPO,
@@ -483,6 +582,7 @@ async function runCli(c: BadCase): Promise<Outcome> {
       stderr: text.decode(out.stderr),
       runsExists,
       left,
+      dir,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -497,13 +597,15 @@ function checkOutcome(c: BadCase, o: Outcome): void {
   assert.ok(err !== "" && !err.includes("\n"), `exactly one stderr line; ${shown}`);
   assert.doesNotMatch(o.stdout, /run folder/, `run folder line on stdout; ${shown}`);
   assert.equal(o.runsExists, false, "<tmp>/runs was created");
-  assert.deepEqual(o.left, c.yaml === null ? [] : [YAML_NAME], "files left in the temp dir");
+  const given = Object.keys(c.files ?? {}).map((f) => f.split("/")[0]);
+  const expected = [...new Set([...(c.yaml === null ? [] : [YAML_NAME]), ...given])].sort();
+  assert.deepEqual(o.left, expected, "files left in the temp dir");
 
   const prefix = Array.isArray(c.at)
     ? `${o.file}:${c.at[0]}:${c.at[1]}: `
     : c.at === "unreadable"
     ? `${o.file}: `
-    : `${c.at}: `;
+    : `${(c.at as string).replaceAll("{{DIR}}", o.dir)}: `;
   assert.ok(err.startsWith(prefix), `expected the prefix ${JSON.stringify(prefix)}, got\n${err}`);
   const rest = err.slice(prefix.length);
   if (c.key !== null) {

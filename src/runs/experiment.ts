@@ -5,10 +5,20 @@
  */
 import { useBackend } from "../backend/tfjs.ts";
 import { type LoadedExperiment, parseExperiment } from "../config/load.ts";
+import type { DataSource } from "../data/source.ts";
+import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
+import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
 import { readMetrics, samplesCsv, toJsonl, writeAtomic } from "./files.ts";
-import { DUEL_VERSION, gitCommit, type Manifest, newRunId, RunFolder } from "./run_folder.ts";
+import {
+  dataManifest,
+  DUEL_VERSION,
+  gitCommit,
+  type Manifest,
+  newRunId,
+  RunFolder,
+} from "./run_folder.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
 export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
@@ -43,6 +53,49 @@ export interface RunSummary {
 
 const rowOf = (values: Record<string, number>): MetricsRow => values as MetricsRow;
 
+/** Images per sample picture (an 8x8 grid), or fewer when fewer are drawn. */
+export const PICTURE_IMAGES = 64;
+
+/** Whether examples of `data` are images `[h, w, c]` (pictures instead of CSV). */
+export function isImageData(data: Pick<DataSource, "shape">): boolean {
+  return data.shape.length === 3;
+}
+
+/**
+ * Writes one evaluation's samples into `folder`: for image data a PNG grid of
+ * the first {@link PICTURE_IMAGES} (`samples/step-<n>.png`, and
+ * `samples/final.png` when `final`); for vector data every sample as CSV
+ * (`samples/step-<n>.csv`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeSamples } from "./experiment.ts";
+ * import { RunFolder } from "./run_folder.ts";
+ * const folder = new RunFolder(await Deno.makeTempDir());
+ * await Deno.mkdir(folder.samples);
+ * await writeSamples(folder, 10, new Float32Array(2 * 3 * 3), [3, 3, 1], true);
+ * assert.ok((await Deno.stat(folder.picturesAt(10))).isFile);
+ * assert.ok((await Deno.stat(folder.finalPicture)).isFile);
+ * ```
+ */
+export async function writeSamples(
+  folder: RunFolder,
+  step: number,
+  samples: Float32Array,
+  shape: readonly number[],
+  final: boolean,
+): Promise<void> {
+  if (!isImageData({ shape })) {
+    await writeAtomic(folder.samplesAt(step), samplesCsv(samples, shape));
+    return;
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const png = gridPng(samples.subarray(0, PICTURE_IMAGES * size), shape);
+  await writeAtomic(folder.picturesAt(step), png);
+  if (final) await writeAtomic(folder.finalPicture, png);
+}
+
 async function train(
   folder: RunFolder,
   loaded: LoadedExperiment,
@@ -65,7 +118,7 @@ async function train(
   };
   const evalRow = async (step: number) => {
     const { samples, metrics } = evaluate(trainer);
-    await writeAtomic(folder.samplesAt(step), samplesCsv(samples, trainer.data.shape));
+    await writeSamples(folder, step, samples, trainer.data.shape, step === total);
     return metrics;
   };
   try {
@@ -146,20 +199,31 @@ export async function runExperiment(
   await Deno.mkdir(folder.checkpoints);
   await Deno.mkdir(folder.samples);
   await writeAtomic(folder.config, loaded.resolvedYaml);
-  const manifest: Manifest = {
-    duel: DUEL_VERSION,
-    deno: Deno.version.deno,
-    ...backend,
-    seed: config.seed,
-    config_hash: loaded.hash,
-    run_id: dir.split("/").pop()!,
-    command_line: options.commandLine ?? [],
-    git_commit: await gitCommit(),
-    started_at: new Date().toISOString(),
-    platform: `${Deno.build.os}-${Deno.build.arch}`,
-  };
-  await writeAtomic(folder.manifest, JSON.stringify(manifest, null, 2) + "\n");
-  return await train(folder, loaded, Trainer.create(config), 0, options);
+  const trainer = Trainer.create(config);
+  try {
+    const manifest: Manifest = {
+      duel: DUEL_VERSION,
+      deno: Deno.version.deno,
+      ...backend,
+      seed: config.seed,
+      data: dataManifest(config.data.name, trainer.data),
+      config_hash: loaded.hash,
+      run_id: dir.split("/").pop()!,
+      command_line: options.commandLine ?? [],
+      git_commit: await gitCommit(),
+      started_at: new Date().toISOString(),
+      platform: `${Deno.build.os}-${Deno.build.arch}`,
+    };
+    await writeAtomic(folder.manifest, JSON.stringify(manifest, null, 2) + "\n");
+    if (isImageData(trainer.data)) {
+      const real = trainer.data.sample(PICTURE_IMAGES, Rng.derive(config.seed, "eval/real"));
+      await writeAtomic(folder.realPicture, gridPng(real, trainer.data.shape));
+    }
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+  return await train(folder, loaded, trainer, 0, options);
 }
 
 /**
@@ -182,7 +246,7 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
       `${folder.config}: cannot read it; --resume takes a run folder (runs/<name>/<run id>)`,
     );
   }
-  const loaded = parseExperiment(text, { file: folder.config });
+  const loaded = parseExperiment(text, { file: folder.config, loadData: true });
   await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
   const ckpt = await folder.latestCheckpoint();
   const trainer = Trainer.create(loaded.config);

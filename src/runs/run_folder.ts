@@ -1,8 +1,20 @@
 /**
- * The run folder layout: `<root>/<name>/<run id>/` with the resolved
- * config, manifest, metrics log, summary, checkpoints and samples.
+ * The run folder layout, `<root>/<name>/<run id>/`:
+ *
+ * ```text
+ * config.resolved.yaml     the validated configuration (written first)
+ * manifest.json            versions, seed, backend, data split, command line, git commit
+ * metrics.jsonl            one JSON object per step (eval metrics on evaluation steps)
+ * summary.json             the final metrics (written when training ends)
+ * checkpoints/step-<8 digits>.ckpt   the newest two checkpoints
+ * samples/                 evaluation samples (fixed noise), by data kind:
+ *   vectors (toy sets):    step-<8 digits>.csv, one per evaluation
+ *   images ([h, w, c]):    step-<8 digits>.png, one grid per evaluation;
+ *                          final.png (the last step's grid); real.png (real images, once)
+ * ```
  * @module
  */
+import type { DataSource } from "../data/source.ts";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
 import { writeAtomic } from "./files.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -31,13 +43,25 @@ export class RunFolder {
   get checkpoints(): string {
     return `${this.dir}/checkpoints`;
   }
-  /** `samples/`: evaluation samples as CSV, one file per evaluation. */
+  /** `samples/`: evaluation samples, a CSV (vectors) or PNG grid (images) per evaluation. */
   get samples(): string {
     return `${this.dir}/samples`;
   }
-  /** The CSV of evaluation samples taken at `step`. */
+  /** The CSV of evaluation samples taken at `step` (vector data). */
   samplesAt(step: number): string {
     return `${this.samples}/step-${String(step).padStart(8, "0")}.csv`;
+  }
+  /** The PNG grid of evaluation samples taken at `step` (image data). */
+  picturesAt(step: number): string {
+    return `${this.samples}/step-${String(step).padStart(8, "0")}.png`;
+  }
+  /** `samples/final.png`: the grid of the last step's evaluation samples (image data). */
+  get finalPicture(): string {
+    return `${this.samples}/final.png`;
+  }
+  /** `samples/real.png`: a grid of real training images (image data), written once. */
+  get realPicture(): string {
+    return `${this.samples}/real.png`;
   }
 
   /** Writes a checkpoint atomically and keeps only the newest `keep`. */
@@ -91,6 +115,39 @@ export async function gitCommit(): Promise<string | null> {
   }
 }
 
+/** What the manifest records about the data: the split of a finite data set. */
+export interface DataManifest {
+  /** `data.name`. */
+  readonly name: string;
+  /** Training examples (finite sets only). */
+  readonly train?: number;
+  /** Held-out examples (finite sets only; 0 when none). */
+  readonly held_out?: number;
+  /** SHA-256 of which examples are in which split (finite sets only). */
+  readonly split_hash?: string;
+}
+
+/**
+ * The manifest's record of `data` (named `name`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dataManifest } from "./run_folder.ts";
+ * import { ring8 } from "../data/toy.ts";
+ * assert.deepEqual(dataManifest("ring8", ring8()), { name: "ring8" });
+ * ```
+ */
+export function dataManifest(name: string, data: DataSource): DataManifest {
+  if (!data.train) return { name };
+  return {
+    name,
+    train: data.train.n,
+    held_out: data.heldOut?.n ?? 0,
+    ...(data.splitHash ? { split_hash: data.splitHash } : {}),
+  };
+}
+
 /** What `manifest.json` records about a run. */
 export interface Manifest {
   /** Duel's version. */
@@ -107,6 +164,8 @@ export interface Manifest {
   readonly kernels: readonly string[];
   /** The root seed. */
   readonly seed: number;
+  /** The data set and, for finite sets, its split. */
+  readonly data: DataManifest;
   /** SHA-256 of the resolved configuration. */
   readonly config_hash: string;
   /** The run folder's name. */
