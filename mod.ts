@@ -136,3 +136,67 @@ export {
   trialsFromSweep,
   writeReport,
 } from "./src/report/sources.ts";
+export {
+  frechetDistance,
+  frechetDistanceOf,
+  gaussianStats,
+  traceSqrtProduct,
+} from "./src/metrics/frechet.ts";
+export type { GaussianStats } from "./src/metrics/frechet.ts";
+export { classifierScore } from "./src/metrics/classifier_score.ts";
+export { prdc, prdcOf, prdcReference } from "./src/metrics/prdc.ts";
+export type { Prdc, PrdcOptions, PrdcReference } from "./src/metrics/prdc.ts";
+export { PARZEN_SIGMAS, parzenEstimate, parzenLogLikelihoods } from "./src/metrics/parzen.ts";
+export type { ParzenResult, ParzenScore } from "./src/metrics/parzen.ts";
+export {
+  MNIST_CLASSIFIER_RECIPE,
+  MnistClassifier,
+  trainMnistClassifier,
+} from "./src/metrics/mnist_classifier.ts";
+export type {
+  ClassifierRecipe,
+  ImageClassifier,
+  NamedWeight,
+} from "./src/metrics/mnist_classifier.ts";
+export {
+  cachedMnistClassifier,
+  CLASSIFIER_CODE_VERSION,
+  classifierKey,
+} from "./src/metrics/classifier_cache.ts";
+export type { CachedClassifier, CachedClassifierOptions } from "./src/metrics/classifier_cache.ts";
+export {
+  computeImageMetrics,
+  IMAGE_METRICS,
+  imageMetricContext,
+  imageReference,
+} from "./src/metrics/image_metrics.ts";
+export type {
+  ImageMetricContext,
+  ImageMetricKind,
+  ImageMetricName,
+  ImageReference,
+} from "./src/metrics/image_metrics.ts";
+export { mnist, MNIST_HELD_OUT, MNIST_SHAPE, mnistImages } from "./src/data/mnist.ts";
+export { MNIST_PIXELS, mnistSplit } from "./src/metrics/mnist_digits.ts";
+export type { LabelledImages } from "./src/metrics/mnist_digits.ts";
+export { imageFolder, imageFolderImages } from "./src/data/image_folder.ts";
+export type { ImageFolderParams } from "./src/data/image_folder.ts";
+export { heldOutMask, imageSource } from "./src/data/image_set.ts";
+export {
+  cachedImages,
+  cacheDir,
+  cacheKey,
+  decodeImages,
+  encodeImages,
+  forgetCachedImages,
+} from "./src/data/cache.ts";
+export type { CacheHit, CacheOptions, RawImages } from "./src/data/cache.ts";
+export type { ExampleSet } from "./src/data/source.ts";
+export { decodeImage, imageFormat, toChannels } from "./src/images/decode.ts";
+export type { Bitmap } from "./src/images/decode.ts";
+export { resizeImage } from "./src/images/resize.ts";
+export { gridPng } from "./src/images/grid.ts";
+export type { GridOptions } from "./src/images/grid.ts";
+export { isImageData, PICTURE_IMAGES, writeSamples } from "./src/runs/experiment.ts";
+export { dataManifest } from "./src/runs/run_folder.ts";
+export type { DataManifest } from "./src/runs/run_folder.ts";
