@@ -204,3 +204,23 @@ Deno.test("upsample repeats pixels; the network table counts parameters per laye
   assert.match(table, /4 +dense +1 +129\n/);
   assert.match(table, /total +225$/);
 });
+
+Deno.test("upsample's gradient sums each block, for every example of a batch", () => {
+  const net = buildNetwork([layer({ type: "upsample", factor: 2 })], [2, 2, 3], Rng.derive(0, "u"));
+  const w = tf.tensor(Array.from({ length: 96 }, (_, i) => i), [2, 4, 4, 3]);
+  const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(net.apply(x, EVAL_MODE) as tf.Tensor, w)))(
+    tf.zeros([2, 2, 2, 3]),
+  );
+  const want = [];
+  for (let n = 0; n < 2; n++) {
+    for (let r = 0; r < 2; r++) {
+      for (let c = 0; c < 2; c++) {
+        for (let ch = 0; ch < 3; ch++) {
+          const at = (dr: number, dc: number) => ((n * 4 + 2 * r + dr) * 4 + 2 * c + dc) * 3 + ch;
+          want.push(at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1));
+        }
+      }
+    }
+  }
+  assert.deepEqual(Array.from(g.dataSync()), want);
+});

@@ -216,8 +216,18 @@ export const CONV_LAYERS = {
     build(p, inShape) {
       const [fh, fw] = pair(p.factor);
       const [h, w] = inShape;
+      const c = inShape[2];
+      // Each pixel times a block of ones: a broadcast, whose gradient is a sum. (tfjs-backend-cpu's
+      // ResizeNearestNeighborGrad is wrong for batches > 1: it repeats the first example's.)
       return {
-        apply: (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [h * fh, w * fw]),
+        apply: (x) =>
+          tf.reshape(
+            tf.mul(
+              tf.reshape(x as tf.Tensor, [x.shape[0], h, 1, w, 1, c]),
+              tf.ones([1, 1, fh, 1, fw, 1]),
+            ),
+            [x.shape[0], h * fh, w * fw, c],
+          ),
         params: [],
         outShape: [h * fh, w * fw, inShape[2]],
       };
