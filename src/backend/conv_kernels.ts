@@ -86,31 +86,95 @@ export function conv2dBackpropFilter(args: KernelArgs): Info {
 
 /** One axis of the phase split of a backprop-input: which taps and pads each phase uses. */
 interface AxisPlan {
-  /** The first phase row index q0 (output row y = q s + r - pad). */
-  readonly q0: number;
-  /** Rows per phase. */
+  /** Rows per phase (the same for all; the last may overshoot the output). */
   readonly count: number;
-  /** Per phase r: tap count, first tap in the flipped filter, pads (negative: crop dy). */
-  readonly phases: readonly { taps: number; first: number; before: number; after: number }[];
+  /**
+   * Phase `rho` gives output rows y = j s + rho: its taps (indices into the
+   * kernel, in convolution order) and dy pads (negative: crop dy).
+   */
+  readonly phases: readonly { taps: number[]; before: number; after: number }[];
 }
 
-/** The phase split along one axis: dx length `x`, dy length `y`, kernel `k`, stride `s`, pad `pad`. */
+/**
+ * The phase split along one axis: dx length `x`, dy length `y`, kernel `k`,
+ * stride `s`, forward pad `pad`. Output row y = q s + r - pad receives taps
+ * i = r + s a from dy row q - a; phase rho = (r - pad) mod s holds rows
+ * y = rho, rho + s, ...
+ */
 export function axisPlan(x: number, y: number, k: number, s: number, pad: number): AxisPlan {
-  const rs = Array.from({ length: s }, (_, r) => r);
-  const q0 = Math.min(...rs.map((r) => Math.ceil((pad - r) / s)));
-  const q1 = Math.max(...rs.map((r) => Math.floor((x - 1 + pad - r) / s)));
-  const count = q1 - q0 + 1;
-  const phases = rs.map((r) => {
-    const taps = r < k ? Math.ceil((k - r) / s) : 0;
-    const before = taps - 1 - q0;
-    return {
-      taps,
-      first: k - 1 - r - s * (taps - 1),
-      before,
-      after: count + taps - 1 - y - before,
-    };
+  const count = Math.ceil(x / s);
+  const phases = Array.from({ length: s }, (_, rho) => {
+    const r = (((rho + pad) % s) + s) % s;
+    const qStart = (rho + pad - r) / s; // q of output row y = rho
+    const n = r < k ? Math.ceil((k - r) / s) : 0;
+    // Convolution order: tap b reads dy row q - (n - 1 - b), so it is kernel index r + s (n - 1 - b).
+    const taps = Array.from({ length: n }, (_, b) => r + s * (n - 1 - b));
+    const before = n - 1 - qStart;
+    return { taps, before, after: count + n - 1 - y - before };
   });
-  return { q0, count, phases };
+  return { count, phases };
+}
+
+/** The wasm backend's data access, for building small filters in JavaScript. */
+interface WasmData {
+  readSync(dataId: unknown): Float32Array;
+  makeOutput(shape: number[], dtype: "float32"): Info;
+  typedArrayFromHeap(info: Info): Float32Array;
+}
+
+/** W `[kh, kw, cin, cout]` at the given taps as a forward filter `[th, tw, cout, cin]`. */
+function phaseFilter(
+  backend: WasmData,
+  w: Float32Array,
+  shape: number[],
+  rows: number[],
+  cols: number[],
+): Info {
+  const [, kw, cin, cout] = shape;
+  const out = backend.makeOutput([rows.length, cols.length, cout, cin], "float32");
+  const data = backend.typedArrayFromHeap(out);
+  let o = 0;
+  for (const i of rows) {
+    for (const j of cols) {
+      const base = (i * kw + j) * cin * cout;
+      for (let co = 0; co < cout; co++) {
+        for (let ci = 0; ci < cin; ci++) data[o++] = w[base + ci * cout + co];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The phases `[sh sw][n, q, q', c]` woven into `[n, h, w, c]`: row
+ * y = j sh + rho_y, column x = j' sw + rho_x (rows past h, columns past w
+ * dropped). One JavaScript pass: faster here than tfjs-wasm's rank-6
+ * Transpose or row-wise Concat and Slice.
+ */
+function interleave(
+  backend: WasmData,
+  parts: Info[],
+  [n, q, q2, c]: number[],
+  [sh, sw]: Pair,
+  shape: number[],
+): Info {
+  const out = backend.makeOutput(shape, "float32");
+  const [, h, w] = shape;
+  const dst = backend.typedArrayFromHeap(out); // views after the allocation: the heap may grow
+  const srcs = parts.map((p) => backend.typedArrayFromHeap(p));
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const j = Math.floor(y / sh), ry = y - j * sh;
+      for (let x = 0; x < w; x++) {
+        const j2 = Math.floor(x / sw), rx = x - j2 * sw;
+        const src = srcs[ry * sw + rx];
+        let from = ((b * q + j) * q2 + j2) * c;
+        let to = ((b * h + y) * w + x) * c;
+        for (let k = 0; k < c; k++) dst[to++] = src[from++];
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -127,30 +191,16 @@ export function conv2dBackpropInput(args: KernelArgs): Info {
   const s: Pair = [info.strideHeight, info.strideWidth];
   const rows = axisPlan(h, oh, kh, s[0], info.padInfo.top);
   const cols = axisPlan(w, ow, kw, s[1], info.padInfo.left);
+  const backend = args.backend as unknown as WasmData;
+  const weights = backend.readSync(filter.dataId);
   const ops = new WasmOps(args);
   try {
-    // W as a forward filter from dy's channels to dx's, flipped in space.
-    const wT = ops.run("Transpose", { x: filter }, { perm: [0, 1, 3, 2] });
-    const flipped = ops.run("Reverse", { x: wT }, { dims: [0, 1] });
-    const phase = (ry: number, rx: number): Info => {
-      const [py, px] = [rows.phases[ry], cols.phases[rx]];
-      if (py.taps === 0 || px.taps === 0) {
-        return ops.run("Fill", {}, {
-          shape: [n, rows.count, cols.count, cin],
-          value: 0,
-          dtype: "float32",
-        });
+    const phaseShape = [n, rows.count, cols.count, cin];
+    const phase = (py: AxisPlan["phases"][0], px: AxisPlan["phases"][0]): Info => {
+      if (py.taps.length === 0 || px.taps.length === 0) {
+        return ops.run("Fill", {}, { shape: phaseShape, value: 0, dtype: "float32" });
       }
-      const taps = s[0] === 1 && s[1] === 1 ? flipped : ops.run("StridedSlice", { x: flipped }, {
-        begin: [py.first, px.first, 0, 0],
-        end: [py.first + s[0] * (py.taps - 1) + 1, px.first + s[1] * (px.taps - 1) + 1, cout, cin],
-        strides: [s[0], s[1], 1, 1],
-        beginMask: 0,
-        endMask: 0,
-        ellipsisMask: 0,
-        newAxisMask: 0,
-        shrinkAxisMask: 0,
-      });
+      const taps = ops.adopt(phaseFilter(backend, weights, filter.shape, py.taps, px.taps));
       const cropTop = Math.max(-py.before, 0), cropLeft = Math.max(-px.before, 0);
       const input = ops.slice(dy, [0, cropTop, cropLeft, 0], [
         n,
@@ -169,22 +219,10 @@ export function conv2dBackpropInput(args: KernelArgs): Info {
         dilations: [1, 1],
         dataFormat: "NHWC",
         dimRoundingMode: undefined,
-      }); // [n, rows.count, cols.count, cin]
+      });
     };
-    // Interleave: columns within each row phase, then the row phases.
-    const rowPhases = Array.from({ length: s[0] }, (_, ry) => {
-      const parts = Array.from(
-        { length: s[1] },
-        (_, rx) => ops.reshape(phase(ry, rx), [n, rows.count, cols.count, 1, cin]),
-      );
-      const joined = parts.length === 1 ? parts[0] : ops.run("Concat", parts, { axis: 3 });
-      return ops.reshape(joined, [n, rows.count, 1, cols.count * s[1] * cin]);
-    });
-    const all = rowPhases.length === 1 ? rowPhases[0] : ops.run("Concat", rowPhases, { axis: 2 });
-    const grid = ops.reshape(all, [n, rows.count * s[0], cols.count * s[1], cin]);
-    const y0 = info.padInfo.top - rows.q0 * s[0], x0 = info.padInfo.left - cols.q0 * s[1];
-    const dx = ops.slice(grid, [0, y0, x0, 0], [n, h, w, cin]);
-    return ops.keep(ops.reshape(dx, [n, h, w, cin]));
+    const parts = rows.phases.flatMap((py) => cols.phases.map((px) => phase(py, px)));
+    return interleave(backend, parts, phaseShape, s, [n, h, w, cin]);
   } finally {
     ops.free();
   }

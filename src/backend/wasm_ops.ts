@@ -59,6 +59,12 @@ export class WasmOps {
     return this.run("Slice", { x }, { begin, size });
   }
 
+  /** Takes `x` (made with the backend's `makeOutput`) into the scope, to be freed with it. */
+  adopt(x: Info): Info {
+    this.#temps.push(x);
+    return x;
+  }
+
   /** Marks `x` as the kernel's result: `free` leaves it alone. */
   keep(x: Info): Info {
     this.#temps = this.#temps.filter((t) => t !== x);
