@@ -79,7 +79,16 @@ function transposeSize(n: number, k: number, s: number, pad: Padding, extra: num
 /** The tfjs `pad` argument (tfjs takes a number as symmetric zero padding, like PyTorch). */
 const tfPad = (pad: Padding) => pad as "same";
 
-/** Every image layer, by name. */
+/**
+ * Every image layer, by name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONV_LAYERS } from "./conv_layers.ts";
+ * assert.ok(CONV_LAYERS.conv2d.doc.length > 0);
+ * ```
+ */
 export const CONV_LAYERS = {
   conv2d: defineLayer({
     doc: "2-D convolution over [h, w, c] examples (NHWC), PyTorch's Conv2d initialisation; " +

@@ -86,7 +86,22 @@ export interface LayerKind<S extends Shape> {
   build(p: InferShape<S>, inShape: readonly number[], ctx: BuildContext): Layer;
 }
 
-/** Types a record of the layer table. */
+/**
+ * Types a record of the layer table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defineLayer } from "./layer_kind.ts";
+ * const identity = defineLayer({
+ *   doc: "identity",
+ *   params: {},
+ *   outShape: (_p, inShape) => inShape,
+ *   build: (_p, inShape) => ({ apply: (x) => x, params: [], outShape: inShape }),
+ * });
+ * assert.equal(identity.doc, "identity");
+ * ```
+ */
 export function defineLayer<S extends Shape>(kind: LayerKind<S>): LayerKind<S> {
   return kind;
 }
@@ -148,7 +163,19 @@ export function uniformInit(rng: Rng, shape: number[], fanIn: number): tf.Tensor
   return tf.tensor(rng.fillUniform(new Float32Array(size), -bound, bound), shape, "float32");
 }
 
-/** `{ name: prefix.key, variable }` for each entry (for `params` and `state`). */
+/**
+ * `{ name: prefix.key, variable }` for each entry (for `params` and `state`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "../backend/tfjs.ts";
+ * import { named } from "./layer_kind.ts";
+ * await useBackend("cpu");
+ * assert.equal(named("2.conv2d", { kernel: tf.variable(tf.zeros([1])) })[0].name, "2.conv2d.kernel");
+ * ```
+ */
 export function named(prefix: string, vars: Record<string, tf.Variable>): Param[] {
   return Object.entries(vars).map(([key, variable]) => ({ name: `${prefix}.${key}`, variable }));
 }

@@ -16,7 +16,16 @@ import { defineLayer, named, shapeError } from "./layer_kind.ts";
 
 const epsilon = num("added to the variance before the square root", { gt: 0, default: 1e-5 });
 
-/** Every normalisation/regularisation layer, by name. */
+/**
+ * Every normalisation/regularisation layer, by name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORM_LAYERS } from "./norm_layers.ts";
+ * assert.ok(NORM_LAYERS.batch_norm.doc.length > 0);
+ * ```
+ */
 export const NORM_LAYERS = {
   batch_norm: defineLayer({
     doc: "batch normalisation over every axis but the last (channels), PyTorch's BatchNorm: " +

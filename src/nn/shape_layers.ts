@@ -8,7 +8,16 @@ import { defineLayer, shapeError, shapeText } from "./layer_kind.ts";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The reshaping layers, by name. */
+/**
+ * The reshaping layers, by name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SHAPE_LAYERS } from "./shape_layers.ts";
+ * assert.ok(SHAPE_LAYERS.flatten.doc.length > 0);
+ * ```
+ */
 export const SHAPE_LAYERS = {
   reshape: defineLayer({
     doc: "rearranges each example's values (row-major) into `shape`, e.g. [7, 7, 128] " +
