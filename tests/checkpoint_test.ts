@@ -10,6 +10,7 @@ const ckpt = {
       data: [1, 2, 3, 4] as const,
       noise: [4294967295, 0, 7, 9] as const,
       penalty: [5, 6, 7, 8] as const,
+      dropout: [9, 10, 11, 12] as const,
     },
     tensors: [
       {

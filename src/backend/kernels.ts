@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Args = Parameters<KernelFunc>[0];
@@ -19,8 +20,8 @@ interface KernelFix {
   readonly doc: string;
   /** The tfjs kernel it replaces on the `wasm` backend. */
   readonly kernelName: string;
-  /** Builds the replacement from the built-in. */
-  wrap(builtin: KernelFunc): KernelFunc;
+  /** Builds the replacement from the built-in (absent when tfjs-backend-wasm lacks the kernel). */
+  wrap(builtin?: KernelFunc): KernelFunc;
 }
 
 function transposeLast2(x: Info, args: Args): Info {
@@ -39,10 +40,10 @@ export const KERNEL_FIXES = {
     wrap: (builtin) => (args) => {
       const { a, b } = args.inputs as { a: Info; b: Info };
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return builtin(args);
+      if (!transposeA && !transposeB) return builtin!(args);
       const at = transposeA ? transposeLast2(a, args) : a;
       const bt = transposeB ? transposeLast2(b, args) : b;
-      const out = builtin({
+      const out = builtin!({
         ...args,
         inputs: { a: at, b: bt },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
@@ -53,12 +54,26 @@ export const KERNEL_FIXES = {
       return out;
     },
   },
+  conv2d_backprop_filter: {
+    doc: "Conv2DBackpropFilter (every conv weight gradient; missing from tfjs-backend-wasm): a " +
+      "stride-1 XNNPACK conv of the transposed input with the transposed output gradient, " +
+      "dilated by the stride",
+    kernelName: "Conv2DBackpropFilter",
+    wrap: () => conv2dBackpropFilter,
+  },
+  conv2d_backprop_input: {
+    doc: "Conv2DBackpropInput (conv input gradients, conv2d_transpose's forward pass): one " +
+      "stride-1 XNNPACK conv per output phase, interleaved, instead of tfjs-wasm's scalar loop",
+    kernelName: "Conv2DBackpropInput",
+    wrap: () => conv2dBackpropInput,
+  },
 } satisfies Record<string, KernelFix>;
 
 /** A kernel replacement name from {@link KERNEL_FIXES}. */
 export type KernelFixName = keyof typeof KERNEL_FIXES;
 
-const builtins = new Map<string, tf.KernelConfig>();
+/** The wasm backend's own kernels (`null`: it has none), saved before the first replacement. */
+const builtins = new Map<string, tf.KernelConfig | null>();
 
 /**
  * Turns a replacement on or off on the wasm backend (call after the wasm
@@ -76,9 +91,13 @@ const builtins = new Map<string, tf.KernelConfig>();
 export function setKernelFix(name: KernelFixName, on: boolean): void {
   const fix = KERNEL_FIXES[name];
   const current = tf.getKernel(fix.kernelName, "wasm");
-  if (!current) throw new Error(`kernel ${fix.kernelName} is not registered for wasm`);
-  if (!builtins.has(fix.kernelName)) builtins.set(fix.kernelName, current);
-  const builtin = builtins.get(fix.kernelName)!;
-  tf.unregisterKernel(fix.kernelName, "wasm");
-  tf.registerKernel(on ? { ...builtin, kernelFunc: fix.wrap(builtin.kernelFunc) } : builtin);
+  if (!builtins.has(fix.kernelName)) builtins.set(fix.kernelName, current ?? null);
+  const builtin = builtins.get(fix.kernelName);
+  if (current) tf.unregisterKernel(fix.kernelName, "wasm");
+  const replacement = {
+    ...(builtin ?? { kernelName: fix.kernelName, backendName: "wasm" }),
+    kernelFunc: fix.wrap(builtin?.kernelFunc),
+  };
+  if (on) tf.registerKernel(replacement);
+  else if (builtin) tf.registerKernel(builtin);
 }

@@ -10,6 +10,13 @@ import { progressPrinter } from "../runs/progress.ts";
 import { profileSteps, profileTable } from "../runs/profile.ts";
 import { useBackend } from "../backend/tfjs.ts";
 import { Trainer } from "../train/trainer.ts";
+import { networkTable } from "../nn/network.ts";
+
+/** The shape tables of both players, printed before training. */
+function printNetworks(trainer: Trainer): void {
+  console.log(networkTable("generator", trainer.generator));
+  console.log(networkTable("discriminator", trainer.discriminator));
+}
 
 const USAGE =
   `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--quiet]
@@ -72,6 +79,7 @@ async function main(args: string[]): Promise<number> {
   const onRow = values.quiet ? undefined : progressPrinter({ live: Deno.stdout.isTerminal() });
   const options = {
     onRow,
+    ...(values.quiet ? {} : { onStart: printNetworks }),
     commandLine: ["deno", "task", "experiment", ...args],
     ...(values["run-dir"] ? { runDir: values["run-dir"] } : {}),
   };

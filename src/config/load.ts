@@ -110,18 +110,32 @@ function dataShape(config: Experiment): readonly number[] {
 /** Checks what no single key can: shapes chain from noise to data to one critic value. */
 function checkShapes(config: Experiment): void {
   const data = { shape: dataShape(config) };
-  const g = layerShapes(config.generator.layers, [config.noise.dim], "generator.layers");
+  const g = layerShapes(
+    config.generator.layers,
+    [config.noise.dim],
+    "generator.layers",
+    "the noise (noise.dim)",
+  );
   const gOut = g[g.length - 1];
-  if (gOut.join("x") !== data.shape.join("x")) {
+  const want = data.shape.join("x");
+  if (gOut.join("x") !== want) {
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
     throw new ConfigError(
       `generator.layers[${g.length - 1}]`,
-      `the generator ends with ${gOut.join("x")} values per example but ${config.data.name} has ${
-        data.shape.join("x")
-      }`,
-      `end with a layer giving ${data.shape.join("x")}`,
+      `the generator ends with ${
+        gOut.join("x")
+      } values per example but ${config.data.name} has ${want}`,
+      size(gOut) === size(data.shape)
+        ? `end with { type: reshape, shape: [${data.shape.join(", ")}] }`
+        : `end with a layer giving ${want}`,
     );
   }
-  const d = layerShapes(config.discriminator.layers, data.shape, "discriminator.layers");
+  const d = layerShapes(
+    config.discriminator.layers,
+    data.shape,
+    "discriminator.layers",
+    `the data (${config.data.name})`,
+  );
   const dOut = d[d.length - 1];
   if (dOut.length !== 1 || dOut[0] !== 1) {
     throw new ConfigError(

@@ -5,69 +5,23 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, ConfigError, type InferShape, num, type Shape, vec } from "../config/fields.ts";
-import type { Rng } from "../rng.ts";
-import type { Tensor, Variable } from "../tensor.ts";
+import { bool, ConfigError, num, type Shape, vec } from "../config/fields.ts";
+import { CONV_LAYERS } from "./conv_layers.ts";
+import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";
+import { NORM_LAYERS } from "./norm_layers.ts";
+import { SHAPE_LAYERS } from "./shape_layers.ts";
 import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 
-/** A built layer: a pure function of its input plus the variables it owns. */
-export interface Layer {
-  /** Applies the layer (call inside `tf.tidy` or a gradient scope). */
-  apply(x: Tensor): Tensor;
-  /** Trainable variables, in a fixed order, with stable names. */
-  readonly params: readonly Param[];
-  /** Non-trainable state that checkpoints must keep (e.g. spectral norm's u). */
-  readonly state?: readonly Param[];
-  /** Shape of one output example (without the batch axis). */
-  readonly outShape: readonly number[];
-}
-
-/** A named trainable variable. Names look like `3.dense.kernel`. */
-export interface Param {
-  /** Stable name, e.g. `0.dense.kernel`; checkpoints use it. */
-  readonly name: string;
-  /** The tfjs variable holding the values. */
-  readonly variable: Variable;
-}
-
-/** What a layer builder receives besides its own keys. */
-export interface BuildContext {
-  /** Stream used for this network's initial weights. */
-  readonly rng: Rng;
-  /** Name prefix for the layer's parameters, e.g. `3.dense`. */
-  readonly prefix: string;
-}
-
-/** One record of the layer table. */
-export interface LayerKind<S extends Shape> {
-  /** One line for the README reference. */
-  readonly doc: string;
-  /** Keys besides `type`. */
-  readonly params: S;
-  /** Shape of one output example; throws {@link ConfigError} when `inShape` does not fit. */
-  outShape(p: InferShape<S>, inShape: readonly number[], path: string): readonly number[];
-  /** Builds the layer for one example of shape `inShape` (already checked by `outShape`). */
-  build(p: InferShape<S>, inShape: readonly number[], ctx: BuildContext): Layer;
-}
-
-function defineLayer<S extends Shape>(kind: LayerKind<S>): LayerKind<S> {
-  return kind;
-}
+export type { ApplyMode, BuildContext, Layer, LayerKind, Param } from "./layer_kind.ts";
+export { EVAL_MODE } from "./layer_kind.ts";
 
 function elementwise(doc: string, fn: (x: tf.Tensor) => tf.Tensor): LayerKind<Shape> {
   return defineLayer({
     doc,
     params: {},
     outShape: (_p, inShape) => inShape,
-    build: (_p, inShape) => ({ apply: fn, params: [], outShape: inShape }),
+    build: (_p, inShape) => ({ apply: (x) => fn(x as tf.Tensor), params: [], outShape: inShape }),
   });
-}
-
-/** PyTorch's default initialiser for linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
-function uniformInit(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
-  const bound = 1 / Math.sqrt(fanIn);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(rng.fillUniform(new Float32Array(size), -bound, bound), shape, "float32");
 }
 
 /** Every layer kind, by the name used in experiment files. */
@@ -82,12 +36,14 @@ export const LAYERS = {
         false,
       ),
     },
-    outShape(p, inShape, path) {
+    outShape(p, inShape, path, from) {
       if (inShape.length !== 1) {
-        throw new ConfigError(
+        throw shapeError(
           path,
-          `dense needs a flat input, got ${inShape.join("x")}`,
-          "flatten first",
+          "dense needs a flat input",
+          from,
+          inShape,
+          "add { type: flatten } before it",
         );
       }
       return [p.units];
@@ -97,9 +53,10 @@ export const LAYERS = {
       const kernel = tf.variable(uniformInit(ctx.rng, [fanIn, p.units], fanIn));
       const bias = tf.variable(uniformInit(ctx.rng, [p.units], fanIn));
       const u = p.spectral_norm ? powerIterationVector(ctx.rng, p.units) : undefined;
-      const weight = () => (u ? spectralNormalize(kernel, u) : kernel) as tf.Tensor2D;
+      const weight = (training: boolean) =>
+        (u ? spectralNormalize(kernel, u, training) : kernel) as tf.Tensor2D;
       return {
-        apply: (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, weight()), bias),
+        apply: (x, mode) => tf.add(tf.matMul(x as tf.Tensor2D, weight(mode.training)), bias),
         params: [
           { name: `${ctx.prefix}.kernel`, variable: kernel },
           { name: `${ctx.prefix}.bias`, variable: bias },
@@ -116,10 +73,10 @@ export const LAYERS = {
       mu: vec("initial mu, one value or one per coordinate", num("mu"), [0]),
       sigma: vec("initial sigma, one value or one per coordinate", num("sigma"), [1]),
     },
-    outShape(p, inShape, path) {
+    outShape(p, inShape, path, from) {
       const d = inShape[0];
       if (inShape.length !== 1) {
-        throw new ConfigError(path, `needs a flat input, got ${inShape.join("x")}`);
+        throw shapeError(path, "location_scale needs a flat input", from, inShape, "flatten first");
       }
       for (const key of ["mu", "sigma"] as const) {
         if (p[key].length !== 1 && p[key].length !== d) {
@@ -134,7 +91,7 @@ export const LAYERS = {
         tf.tensor1d(Array.from({ length: d }, (_, i) => v[v.length === 1 ? 0 : i]));
       const mu = tf.variable(full(p.mu)), sigma = tf.variable(full(p.sigma));
       return {
-        apply: (x: tf.Tensor) => tf.add(tf.mul(x, sigma), mu),
+        apply: (x) => tf.add(tf.mul(x as tf.Tensor, sigma), mu),
         params: [{ name: `${ctx.prefix}.mu`, variable: mu }, {
           name: `${ctx.prefix}.sigma`,
           variable: sigma,
@@ -149,7 +106,7 @@ export const LAYERS = {
     params: { alpha: num("slope for x < 0", { min: 0, max: 1, default: 0.2 }) },
     outShape: (_p, inShape) => inShape,
     build: (p, inShape) => ({
-      apply: (x: tf.Tensor) => tf.leakyRelu(x, p.alpha),
+      apply: (x) => tf.leakyRelu(x as tf.Tensor, p.alpha),
       params: [],
       outShape: inShape,
     }),
@@ -157,6 +114,9 @@ export const LAYERS = {
   tanh: elementwise("tanh(x)", (x) => tf.tanh(x)),
   sigmoid: elementwise("1 / (1 + exp(-x))", (x) => tf.sigmoid(x)),
   linear: elementwise("identity (a no-op, for readability)", (x) => x),
+  ...CONV_LAYERS,
+  ...NORM_LAYERS,
+  ...SHAPE_LAYERS,
 } satisfies Record<string, LayerKind<Shape>>;
 
 /** A layer name from {@link LAYERS}. */

@@ -24,7 +24,9 @@ export function powerIterationVector(rng: Rng, units: number): tf.Variable {
 
 /**
  * `kernel / sigma(kernel)` for a `[fanIn, units]` kernel, advancing `u` by
- * one power iteration (a side effect, as in the reference implementation).
+ * one power iteration (a side effect, as in the reference implementation)
+ * unless `update` is false (evaluation: sigma from the stored `u`, as
+ * PyTorch's `spectral_norm` does in eval mode).
  *
  * @example
  * ```ts
@@ -41,12 +43,12 @@ export function powerIterationVector(rng: Rng, units: number): tf.Variable {
  * assert.ok(Math.abs(normalized.dataSync()[0] - 1) < 1e-4); // sigma = 3
  * ```
  */
-export function spectralNormalize(kernel: tf.Tensor, u: tf.Variable): tf.Tensor {
+export function spectralNormalize(kernel: tf.Tensor, u: tf.Variable, update = true): tf.Tensor {
   const w = kernel as tf.Tensor2D;
   const wConst = stopGradient(w) as tf.Tensor2D;
   const v = normalize(tf.matMul(wConst, u as tf.Tensor2D)); // [fanIn, 1]
-  const uNext = normalize(tf.matMul(wConst, v as tf.Tensor2D, true, false)); // [units, 1]
-  u.assign(uNext as tf.Tensor2D);
+  const uNext = update ? normalize(tf.matMul(wConst, v as tf.Tensor2D, true, false)) : u; // [units, 1]
+  if (update) u.assign(uNext as tf.Tensor2D);
   const sigma = tf.sum(
     tf.mul(
       tf.matMul(stopGradient(v) as tf.Tensor2D, w, true, false),

@@ -31,6 +31,8 @@ export interface RunOptions {
   commandLine?: readonly string[];
   /** Use this folder instead of `<root>/<name>/<new run id>` (must not exist). */
   runDir?: string;
+  /** Called once the trainer is built, before training (e.g. to print the shape tables). */
+  onStart?: (trainer: Trainer) => void;
 }
 
 /** What `summary.json` holds. */
@@ -105,6 +107,7 @@ async function train(
 ): Promise<RunSummary> {
   const { config } = loaded;
   const total = config.train.steps;
+  options.onStart?.(trainer);
   const log = await Deno.open(folder.metrics, { append: true, create: true });
   const encoder = new TextEncoder();
   const startStep = trainer.step;

@@ -27,7 +27,8 @@ export interface Checkpoint {
  * const bytes = encodeCheckpoint({
  *   configHash: "abc",
  *   elapsed: 1.5,
- *   state: { step: 3, rng: { data: [1, 2, 3, 4], noise: [5, 6, 7, 8], penalty: [1, 1, 1, 1] },
+ *   state: { step: 3, rng: { data: [1, 2, 3, 4], noise: [5, 6, 7, 8], penalty: [1, 1, 1, 1],
+ *     dropout: [2, 2, 2, 2] },
  *     tensors: [{ name: "w", shape: [2], data: new Float32Array([1, 2]) }] },
  * });
  * assert.ok(decodeCheckpoint(bytes).state.tensors[0].data[1] === 2);

@@ -9,7 +9,7 @@ import { Rng, type RngState } from "../rng.ts";
 import { tfjs } from "../tensor.ts";
 
 /** The random streams training draws from, each derived from the root seed by name. */
-export const STREAMS = ["data", "noise", "penalty"] as const;
+export const STREAMS = ["data", "noise", "penalty", "dropout"] as const;
 /** A training stream name from {@link STREAMS}. */
 export type StreamName = (typeof STREAMS)[number];
 
@@ -71,10 +71,13 @@ export function takeState(
 /**
  * Writes `state` into the variables and returns its streams; throws when the
  * tensors do not match the variables by name and shape (another architecture).
+ * A stream the checkpoint lacks (written before the stream existed, so never
+ * drawn from) starts fresh from `fresh`.
  */
 export function restoreState(
   state: TrainerState,
   named: [string, tf.Variable][],
+  fresh: Record<StreamName, Rng>,
 ): Record<StreamName, Rng> {
   const byName = new Map(state.tensors.map((t) => [t.name, t]));
   if (byName.size !== named.length) {
@@ -87,7 +90,9 @@ export function restoreState(
     }
     tf.tidy(() => v.assign(tf.tensor(saved.data, v.shape)));
   }
-  return Object.fromEntries(STREAMS.map((s) => [s, Rng.fromState(state.rng[s])])) as Record<
+  return Object.fromEntries(
+    STREAMS.map((s) => [s, state.rng[s] ? Rng.fromState(state.rng[s]) : fresh[s]]),
+  ) as Record<
     StreamName,
     Rng
   >;

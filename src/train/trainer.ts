@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { dataSourceOf } from "../config/load.ts";
 import type { Experiment } from "../config/schema.ts";
 import type { DataSource } from "../data/source.ts";
-import type { Param } from "../nn/layers.ts";
+import { type ApplyMode, EVAL_MODE, type Param } from "../nn/layers.ts";
 import { buildNetwork, type Network } from "../nn/network.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
@@ -23,7 +23,7 @@ import {
   type TrainerState,
 } from "./state.ts";
 import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
-import { tfjs } from "../tensor.ts";
+import { type Tensor, tfjs } from "../tensor.ts";
 
 /** What one generator step reports. Scores are the objective's critic scores. */
 export interface StepMetrics {
@@ -151,7 +151,7 @@ export class Trainer {
   /** `n` samples of the evaluation generator (see {@link Trainer.evalGenerator}), row-major. */
   sample(n: number, rng: Rng): Float32Array {
     // tf.tidy walks whatever it returns looking for tensors: return the tensor, not its data.
-    const out = tf.tidy(() => tfjs(this.evalGenerator.apply(this.#noise(n, rng))));
+    const out = tf.tidy(() => tfjs(this.evalGenerator.apply(this.#noise(n, rng), EVAL_MODE)));
     const data = out.dataSync() as Float32Array;
     out.dispose();
     return data;
@@ -166,10 +166,11 @@ export class Trainer {
     const estimate = this.#objective.divergence;
     if (!estimate) return undefined;
     const loss = tf.tidy(() => {
-      const real = this.#realBatch(n, rng), fake = this.#G(this.#noise(n, rng));
+      const real = this.#realBatch(n, rng);
+      const fake = this.#G(this.#noise(n, rng), EVAL_MODE);
       const value = this.#objective.discriminator(
-        this.#D(real),
-        this.#D(fake),
+        this.#D(real, EVAL_MODE),
+        this.#D(fake, EVAL_MODE),
         this.#objectiveParams,
       );
       return tfjs(value).dataSync()[0];
@@ -177,20 +178,41 @@ export class Trainer {
     return estimate.fromCriticLoss(loss);
   }
 
-  /** ema = decay ema + (1 - decay) w, for every generator weight. */
+  /**
+   * ema = decay ema + (1 - decay) w, for every generator weight. Non-trainable
+   * state (batch norm running averages, spectral norm vectors) is copied, not
+   * averaged, as StyleGAN2-ADA does with buffers: the running averages are
+   * already averages, and the copies make the EMA generator's state a
+   * function of the generator's (checkpoints need not hold it).
+   */
   #updateEma(): void {
+    if (this.config.train.ema === 0) return;
     const decay = this.config.train.ema;
-    if (decay === 0) return;
     tf.tidy(() =>
       this.generator.params.forEach((p, i) => {
         const ema = tfjs(this.evalGenerator.params[i].variable);
         ema.assign(tf.add(tf.mul(decay, ema), tf.mul(1 - decay, tfjs(p.variable))));
       })
     );
+    this.#copyEmaState();
   }
 
-  #G = (z: tf.Tensor): tf.Tensor => tfjs(this.generator.apply(z));
-  #D = (x: tf.Tensor): tf.Tensor => tfjs(this.discriminator.apply(x));
+  #copyEmaState(): void {
+    if (this.evalGenerator === this.generator) return;
+    tf.tidy(() =>
+      this.generator.state.forEach((s, i) =>
+        tfjs(this.evalGenerator.state[i].variable).assign(tf.clone(tfjs(s.variable)))
+      )
+    );
+  }
+
+  /** Training mode: batch statistics, dropout masks from the `dropout` stream. */
+  get #training(): ApplyMode {
+    return { training: true, rng: this.#rng.dropout };
+  }
+
+  #G = (z: tf.Tensor, mode = this.#training): tf.Tensor => tfjs(this.generator.apply(z, mode));
+  #D = (x: tf.Tensor, mode = this.#training): tf.Tensor => tfjs(this.discriminator.apply(x, mode));
 
   #realBatch(n: number, rng = this.#rng.data): tf.Tensor {
     return tf.tensor(this.data.sample(n, rng), [n, ...this.data.shape]);
@@ -205,7 +227,8 @@ export class Trainer {
       const logits: tf.Tensor[] = [];
       const parts: tf.Tensor[] = [];
       const vars = this.discriminator.params.map((p) => tfjs(p.variable));
-      const ctx = { critic: this.discriminator.apply, real, fake, rng: this.#rng.penalty };
+      const critic = (x: Tensor) => this.#D(tfjs(x));
+      const ctx = { critic, real, fake, rng: this.#rng.penalty };
       const { grads } = tf.variableGrads(() => {
         logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
         const loss = tfjs(objective.discriminator(logits[0], logits[1], this.#objectiveParams));
@@ -289,7 +312,8 @@ export class Trainer {
 
   /** Continues from `state` exactly; throws if it belongs to a different architecture. */
   load(state: TrainerState): void {
-    this.#rng = restoreState(state, this.#named());
+    this.#rng = restoreState(state, this.#named(), deriveStreams(this.config.seed));
+    this.#copyEmaState();
     this.step = state.step;
   }
 

@@ -1,0 +1,80 @@
+/**
+ * Calling the wasm backend's own kernels from inside a kernel replacement,
+ * with every intermediate freed at the end (kernel functions run outside
+ * tfjs's tensor tracking, so nothing else would free them).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The arguments tfjs hands a kernel function. */
+export type KernelArgs = Parameters<tf.KernelConfig["kernelFunc"]>[0];
+/** A kernel's input or output: shape, dtype and the backend's data id. */
+export type Info = tf.TensorInfo;
+
+/** What kernel replacements use of the wasm backend. */
+interface WasmBackend {
+  disposeData(dataId: unknown): void;
+}
+
+/**
+ * A scratch scope: `run` calls a built-in wasm kernel and remembers its
+ * output; `free` releases every remembered output except those passed to
+ * `keep`.
+ *
+ * @example
+ * ```ts ignore
+ * const ops = new WasmOps(args);
+ * const t = ops.run("Transpose", { x }, { perm: [1, 0] });
+ * const out = ops.keep(ops.run("Reshape", { x: t }, { shape: [-1] }));
+ * ops.free();
+ * return out;
+ * ```
+ */
+export class WasmOps {
+  #temps: Info[] = [];
+  /** @param args the arguments of the kernel call this scope serves */
+  constructor(readonly args: KernelArgs) {}
+
+  /** Runs the wasm backend's kernel `name` (not a replacement registered over it). */
+  run(name: string, inputs: Record<string, Info> | Info[], attrs: Record<string, unknown>): Info {
+    const kernel = tf.getKernel(name, "wasm");
+    if (!kernel) throw new Error(`kernel ${name} is not registered for wasm`);
+    const out = kernel.kernelFunc({
+      inputs: inputs as unknown as tf.NamedTensorInfoMap,
+      backend: this.args.backend,
+      attrs: attrs as tf.NamedAttrMap,
+    }) as Info;
+    this.#temps.push(out);
+    return out;
+  }
+
+  /** `x` reshaped (shares its data). */
+  reshape(x: Info, shape: number[]): Info {
+    return this.run("Reshape", { x }, { shape });
+  }
+
+  /** `x[begin : begin + size]`, or `x` itself when that is all of it. */
+  slice(x: Info, begin: number[], size: number[]): Info {
+    if (begin.every((b) => b === 0) && size.every((s, i) => s === x.shape[i])) return x;
+    return this.run("Slice", { x }, { begin, size });
+  }
+
+  /** Takes `x` (made with the backend's `makeOutput`) into the scope, to be freed with it. */
+  adopt(x: Info): Info {
+    this.#temps.push(x);
+    return x;
+  }
+
+  /** Marks `x` as the kernel's result: `free` leaves it alone. */
+  keep(x: Info): Info {
+    this.#temps = this.#temps.filter((t) => t !== x);
+    return x;
+  }
+
+  /** Frees every intermediate not kept. */
+  free(): void {
+    const backend = this.args.backend as unknown as WasmBackend;
+    for (const t of this.#temps) backend.disposeData(t.dataId);
+    this.#temps = [];
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Layers that only change how each example's values are arranged.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { list, num } from "../config/fields.ts";
+import { defineLayer, shapeError, shapeText } from "./layer_kind.ts";
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The reshaping layers, by name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SHAPE_LAYERS } from "./shape_layers.ts";
+ * assert.ok(SHAPE_LAYERS.flatten.doc.length > 0);
+ * ```
+ */
+export const SHAPE_LAYERS = {
+  reshape: defineLayer({
+    doc: "rearranges each example's values (row-major) into `shape`, e.g. [7, 7, 128] " +
+      "(height, width, channels) after a dense layer",
+    params: {
+      shape: list("the new shape of one example", num("size", { int: true, min: 1 }), {
+        minItems: 1,
+      }),
+    },
+    outShape(p, inShape, path, from) {
+      if (size(p.shape) !== size(inShape)) {
+        throw shapeError(
+          path,
+          `reshape to ${shapeText(p.shape)} needs ${size(p.shape)} values per example`,
+          from,
+          inShape,
+          `a shape with ${size(inShape)} values`,
+        );
+      }
+      return p.shape;
+    },
+    build: (p) => ({
+      apply: (x) => tf.reshape(x as tf.Tensor, [x.shape[0], ...p.shape]),
+      params: [],
+      outShape: p.shape,
+    }),
+  }),
+  flatten: defineLayer({
+    doc: "flattens each example to one axis (row-major: height, width, channels)",
+    params: {},
+    outShape: (_p, inShape) => [size(inShape)],
+    build: (_p, inShape) => ({
+      apply: (x) => tf.reshape(x as tf.Tensor, [x.shape[0], size(inShape)]),
+      params: [],
+      outShape: [size(inShape)],
+    }),
+  }),
+};
