@@ -200,3 +200,7 @@ export type { GridOptions } from "./src/images/grid.ts";
 export { isImageData, PICTURE_IMAGES, writeSamples } from "./src/runs/experiment.ts";
 export { dataManifest } from "./src/runs/run_folder.ts";
 export type { DataManifest } from "./src/runs/run_folder.ts";
+export { EVAL_MODE } from "./src/nn/layers.ts";
+export type { ApplyMode } from "./src/nn/layers.ts";
+export { networkTable } from "./src/nn/network.ts";
+export type { LayerSummary } from "./src/nn/network.ts";

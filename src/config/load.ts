@@ -107,6 +107,28 @@ function dataShape(config: Experiment): readonly number[] {
   return kind.shape ? kind.shape(params, "data") : kind.create(params, "data").shape;
 }
 
+/** Image metrics need 28x28x1 images (the MNIST classifier's input). */
+function checkMetrics(config: Experiment): void {
+  const shape = dataShape(config).join("x");
+  if (config.eval.metrics.length && shape !== "28x28x1") {
+    throw new ConfigError(
+      "eval.metrics",
+      `${
+        config.eval.metrics.join(", ")
+      } measure 28x28x1 images but ${config.data.name} has ${shape}`,
+      "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
+    );
+  }
+  const data = config.data as { name: string; held_out?: number };
+  if (config.eval.metrics.length && data.name === "images" && !data.held_out) {
+    throw new ConfigError(
+      "eval.metrics",
+      "need held-out real images to compare with, and data.held_out is not set",
+      "data.held_out: n (e.g. 100)",
+    );
+  }
+}
+
 /** Checks what no single key can: shapes chain from noise to data to one critic value. */
 function checkShapes(config: Experiment): void {
   const data = { shape: dataShape(config) };
@@ -234,6 +256,7 @@ export function experimentFromData(
     const config = EXPERIMENT.parse(data, "");
     if (options.loadData) dataSourceOf(config); // a missing folder before a layer mismatch
     checkShapes(config);
+    checkMetrics(config);
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex");
     return { config: deepFreeze(config), resolvedYaml, hash };

@@ -4,6 +4,7 @@
  * reference. Names under `type:`/`name:` come from the typed tables.
  * @module
  */
+import { IMAGE_METRICS, type ImageMetricName } from "../metrics/image_metrics.ts";
 import { type BackendName, BACKENDS } from "../backend/tfjs.ts";
 import { DATASETS } from "../data/datasets.ts";
 import { LAYERS } from "../nn/layers.ts";
@@ -75,7 +76,11 @@ export interface Experiment {
     readonly ema: number;
   };
   /** Evaluation. */
-  readonly eval: { readonly every: number; readonly samples: number };
+  readonly eval: {
+    readonly every: number;
+    readonly samples: number;
+    readonly metrics: readonly ImageMetricName[];
+  };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
   /** Output. */
@@ -164,6 +169,14 @@ const experiment = obj("an experiment", {
       default: 500,
     }),
     samples: num("generated samples per evaluation", { int: true, min: 1, default: 2500 }),
+    metrics: list(
+      "image metrics measured at each evaluation with Duel's MNIST classifier (28x28x1 data " +
+        "with a held-out split): " + Object.entries(IMAGE_METRICS).map(([k, v]) =>
+          `${k} (${v.doc})`
+        ).join("; "),
+      oneOf("an image metric", Object.keys(IMAGE_METRICS) as ImageMetricName[]),
+      { default: [] },
+    ),
   }),
   backend: obj("where the tensors are computed", {
     name: oneOf("tfjs backend", Object.keys(BACKENDS) as (keyof typeof BACKENDS)[], "wasm"),

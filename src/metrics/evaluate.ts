@@ -9,6 +9,7 @@ import { tfjs } from "../tensor.ts";
 import { trueDivergence } from "./divergence_meter.ts";
 import { kdeDivergences } from "./kde.ts";
 import { modeMetrics } from "./modes.ts";
+import { type ImageEvaluator, measureImages } from "./image_evaluator.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
 export interface Evaluation {
@@ -37,6 +38,8 @@ function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | un
  *   between kernel-density estimates of `eval.samples` of each (see `kde.ts`);
  * - `eval/divergence`: the divergence the critic's value implies, on
  *   `eval.samples` fresh real and generated examples (objectives that have one);
+ * - `eval/<name>` for each image metric of `eval.metrics` (`images`, prepared
+ *   once per run by `prepareImageMetrics`);
  * - `eval/mu`, `eval/sigma`, `eval/true_divergence` for a 1-D mixture fitted
  *   by a single `location_scale` layer: the Gaussian's parameters and the
  *   exact divergence the critic estimates (numerical integration).
@@ -47,7 +50,7 @@ function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | un
  * console.log(metrics["eval/modes"]);
  * ```
  */
-export function evaluate(trainer: Trainer): Evaluation {
+export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation {
   const { seed, eval: ev, objective, data } = trainer.config;
   const samples = trainer.sample(ev.samples, Rng.derive(seed, "eval"));
   const metrics: Record<string, number> = {};
@@ -75,5 +78,6 @@ export function evaluate(trainer: Trainer): Evaluation {
     const exact = trueDivergence(objective.name, components, gaussian.mu, gaussian.sigma);
     if (exact !== undefined) metrics["eval/true_divergence"] = exact;
   }
+  if (images) Object.assign(metrics, measureImages(images, samples));
   return { samples, metrics };
 }

@@ -8,6 +8,7 @@ import { type LoadedExperiment, parseExperiment } from "../config/load.ts";
 import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
+import { prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
 import { readMetrics, samplesCsv, toJsonl, writeAtomic } from "./files.ts";
@@ -108,6 +109,10 @@ async function train(
   const { config } = loaded;
   const total = config.train.steps;
   options.onStart?.(trainer);
+  const images = await prepareImageMetrics(config.eval.metrics, trainer.data).catch((e) => {
+    trainer.dispose();
+    throw e;
+  });
   const log = await Deno.open(folder.metrics, { append: true, create: true });
   const encoder = new TextEncoder();
   const startStep = trainer.step;
@@ -120,7 +125,7 @@ async function train(
     options.onRow?.(row, total);
   };
   const evalRow = async (step: number) => {
-    const { samples, metrics } = evaluate(trainer);
+    const { samples, metrics } = evaluate(trainer, images);
     await writeSamples(folder, step, samples, trainer.data.shape, step === total);
     return metrics;
   };
