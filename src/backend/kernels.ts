@@ -1,10 +1,15 @@
 /**
  * Kernel replacements for the wasm backend, all registered here, each with
- * a switch back to the built-in so benchmarks can compare both in one run.
+ * a switch so benchmarks can compare them in one run. Replacements of the
+ * same tfjs kernel are alternatives: turning one on replaces the other, and
+ * turning it off restores the built-in. The threaded backend follows the
+ * stock one.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
+import { rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
+import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Args = Parameters<KernelFunc>[0];
@@ -67,37 +72,85 @@ export const KERNEL_FIXES = {
     kernelName: "Conv2DBackpropInput",
     wrap: () => conv2dBackpropInput,
   },
+  matmul_rust: {
+    doc: "BatchMatMul on Duel's Rust f32x4 kernel (kernels/, zero-copy in tfjs's memory): every " +
+      "transpose combination and batch as fast as the plain product, deterministic summation order",
+    kernelName: "BatchMatMul",
+    wrap: rustBatchMatMul,
+  },
+  fused_matmul_rust: {
+    doc: "_FusedMatMul (matmul + bias + relu/relu6/leaky-relu) on the same Rust kernel, the bias " +
+      "and activation applied in the tile before it is stored",
+    kernelName: "_FusedMatMul",
+    wrap: rustFusedMatMul,
+  },
 } satisfies Record<string, KernelFix>;
 
 /** A kernel replacement name from {@link KERNEL_FIXES}. */
 export type KernelFixName = keyof typeof KERNEL_FIXES;
 
-/** The wasm backend's own kernels (`null`: it has none), saved before the first replacement. */
+/** The stock `wasm` backend's own kernels (`null`: it has none), saved before the first replacement. */
 const builtins = new Map<string, tf.KernelConfig | null>();
+/** The replacement in force, by kernel name. */
+const active = new Map<string, KernelFixName>();
 
 /**
- * Turns a replacement on or off on the wasm backend (call after the wasm
- * backend is registered; `useBackend` turns all of them on).
+ * Turns a replacement on (it becomes its kernel's implementation, replacing
+ * another replacement of the same kernel) or off (the built-in comes back) on
+ * the wasm backend and, once created, the threaded one. Call after the wasm
+ * backend is registered; `useBackend` turns on all of them, the later of two
+ * alternatives winning (`matmul_rust` over `matmul_transpose`).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { useBackend } from "./tfjs.ts";
- * import { setKernelFix } from "./kernels.ts";
+ * import { activeKernelFixes, setKernelFix } from "./kernels.ts";
  * await useBackend("wasm");
+ * setKernelFix("matmul_transpose", true); // the pure-tfjs replacement
+ * assert.ok(!activeKernelFixes().includes("matmul_rust"));
  * setKernelFix("matmul_transpose", false); // the stock kernel, e.g. for a baseline
- * setKernelFix("matmul_transpose", true);
+ * setKernelFix("matmul_rust", true);
+ * assert.ok(activeKernelFixes().includes("matmul_rust"));
  * ```
  */
 export function setKernelFix(name: KernelFixName, on: boolean): void {
-  const fix = KERNEL_FIXES[name];
-  const current = tf.getKernel(fix.kernelName, "wasm");
-  if (!builtins.has(fix.kernelName)) builtins.set(fix.kernelName, current ?? null);
-  const builtin = builtins.get(fix.kernelName);
-  if (current) tf.unregisterKernel(fix.kernelName, "wasm");
-  const replacement = {
-    ...(builtin ?? { kernelName: fix.kernelName, backendName: "wasm" }),
-    kernelFunc: fix.wrap(builtin?.kernelFunc),
-  };
-  if (on) tf.registerKernel(replacement);
-  else if (builtin) tf.registerKernel(builtin);
+  const fix: KernelFix = KERNEL_FIXES[name];
+  if (!builtins.has(fix.kernelName)) {
+    builtins.set(fix.kernelName, tf.getKernel(fix.kernelName, "wasm") ?? null);
+  }
+  if (!on && active.get(fix.kernelName) !== name) return;
+  const builtin = builtins.get(fix.kernelName) ?? undefined;
+  const config = on
+    ? {
+      ...(builtin ?? { kernelName: fix.kernelName, backendName: "wasm" }),
+      kernelFunc: fix.wrap(builtin?.kernelFunc),
+    }
+    : builtin;
+  // The threaded backend copies the wasm kernels when it is created; once it exists, follow here.
+  const threaded = tf.getKernelsForBackend(THREADED_BACKEND_NAME).length > 0;
+  for (const backendName of threaded ? ["wasm", THREADED_BACKEND_NAME] : ["wasm"]) {
+    if (tf.getKernel(fix.kernelName, backendName)) tf.unregisterKernel(fix.kernelName, backendName);
+    if (config) tf.registerKernel({ ...config, backendName });
+  }
+  if (on) active.set(fix.kernelName, name);
+  else active.delete(fix.kernelName);
+}
+
+/**
+ * The replacements in force, in {@link KERNEL_FIXES} order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { useBackend } from "./tfjs.ts";
+ * import { activeKernelFixes } from "./kernels.ts";
+ * await useBackend("wasm");
+ * assert.ok(Array.isArray(activeKernelFixes()));
+ * ```
+ */
+export function activeKernelFixes(): KernelFixName[] {
+  return (Object.keys(KERNEL_FIXES) as KernelFixName[]).filter((n) =>
+    active.get(KERNEL_FIXES[n].kernelName) === n
+  );
 }

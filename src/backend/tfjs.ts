@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";
+import { activeKernelFixes, KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";
 import { THREADED_BACKEND_NAME, useThreadedWasm } from "./threads.ts";
 
 /** The backends Duel can train on. */
@@ -72,6 +72,6 @@ export async function useBackend(name: BackendName, threads = 1): Promise<Backen
       await tf.setBackend(THREADED_BACKEND_NAME);
     }
   }
-  const kernels = name === "wasm" ? Object.keys(KERNEL_FIXES) : [];
+  const kernels = name === "wasm" ? activeKernelFixes() : [];
   return { backend: tf.getBackend(), tfjs: tf.version_core, threads, kernels };
 }

@@ -1,0 +1,312 @@
+//! f32x4 matmul: packed panels (cache tiling) and an `MR × NR` register-blocked
+//! micro-kernel.
+//!
+//! Loop nest (as in BLIS): column panels of `NC` columns of B, k-blocks of `KC`
+//! (one B panel, `KC × NC`, packed into `NR`-wide strips, stays in L2), row
+//! blocks of `MC` rows of A (packed into `MR`-tall strips), then one micro-kernel
+//! call per `MR × NR` tile of C, with its strip of B (`KC × NR`) in L1.
+//!
+//! Summation order: every C element is one running sum over k in order. The
+//! first k-block starts from 0, later k-blocks continue from the value stored in
+//! C, so k-blocking does not change the bits: the result equals the scalar
+//! reference (`reference.rs`) exactly, for every tile size.
+
+use crate::{ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B};
+use core::arch::wasm32::*;
+
+/// Rows of a micro-tile. V8 on x64 allocates 15 xmm registers; LLVM schedules
+/// all `MR` broadcasts of a k-step before their use, so `2·MR` accumulators +
+/// 2 B vectors + `MR` broadcasts must fit: MR = 4 (14 live). MR = 5 spills
+/// (half speed); MR = 6 even puts the accumulators on the shadow stack, which
+/// this module must never use (the build rejects it).
+const MR: usize = 4;
+/// Columns of a micro-tile (two f32x4).
+const NR: usize = 8;
+/// Depth of a packed block.
+const KC: usize = 256;
+/// Rows of A packed at once (a multiple of MR).
+const MC: usize = 64;
+/// Columns of B packed at once (a multiple of NR).
+const NC: usize = 512;
+/// Workspace floats: one packed B panel and one packed A block.
+pub const WORK_LEN: usize = KC * (NC + MC);
+
+/// One matmul's geometry and epilogue.
+pub struct Shape {
+    m: usize,
+    k: usize,
+    n: usize,
+    /// Strides of op(A) element (i, p) in A.
+    a_i: usize,
+    a_p: usize,
+    /// Strides of op(B) element (p, j) in B.
+    b_p: usize,
+    b_j: usize,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+}
+
+impl Shape {
+    pub fn new(m: u32, k: u32, n: u32, flags: u32, bias: *const f32, act: u32, alpha: f32) -> Shape {
+        let (m, k, n) = (m as usize, k as usize, n as usize);
+        let (a_i, a_p) = if flags & TRANSPOSE_A != 0 { (1, m) } else { (k, 1) };
+        let (b_p, b_j) = if flags & TRANSPOSE_B != 0 { (1, k) } else { (n, 1) };
+        let bias = if flags & HAS_BIAS != 0 { bias } else { core::ptr::null() };
+        Shape { m, k, n, a_i, a_p, b_p, b_j, bias, act, alpha }
+    }
+}
+
+#[inline(always)]
+fn min(a: usize, b: usize) -> usize {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+#[inline(always)]
+unsafe fn load(p: *const f32) -> v128 {
+    (p as *const v128).read_unaligned()
+}
+
+#[inline(always)]
+unsafe fn store(p: *mut f32, v: v128) {
+    (p as *mut v128).write_unaligned(v)
+}
+
+/// The first `len` (0..=4) floats at `p`, zeros after.
+#[inline(always)]
+unsafe fn load_part(p: *const f32, len: usize) -> v128 {
+    if len >= 4 {
+        return load(p);
+    }
+    let mut v = f32x4_splat(0.0);
+    if len > 0 {
+        v = f32x4_replace_lane::<0>(v, *p);
+    }
+    if len > 1 {
+        v = f32x4_replace_lane::<1>(v, *p.add(1));
+    }
+    if len > 2 {
+        v = f32x4_replace_lane::<2>(v, *p.add(2));
+    }
+    v
+}
+
+/// Stores the first `len` (0..=4) lanes of `v` at `p`.
+#[inline(always)]
+unsafe fn store_part(p: *mut f32, v: v128, len: usize) {
+    if len >= 4 {
+        return store(p, v);
+    }
+    if len > 0 {
+        *p = f32x4_extract_lane::<0>(v);
+    }
+    if len > 1 {
+        *p.add(1) = f32x4_extract_lane::<1>(v);
+    }
+    if len > 2 {
+        *p.add(2) = f32x4_extract_lane::<2>(v);
+    }
+}
+
+/// `act(v)` with the scalar reference's comparisons (NaN and -0 included).
+#[inline(always)]
+fn activate(v: v128, act: u32, alpha: f32) -> v128 {
+    let zero = f32x4_splat(0.0);
+    match act {
+        ACT_RELU => v128_bitselect(zero, v, f32x4_lt(v, zero)),
+        ACT_RELU6 => {
+            let six = f32x4_splat(6.0);
+            let r = v128_bitselect(zero, v, f32x4_lt(v, zero));
+            v128_bitselect(six, r, f32x4_gt(r, six))
+        }
+        ACT_LEAKYRELU => v128_bitselect(f32x4_mul(f32x4_splat(alpha), v), v, f32x4_lt(v, zero)),
+        _ => v,
+    }
+}
+
+/// Packs B rows `pc..pc+kc`, columns `jc..jc+nc` into `NR`-wide strips, each
+/// `kc × NR` row-major, zero-padded past `nc`.
+unsafe fn pack_b(b: *const f32, s: &Shape, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+    let mut jr = 0;
+    while jr < nc {
+        let nr = min(NR, nc - jr);
+        let strip = dst.add(jr * kc);
+        let src = b.add(pc * s.b_p + (jc + jr) * s.b_j);
+        if s.b_j == 1 {
+            // Rows of B are contiguous.
+            for p in 0..kc {
+                let row = src.add(p * s.b_p);
+                let out = strip.add(p * NR);
+                if nr == NR {
+                    store(out, load(row));
+                    store(out.add(4), load(row.add(4)));
+                } else {
+                    store(out, load_part(row, nr));
+                    store(out.add(4), load_part(row.add(4), if nr > 4 { nr - 4 } else { 0 }));
+                }
+            }
+        } else {
+            // B is transposed: its columns (our k) are contiguous.
+            for j in 0..NR {
+                let col = src.add(j * s.b_j);
+                if j < nr {
+                    for p in 0..kc {
+                        *strip.add(p * NR + j) = *col.add(p);
+                    }
+                } else {
+                    for p in 0..kc {
+                        *strip.add(p * NR + j) = 0.0;
+                    }
+                }
+            }
+        }
+        jr += NR;
+    }
+}
+
+/// Packs op(A) rows `ic..ic+mc`, columns `pc..pc+kc` into `MR`-tall strips,
+/// each `kc × MR` (k-major), zero-padded past `mc`.
+unsafe fn pack_a(a: *const f32, s: &Shape, ic: usize, mc: usize, pc: usize, kc: usize, dst: *mut f32) {
+    let mut ir = 0;
+    while ir < mc {
+        let mr = min(MR, mc - ir);
+        let strip = dst.add(ir * kc);
+        let src = a.add((ic + ir) * s.a_i + pc * s.a_p);
+        if s.a_p == 1 {
+            for r in 0..MR {
+                let row = src.add(r * s.a_i);
+                if r < mr {
+                    for p in 0..kc {
+                        *strip.add(p * MR + r) = *row.add(p);
+                    }
+                } else {
+                    for p in 0..kc {
+                        *strip.add(p * MR + r) = 0.0;
+                    }
+                }
+            }
+        } else {
+            for p in 0..kc {
+                let col = src.add(p * s.a_p);
+                for r in 0..MR {
+                    *strip.add(p * MR + r) = if r < mr { *col.add(r) } else { 0.0 };
+                }
+            }
+        }
+        ir += MR;
+    }
+}
+
+/// One `MR × NR` tile of C (`mr × nr` of it real) at column `j` of the matrix.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile(
+    pa: *const f32,
+    pb: *const f32,
+    kc: usize,
+    c: *mut f32,
+    s: &Shape,
+    mr: usize,
+    nr: usize,
+    j: usize,
+    first: bool,
+    last: bool,
+) {
+    let n = s.n;
+    let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
+    let mut acc = [[f32x4_splat(0.0); 2]; MR];
+    if !first {
+        for r in 0..MR {
+            if r < mr {
+                acc[r][0] = load_part(c.add(r * n), w0);
+                acc[r][1] = load_part(c.add(r * n + 4), w1);
+            }
+        }
+    }
+    let mut ap = pa;
+    let mut bp = pb;
+    for _ in 0..kc {
+        let b0 = load(bp);
+        let b1 = load(bp.add(4));
+        for r in 0..MR {
+            let av = v128_load32_splat(ap.add(r) as *const u32);
+            acc[r][0] = f32x4_add(acc[r][0], f32x4_mul(av, b0));
+            acc[r][1] = f32x4_add(acc[r][1], f32x4_mul(av, b1));
+        }
+        ap = ap.add(MR);
+        bp = bp.add(NR);
+    }
+    if last && (!s.bias.is_null() || s.act != 0) {
+        let (bias0, bias1) = if s.bias.is_null() {
+            (f32x4_splat(0.0), f32x4_splat(0.0))
+        } else {
+            (load_part(s.bias.add(j), w0), load_part(s.bias.add(j + 4), w1))
+        };
+        for r in 0..MR {
+            if !s.bias.is_null() {
+                acc[r][0] = f32x4_add(acc[r][0], bias0);
+                acc[r][1] = f32x4_add(acc[r][1], bias1);
+            }
+            acc[r][0] = activate(acc[r][0], s.act, s.alpha);
+            acc[r][1] = activate(acc[r][1], s.act, s.alpha);
+        }
+    }
+    for r in 0..MR {
+        if r < mr {
+            if nr == NR {
+                store(c.add(r * n), acc[r][0]);
+                store(c.add(r * n + 4), acc[r][1]);
+            } else {
+                store_part(c.add(r * n), acc[r][0], w0);
+                store_part(c.add(r * n + 4), acc[r][1], w1);
+            }
+        }
+    }
+}
+
+/// One matrix: `C = act(op(A) op(B) + bias)` (see `matmul_f32`).
+pub unsafe fn gemm(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, work: *mut f32) {
+    let (m, k, n) = (s.m, s.k, s.n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    let pb = work;
+    let pa = work.add(KC * NC);
+    let mut jc = 0;
+    while jc < n {
+        let nc = min(NC, n - jc);
+        let mut pc = 0;
+        loop {
+            let kc = min(KC, k - pc);
+            let (first, last) = (pc == 0, pc + kc >= k);
+            pack_b(b, s, pc, kc, jc, nc, pb);
+            let mut ic = 0;
+            while ic < m {
+                let mc = min(MC, m - ic);
+                pack_a(a, s, ic, mc, pc, kc, pa);
+                let mut jr = 0;
+                while jr < nc {
+                    let nr = min(NR, nc - jr);
+                    let mut ir = 0;
+                    while ir < mc {
+                        let mr = min(MR, mc - ir);
+                        let ct = c.add((ic + ir) * n + jc + jr);
+                        tile(pa.add(ir * kc), pb.add(jr * kc), kc, ct, s, mr, nr, jc + jr, first, last);
+                        ir += MR;
+                    }
+                    jr += NR;
+                }
+                ic += MC;
+            }
+            pc += kc;
+            if pc >= k {
+                break;
+            }
+        }
+        jc += NC;
+    }
+}

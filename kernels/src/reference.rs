@@ -1,0 +1,66 @@
+//! Scalar references: the plain definition, in the summation order the SIMD
+//! kernels promise.
+
+use crate::{ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B};
+
+/// The activation of `x` (unknown codes are linear).
+#[inline(always)]
+pub fn activate(x: f32, act: u32, alpha: f32) -> f32 {
+    match act {
+        ACT_RELU => {
+            if x < 0.0 {
+                0.0
+            } else {
+                x
+            }
+        }
+        ACT_RELU6 => {
+            if x < 0.0 {
+                0.0
+            } else if x > 6.0 {
+                6.0
+            } else {
+                x
+            }
+        }
+        ACT_LEAKYRELU => {
+            if x < 0.0 {
+                alpha * x
+            } else {
+                x
+            }
+        }
+        _ => x,
+    }
+}
+
+/// One matrix: `C = act(op(A) op(B) + bias)`, see `matmul_f32`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    m: usize,
+    k: usize,
+    n: usize,
+    flags: u32,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+) {
+    // Element (i, p) of op(A) and (p, j) of op(B).
+    let (ai, ap) = if flags & TRANSPOSE_A != 0 { (1, m) } else { (k, 1) };
+    let (bp, bj) = if flags & TRANSPOSE_B != 0 { (1, k) } else { (n, 1) };
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0f32;
+            for p in 0..k {
+                acc += *a.add(i * ai + p * ap) * *b.add(p * bp + j * bj);
+            }
+            if flags & HAS_BIAS != 0 {
+                acc += *bias.add(j);
+            }
+            *c.add(i * n + j) = activate(acc, act, alpha);
+        }
+    }
+}

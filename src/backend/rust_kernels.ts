@@ -1,0 +1,214 @@
+/**
+ * Duel's Rust kernels (kernels/duel_kernels.wasm) as kernels of tfjs's wasm
+ * backends. Zero-copy: the module is instantiated once per tfjs memory,
+ * importing it, and reads inputs and writes outputs where tfjs keeps them
+ * (`dataIdMap` → `memoryOffset`, outputs from `makeOutput`). On the threaded
+ * build the memory is shared and the import is rewritten to match; the Rust
+ * kernels themselves run on one thread there.
+ * Registration is in `kernels.ts` (`KERNEL_FIXES`, `setKernelFix`).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { assertZeroCopySafe, withSharedMemoryImport } from "./wasm_module.ts";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Info = tf.TensorInfo;
+
+/** The exports of duel_kernels.wasm. */
+export interface RustKernels {
+  /** Floats of workspace `matmul_f32` needs. */
+  matmul_f32_work_len(): number;
+  /** See kernels/src/lib.rs: `C[b] = act(op(A[b]) op(B[b]) + bias)`; pointers are byte offsets. */
+  matmul_f32(
+    a: number,
+    b: number,
+    c: number,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    flags: number,
+    aStride: number,
+    bStride: number,
+    bias: number,
+    act: number,
+    alpha: number,
+    work: number,
+  ): void;
+  /** The scalar reference of `matmul_f32` (same signature, same bits). */
+  matmul_f32_ref: RustKernels["matmul_f32"];
+}
+
+/** `matmul_f32` flags. */
+export const MATMUL_FLAGS = { transposeA: 1, transposeB: 2, bias: 4 } as const;
+
+/** Fused activations the Rust matmul applies, numbered as tfjs-wasm's `FusableActivation`. */
+export const RUST_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4 } as const;
+
+/** The committed module (`deno task build:kernels`). */
+const WASM_URL = new URL("../../kernels/duel_kernels.wasm", import.meta.url);
+/** Maximum pages of tfjs's threaded memory (4 GiB). */
+const SHARED_MAX_PAGES = 65536;
+
+let compiled: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
+const instances = new WeakMap<WebAssembly.Memory, RustKernels>();
+
+function modules() {
+  if (!compiled) {
+    const bytes = Deno.readFileSync(WASM_URL);
+    assertZeroCopySafe(bytes, WASM_URL.pathname);
+    compiled = {
+      plain: new WebAssembly.Module(bytes),
+      shared: new WebAssembly.Module(withSharedMemoryImport(bytes, SHARED_MAX_PAGES)),
+    };
+  }
+  return compiled;
+}
+
+/**
+ * The kernels instantiated on `memory` (once per memory): every pointer they
+ * take is a byte offset into it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rustKernels } from "./rust_kernels.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const k = rustKernels(memory);
+ * const f = new Float32Array(memory.buffer);
+ * f.set([1, 2, 3, 4], 0); // A: 2x2 at byte 0
+ * f.set([5, 6, 7, 8], 4); // B: 2x2 at byte 16
+ * k.matmul_f32_ref(0, 16, 32, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0);
+ * assert.deepEqual([...f.subarray(8, 12)], [19, 22, 43, 50]);
+ * ```
+ */
+export function rustKernels(memory: WebAssembly.Memory): RustKernels {
+  let k = instances.get(memory);
+  if (!k) {
+    const shared = memory.buffer instanceof SharedArrayBuffer;
+    const mod = shared ? modules().shared : modules().plain;
+    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as RustKernels;
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/** What the Rust kernels use of a tfjs wasm backend (stock or threaded build). */
+interface WasmBackend {
+  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  wasm: {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+    _malloc(bytes: number): number;
+  };
+}
+
+/** Per tfjs backend: its kernels and a workspace kept for the backend's lifetime. */
+const bound = new WeakMap<object, { kernels: RustKernels; work: number }>();
+
+function bind(backend: WasmBackend) {
+  let b = bound.get(backend);
+  if (!b) {
+    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+    if (!memory) throw new Error("rust kernels: cannot find the wasm backend's memory");
+    const kernels = rustKernels(memory);
+    const work = backend.wasm._malloc(kernels.matmul_f32_work_len() * 4) >>> 0;
+    b = { kernels, work };
+    bound.set(backend, b);
+  }
+  return b;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Computes `op(a) op(b) (+ bias, activation)` with the Rust kernel, or returns
+ * `undefined` when the case is not covered (the caller uses the built-in):
+ * non-float32, batch dimensions that broadcast other than one-to-all, a bias
+ * other than one value per column.
+ */
+function rustMatMul(
+  backend: WasmBackend,
+  a: Info,
+  b: Info,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias?: Info,
+  act = 0,
+  alpha = 0,
+): Info | undefined {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return undefined;
+  if (bias && bias.dtype !== "float32") return undefined;
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ` +
+        `${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const batch = size(outer), batchA = size(outerA), batchB = size(outerB);
+  // One matrix broadcast over the batch, or as many as the batch (then in its order).
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
+  if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
+  const { kernels, work } = bind(backend);
+  const out = backend.makeOutput([...outer, m, n], "float32");
+  const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const flags = (transposeA ? MATMUL_FLAGS.transposeA : 0) |
+    (transposeB ? MATMUL_FLAGS.transposeB : 0) | (bias ? MATMUL_FLAGS.bias : 0);
+  kernels.matmul_f32(
+    at(a),
+    at(b),
+    at(out),
+    batch,
+    m,
+    k,
+    n,
+    flags,
+    batchA === 1 ? 0 : m * k,
+    batchB === 1 ? 0 : k * n,
+    bias ? at(bias) : 0,
+    act,
+    alpha,
+    work,
+  );
+  return out;
+}
+
+/** BatchMatMul on the Rust kernel (the built-in for what it does not cover). */
+export function rustBatchMatMul(builtin: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const backend = args.backend as unknown as WasmBackend;
+    return rustMatMul(backend, a, b, transposeA, transposeB) ?? builtin(args);
+  };
+}
+
+/**
+ * _FusedMatMul (matmul + bias + activation) on the Rust kernel for the
+ * activations in {@link RUST_ACTIVATIONS}; prelu, sigmoid and elu go to the built-in.
+ */
+export function rustFusedMatMul(builtin: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, Info | undefined>;
+    const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation: string;
+      leakyreluAlpha?: number;
+    };
+    const act = RUST_ACTIVATIONS[activation as keyof typeof RUST_ACTIVATIONS];
+    if (act === undefined || preluActivationWeights) return builtin(args);
+    const backend = args.backend as unknown as WasmBackend;
+    const alpha = leakyreluAlpha ?? 0;
+    return rustMatMul(backend, a!, b!, transposeA, transposeB, bias ?? undefined, act, alpha) ??
+      builtin(args);
+  };
+}
