@@ -69,7 +69,7 @@ export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";
 export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
-export { KERNEL_FIXES, setKernelFix } from "./src/backend/kernels.ts";
+export { activeKernelFixes, KERNEL_FIXES, setKernelFix } from "./src/backend/kernels.ts";
 export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
@@ -204,3 +204,9 @@ export { EVAL_MODE } from "./src/nn/layers.ts";
 export type { ApplyMode } from "./src/nn/layers.ts";
 export { networkTable } from "./src/nn/network.ts";
 export type { LayerSummary } from "./src/nn/network.ts";
+export {
+  IMAGE_METRIC_SHAPE,
+  measureImages,
+  prepareImageMetrics,
+} from "./src/metrics/image_evaluator.ts";
+export type { ImageEvaluator } from "./src/metrics/image_evaluator.ts";
