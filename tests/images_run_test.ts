@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseExperiment } from "../src/config/load.ts";
-import { LAYERS } from "../src/nn/layers.ts";
 import { runExperiment } from "../src/runs/experiment.ts";
 import { RunFolder } from "../src/runs/run_folder.ts";
 import { writeShapeFolder } from "./_images.ts";
@@ -37,13 +36,8 @@ output: { root: ${JSON.stringify(root)} }
 `;
 }
 
-const haveLayers = "flatten" in LAYERS && "reshape" in LAYERS;
-
 Deno.test({
-  name: `an image run writes PNG grids, no CSVs, and the split in the manifest${
-    haveLayers ? "" : " (ignored: no flatten/reshape layers yet)"
-  }`,
-  ignore: !haveLayers,
+  name: "an image run writes PNG grids, no CSVs, and the split in the manifest",
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "duel_images_run_" });
     await writeShapeFolder(`${root}/shapes`, 10);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DataSource } from "../data/source.ts";
-import { cachedMnistClassifier } from "./classifier_cache.ts";
+import { type CachedClassifierOptions, cachedMnistClassifier } from "./classifier_cache.ts";
 import {
   computeImageMetrics,
   imageMetricContext,
@@ -33,7 +33,8 @@ export interface ImageEvaluator {
 /**
  * Prepares `names` for a run on `data`: needs 28x28x1 images with a
  * held-out split (the reference the samples are compared with). Returns
- * undefined when no metric is asked for.
+ * undefined when no metric is asked for. `options` choose the classifier's
+ * recipe and cache (default: the standard recipe, cached in `cacheDir()`).
  *
  * @example
  * ```ts ignore
@@ -43,6 +44,7 @@ export interface ImageEvaluator {
 export async function prepareImageMetrics(
   names: readonly ImageMetricName[],
   data: DataSource,
+  options: CachedClassifierOptions = {},
 ): Promise<ImageEvaluator | undefined> {
   if (!names.length) return undefined;
   if (data.shape.join("x") !== IMAGE_METRIC_SHAPE.join("x") || !data.heldOut?.n) {
@@ -51,7 +53,7 @@ export async function prepareImageMetrics(
         `(data: mnist, or images with size [28, 28], channels: 1 and held_out)`,
     );
   }
-  const { classifier, source, seconds } = await cachedMnistClassifier(mnistSplit().train);
+  const { classifier, source, seconds } = await cachedMnistClassifier(mnistSplit().train, options);
   return {
     names,
     reference: imageReference(data.heldOut.images, IMAGE_METRIC_SHAPE, classifier),
