@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { heldOutMask } from "../src/data/image_set.ts";
 import {
   computeImageMetrics,
   IMAGE_METRICS,
@@ -105,16 +106,22 @@ Deno.test("noise instead of images: large FD, almost no precision or density", (
   assert.ok(m.precision < 0.05 && m.density < 0.05, JSON.stringify(m));
 });
 
-Deno.test("parzen_ll is the Parzen protocol on pixels mapped to [0, 1], real halves for sigma and test", () => {
+Deno.test("parzen_ll is the Parzen protocol on pixels mapped to [0, 1], real halves (seeded) for sigma and test", () => {
   const real = blobs(100, 0), generated = blobs(400, 1);
   const ctx = imageMetricContext(imageReference(real, SHAPE, poolingClassifier()), generated);
   const unit = (x: Float32Array) => x.map((v) => (v + 1) / 2);
-  const expected = parzenEstimate(
-    unit(generated),
-    unit(real).subarray(0, 50 * PIXELS),
-    unit(real).subarray(50 * PIXELS),
-    PIXELS,
-  );
+  // The halves come from a fixed permutation, not the first and second half (held-out
+  // sets may be sorted by class).
+  const mask = heldOutMask("parzen", 100, 50);
+  const side = (held: boolean) => {
+    const rows = mask.flatMap((m, i) => m === held ? [i] : []);
+    assert.equal(rows.length, 50);
+    const out = new Float32Array(50 * PIXELS);
+    rows.forEach((r, k) => out.set(unit(real).subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+    return out;
+  };
+  assert.ok(mask.slice(0, 50).some((m) => !m) && mask.slice(50).some((m) => m));
+  const expected = parzenEstimate(unit(generated), side(true), side(false), PIXELS);
   assert.equal(IMAGE_METRICS.parzen_ll.compute(ctx), expected.mean);
   assert.deepEqual(ctx.parzen(), expected);
 });

@@ -99,8 +99,36 @@ Deno.test("summaries rank by the metric's direction, mark ties and keep failures
   assert.match(md, /\| 9 \| 3 \| NaN loss at step 12 \|/);
   assert.throws(
     () => summarize("demo", fakeTrials(), { rankBy: "eval/mu" }),
-    /direction is unknown/,
+    /cannot rank by eval\/mu: which way is better is unknown \(valid: eval\/kde_js, eval\/modes\)/,
   );
+  assert.throws(
+    () => summarize("demo", fakeTrials(), { metrics: ["eval/fid"] }),
+    /no finished trial has eval\/fid \(valid: eval\/kde_js, eval\/modes, eval\/mu\)/,
+  );
+});
+
+Deno.test("diverged seeds are counted, not hidden; a key only some points set is not 'fixed'", () => {
+  const trials = fakeTrials().filter((t) => !t.error).map((t) => {
+    if (t.objective !== "minimax") return t;
+    // minimax diverged on every seed; least_squares also sets a regulariser.
+    return { ...t, final: { ...t.final, "eval/kde_js": NaN } };
+  }).map((t) =>
+    t.objective === "least_squares"
+      ? { ...t, settings: [...t.settings, ["regularizers", [{ name: "r1" }]] as [string, unknown]] }
+      : t
+  );
+  trials[0] = { ...trials[0], final: { ...trials[0].final, "eval/kde_js": Infinity } };
+  const data = summarize("demo", trials, { rankBy: "eval/kde_js" });
+  const hinge = data.configurations[0].stats["eval/kde_js"];
+  assert.deepEqual([hinge.n, hinge.missing], [2, 1]);
+  assert.deepEqual(data.swept, ["objective.name", "regularizers"]);
+  assert.match(data.configurations[1].label, /regularizers=\[\{"name":"r1"\}\]/);
+  assert.deepEqual(data.objectives.map((r) => r.summary.objective), ["hinge", "least_squares"]);
+  const md = renderMarkdown(data);
+  assert.match(md, /\| – \| minimax \| objective\.name=minimax \| 0 \| – \(3 of 3 not finite\) \|/);
+  assert.match(md, /0\.115 ± 0\.00707 \(1 of 3 not finite\)/);
+  const one = summarize("one seed", trials.filter((t) => t.seed === 1), { rankBy: "eval/kde_js" });
+  assert.match(renderMarkdown(one), /n<2, not tested/);
 });
 
 Deno.test("a single run folder gets the same report", async () => {

@@ -12,7 +12,7 @@ import {
   trialsFromSweep,
   writeReport,
 } from "../report/sources.ts";
-import { summarize } from "../report/summarize.ts";
+import { ReportError, summarize } from "../report/summarize.ts";
 import { renderMarkdown } from "../report/render.ts";
 
 const USAGE =
@@ -49,10 +49,17 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const trials = kind === "sweep" ? trialsFromSweep(dir) : await trialsFromRun(dir);
-  const data = summarize(reportTitle(dir), trials, {
-    ...(values.metric ? { metrics: values.metric } : {}),
-    ...(values["rank-by"] ? { rankBy: values["rank-by"] } : {}),
-  });
+  let data;
+  try {
+    data = summarize(reportTitle(dir), trials, {
+      ...(values.metric ? { metrics: values.metric } : {}),
+      ...(values["rank-by"] ? { rankBy: values["rank-by"] } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof ReportError)) throw e;
+    console.error(`duel: ${dir}: ${e.message}`);
+    return e.exitCode;
+  }
   const written = await writeReport(values.out ?? dir, data);
   if (!values.quiet) console.log(renderMarkdown(data).split("## Charts")[0].trim());
   console.log(

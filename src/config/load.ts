@@ -119,12 +119,24 @@ function checkMetrics(config: Experiment): void {
       "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
     );
   }
+  if (!config.eval.metrics.length) return;
+  // k-NN metrics need more than k = 5 points a side; Fréchet needs a covariance.
+  const least = 6;
   const data = config.data as { name: string; held_out?: number };
-  if (config.eval.metrics.length && data.name === "images" && !data.held_out) {
+  if (data.name === "images" && (data.held_out ?? 0) < least) {
     throw new ConfigError(
-      "eval.metrics",
-      "need held-out real images to compare with, and data.held_out is not set",
-      "data.held_out: n (e.g. 100)",
+      data.held_out === undefined ? "eval.metrics" : "data.held_out",
+      data.held_out === undefined
+        ? "need held-out real images to compare with, and data.held_out is not set"
+        : `${data.held_out} held-out images are too few for eval.metrics`,
+      `data.held_out: n with n >= ${least} (e.g. 100)`,
+    );
+  }
+  if (config.eval.samples < least) {
+    throw new ConfigError(
+      "eval.samples",
+      `${config.eval.samples} samples are too few for eval.metrics`,
+      `integer >= ${least} (e.g. 2000)`,
     );
   }
 }

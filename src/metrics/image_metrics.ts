@@ -15,6 +15,7 @@ import { classifierScore } from "./classifier_score.ts";
 import { frechetDistance, type GaussianStats, gaussianStats } from "./frechet.ts";
 import type { ImageClassifier } from "./mnist_classifier.ts";
 import { parzenEstimate, type ParzenResult } from "./parzen.ts";
+import { heldOutMask } from "../data/image_set.ts";
 import { type Prdc, prdc, type PrdcReference, prdcReference } from "./prdc.ts";
 
 /** The real side of the image metrics, computed once. */
@@ -111,17 +112,20 @@ export function imageMetricContext(
     probabilities: memo(() => reference.classifier.probabilities(generated)),
     prdc: memo(() => prdc(reference.balls, features())),
     parzen: memo(() => {
-      // Kernels on the generated images; the real held-out images split in halves:
-      // the first chooses sigma, the second is scored.
+      // Kernels on the generated images; the real held-out images split in two halves
+      // by a fixed seeded permutation (held-out sets may be sorted by class): one
+      // half chooses sigma, the other is scored.
       const dim = reference.shape.reduce((a, b) => a * b, 1);
-      const half = Math.floor(reference.real.length / dim / 2);
+      const n = reference.real.length / dim;
+      const mask = heldOutMask("parzen", n, Math.floor(n / 2));
       const real = unitScale(reference.real);
-      return parzenEstimate(
-        unitScale(generated),
-        real.subarray(0, half * dim),
-        real.subarray(half * dim),
-        dim,
-      );
+      const pick = (side: boolean) => {
+        const rows = mask.flatMap((m, i) => m === side ? [i] : []);
+        const out = new Float32Array(rows.length * dim);
+        rows.forEach((r, k) => out.set(real.subarray(r * dim, (r + 1) * dim), k * dim));
+        return out;
+      };
+      return parzenEstimate(unitScale(generated), pick(true), pick(false), dim);
     }),
   };
 }

@@ -29,6 +29,8 @@ export interface ImageClassifier {
   probabilities(images: Float32Array): Float32Array;
   /** Penultimate-layer features, row-major `[n, featureDim]`. */
   features(images: Float32Array): Float32Array;
+  /** Frees its tensors (optional: plain-array classifiers hold none). */
+  dispose?(): void;
 }
 
 /** How the classifier is trained; every field enters the cache key. */

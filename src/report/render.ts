@@ -6,7 +6,7 @@
  */
 import { METRIC_INFO, metricLabel } from "./metric_info.ts";
 import type { Difference } from "./stats.ts";
-import type { MetricStats, Ranked, ReportData } from "./summarize.ts";
+import type { ConfigurationSummary, MetricStats, Ranked, ReportData } from "./summarize.ts";
 import { lineChart, PALETTE, pointChart } from "./svg.ts";
 
 /** A table: a caption, a header row and body rows of text cells. */
@@ -32,16 +32,24 @@ export interface Chart {
 }
 
 const num = (v: number) => Number.isFinite(v) ? String(+v.toPrecision(3)) : "–";
-const meanStd = (s: MetricStats | undefined) => s?.n ? `${num(s.mean)} ± ${num(s.std)}` : "–";
+const meanStd = (s: MetricStats | undefined) =>
+  (s?.n ? `${num(s.mean)} ± ${num(s.std)}` : "–") +
+  (s?.missing ? ` (${s.missing} of ${s.n + s.missing} not finite)` : "");
 const interval = (s: MetricStats | undefined) => s?.n ? `[${num(s.ci.lo)}, ${num(s.ci.hi)}]` : "–";
 const versus = (d: Difference | undefined) =>
   d
     ? `${d.diff >= 0 ? "+" : ""}${num(d.diff)} [${num(d.ci.lo)}, ${num(d.ci.hi)}]${
-      d.significant ? "" : " n.s."
+      d.n < 2 ? " n<2, not tested" : d.significant ? "" : " n.s."
     }`
     : "";
 
-function rankingTable(caption: string, note: string, ranked: readonly Ranked[], metric: string) {
+function rankingTable(
+  caption: string,
+  note: string,
+  ranked: readonly Ranked[],
+  metric: string,
+  unranked: readonly ConfigurationSummary[],
+) {
   return {
     caption,
     note,
@@ -55,16 +63,28 @@ function rankingTable(caption: string, note: string, ranked: readonly Ranked[], 
       "vs #1",
       "vs place above",
     ],
-    rows: ranked.map((r) => [
-      String(r.place),
-      r.summary.objective,
-      r.summary.label,
-      String(r.summary.stats[metric].n),
-      meanStd(r.summary.stats[metric]),
-      interval(r.summary.stats[metric]),
-      versus(r.vsFirst),
-      versus(r.vsAbove),
-    ]),
+    rows: [
+      ...ranked.map((r) => [
+        String(r.place),
+        r.summary.objective,
+        r.summary.label,
+        String(r.summary.stats[metric].n),
+        meanStd(r.summary.stats[metric]),
+        interval(r.summary.stats[metric]),
+        versus(r.vsFirst),
+        versus(r.vsAbove),
+      ]),
+      ...unranked.map((c) => [
+        "–",
+        c.objective,
+        c.label,
+        "0",
+        meanStd(c.stats[metric]),
+        "–",
+        "not ranked",
+        "",
+      ]),
+    ],
   };
 }
 
@@ -84,14 +104,23 @@ export function reportTables(data: ReportData): Table[] {
     ? `by mean ${metricLabel(metric)} over seeds (${METRIC_INFO[metric].better} is better)`
     : "";
   const significance = "differences are mean differences with a 95% bootstrap interval; " +
-    "n.s. marks those whose interval includes 0 (not significant)";
-  if (metric && data.objectives.length > 1) {
+    "n.s. marks those whose interval includes 0 (not significant); with fewer than about 5 seeds " +
+    "the percentile interval is too narrow, so read marks on few seeds as weak evidence; " +
+    "configurations without a finite value are listed last, unranked";
+  const unranked = (among: readonly ConfigurationSummary[]) =>
+    metric ? among.filter((c) => !c.stats[metric]?.n) : [];
+  const rankedObjectives = new Set(data.objectives.map((r) => r.summary.objective));
+  const lostObjectives = unranked(data.configurations).filter((c, i, all) =>
+    !rankedObjectives.has(c.objective) && all.findIndex((d) => d.objective === c.objective) === i
+  );
+  if (metric && data.objectives.length + lostObjectives.length > 1) {
     tables.push(rankingTable(
       "Objectives, best setting each",
       `Ranked ${how}; ${significance}. The best setting was picked on these same seeds, ` +
         "which flatters every objective a little; rerun the best settings with new seeds to confirm.",
       data.objectives,
       metric,
+      lostObjectives,
     ));
   }
   if (metric && data.ranking.length > 1) {
@@ -100,6 +129,7 @@ export function reportTables(data: ReportData): Table[] {
       `Ranked ${how}; ${significance}.`,
       data.ranking,
       metric,
+      unranked(data.configurations),
     ));
   }
   tables.push({

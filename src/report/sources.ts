@@ -14,6 +14,13 @@ import type { ReportData, ReportTrial } from "./summarize.ts";
 const objectiveOf = (yaml: string) =>
   (parse(yaml) as { objective?: { name?: string } } | null)?.objective?.name ?? "(unknown)";
 
+/** Stores made before configs were stored: the objective a trial's settings name, if any. */
+const objectiveFromParams = (params: string) =>
+  String(
+    (JSON.parse(params) as [string, unknown][]).find(([k]) => k === "objective.name")?.[1] ??
+      "(unknown)",
+  );
+
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /**
@@ -32,7 +39,7 @@ export function trialsFromSweep(dir: string): ReportTrial[] {
       configuration: r.configuration,
       seed: r.seed,
       settings: (JSON.parse(r.params) as [string, unknown][]).filter(([k]) => k !== "seed"),
-      objective: objectiveOf(r.config),
+      objective: r.config ? objectiveOf(r.config) : objectiveFromParams(r.params),
       ...(r.state === "done" && r.final ? { final: JSON.parse(r.final) } : {}),
       curve: r.curve ? JSON.parse(r.curve) : [],
       ...(r.state === "failed" && r.error ? { error: r.error } : {}),

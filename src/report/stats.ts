@@ -116,14 +116,18 @@ export interface Difference {
   readonly diff: number;
   /** Confidence interval of the difference. */
   readonly ci: Interval;
-  /** Whether the interval excludes 0. */
+  /** Whether the interval excludes 0 (never with fewer than 2 values a side). */
   readonly significant: boolean;
+  /** The smaller sample size of the two. */
+  readonly n: number;
 }
 
 /**
  * Compares the means of two independent samples (e.g. two configurations'
  * seeds) by resampling each: the difference is significant when its
- * percentile interval excludes 0.
+ * percentile interval excludes 0. With a single value on either side there is
+ * no spread to resample, so nothing is significant; with few values (under
+ * about 5) the percentile interval is too narrow and reports should say so.
  *
  * @example
  * ```ts
@@ -133,6 +137,7 @@ export interface Difference {
  * const rng = Rng.derive(0, "diff");
  * assert.ok(bootstrapDifference([10, 11, 12], [1, 2, 3], rng).significant);
  * assert.ok(!bootstrapDifference([1, 5, 3], [2, 4, 3], rng).significant);
+ * assert.ok(!bootstrapDifference([10], [1], rng).significant); // one seed: no evidence
  * ```
  */
 export function bootstrapDifference(
@@ -144,5 +149,6 @@ export function bootstrapDifference(
   const resamples = options.resamples ?? 10_000;
   const ma = resampledMeans(a, rng, resamples), mb = resampledMeans(b, rng, resamples);
   const ci = percentiles(ma.map((x, i) => x - mb[i]), options.level ?? 0.95);
-  return { diff: mean(a) - mean(b), ci, significant: ci.lo > 0 || ci.hi < 0 };
+  const n = Math.min(a.length, b.length);
+  return { diff: mean(a) - mean(b), ci, significant: n >= 2 && (ci.lo > 0 || ci.hi < 0), n };
 }

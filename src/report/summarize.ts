@@ -50,6 +50,8 @@ export interface MetricStats {
   readonly ci: Interval;
   /** The per-seed values, in seed order. */
   readonly values: readonly number[];
+  /** Finished seeds whose value is missing or not finite (a diverged run). */
+  readonly missing: number;
 }
 
 /** One point of a training curve over seeds. */
@@ -120,6 +122,17 @@ export interface ReportData {
   readonly failures: readonly { index: number; seed: number; error: string }[];
 }
 
+/** A report that cannot be made as asked (exit code 2 from the CLI). */
+export class ReportError extends Error {
+  /** Exit code for command-line tools. */
+  readonly exitCode = 2;
+  /** @param message one line saying what is wrong and what is valid */
+  constructor(message: string) {
+    super(message);
+    this.name = "ReportError";
+  }
+}
+
 /** Report options. */
 export interface SummarizeOptions {
   /** Metrics to show (default: every known metric the trials have). */
@@ -162,13 +175,15 @@ function curveOf(trials: readonly ReportTrial[], metric: string): CurvePoint[] {
   }));
 }
 
-function statsOf(values: number[], rng: Rng): MetricStats {
+function statsOf(raw: unknown[], rng: Rng): MetricStats {
+  const values = raw.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   return {
     n: values.length,
     mean: mean(values),
     std: std(values),
     ci: bootstrapMean(values, rng),
     values,
+    missing: raw.length - values.length,
   };
 }
 
@@ -225,12 +240,22 @@ export function summarize(
 ): ReportData {
   const done = trials.filter((t) => t.final);
   const present = new Set(done.flatMap((t) => Object.keys(t.final!)));
-  const metrics = options.metrics ?? Object.keys(METRIC_INFO).filter((m) => present.has(m));
+  const asked = [...(options.metrics ?? []), ...(options.rankBy ? [options.rankBy] : [])];
+  const absent = asked.filter((m) => !present.has(m));
+  if (done.length && absent.length) {
+    throw new ReportError(
+      `no finished trial has ${absent.join(", ")} (valid: ${[...present].sort().join(", ")})`,
+    );
+  }
+  const chosen = options.metrics ?? Object.keys(METRIC_INFO).filter((m) => present.has(m));
+  const metrics = options.rankBy && !chosen.includes(options.rankBy)
+    ? [options.rankBy, ...chosen]
+    : chosen;
   const rankBy = options.rankBy ?? metrics.find((m) => METRIC_INFO[m]);
   if (rankBy !== undefined && !METRIC_INFO[rankBy]) {
-    throw new Error(
-      `cannot rank by ${rankBy}: its direction is unknown (valid: ${
-        Object.keys(METRIC_INFO).join(", ")
+    throw new ReportError(
+      `cannot rank by ${rankBy}: which way is better is unknown (valid: ${
+        Object.keys(METRIC_INFO).filter((m) => present.has(m)).join(", ")
       })`,
     );
   }
@@ -240,8 +265,7 @@ export function summarize(
     const stats: Record<string, MetricStats> = {};
     const curves: Record<string, CurvePoint[]> = {};
     for (const m of metrics) {
-      const values = finished.map((t) => t.final![m]).filter((v) => typeof v === "number");
-      stats[m] = statsOf(values, Rng.derive(0, `report/ci/${c}/${m}`));
+      stats[m] = statsOf(finished.map((t) => t.final![m]), Rng.derive(0, `report/ci/${c}/${m}`));
       curves[m] = curveOf(finished, m);
     }
     return {
@@ -256,13 +280,18 @@ export function summarize(
     };
   });
   const values = new Map<string, Set<string>>();
+  const holders = new Map<string, number>();
   for (const s of configurations) {
     for (const [k, v] of s.settings) {
       values.set(k, (values.get(k) ?? new Set()).add(formatValue(v)));
+      holders.set(k, (holders.get(k) ?? 0) + 1);
     }
   }
-  const swept = [...values.entries()].filter(([, vs]) => vs.size > 1).map(([k]) => k);
-  const fixedKeys = new Set([...values.keys()].filter((k) => !swept.includes(k)));
+  // Fixed: every configuration sets it, to one value. Anything else tells configurations apart.
+  const isFixed = (k: string) =>
+    values.get(k)!.size === 1 && holders.get(k) === configurations.length;
+  const swept = [...values.keys()].filter((k) => !isFixed(k));
+  const fixedKeys = new Set([...values.keys()].filter(isFixed));
   for (const c of configurations) {
     c.label = settingsLabel(c.settings.filter(([k]) => !fixedKeys.has(k)));
   }

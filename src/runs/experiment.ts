@@ -146,6 +146,7 @@ async function train(
   } finally {
     log.close();
     trainer.dispose();
+    images?.reference.classifier.dispose?.();
   }
   // A run resumed after its last step records nothing new: its final row is on disk.
   last ??= (await readMetrics(folder.metrics)).at(-1) as MetricsRow;

@@ -123,18 +123,20 @@ export async function reproduceRun(
     );
   }
   const original = await readMetrics(folder.metrics);
-  const loaded = parseExperiment(text, { file: folder.config });
+  const loaded = parseExperiment(text, { file: folder.config, loadData: true });
   const rerunDir = await Deno.makeTempDir({ prefix: "duel-reproduce-" });
-  const summary = await runExperiment(loaded, {
-    runDir: rerunDir,
-    ...(options.onRow ? { onRow: options.onRow } : {}),
-    commandLine: options.commandLine ?? [],
-  });
-  const rerunManifest: Manifest = JSON.parse(
-    await Deno.readTextFile(new RunFolder(summary.run_dir).manifest),
-  );
-  const rerun = await readMetrics(new RunFolder(summary.run_dir).metrics);
-  if (!options.keep) await Deno.remove(rerunDir, { recursive: true });
+  let rerunManifest: Manifest, rerun: Record<string, number>[];
+  try {
+    const summary = await runExperiment(loaded, {
+      runDir: rerunDir,
+      ...(options.onRow ? { onRow: options.onRow } : {}),
+      commandLine: options.commandLine ?? [],
+    });
+    rerunManifest = JSON.parse(await Deno.readTextFile(new RunFolder(summary.run_dir).manifest));
+    rerun = await readMetrics(new RunFolder(summary.run_dir).metrics);
+  } finally {
+    if (!options.keep) await Deno.remove(rerunDir, { recursive: true }).catch(() => {});
+  }
   const now: Record<string, unknown> = {
     ...rerunManifest,
     duel: DUEL_VERSION,

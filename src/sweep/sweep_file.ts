@@ -284,14 +284,22 @@ export async function loadSweep(file: string): Promise<LoadedSweep> {
     throw new ExperimentFileError(`${file}:${p.line}:${p.col}: ${e.message}`);
   }
   const base = await readBase(file, parsed.map, spec.base);
-  const trials = expandSweep(spec).map((trial) => ({
-    ...trial,
-    experiment: experimentFromData(base.data, base.map, {
+  // Data files are read (and checked) once per distinct `data:` block, before anything runs.
+  const dataChecked = new Set<string>();
+  const trials = expandSweep(spec).map((trial) => {
+    const options = {
       file: base.file,
       prefix: base.prefix,
       overrides: trial.settings.map((s) => `${s.key}=${JSON.stringify(s.value)}`),
       overrideSources: trial.settings.map((s) => at(file, parsed.map, s.source)),
-    }),
-  }));
+    };
+    let experiment = experimentFromData(base.data, base.map, options);
+    const data = JSON.stringify(experiment.config.data);
+    if (!dataChecked.has(data)) {
+      experiment = experimentFromData(base.data, base.map, { ...options, loadData: true });
+      dataChecked.add(data);
+    }
+    return { ...trial, experiment };
+  });
   return { file, spec, trials };
 }

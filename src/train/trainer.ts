@@ -317,8 +317,11 @@ export class Trainer {
     this.step = state.step;
   }
 
-  /** Frees every tensor the trainer owns. */
+  /** Frees every tensor the trainer owns (the EMA generator's copied state too). */
   dispose(): void {
     for (const [, v] of this.#named()) v.dispose();
+    if (this.evalGenerator !== this.generator) {
+      for (const p of this.evalGenerator.state) tfjs(p.variable).dispose();
+    }
   }
 }
