@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeAtomic } from "../runs/files.ts";
 import {
+  classifierLayers,
   type ClassifierRecipe,
   MNIST_CLASSIFIER_RECIPE,
   MnistClassifier,
@@ -26,7 +27,7 @@ import {
 import type { LabelledImages } from "./mnist_digits.ts";
 
 /** Bump when a change to the classifier code changes what training produces. */
-export const CLASSIFIER_CODE_VERSION = 1;
+export const CLASSIFIER_CODE_VERSION = 2;
 
 /**
  * The cache folder: `$DUEL_CACHE_DIR`, else `$XDG_CACHE_HOME/duel`, else
@@ -74,12 +75,14 @@ export function classifierKey(
   recipe: ClassifierRecipe,
   backend: string,
 ): string {
-  const { hidden, epochs, batchSize, lr, shift, seed } = recipe; // fixed field order
+  const { epochs, batchSize, lr, shift, seed } = recipe; // fixed field order
+  // Layers with their defaults filled in, keys in the layer table's order.
+  const layers = classifierLayers(recipe.layers);
   const meta = {
     version: CLASSIFIER_CODE_VERSION,
     backend,
     n: train.n,
-    recipe: { hidden, epochs, batchSize, lr, shift, seed },
+    recipe: { layers, epochs, batchSize, lr, shift, seed },
   };
   return createHash("sha256")
     .update(JSON.stringify(meta))
@@ -177,7 +180,7 @@ export async function cachedMnistClassifier(
   const backend = tf.getBackend();
   const key = classifierKey(train, recipe, backend);
   const dir = options.dir === undefined ? cacheDir() : options.dir ?? undefined;
-  const path = dir ? `${dir}/classifiers/mnist-mlp-${key.slice(0, 32)}.json` : undefined;
+  const path = dir ? `${dir}/classifiers/mnist-cnn-${key.slice(0, 32)}.json` : undefined;
   const seconds = () => (performance.now() - start) / 1000;
   if (path) {
     let text: string | undefined;
@@ -188,7 +191,7 @@ export async function cachedMnistClassifier(
     if (weights) {
       try {
         return {
-          classifier: new MnistClassifier(weights),
+          classifier: new MnistClassifier(recipe.layers, weights),
           key,
           source: "disk",
           path,
