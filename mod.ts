@@ -149,6 +149,7 @@ export type { Prdc, PrdcOptions, PrdcReference } from "./src/metrics/prdc.ts";
 export { PARZEN_SIGMAS, parzenEstimate, parzenLogLikelihoods } from "./src/metrics/parzen.ts";
 export type { ParzenResult, ParzenScore } from "./src/metrics/parzen.ts";
 export {
+  classifierLayers,
   MNIST_CLASSIFIER_RECIPE,
   MnistClassifier,
   trainMnistClassifier,
