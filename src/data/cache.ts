@@ -40,8 +40,20 @@ const MAGIC = new TextEncoder().encode("DUELDATA");
 const VERSION = 1;
 
 /**
- * The cache folder: `$DUEL_CACHE_DIR`, else `$XDG_CACHE_HOME/duel`, else
- * `$HOME/.cache/duel`; undefined when none is set (or env access is denied).
+ * The cache folder for data sets and the metrics' classifier:
+ * `$DUEL_CACHE_DIR`, else `$XDG_CACHE_HOME/duel`, else `$HOME/.cache/duel`;
+ * undefined when none is set (or env access is denied).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheDir } from "./cache.ts";
+ * const before = Deno.env.get("DUEL_CACHE_DIR");
+ * Deno.env.set("DUEL_CACHE_DIR", "/tmp/duel-cache");
+ * assert.equal(cacheDir(), "/tmp/duel-cache");
+ * if (before === undefined) Deno.env.delete("DUEL_CACHE_DIR");
+ * else Deno.env.set("DUEL_CACHE_DIR", before);
+ * ```
  */
 export function cacheDir(): string | undefined {
   try {

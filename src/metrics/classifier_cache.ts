@@ -12,6 +12,7 @@
  * written is skipped (the classifier is then trained on every run).
  * @module
  */
+import { cacheDir } from "../data/cache.ts";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
@@ -28,32 +29,6 @@ import type { LabelledImages } from "./mnist_digits.ts";
 
 /** Bump when a change to the classifier code changes what training produces. */
 export const CLASSIFIER_CODE_VERSION = 2;
-
-/**
- * The cache folder: `$DUEL_CACHE_DIR`, else `$XDG_CACHE_HOME/duel`, else
- * `$HOME/.cache/duel`; undefined when none is set or env access is denied.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cacheDir } from "./classifier_cache.ts";
- * Deno.env.set("DUEL_CACHE_DIR", "/tmp/duel-cache");
- * assert.equal(cacheDir(), "/tmp/duel-cache");
- * Deno.env.delete("DUEL_CACHE_DIR");
- * ```
- */
-export function cacheDir(): string | undefined {
-  try {
-    const explicit = Deno.env.get("DUEL_CACHE_DIR");
-    if (explicit) return explicit;
-    const xdg = Deno.env.get("XDG_CACHE_HOME");
-    if (xdg) return `${xdg}/duel`;
-    const home = Deno.env.get("HOME");
-    return home ? `${home}/.cache/duel` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The content hash (hex SHA-256) a classifier is cached under.
