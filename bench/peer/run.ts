@@ -181,6 +181,7 @@ if (import.meta.main) {
       `${ROOT}README.md`,
       `${readme.slice(0, a + MARK[0].length)}\n\n${text}\n\n${readme.slice(b)}`,
     );
+    await run(Deno.execPath(), ["fmt", `${ROOT}README.md`]); // deno fmt --check must pass
     console.error("README.md updated");
   }
 }
