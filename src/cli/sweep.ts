@@ -23,19 +23,22 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  // One trial per core by default: trials are single-threaded.
-  const parallel = values.parallel === undefined
-    ? navigator.hardwareConcurrency
-    : Number(values.parallel);
-  if (positionals.length !== 1 || !Number.isInteger(parallel) || parallel < 1) {
+  const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+  if (
+    positionals.length !== 1 ||
+    (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1))
+  ) {
     console.error(`duel: expected one sweep file and --parallel >= 1\n${USAGE}`);
     return 2;
   }
   const sweep = await loadSweep(positionals[0]);
+  // By default as many trials at once as the cores hold, given the threads each trial uses.
+  const threads = Math.max(1, ...sweep.trials.map((t) => t.experiment.config.backend.threads));
+  const running = parallel ?? Math.max(1, Math.floor(navigator.hardwareConcurrency / threads));
   const total = sweep.trials.length;
   let finished = 0;
   const rows = await runSweep(sweep, {
-    parallel,
+    parallel: running,
     root: values.root,
     onEvent: (event, t) => {
       if (event === "start") return;
