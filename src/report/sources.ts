@@ -6,7 +6,7 @@
  */
 import { basename } from "node:path";
 import { parse } from "yaml";
-import { readMetrics, writeAtomic } from "../runs/files.ts";
+import { evaluationRows, readMetrics, writeAtomic } from "../runs/files.ts";
 import { TrialStore } from "../sweep/store.ts";
 import { renderHtml, renderMarkdown, reportCharts } from "./render.ts";
 import type { ReportData, ReportTrial } from "./summarize.ts";
@@ -61,10 +61,7 @@ export async function trialsFromRun(dir: string): Promise<ReportTrial[]> {
   const config = await Deno.readTextFile(`${dir}/config.resolved.yaml`);
   const rows = await readMetrics(`${dir}/metrics.jsonl`);
   const finished = await exists(`${dir}/summary.json`);
-  const evals = rows.flatMap((row) => {
-    const e = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
-    return e.length ? [{ step: row.step, ...Object.fromEntries(e) }] : [];
-  });
+  const evals = evaluationRows(rows);
   const seed = (parse(config) as { seed: number }).seed;
   return [{
     index: 0,

@@ -259,8 +259,20 @@ export function summarize(
       })`,
     );
   }
-  const groups = Map.groupBy(trials, (t) => t.configuration);
-  const configurations = [...groups.entries()].sort(([a], [b]) => a - b).map(([c, group]) => {
+  const groups = [...Map.groupBy(trials, (t) => t.configuration).entries()]
+    .sort(([a], [b]) => a - b);
+  const values = new Map<string, Set<string>>();
+  const holders = new Map<string, number>();
+  for (const [, group] of groups) {
+    for (const [k, v] of group[0].settings) {
+      values.set(k, (values.get(k) ?? new Set()).add(formatValue(v)));
+      holders.set(k, (holders.get(k) ?? 0) + 1);
+    }
+  }
+  // Fixed: every configuration sets it, to one value. Anything else tells configurations apart.
+  const isFixed = (k: string) => values.get(k)!.size === 1 && holders.get(k) === groups.length;
+  const swept = [...values.keys()].filter((k) => !isFixed(k));
+  const configurations = groups.map(([c, group]) => {
     const finished = group.filter((t) => t.final).sort((a, b) => a.seed - b.seed);
     const stats: Record<string, MetricStats> = {};
     const curves: Record<string, CurvePoint[]> = {};
@@ -270,7 +282,7 @@ export function summarize(
     }
     return {
       configuration: c,
-      label: settingsLabel(group[0].settings),
+      label: settingsLabel(group[0].settings.filter(([k]) => !isFixed(k))),
       settings: group[0].settings,
       objective: group[0].objective,
       seeds: finished.map((t) => t.seed),
@@ -279,24 +291,8 @@ export function summarize(
       curves,
     };
   });
-  const values = new Map<string, Set<string>>();
-  const holders = new Map<string, number>();
-  for (const s of configurations) {
-    for (const [k, v] of s.settings) {
-      values.set(k, (values.get(k) ?? new Set()).add(formatValue(v)));
-      holders.set(k, (holders.get(k) ?? 0) + 1);
-    }
-  }
-  // Fixed: every configuration sets it, to one value. Anything else tells configurations apart.
-  const isFixed = (k: string) =>
-    values.get(k)!.size === 1 && holders.get(k) === configurations.length;
-  const swept = [...values.keys()].filter((k) => !isFixed(k));
-  const fixedKeys = new Set([...values.keys()].filter(isFixed));
-  for (const c of configurations) {
-    c.label = settingsLabel(c.settings.filter(([k]) => !fixedKeys.has(k)));
-  }
-  const fixed = configurations.length
-    ? settingsLabel(configurations[0].settings.filter(([k]) => fixedKeys.has(k)))
+  const fixed = groups.length
+    ? settingsLabel(groups[0][1][0].settings.filter(([k]) => isFixed(k)))
     : "";
   let objectives: Ranked[] = [], ranking: Ranked[] = [];
   if (rankBy) {

@@ -49,6 +49,29 @@ export async function readMetrics(
   return rows;
 }
 
+/**
+ * The evaluation rows of a metrics log: each row that has `eval/` metrics,
+ * reduced to its step and those metrics (the curve reports draw).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluationRows } from "./files.ts";
+ * const rows: Record<string, number>[] = [
+ *   { step: 0, "eval/hq": 0.1 }, { step: 1, "d/loss": 1 }, { step: 2, "d/loss": 1, "eval/hq": 0.5 },
+ * ];
+ * assert.deepEqual(evaluationRows(rows), [{ step: 0, "eval/hq": 0.1 }, { step: 2, "eval/hq": 0.5 }]);
+ * ```
+ */
+export function evaluationRows(
+  rows: readonly Readonly<Record<string, number>>[],
+): Record<string, number>[] {
+  return rows.flatMap((row) => {
+    const evals = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
+    return evals.length ? [{ step: row.step, ...Object.fromEntries(evals) }] : [];
+  });
+}
+
 /** Renders rows as JSONL text (one object per line, newline-terminated). */
 export function toJsonl(rows: readonly object[]): string {
   return rows.map((r) => JSON.stringify(r) + "\n").join("");

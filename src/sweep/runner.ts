@@ -6,7 +6,7 @@
  * @module
  */
 import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../cli/permissions.ts";
-import { readMetrics } from "../runs/files.ts";
+import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { type TrialRecord, TrialStore } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 
@@ -38,15 +38,6 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<string 
   if (out.success) return undefined;
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n").filter(Boolean);
   return lines.at(-1) ?? `exit code ${out.code}`;
-}
-
-/** The evaluation rows of a run's metrics log: step and `eval/` metrics only. */
-async function evalCurve(runDir: string): Promise<Record<string, number>[]> {
-  const rows = await readMetrics(`${runDir}/metrics.jsonl`);
-  return rows.flatMap((row) => {
-    const evals = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
-    return evals.length ? [{ step: row.step, ...Object.fromEntries(evals) }] : [];
-  });
 }
 
 /**
@@ -87,7 +78,11 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
         const error = await runTrial(trial, configFile);
         if (error === undefined) {
           const summary = JSON.parse(await Deno.readTextFile(`${trial.run_dir}/summary.json`));
-          store.done(trial.index, summary.final, await evalCurve(trial.run_dir));
+          store.done(
+            trial.index,
+            summary.final,
+            evaluationRows(await readMetrics(`${trial.run_dir}/metrics.jsonl`)),
+          );
           options.onEvent?.("done", {
             ...trial,
             state: "done",
