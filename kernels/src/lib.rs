@@ -10,6 +10,8 @@
 //! summation order, exported too, so conformance tests can demand equal bits.
 #![no_std]
 
+mod conv;
+mod conv_reference;
 mod matmul;
 mod reference;
 
@@ -116,3 +118,93 @@ pub unsafe extern "C" fn matmul_f32_ref(
         );
     }
 }
+
+/// Floats of workspace the conv kernels need (packed panels and a row table).
+#[no_mangle]
+pub extern "C" fn conv_f32_work_len() -> u32 {
+    conv::WORK_LEN as u32
+}
+
+/// Defines one conv kernel export: `(a, b, out, geometry…, m0, m1, work)`.
+macro_rules! conv_export {
+    ($(#[$doc:meta])* $name:ident => $body:path) => {
+        $(#[$doc])*
+        ///
+        /// Geometry (the forward convolution's, NHWC, W `[kh, kw, cin, cout]`):
+        /// x `[n, h, w, cin]`, y `[n, oh, ow, cout]`, strides `sh, sw`,
+        /// dilations `dh, dw`, padding `top, left` (tfjs's `padInfo`).
+        ///
+        /// # Safety
+        /// All pointers must be valid for those shapes; the output must not overlap the rest.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $name(
+            a: *const f32,
+            b: *const f32,
+            out: *mut f32,
+            n: u32,
+            h: u32,
+            w: u32,
+            cin: u32,
+            oh: u32,
+            ow: u32,
+            cout: u32,
+            kh: u32,
+            kw: u32,
+            sh: u32,
+            sw: u32,
+            dh: u32,
+            dw: u32,
+            top: i32,
+            left: i32,
+            m0: u32,
+            m1: u32,
+            work: *mut f32,
+        ) {
+            let g = conv::Geom {
+                n: n as usize,
+                h: h as usize,
+                w: w as usize,
+                cin: cin as usize,
+                oh: oh as usize,
+                ow: ow as usize,
+                cout: cout as usize,
+                kh: kh as usize,
+                kw: kw as usize,
+                sh: sh as usize,
+                sw: sw as usize,
+                dh: dh as usize,
+                dw: dw as usize,
+                top: top as isize,
+                left: left as isize,
+            };
+            $body(&g, a, b, out, m0 as usize, m1 as usize, work);
+        }
+    };
+}
+
+conv_export!(
+    /// NHWC conv2d: `y = conv(x, W)` (a = x, b = W, out = y), output pixels `m0..m1` of `n·oh·ow`.
+    conv2d_f32 => conv::forward
+);
+conv_export!(
+    /// Scalar reference of [`conv2d_f32`]: same signature (`work` unused), same bits.
+    conv2d_f32_ref => conv_reference::forward
+);
+conv_export!(
+    /// Conv2DBackpropFilter: dW (a = x, b = dy, out = dW), rows `(ky, kx, ci)` `m0..m1` of `kh·kw·cin`.
+    conv2d_backprop_filter_f32 => conv::filter
+);
+conv_export!(
+    /// Scalar reference of [`conv2d_backprop_filter_f32`]: same signature, same bits.
+    conv2d_backprop_filter_f32_ref => conv_reference::filter
+);
+conv_export!(
+    /// Conv2DBackpropInput (conv2d_transpose's forward, dilation 1): dx (a = dy, b = W, out = dx),
+    /// dx pixels `m0..m1` of `n·h·w`, one GEMM per output phase (no zero insertion).
+    conv2d_backprop_input_f32 => conv::input
+);
+conv_export!(
+    /// Scalar reference of [`conv2d_backprop_input_f32`]: same signature, same bits.
+    conv2d_backprop_input_f32_ref => conv_reference::input
+);

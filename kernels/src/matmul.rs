@@ -19,15 +19,15 @@ use core::arch::wasm32::*;
 /// 2 B vectors + `MR` broadcasts must fit: MR = 4 (14 live). MR = 5 spills
 /// (half speed); MR = 6 even puts the accumulators on the shadow stack, which
 /// this module must never use (the build rejects it).
-const MR: usize = 4;
+pub(crate) const MR: usize = 4;
 /// Columns of a micro-tile (two f32x4).
-const NR: usize = 8;
+pub(crate) const NR: usize = 8;
 /// Depth of a packed block.
-const KC: usize = 256;
+pub(crate) const KC: usize = 256;
 /// Rows of A packed at once (a multiple of MR).
-const MC: usize = 64;
+pub(crate) const MC: usize = 64;
 /// Columns of B packed at once (a multiple of NR).
-const NC: usize = 512;
+pub(crate) const NC: usize = 512;
 /// Workspace floats: one packed B panel and one packed A block.
 pub const WORK_LEN: usize = KC * (NC + MC);
 
@@ -48,6 +48,7 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// `flags` as `matmul_f32`'s; `bias` and `act` are only read by the tile epilogue.
     pub fn new(m: u32, k: u32, n: u32, flags: u32, bias: *const f32, act: u32, alpha: f32) -> Shape {
         let (m, k, n) = (m as usize, k as usize, n as usize);
         let (a_i, a_p) = if flags & TRANSPOSE_A != 0 { (1, m) } else { (k, 1) };
@@ -130,7 +131,7 @@ fn activate(v: v128, act: u32, alpha: f32) -> v128 {
 
 /// Packs B rows `pc..pc+kc`, columns `jc..jc+nc` into `NR`-wide strips, each
 /// `kc × NR` row-major, zero-padded past `nc`.
-unsafe fn pack_b(b: *const f32, s: &Shape, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+pub(crate) unsafe fn pack_b(b: *const f32, s: &Shape, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
     let mut jr = 0;
     while jr < nc {
         let nr = min(NR, nc - jr);
@@ -201,14 +202,34 @@ unsafe fn pack_a(a: *const f32, s: &Shape, ic: usize, mc: usize, pc: usize, kc: 
     }
 }
 
+/// Where the rows of a tile of C are: `row(r)` points at the tile's first
+/// column in row `r` (matmul: evenly strided rows; conv.rs: a table of rows).
+pub(crate) trait Rows {
+    /// Row `r` (< `MR`) of the tile.
+    unsafe fn row(&self, r: usize) -> *mut f32;
+}
+
+/// Rows `n` floats apart from `c` (a row-major C).
+struct Strided {
+    c: *mut f32,
+    n: usize,
+}
+
+impl Rows for Strided {
+    #[inline(always)]
+    unsafe fn row(&self, r: usize) -> *mut f32 {
+        self.c.add(r * self.n)
+    }
+}
+
 /// One `MR × NR` tile of C (`mr × nr` of it real) at column `j` of the matrix.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile(
+pub(crate) unsafe fn tile<R: Rows>(
     pa: *const f32,
     pb: *const f32,
     kc: usize,
-    c: *mut f32,
+    c: &R,
     s: &Shape,
     mr: usize,
     nr: usize,
@@ -216,14 +237,13 @@ unsafe fn tile(
     first: bool,
     last: bool,
 ) {
-    let n = s.n;
     let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
     let mut acc = [[f32x4_splat(0.0); 2]; MR];
     if !first {
         for r in 0..MR {
             if r < mr {
-                acc[r][0] = load_part(c.add(r * n), w0);
-                acc[r][1] = load_part(c.add(r * n + 4), w1);
+                acc[r][0] = load_part(c.row(r), w0);
+                acc[r][1] = load_part(c.row(r).add(4), w1);
             }
         }
     }
@@ -258,11 +278,11 @@ unsafe fn tile(
     for r in 0..MR {
         if r < mr {
             if nr == NR {
-                store(c.add(r * n), acc[r][0]);
-                store(c.add(r * n + 4), acc[r][1]);
+                store(c.row(r), acc[r][0]);
+                store(c.row(r).add(4), acc[r][1]);
             } else {
-                store_part(c.add(r * n), acc[r][0], w0);
-                store_part(c.add(r * n + 4), acc[r][1], w1);
+                store_part(c.row(r), acc[r][0], w0);
+                store_part(c.row(r).add(4), acc[r][1], w1);
             }
         }
     }
@@ -294,8 +314,8 @@ pub unsafe fn gemm(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, work: *
                     let mut ir = 0;
                     while ir < mc {
                         let mr = min(MR, mc - ir);
-                        let ct = c.add((ic + ir) * n + jc + jr);
-                        tile(pa.add(ir * kc), pb.add(jr * kc), kc, ct, s, mr, nr, jc + jr, first, last);
+                        let ct = Strided { c: c.add((ic + ir) * n + jc + jr), n };
+                        tile(pa.add(ir * kc), pb.add(jr * kc), kc, &ct, s, mr, nr, jc + jr, first, last);
                         ir += MR;
                     }
                     jr += NR;

@@ -9,6 +9,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
+import {
+  rustConv2D,
+  rustConv2DBackpropFilter,
+  rustConv2DBackpropInput,
+} from "./rust_conv_kernels.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -83,6 +88,25 @@ export const KERNEL_FIXES = {
       "and activation applied in the tile before it is stored",
     kernelName: "_FusedMatMul",
     wrap: rustFusedMatMul,
+  },
+  conv2d_rust: {
+    doc: "Conv2D (NHWC) on the Rust kernels: a packed GEMM on the matmul micro-kernel, patches " +
+      "packed straight from the input (implicit im2col), deterministic summation order",
+    kernelName: "Conv2D",
+    wrap: (builtin) => rustConv2D(builtin!),
+  },
+  conv2d_backprop_input_rust: {
+    doc:
+      "Conv2DBackpropInput (conv input gradients, conv2d_transpose's forward pass) on the Rust " +
+      "kernels: one implicit GEMM per output phase over the taps that reach it (no zero insertion)",
+    kernelName: "Conv2DBackpropInput",
+    wrap: (builtin) => rustConv2DBackpropInput(builtin!),
+  },
+  conv2d_backprop_filter_rust: {
+    doc: "Conv2DBackpropFilter (conv weight gradients) on the Rust kernels: an implicit GEMM of " +
+      "the input's patches, transposed, with the output gradient",
+    kernelName: "Conv2DBackpropFilter",
+    wrap: () => rustConv2DBackpropFilter(conv2dBackpropFilter),
   },
 } satisfies Record<string, KernelFix>;
 

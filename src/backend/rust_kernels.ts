@@ -37,6 +37,45 @@ export interface RustKernels {
   ): void;
   /** The scalar reference of `matmul_f32` (same signature, same bits). */
   matmul_f32_ref: RustKernels["matmul_f32"];
+  /** Floats of workspace the conv kernels need. */
+  conv_f32_work_len(): number;
+  /**
+   * See kernels/src/lib.rs: NHWC conv2d `y = conv(x, W)`, output pixels `m0..m1`
+   * (the other conv kernels take the same arguments; see rust_conv_kernels.ts).
+   */
+  conv2d_f32(
+    a: number,
+    b: number,
+    out: number,
+    n: number,
+    h: number,
+    w: number,
+    cin: number,
+    oh: number,
+    ow: number,
+    cout: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    top: number,
+    left: number,
+    m0: number,
+    m1: number,
+    work: number,
+  ): void;
+  /** Scalar reference of `conv2d_f32` (same bits). */
+  conv2d_f32_ref: RustKernels["conv2d_f32"];
+  /** dW = Conv2DBackpropFilter(x = a, dy = b), rows `(ky, kx, ci)` `m0..m1`. */
+  conv2d_backprop_filter_f32: RustKernels["conv2d_f32"];
+  /** Scalar reference of `conv2d_backprop_filter_f32` (same bits). */
+  conv2d_backprop_filter_f32_ref: RustKernels["conv2d_f32"];
+  /** dx = Conv2DBackpropInput(dy = a, W = b), dx pixels `m0..m1`. */
+  conv2d_backprop_input_f32: RustKernels["conv2d_f32"];
+  /** Scalar reference of `conv2d_backprop_input_f32` (same bits). */
+  conv2d_backprop_input_f32_ref: RustKernels["conv2d_f32"];
 }
 
 /** `matmul_f32` flags. */

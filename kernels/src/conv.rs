@@ -1,0 +1,556 @@
+//! NHWC convolutions as packed GEMMs on matmul.rs's micro-kernel, with
+//! implicit im2col: patches are packed straight into the A panels (no im2col
+//! buffer), so the workspace is matmul's plus a table of C row pointers.
+//!
+//! - forward: `y[(b,oy,ox), co] = Σ_(ky,kx,ci) x[b, oy·sh−top+ky·dh, ox·sw−left+kx·dw, ci] · W[(ky,kx,ci), co]`
+//!   (M = n·oh·ow, K = kh·kw·cin, N = cout);
+//! - filter gradient: `dW[(ky,kx,ci), co] = Σ_(b,oy,ox) x[…] · dy[(b,oy,ox), co]`
+//!   (M = kh·kw·cin, K = n·oh·ow, N = cout);
+//! - input gradient (conv2d_transpose's forward), one GEMM per output phase
+//!   `(y mod sh, x mod sw)`: only the taps that reach that phase,
+//!   `dx[(b,y,x), ci] = Σ_(ky,kx,co) dy[b, (y+top−ky)/sh, (x+left−kx)/sw, co] · W[ky,kx,ci,co]`
+//!   over `ky ≡ y+top (mod sh)` ascending, likewise kx, so no zero-inserted
+//!   rows are multiplied (M = pixels of the phase, K = taps·cout, N = cin).
+//!
+//! Out-of-image positions are packed as zeros and summed like any term, so the
+//! summation order is K's order, tap by tap, for every element, whatever the
+//! tiling or the row range: the scalar references (`conv_reference.rs`) give
+//! the same bits. Each kernel computes the GEMM rows `m0..m1` only (forward:
+//! output pixels; filter: `(ky,kx,ci)`; input: dx pixels), for a thread pool.
+
+use crate::matmul::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
+use core::arch::wasm32::*;
+
+/// Workspace floats: a packed B panel, a packed A block, a C row table.
+pub const WORK_LEN: usize = KC * (NC + MC) + MC;
+
+/// A convolution's geometry (the forward convolution's, for the gradients).
+pub struct Geom {
+    pub n: usize,
+    pub h: usize,
+    pub w: usize,
+    pub cin: usize,
+    pub oh: usize,
+    pub ow: usize,
+    pub cout: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub dh: usize,
+    pub dw: usize,
+    pub top: isize,
+    pub left: isize,
+}
+
+#[inline(always)]
+fn min(a: usize, b: usize) -> usize {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `a / b`, 0 when `b == 0` (no panic path: this module has no data section).
+#[inline(always)]
+pub fn div(a: usize, b: usize) -> usize {
+    if b == 0 {
+        0
+    } else {
+        a / b
+    }
+}
+
+/// `a % b`, 0 when `b == 0`.
+#[inline(always)]
+pub fn rem(a: usize, b: usize) -> usize {
+    if b == 0 {
+        0
+    } else {
+        a % b
+    }
+}
+
+/// `a / b` rounded toward zero for `b > 0` (0 otherwise).
+#[inline(always)]
+fn idiv(a: isize, b: isize) -> isize {
+    if b <= 0 {
+        0
+    } else {
+        a / b
+    }
+}
+
+/// `0 <= v < len`.
+#[inline(always)]
+fn inside(v: isize, len: usize) -> bool {
+    v >= 0 && (v as usize) < len
+}
+
+/// One implicit GEMM: how to pack its operands and where its C rows are.
+trait Problem {
+    fn k(&self) -> usize;
+    fn n(&self) -> usize;
+    /// Packs B rows `pc..pc+kc`, columns `jc..jc+nc` as `matmul::pack_b` does.
+    #[inline(always)]
+    unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32);
+    /// Packs A rows `i..i+mr` (`mr <= MR`), columns `pc..pc+kc` into one
+    /// `kc × MR` strip (element (i+r, p) at `(p−pc)·MR + r`), zeros past `mr`.
+    #[inline(always)]
+    unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32);
+    /// Row `i` of C.
+    #[inline(always)]
+    unsafe fn row(&self, i: usize) -> *mut f32;
+}
+
+/// Zeros column `r` of a `kc × MR` strip.
+#[inline(always)]
+unsafe fn zero_col(dst: *mut f32, r: usize, kc: usize) {
+    for p in 0..kc {
+        *dst.add(p * MR + r) = 0.0;
+    }
+}
+
+/// Copies `len` floats from `src` (zeros when not `valid`: `src` may be
+/// anything then, even address 0, which is a valid pointer here) into column
+/// `r` of a strip from row `at`.
+#[inline(always)]
+unsafe fn copy_col(dst: *mut f32, at: usize, r: usize, valid: bool, src: *const f32, len: usize) {
+    let out = dst.add(at * MR + r);
+    if valid {
+        for q in 0..len {
+            *out.add(q * MR) = *src.add(q);
+        }
+    } else {
+        for q in 0..len {
+            *out.add(q * MR) = 0.0;
+        }
+    }
+}
+
+/// C rows of the current tile: a table of row pointers (in the workspace) and a column.
+struct Table {
+    rows: *const *mut f32,
+    col: usize,
+}
+
+impl Rows for Table {
+    #[inline(always)]
+    #[inline(always)]
+    unsafe fn row(&self, r: usize) -> *mut f32 {
+        (*self.rows.add(r)).add(self.col)
+    }
+}
+
+/// matmul.rs's loop nest over rows `i0..i1` of `p`, its B packed once per
+/// panel, its A packed by `p` (implicit im2col).
+#[inline(always)]
+unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
+    let (k, n) = (p.k(), p.n());
+    if i1 <= i0 || n == 0 {
+        return;
+    }
+    let shape = Shape::new(0, k as u32, n as u32, 0, core::ptr::null(), 0, 0.0);
+    let pb = work;
+    let pa = work.add(KC * NC);
+    let rows = work.add(KC * (NC + MC)) as *mut *mut f32;
+    let mut jc = 0;
+    while jc < n {
+        let nc = min(NC, n - jc);
+        let mut pc = 0;
+        loop {
+            let kc = min(KC, k - pc);
+            let (first, last) = (pc == 0, pc + kc >= k);
+            p.pack_b(pc, kc, jc, nc, pb);
+            let mut ic = i0;
+            while ic < i1 {
+                let mc = min(MC, i1 - ic);
+                let mut ir = 0;
+                while ir < mc {
+                    let mr = min(MR, mc - ir);
+                    p.pack_a(ic + ir, mr, pc, kc, pa.add(ir * kc));
+                    for r in 0..mr {
+                        *rows.add(ir + r) = p.row(ic + ir + r);
+                    }
+                    ir += MR;
+                }
+                let mut jr = 0;
+                while jr < nc {
+                    let nr = min(NR, nc - jr);
+                    let mut ir = 0;
+                    while ir < mc {
+                        let mr = min(MR, mc - ir);
+                        let ct = Table {
+                            rows: rows.add(ir),
+                            col: jc + jr,
+                        };
+                        tile(
+                            pa.add(ir * kc),
+                            pb.add(jr * kc),
+                            kc,
+                            &ct,
+                            &shape,
+                            mr,
+                            nr,
+                            jc + jr,
+                            first,
+                            last,
+                        );
+                        ir += MR;
+                    }
+                    jr += NR;
+                }
+                ic += MC;
+            }
+            pc += kc;
+            if pc >= k {
+                break;
+            }
+        }
+        jc += NC;
+    }
+}
+
+/// Packs a plain row-major `k × n` B with matmul's packer.
+#[inline(always)]
+unsafe fn pack_plain_b(b: *const f32, k: usize, n: usize, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+    let s = Shape::new(0, k as u32, n as u32, 0, core::ptr::null(), 0, 0.0);
+    pack_b(b, &s, pc, kc, jc, nc, dst);
+}
+
+/// Forward: A = patches of x (rows: output pixels), B = W `[kh·kw·cin, cout]`, C = y.
+struct Forward<'a> {
+    g: &'a Geom,
+    x: *const f32,
+    w: *const f32,
+    y: *mut f32,
+}
+
+impl Problem for Forward<'_> {
+    #[inline(always)]
+    fn k(&self) -> usize {
+        self.g.kh * self.g.kw * self.g.cin
+    }
+    #[inline(always)]
+    fn n(&self) -> usize {
+        self.g.cout
+    }
+    #[inline(always)]
+    unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+        pack_plain_b(self.w, self.k(), self.n(), pc, kc, jc, nc, dst);
+    }
+    #[inline(always)]
+    unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
+        let g = self.g;
+        if kc == 0 {
+            return;
+        }
+        for r in 0..MR {
+            if r >= mr {
+                zero_col(dst, r, kc);
+                continue;
+            }
+            let row = i + r;
+            let (ox, t) = (rem(row, g.ow), div(row, g.ow));
+            let (oy, b) = (rem(t, g.oh), div(t, g.oh));
+            let iy0 = (oy * g.sh) as isize - g.top;
+            let ix0 = (ox * g.sw) as isize - g.left;
+            let (mut tap, mut ci) = (div(pc, g.cin), rem(pc, g.cin));
+            let mut p = pc;
+            while p < pc + kc {
+                let len = min(g.cin - ci, pc + kc - p);
+                let iy = iy0 + (div(tap, g.kw) * g.dh) as isize;
+                let ix = ix0 + (rem(tap, g.kw) * g.dw) as isize;
+                let valid = inside(iy, g.h) && inside(ix, g.w);
+                let at = ((b * g.h + iy as usize) * g.w + ix as usize) * g.cin + ci;
+                copy_col(dst, p - pc, r, valid, self.x.wrapping_add(at), len);
+                p += len;
+                tap += 1;
+                ci = 0;
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn row(&self, i: usize) -> *mut f32 {
+        self.y.add(i * self.g.cout)
+    }
+}
+
+/// Filter gradient: A = patches of x transposed (rows: `(ky,kx,ci)`, k: output
+/// pixels), B = dy `[n·oh·ow, cout]`, C = dW.
+struct Filter<'a> {
+    g: &'a Geom,
+    x: *const f32,
+    dy: *const f32,
+    dw: *mut f32,
+}
+
+impl Problem for Filter<'_> {
+    #[inline(always)]
+    fn k(&self) -> usize {
+        self.g.n * self.g.oh * self.g.ow
+    }
+    #[inline(always)]
+    fn n(&self) -> usize {
+        self.g.cout
+    }
+    #[inline(always)]
+    unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+        pack_plain_b(self.dy, self.k(), self.n(), pc, kc, jc, nc, dst);
+    }
+    #[inline(always)]
+    unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
+        let g = self.g;
+        if kc == 0 {
+            return;
+        }
+        let ci0 = rem(i, g.cin);
+        // All MR rows at one tap, consecutive channels: one vector per output pixel.
+        let wide = mr == MR && ci0 + MR <= g.cin;
+        let rows = if wide { 1 } else { MR };
+        for r in 0..rows {
+            if r >= mr {
+                zero_col(dst, r, kc);
+                continue;
+            }
+            let (ci, tap) = (rem(i + r, g.cin), div(i + r, g.cin));
+            let dy0 = (div(tap, g.kw) * g.dh) as isize - g.top;
+            let dx0 = (rem(tap, g.kw) * g.dw) as isize - g.left;
+            let (mut ox, t) = (rem(pc, g.ow), div(pc, g.ow));
+            let (mut oy, mut b) = (rem(t, g.oh), div(t, g.oh));
+            let mut p = 0;
+            while p < kc {
+                // One run of output pixels along a row of y.
+                let len = min(g.ow - ox, kc - p);
+                let iy = (oy * g.sh) as isize + dy0;
+                if !inside(iy, g.h) {
+                    if wide {
+                        for q in 0..len {
+                            (dst.add((p + q) * MR) as *mut v128).write_unaligned(f32x4_splat(0.0));
+                        }
+                    } else {
+                        copy_col(dst, p, r, false, self.x, len);
+                    }
+                } else {
+                    let base = self.x.add((b * g.h + iy as usize) * g.w * g.cin + ci);
+                    for q in 0..len {
+                        let ix = ((ox + q) * g.sw) as isize + dx0;
+                        let at = dst.add((p + q) * MR + r);
+                        if wide {
+                            let v = if inside(ix, g.w) {
+                                (base.add(ix as usize * g.cin) as *const v128).read_unaligned()
+                            } else {
+                                f32x4_splat(0.0)
+                            };
+                            (at as *mut v128).write_unaligned(v);
+                        } else {
+                            *at = if inside(ix, g.w) {
+                                *base.add(ix as usize * g.cin)
+                            } else {
+                                0.0
+                            };
+                        }
+                    }
+                }
+                p += len;
+                ox = 0;
+                oy += 1;
+                if oy == g.oh {
+                    oy = 0;
+                    b += 1;
+                }
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn row(&self, i: usize) -> *mut f32 {
+        self.dw.add(i * self.g.cout)
+    }
+}
+
+/// One output phase `(ry, rx)` of the input gradient along one axis: `count`
+/// rows `y = j·s + ry`, `taps` kernel taps `k0, k0+s, …`; tap `t` of row `j`
+/// reads dy row `j + off − t`.
+#[derive(Clone, Copy)]
+pub struct Axis {
+    pub count: usize,
+    pub taps: usize,
+    pub k0: usize,
+    pub off: isize,
+}
+
+impl Axis {
+    /// Phase `r` of an axis of `len` output rows, kernel `k`, stride `s`, pad `pad` (dilation 1).
+    #[inline(always)]
+    pub fn new(len: usize, k: usize, s: usize, pad: isize, r: usize) -> Axis {
+        let count = if r < len { div(len - r + s - 1, s) } else { 0 };
+        let k0 = {
+            let v = r as isize + pad;
+            let q = v - idiv(v, s as isize) * s as isize;
+            (if q < 0 { q + s as isize } else { q }) as usize
+        };
+        let taps = if k0 < k { div(k - k0 + s - 1, s) } else { 0 };
+        let off = idiv(r as isize + pad - k0 as isize, s as isize);
+        Axis { count, taps, k0, off }
+    }
+    /// Rows of this phase before row `y` of the axis.
+    #[inline(always)]
+    pub fn before(&self, y: usize, s: usize, r: usize) -> usize {
+        if y > r {
+            min(div(y - r + s - 1, s), self.count)
+        } else {
+            0
+        }
+    }
+}
+
+/// Input gradient, one phase: A = dy at the phase's taps (rows: the phase's
+/// dx pixels `(b, jy, jx)`, k: `(tap y, tap x, co)`), B = W at those taps,
+/// transposed, C = dx rows of the phase.
+struct Input<'a> {
+    g: &'a Geom,
+    dy: *const f32,
+    w: *const f32,
+    dx: *mut f32,
+    ay: Axis,
+    ax: Axis,
+    ry: usize,
+    rx: usize,
+}
+
+impl Problem for Input<'_> {
+    #[inline(always)]
+    fn k(&self) -> usize {
+        self.ay.taps * self.ax.taps * self.g.cout
+    }
+    #[inline(always)]
+    fn n(&self) -> usize {
+        self.g.cin
+    }
+    #[inline(always)]
+    unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+        let g = self.g;
+        if kc == 0 {
+            return;
+        }
+        let mut jr = 0;
+        while jr < nc {
+            let strip = dst.add(jr * kc);
+            let nr = min(NR, nc - jr);
+            let (mut tap, mut co) = (div(pc, g.cout), rem(pc, g.cout));
+            for p in 0..kc {
+                let ky = self.ay.k0 + div(tap, self.ax.taps) * g.sh;
+                let kx = self.ax.k0 + rem(tap, self.ax.taps) * g.sw;
+                let src = self.w.add(((ky * g.kw + kx) * g.cin + jc + jr) * g.cout + co);
+                let out = strip.add(p * NR);
+                for j in 0..NR {
+                    *out.add(j) = if j < nr { *src.add(j * g.cout) } else { 0.0 };
+                }
+                co += 1;
+                if co == g.cout {
+                    co = 0;
+                    tap += 1;
+                }
+            }
+            jr += NR;
+        }
+    }
+    #[inline(always)]
+    unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
+        let g = self.g;
+        if kc == 0 {
+            return;
+        }
+        for r in 0..MR {
+            if r >= mr {
+                zero_col(dst, r, kc);
+                continue;
+            }
+            let row = i + r;
+            let (jx, t) = (rem(row, self.ax.count), div(row, self.ax.count));
+            let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
+            let (mut tap, mut co) = (div(pc, g.cout), rem(pc, g.cout));
+            let mut p = pc;
+            while p < pc + kc {
+                let len = min(g.cout - co, pc + kc - p);
+                let oy = (jy as isize) + self.ay.off - div(tap, self.ax.taps) as isize;
+                let ox = (jx as isize) + self.ax.off - rem(tap, self.ax.taps) as isize;
+                let valid = inside(oy, g.oh) && inside(ox, g.ow);
+                let at = ((b * g.oh + oy as usize) * g.ow + ox as usize) * g.cout + co;
+                copy_col(dst, p - pc, r, valid, self.dy.wrapping_add(at), len);
+                p += len;
+                tap += 1;
+                co = 0;
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn row(&self, i: usize) -> *mut f32 {
+        let g = self.g;
+        let (jx, t) = (rem(i, self.ax.count), div(i, self.ax.count));
+        let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
+        let (y, x) = (jy * g.sh + self.ry, jx * g.sw + self.rx);
+        self.dx.add(((b * g.h + y) * g.w + x) * g.cin)
+    }
+}
+
+/// Forward convolution, output pixels `m0..m1` (of `n·oh·ow`).
+#[inline(always)]
+pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+    run(&Forward { g, x, w, y }, m0, m1, work);
+}
+
+/// Filter gradient, rows `m0..m1` (of `kh·kw·cin`) of dW.
+#[inline(always)]
+pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+    run(&Filter { g, x, dy, dw }, m0, m1, work);
+}
+
+/// The phase-`(ry, rx)` pixels among dx pixels `0..m` (`m <= n·h·w`).
+#[inline(always)]
+fn phase_rows(g: &Geom, ay: &Axis, ax: &Axis, ry: usize, rx: usize, m: usize) -> usize {
+    let plane = g.h * g.w;
+    let (b, rest) = (div(m, plane), rem(m, plane));
+    let (y, x) = (div(rest, g.w), rem(rest, g.w));
+    let in_row = if y >= ry && rem(y - ry, g.sh) == 0 {
+        ax.before(x, g.sw, rx)
+    } else {
+        0
+    };
+    (b * ay.count + ay.before(y, g.sh, ry)) * ax.count + in_row
+}
+
+/// Input gradient (dilation 1), dx pixels `m0..m1` (of `n·h·w`), phase by phase.
+#[inline(always)]
+pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+    if g.h == 0 || g.w == 0 || g.cin == 0 {
+        return;
+    }
+    for ry in 0..g.sh {
+        let ay = Axis::new(g.h, g.kh, g.sh, g.top, ry);
+        for rx in 0..g.sw {
+            let ax = Axis::new(g.w, g.kw, g.sw, g.left, rx);
+            if ay.count == 0 || ax.count == 0 {
+                continue;
+            }
+            let i0 = phase_rows(g, &ay, &ax, ry, rx, m0);
+            let i1 = phase_rows(g, &ay, &ax, ry, rx, m1);
+            run(
+                &Input {
+                    g,
+                    dy,
+                    w,
+                    dx,
+                    ay,
+                    ax,
+                    ry,
+                    rx,
+                },
+                i0,
+                i1,
+                work,
+            );
+        }
+    }
+}

@@ -1,0 +1,250 @@
+/**
+ * Conv2D, Conv2DBackpropInput (conv2d_transpose's forward) and
+ * Conv2DBackpropFilter on Duel's Rust kernels (kernels/src/conv.rs): packed
+ * GEMMs with implicit im2col on the matmul micro-kernel, zero-copy in the wasm
+ * backend's memory. Each kernel computes a range of its GEMM rows
+ * ({@link RUST_CONV_KERNELS}), so a thread pool can split it; the bits do not
+ * depend on the split. Registration is in `kernels.ts` (`conv2d_rust`,
+ * `conv2d_backprop_input_rust`, `conv2d_backprop_filter_rust`).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { type RustKernels, rustKernels } from "./rust_kernels.ts";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Info = tf.TensorInfo;
+
+/** A convolution's geometry as the Rust kernels take it (the forward conv's, NHWC). */
+export interface ConvGeometry {
+  /** Batch, input height, width, channels. */
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly cin: number;
+  /** Output height, width, channels. */
+  readonly oh: number;
+  readonly ow: number;
+  readonly cout: number;
+  /** Kernel height and width. */
+  readonly kh: number;
+  readonly kw: number;
+  /** Strides. */
+  readonly sh: number;
+  readonly sw: number;
+  /** Dilations (1 for the gradients). */
+  readonly dh: number;
+  readonly dw: number;
+  /** Padding before the first row and column (tfjs's `padInfo.top`, `.left`). */
+  readonly top: number;
+  readonly left: number;
+}
+
+/**
+ * The Rust conv kernels: the export computing each and its GEMM rows (the
+ * unit of the `m0..m1` range every export takes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RUST_CONV_KERNELS } from "./rust_conv_kernels.ts";
+ * const g = { n: 2, h: 8, w: 8, cin: 3, oh: 4, ow: 4, cout: 5, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
+ * assert.equal(RUST_CONV_KERNELS.conv2d.rows(g), 2 * 4 * 4); // output pixels
+ * assert.equal(RUST_CONV_KERNELS.backprop_filter.rows(g), 4 * 4 * 3); // (ky, kx, ci)
+ * assert.equal(RUST_CONV_KERNELS.backprop_input.rows(g), 2 * 8 * 8); // dx pixels
+ * ```
+ */
+export const RUST_CONV_KERNELS = {
+  conv2d: {
+    doc: "y = conv2d(x, W): a = x, b = W, out = y; rows are output pixels (b, oy, ox)",
+    export: "conv2d_f32",
+    rows: (g: ConvGeometry) => g.n * g.oh * g.ow,
+  },
+  backprop_filter: {
+    doc: "dW = Conv2DBackpropFilter(x, dy): a = x, b = dy, out = dW; rows are (ky, kx, ci)",
+    export: "conv2d_backprop_filter_f32",
+    rows: (g: ConvGeometry) => g.kh * g.kw * g.cin,
+  },
+  backprop_input: {
+    doc: "dx = Conv2DBackpropInput(dy, W): a = dy, b = W, out = dx; rows are dx pixels (b, y, x)",
+    export: "conv2d_backprop_input_f32",
+    rows: (g: ConvGeometry) => g.n * g.h * g.w,
+  },
+} as const;
+
+/** A key of {@link RUST_CONV_KERNELS}. */
+export type RustConvKind = keyof typeof RUST_CONV_KERNELS;
+
+/**
+ * The geometry of tfjs's conv info.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { convGeometry } from "./rust_conv_kernels.ts";
+ * const info = tf.backend_util.computeConv2DInfo([1, 7, 7, 2], [4, 4, 2, 3], 2, 1, 1);
+ * assert.deepEqual(convGeometry(info), {
+ *   n: 1, h: 7, w: 7, cin: 2, oh: 3, ow: 3, cout: 3, kh: 4, kw: 4,
+ *   sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1,
+ * });
+ * ```
+ */
+export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return {
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    cin: info.inChannels,
+    oh: info.outHeight,
+    ow: info.outWidth,
+    cout: info.outChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
+}
+
+/**
+ * Runs one Rust conv kernel (or its scalar reference) on GEMM rows `m0..m1`;
+ * `a`, `b`, `out`, `work` are byte offsets in the kernels' memory, `work`
+ * holding `conv_f32_work_len()` floats (one per concurrent call).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rustKernels } from "./rust_kernels.ts";
+ * import { runRustConv } from "./rust_conv_kernels.ts";
+ * const memory = new WebAssembly.Memory({ initial: 48 });
+ * const k = rustKernels(memory);
+ * const f = new Float32Array(memory.buffer);
+ * f.set([1, 2, 3, 4], 0); // x [1, 2, 2, 1] at byte 0
+ * f.set([1, 10, 100, 1000], 4); // W [2, 2, 1, 1] at byte 16
+ * const g = { n: 1, h: 2, w: 2, cin: 1, oh: 1, ow: 1, cout: 1, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, top: 0, left: 0 };
+ * runRustConv(k, "conv2d", g, 0, 16, 32, 0, 1, 64);
+ * assert.equal(f[8], 4321);
+ * ```
+ */
+export function runRustConv(
+  kernels: RustKernels,
+  kind: RustConvKind,
+  g: ConvGeometry,
+  a: number,
+  b: number,
+  out: number,
+  m0: number,
+  m1: number,
+  work: number,
+  reference = false,
+): void {
+  const name = RUST_CONV_KERNELS[kind].export;
+  const fn = kernels[reference ? `${name}_ref` as const : name];
+  const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
+  fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, m0, m1, work);
+}
+
+/** What the conv kernels use of a tfjs wasm backend (stock or threaded build). */
+interface WasmBackend {
+  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  wasm: {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+    _malloc(bytes: number): number;
+  };
+}
+
+/** Per tfjs backend: the kernels and a conv workspace kept for the backend's lifetime. */
+const bound = new WeakMap<object, { kernels: RustKernels; work: number }>();
+
+function bind(backend: WasmBackend) {
+  let b = bound.get(backend);
+  if (!b) {
+    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+    if (!memory) throw new Error("rust conv kernels: cannot find the wasm backend's memory");
+    const kernels = rustKernels(memory);
+    const work = backend.wasm._malloc(kernels.conv_f32_work_len() * 4) >>> 0;
+    b = { kernels, work };
+    bound.set(backend, b);
+  }
+  return b;
+}
+
+/** The forward convolution's info from a conv kernel's attributes (NHWC only: else undefined). */
+function forwardInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+): tf.backend_util.Conv2DInfo | undefined {
+  const format = (attrs.dataFormat as string | undefined) ?? "NHWC";
+  if (format !== "NHWC") return undefined;
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as [number, number],
+    (attrs.dilations as [number, number] | undefined) ?? 1,
+    attrs.pad as "same",
+    attrs.dimRoundingMode as "floor" | undefined,
+    false,
+    "channelsLast",
+  );
+}
+
+/** Runs `kind` on all its rows into a new output of `shape`. */
+function compute(
+  backend: WasmBackend,
+  kind: RustConvKind,
+  g: ConvGeometry,
+  a: Info,
+  b: Info,
+  shape: number[],
+): Info {
+  const { kernels, work } = bind(backend);
+  const out = backend.makeOutput(shape, "float32");
+  if (shape.every((d) => d > 0)) {
+    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, RUST_CONV_KERNELS[kind].rows(g), work);
+  }
+  return out;
+}
+
+const float32 = (...ts: Info[]) => ts.every((t) => t.dtype === "float32");
+
+/** Conv2D on the Rust kernel (the built-in for NCHW or non-float32). */
+export function rustConv2D(builtin: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: Info; filter: Info };
+    const info = forwardInfo(x.shape, filter.shape, args.attrs as Record<string, unknown>);
+    if (!info || !float32(x, filter)) return builtin(args);
+    const backend = args.backend as unknown as WasmBackend;
+    return compute(backend, "conv2d", convGeometry(info), x, filter, info.outShape);
+  };
+}
+
+/** Conv2DBackpropInput on the Rust kernel, phase by phase (the built-in for NCHW or non-float32). */
+export function rustConv2DBackpropInput(builtin: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: Info; filter: Info };
+    const inputShape = args.attrs!.inputShape as number[];
+    const info = forwardInfo(inputShape, filter.shape, args.attrs as Record<string, unknown>);
+    if (!info || !float32(dy, filter)) return builtin(args);
+    const backend = args.backend as unknown as WasmBackend;
+    return compute(backend, "backprop_input", convGeometry(info), dy, filter, inputShape);
+  };
+}
+
+/** Conv2DBackpropFilter on the Rust kernel (`fallback` for NCHW or non-float32). */
+export function rustConv2DBackpropFilter(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: Info; dy: Info };
+    const filterShape = args.attrs!.filterShape as number[];
+    const info = forwardInfo(x.shape, filterShape, args.attrs as Record<string, unknown>);
+    if (!info || !float32(x, dy)) return fallback(args);
+    const backend = args.backend as unknown as WasmBackend;
+    return compute(backend, "backprop_filter", convGeometry(info), x, dy, filterShape);
+  };
+}
