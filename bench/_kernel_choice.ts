@@ -20,3 +20,32 @@ export function useMatmul(choice: MatmulChoice): void {
   setKernelFix("fused_matmul_rust", choice === "rust");
   setKernelFix("matmul_transpose", choice === "tfjs");
 }
+
+/** Which conv kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter) the wasm backend runs. */
+export const CONV_CHOICES = {
+  builtin: "tfjs-wasm's own (XNNPACK Conv2D, scalar-loop Conv2DBackpropInput); it has no " +
+    "Conv2DBackpropFilter, so the XNNPACK-based replacement stands in",
+  xnnpack: "XNNPACK Conv2D and the XNNPACK-based gradient replacements (conv2d_backprop_filter, " +
+    "conv2d_backprop_input)",
+  rust: "Duel's Rust kernels for all three (conv2d_rust, conv2d_backprop_input_rust, " +
+    "conv2d_backprop_filter_rust)",
+  rust_conv2d: "Rust Conv2D only, XNNPACK-based gradients",
+  rust_input: "Rust Conv2DBackpropInput only, XNNPACK otherwise",
+  rust_filter: "Rust Conv2DBackpropFilter only, XNNPACK otherwise",
+} as const;
+
+/** A key of {@link CONV_CHOICES}. */
+export type ConvChoice = keyof typeof CONV_CHOICES;
+
+/** Makes `choice` the wasm backend's conv kernels (call with the wasm backend registered). */
+export function useConv(choice: ConvChoice): void {
+  const rust = (part: ConvChoice) => choice === "rust" || choice === part;
+  // Each pair: turn the loser off first, then the winner on (alternatives of one tfjs kernel).
+  setKernelFix("conv2d_rust", rust("rust_conv2d"));
+  setKernelFix("conv2d_backprop_input", false);
+  setKernelFix("conv2d_backprop_input_rust", false);
+  if (rust("rust_input")) setKernelFix("conv2d_backprop_input_rust", true);
+  else if (choice !== "builtin") setKernelFix("conv2d_backprop_input", true);
+  setKernelFix("conv2d_backprop_filter", !rust("rust_filter"));
+  if (rust("rust_filter")) setKernelFix("conv2d_backprop_filter_rust", true);
+}

@@ -18,7 +18,7 @@
 //! the same bits. Each kernel computes the GEMM rows `m0..m1` only (forward:
 //! output pixels; filter: `(ky,kx,ci)`; input: dx pixels), for a thread pool.
 
-use crate::matmul::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
+use crate::matmul::{load, load_part, pack_b, store, store_part, tile, Rows, Shape, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
 /// Workspace floats: a packed B panel, a packed A block, a C row table.
@@ -521,6 +521,98 @@ fn phase_rows(g: &Geom, ay: &Axis, ax: &Axis, ry: usize, rx: usize, m: usize) ->
     (b * ay.count + ay.before(y, g.sh, ry)) * ax.count + in_row
 }
 
+/// C rows given one by one.
+struct Ptrs([*mut f32; MR]);
+
+impl Rows for Ptrs {
+    #[inline(always)]
+    unsafe fn row(&self, r: usize) -> *mut f32 {
+        self.0[r]
+    }
+}
+
+/// matmul's micro-kernel with A read in place: row `r`'s `len` k-steps are
+/// `a[r][0..len]` (no packing), B a packed `len × NR` strip. Same sums as `tile`.
+#[inline(always)]
+unsafe fn tile_direct(a: [*const f32; MR], pb: *const f32, len: usize, c: &Ptrs, mr: usize, nr: usize, first: bool) {
+    let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
+    let mut acc = [[f32x4_splat(0.0); 2]; MR];
+    if !first {
+        for r in 0..MR {
+            if r < mr {
+                acc[r][0] = load_part(c.row(r), w0);
+                acc[r][1] = load_part(c.row(r).add(4), w1);
+            }
+        }
+    }
+    let mut bp = pb;
+    for q in 0..len {
+        let b0 = load(bp);
+        let b1 = load(bp.add(4));
+        for r in 0..MR {
+            let av = v128_load32_splat(a[r].add(q) as *const u32);
+            acc[r][0] = f32x4_add(acc[r][0], f32x4_mul(av, b0));
+            acc[r][1] = f32x4_add(acc[r][1], f32x4_mul(av, b1));
+        }
+        bp = bp.add(NR);
+    }
+    for r in 0..MR {
+        if r < mr {
+            if nr == NR {
+                store(c.row(r), acc[r][0]);
+                store(c.row(r).add(4), acc[r][1]);
+            } else {
+                store_part(c.row(r), acc[r][0], w0);
+                store_part(c.row(r).add(4), acc[r][1], w1);
+            }
+        }
+    }
+}
+
+/// The input gradient of one phase when dx has at most `NR` channels: every
+/// dy element is used once per tap, so packing A would cost as much as the
+/// product; A is read in place, tap by tap, from dy (or from zeros in the
+/// workspace for taps outside dy). B (all of K) is packed once.
+#[inline(always)]
+unsafe fn input_skinny(p: &Input, i0: usize, i1: usize, work: *mut f32) {
+    let g = p.g;
+    let k = p.k();
+    let pb = work;
+    let zeros = work.add(KC * NC);
+    for q in 0..g.cout {
+        *zeros.add(q) = 0.0;
+    }
+    p.pack_b(0, k, 0, g.cin, pb);
+    let taps = p.ay.taps * p.ax.taps;
+    let mut i = i0;
+    while i < i1 {
+        let mr = min(MR, i1 - i);
+        let mut rows = Ptrs([core::ptr::null_mut(); MR]);
+        // (b, jy, jx) of each row; rows past mr repeat the last (read, never stored).
+        let mut pix = [(0usize, 0usize, 0usize); MR];
+        for r in 0..MR {
+            let row = i + min(r, mr - 1);
+            let (jx, t) = (rem(row, p.ax.count), div(row, p.ax.count));
+            pix[r] = (div(t, p.ay.count), rem(t, p.ay.count), jx);
+            rows.0[r] = p.row(row);
+        }
+        for t in 0..taps {
+            let (ty, tx) = (div(t, p.ax.taps), rem(t, p.ax.taps));
+            let mut a = [zeros as *const f32; MR];
+            for r in 0..MR {
+                let (b, jy, jx) = pix[r];
+                let oy = jy as isize + p.ay.off - ty as isize;
+                let ox = jx as isize + p.ax.off - tx as isize;
+                if inside(oy, g.oh) && inside(ox, g.ow) {
+                    a[r] = p.dy.add(((b * g.oh + oy as usize) * g.ow + ox as usize) * g.cout);
+                }
+            }
+            tile_direct(a, pb.add(t * g.cout * NR), g.cout, &rows, mr, g.cin, t == 0);
+        }
+        i += MR;
+    }
+}
+
 /// Input gradient (dilation 1), dx pixels `m0..m1` (of `n·h·w`), phase by phase.
 #[inline(always)]
 pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
@@ -536,21 +628,23 @@ pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: u
             }
             let i0 = phase_rows(g, &ay, &ax, ry, rx, m0);
             let i1 = phase_rows(g, &ay, &ax, ry, rx, m1);
-            run(
-                &Input {
-                    g,
-                    dy,
-                    w,
-                    dx,
-                    ay,
-                    ax,
-                    ry,
-                    rx,
-                },
-                i0,
-                i1,
-                work,
-            );
+            let p = Input {
+                g,
+                dy,
+                w,
+                dx,
+                ay,
+                ax,
+                ry,
+                rx,
+            };
+            // Few channels, some taps, B and a zero row fitting the workspace: A in place.
+            let taps = ay.taps * ax.taps;
+            if g.cin <= NR && taps > 0 && taps * g.cout <= KC * NC / NR && g.cout <= KC * MC {
+                input_skinny(&p, i0, i1, work);
+            } else {
+                run(&p, i0, i1, work);
+            }
         }
     }
 }

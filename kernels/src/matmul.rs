@@ -68,18 +68,18 @@ fn min(a: usize, b: usize) -> usize {
 }
 
 #[inline(always)]
-unsafe fn load(p: *const f32) -> v128 {
+pub(crate) unsafe fn load(p: *const f32) -> v128 {
     (p as *const v128).read_unaligned()
 }
 
 #[inline(always)]
-unsafe fn store(p: *mut f32, v: v128) {
+pub(crate) unsafe fn store(p: *mut f32, v: v128) {
     (p as *mut v128).write_unaligned(v)
 }
 
 /// The first `len` (0..=4) floats at `p`, zeros after.
 #[inline(always)]
-unsafe fn load_part(p: *const f32, len: usize) -> v128 {
+pub(crate) unsafe fn load_part(p: *const f32, len: usize) -> v128 {
     if len >= 4 {
         return load(p);
     }
@@ -98,7 +98,7 @@ unsafe fn load_part(p: *const f32, len: usize) -> v128 {
 
 /// Stores the first `len` (0..=4) lanes of `v` at `p`.
 #[inline(always)]
-unsafe fn store_part(p: *mut f32, v: v128, len: usize) {
+pub(crate) unsafe fn store_part(p: *mut f32, v: v128, len: usize) {
     if len >= 4 {
         return store(p, v);
     }
