@@ -293,3 +293,40 @@ Deno.test("rust conv kernels: NCHW falls back; no tensor leaks, no memory alloca
   );
   tf.dispose([x, w, dy]);
 });
+
+Deno.test({
+  name: "rust conv kernels on the threaded wasm build give the bits of the stock build",
+  // The threaded backend keeps its pthread workers for the life of the process.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const c = CASES.find((c) => c.cin === 8 && c.cout === 16)!;
+    const rng = Rng.derive(3, "rust_conv/threads");
+    const xShape = [c.n, c.h, c.w, c.cin], wShape = [...c.k, c.cin, c.cout];
+    const outShape = info(c).outShape;
+    const [x, w, dy] = [random(rng, xShape), random(rng, wShape), random(rng, outShape)];
+    const all = () =>
+      tf.concat([
+        tf.engine().runKernel("Conv2D", {
+          x: tf.tensor(x, xShape),
+          filter: tf.tensor(w, wShape),
+        }, attrs(c, { dilations: [1, 1] })) as tf.Tensor,
+        tf.engine().runKernel("Conv2DBackpropFilter", {
+          x: tf.tensor(x, xShape),
+          dy: tf.tensor(dy, outShape),
+        }, attrs(c, { filterShape: wShape })) as tf.Tensor,
+        tf.engine().runKernel("Conv2DBackpropInput", {
+          dy: tf.tensor(dy, outShape),
+          filter: tf.tensor(w, wShape),
+        }, attrs(c, { inputShape: xShape })) as tf.Tensor,
+      ].map((t) => tf.reshape(t, [-1])));
+    const one = await on("wasm", all);
+    await useBackend("wasm", 2);
+    assert.equal(tf.getBackend(), "wasm-threaded");
+    const out = tf.tidy(all);
+    const two = out.dataSync() as Float32Array;
+    out.dispose();
+    assert.deepEqual(two, one);
+    await useBackend("wasm");
+  },
+});
