@@ -196,7 +196,7 @@ const attrs = (c: Case, extra: Record<string, unknown>) =>
 
 Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust match the cpu backend", async () => {
   const rng = Rng.derive(0, "rust_conv/tfjs");
-  for (const c of CASES.filter((c) => c.n > 0 && c.cin > 0 && c.cout > 0)) {
+  for (const c of CASES) { // 0-size edges included: tfjs allows them
     const conv = info(c);
     const xShape = [c.n, c.h, c.w, c.cin], wShape = [...c.k, c.cin, c.cout];
     const [x, w, dy] = [random(rng, xShape), random(rng, wShape), random(rng, conv.outShape)];

@@ -16,26 +16,35 @@ type Info = tf.TensorInfo;
 
 /** A convolution's geometry as the Rust kernels take it (the forward conv's, NHWC). */
 export interface ConvGeometry {
-  /** Batch, input height, width, channels. */
+  /** Batch. */
   readonly n: number;
+  /** Input height. */
   readonly h: number;
+  /** Input width. */
   readonly w: number;
+  /** Input channels. */
   readonly cin: number;
-  /** Output height, width, channels. */
+  /** Output height. */
   readonly oh: number;
+  /** Output width. */
   readonly ow: number;
+  /** Output channels. */
   readonly cout: number;
-  /** Kernel height and width. */
+  /** Kernel height. */
   readonly kh: number;
+  /** Kernel width. */
   readonly kw: number;
-  /** Strides. */
+  /** Vertical stride. */
   readonly sh: number;
+  /** Horizontal stride. */
   readonly sw: number;
-  /** Dilations (1 for the gradients). */
+  /** Vertical dilation (1 for the gradients). */
   readonly dh: number;
+  /** Horizontal dilation (1 for the gradients). */
   readonly dw: number;
-  /** Padding before the first row and column (tfjs's `padInfo.top`, `.left`). */
+  /** Padding before the first row (tfjs's `padInfo.top`). */
   readonly top: number;
+  /** Padding before the first column (tfjs's `padInfo.left`). */
   readonly left: number;
 }
 
@@ -71,7 +80,17 @@ export const RUST_CONV_KERNELS = {
   },
 } as const;
 
-/** A key of {@link RUST_CONV_KERNELS}. */
+/**
+ * A key of {@link RUST_CONV_KERNELS}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RustConvKind } from "./rust_conv_kernels.ts";
+ * const kind: RustConvKind = "backprop_input";
+ * assert.equal(kind, "backprop_input");
+ * ```
+ */
 export type RustConvKind = keyof typeof RUST_CONV_KERNELS;
 
 /**
@@ -214,7 +233,15 @@ function compute(
 
 const float32 = (...ts: Info[]) => ts.every((t) => t.dtype === "float32");
 
-/** Conv2D on the Rust kernel (the built-in for NCHW or non-float32). */
+/**
+ * Conv2D on the Rust kernel (the built-in for NCHW or non-float32); registered
+ * by `setKernelFix("conv2d_rust", true)`.
+ *
+ * @example
+ * ```ts ignore
+ * tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm", kernelFunc: rustConv2D(builtin) });
+ * ```
+ */
 export function rustConv2D(builtin: KernelFunc): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: Info; filter: Info };
@@ -225,7 +252,16 @@ export function rustConv2D(builtin: KernelFunc): KernelFunc {
   };
 }
 
-/** Conv2DBackpropInput on the Rust kernel, phase by phase (the built-in for NCHW or non-float32). */
+/**
+ * Conv2DBackpropInput on the Rust kernel, phase by phase (the built-in for
+ * NCHW or non-float32); registered by `setKernelFix("conv2d_backprop_input_rust", true)`.
+ *
+ * @example
+ * ```ts ignore
+ * const kernelFunc = rustConv2DBackpropInput(builtin);
+ * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });
+ * ```
+ */
 export function rustConv2DBackpropInput(builtin: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: Info; filter: Info };
@@ -237,7 +273,17 @@ export function rustConv2DBackpropInput(builtin: KernelFunc): KernelFunc {
   };
 }
 
-/** Conv2DBackpropFilter on the Rust kernel (`fallback` for NCHW or non-float32). */
+/**
+ * Conv2DBackpropFilter on the Rust kernel (`fallback` for NCHW or
+ * non-float32: tfjs-wasm has no such kernel); registered by
+ * `setKernelFix("conv2d_backprop_filter_rust", true)`.
+ *
+ * @example
+ * ```ts ignore
+ * const kernelFunc = rustConv2DBackpropFilter(conv2dBackpropFilter);
+ * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });
+ * ```
+ */
 export function rustConv2DBackpropFilter(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: Info; dy: Info };
