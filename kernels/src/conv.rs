@@ -256,18 +256,24 @@ impl Problem for Forward<'_> {
             let (oy, b) = (rem(t, g.oh), div(t, g.oh));
             let iy0 = (oy * g.sh) as isize - g.top;
             let ix0 = (ox * g.sw) as isize - g.left;
-            let (mut tap, mut ci) = (div(pc, g.cin), rem(pc, g.cin));
+            // Tap (ky, kx) and channel of k = pc, then stepped without dividing (cin may be 1).
+            let (tap, mut ci) = (div(pc, g.cin), rem(pc, g.cin));
+            let (mut ky, mut kx) = (div(tap, g.kw), rem(tap, g.kw));
             let mut p = pc;
             while p < pc + kc {
                 let len = min(g.cin - ci, pc + kc - p);
-                let iy = iy0 + (div(tap, g.kw) * g.dh) as isize;
-                let ix = ix0 + (rem(tap, g.kw) * g.dw) as isize;
+                let iy = iy0 + (ky * g.dh) as isize;
+                let ix = ix0 + (kx * g.dw) as isize;
                 let valid = inside(iy, g.h) && inside(ix, g.w);
                 let at = ((b * g.h + iy as usize) * g.w + ix as usize) * g.cin + ci;
                 copy_col(dst, p - pc, r, valid, self.x.wrapping_add(at), len);
                 p += len;
-                tap += 1;
                 ci = 0;
+                kx += 1;
+                if kx == g.kw {
+                    kx = 0;
+                    ky += 1;
+                }
             }
         }
     }
