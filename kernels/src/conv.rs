@@ -6,7 +6,7 @@
 //!   (M = n·oh·ow, K = kh·kw·cin, N = cout);
 //! - filter gradient: `dW[(ky,kx,ci), co] = Σ_(b,oy,ox) x[…] · dy[(b,oy,ox), co]`
 //!   (M = kh·kw·cin, K = n·oh·ow, N = cout);
-//! - input gradient (conv2d_transpose's forward), one GEMM per output phase
+//! - input gradient (conv2d_transpose's forward, conv_input.rs), one GEMM per output phase
 //!   `(y mod sh, x mod sw)`: only the taps that reach that phase,
 //!   `dx[(b,y,x), ci] = Σ_(ky,kx,co) dy[b, (y+top−ky)/sh, (x+left−kx)/sw, co] · W[ky,kx,ci,co]`
 //!   over `ky ≡ y+top (mod sh)` ascending, likewise kx, so no zero-inserted
@@ -18,7 +18,7 @@
 //! the same bits. Each kernel computes the GEMM rows `m0..m1` only (forward:
 //! output pixels; filter: `(ky,kx,ci)`; input: dx pixels), for a thread pool.
 
-use crate::matmul::{load, load_part, pack_b, store, store_part, tile, Rows, Shape, KC, MC, MR, NC, NR};
+use crate::matmul::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
 /// Workspace floats: a packed B panel, a packed A block, a C row table.
@@ -44,7 +44,7 @@ pub struct Geom {
 }
 
 #[inline(always)]
-fn min(a: usize, b: usize) -> usize {
+pub(crate) fn min(a: usize, b: usize) -> usize {
     if a < b {
         a
     } else {
@@ -74,7 +74,7 @@ pub fn rem(a: usize, b: usize) -> usize {
 
 /// `a / b` rounded toward zero for `b > 0` (0 otherwise).
 #[inline(always)]
-fn idiv(a: isize, b: isize) -> isize {
+pub(crate) fn idiv(a: isize, b: isize) -> isize {
     if b <= 0 {
         0
     } else {
@@ -84,29 +84,26 @@ fn idiv(a: isize, b: isize) -> isize {
 
 /// `0 <= v < len`.
 #[inline(always)]
-fn inside(v: isize, len: usize) -> bool {
+pub(crate) fn inside(v: isize, len: usize) -> bool {
     v >= 0 && (v as usize) < len
 }
 
 /// One implicit GEMM: how to pack its operands and where its C rows are.
-trait Problem {
+pub(crate) trait Problem {
     fn k(&self) -> usize;
     fn n(&self) -> usize;
     /// Packs B rows `pc..pc+kc`, columns `jc..jc+nc` as `matmul::pack_b` does.
-    #[inline(always)]
     unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32);
     /// Packs A rows `i..i+mr` (`mr <= MR`), columns `pc..pc+kc` into one
     /// `kc × MR` strip (element (i+r, p) at `(p−pc)·MR + r`), zeros past `mr`.
-    #[inline(always)]
     unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32);
     /// Row `i` of C.
-    #[inline(always)]
     unsafe fn row(&self, i: usize) -> *mut f32;
 }
 
 /// Zeros column `r` of a `kc × MR` strip.
 #[inline(always)]
-unsafe fn zero_col(dst: *mut f32, r: usize, kc: usize) {
+pub(crate) unsafe fn zero_col(dst: *mut f32, r: usize, kc: usize) {
     for p in 0..kc {
         *dst.add(p * MR + r) = 0.0;
     }
@@ -116,7 +113,7 @@ unsafe fn zero_col(dst: *mut f32, r: usize, kc: usize) {
 /// anything then, even address 0, which is a valid pointer here) into column
 /// `r` of a strip from row `at`.
 #[inline(always)]
-unsafe fn copy_col(dst: *mut f32, at: usize, r: usize, valid: bool, src: *const f32, len: usize) {
+pub(crate) unsafe fn copy_col(dst: *mut f32, at: usize, r: usize, valid: bool, src: *const f32, len: usize) {
     let out = dst.add(at * MR + r);
     if valid {
         for q in 0..len {
@@ -137,7 +134,6 @@ struct Table {
 
 impl Rows for Table {
     #[inline(always)]
-    #[inline(always)]
     unsafe fn row(&self, r: usize) -> *mut f32 {
         (*self.rows.add(r)).add(self.col)
     }
@@ -146,7 +142,7 @@ impl Rows for Table {
 /// matmul.rs's loop nest over rows `i0..i1` of `p`, its B packed once per
 /// panel, its A packed by `p` (implicit im2col).
 #[inline(always)]
-unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
+pub(crate) unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
     let (k, n) = (p.k(), p.n());
     if i1 <= i0 || n == 0 {
         return;
@@ -375,132 +371,6 @@ impl Problem for Filter<'_> {
     }
 }
 
-/// One output phase `(ry, rx)` of the input gradient along one axis: `count`
-/// rows `y = j·s + ry`, `taps` kernel taps `k0, k0+s, …`; tap `t` of row `j`
-/// reads dy row `j + off − t`.
-#[derive(Clone, Copy)]
-pub struct Axis {
-    pub count: usize,
-    pub taps: usize,
-    pub k0: usize,
-    pub off: isize,
-}
-
-impl Axis {
-    /// Phase `r` of an axis of `len` output rows, kernel `k`, stride `s`, pad `pad` (dilation 1).
-    #[inline(always)]
-    pub fn new(len: usize, k: usize, s: usize, pad: isize, r: usize) -> Axis {
-        let count = if r < len { div(len - r + s - 1, s) } else { 0 };
-        let k0 = {
-            let v = r as isize + pad;
-            let q = v - idiv(v, s as isize) * s as isize;
-            (if q < 0 { q + s as isize } else { q }) as usize
-        };
-        let taps = if k0 < k { div(k - k0 + s - 1, s) } else { 0 };
-        let off = idiv(r as isize + pad - k0 as isize, s as isize);
-        Axis { count, taps, k0, off }
-    }
-    /// Rows of this phase before row `y` of the axis.
-    #[inline(always)]
-    pub fn before(&self, y: usize, s: usize, r: usize) -> usize {
-        if y > r {
-            min(div(y - r + s - 1, s), self.count)
-        } else {
-            0
-        }
-    }
-}
-
-/// Input gradient, one phase: A = dy at the phase's taps (rows: the phase's
-/// dx pixels `(b, jy, jx)`, k: `(tap y, tap x, co)`), B = W at those taps,
-/// transposed, C = dx rows of the phase.
-struct Input<'a> {
-    g: &'a Geom,
-    dy: *const f32,
-    w: *const f32,
-    dx: *mut f32,
-    ay: Axis,
-    ax: Axis,
-    ry: usize,
-    rx: usize,
-}
-
-impl Problem for Input<'_> {
-    #[inline(always)]
-    fn k(&self) -> usize {
-        self.ay.taps * self.ax.taps * self.g.cout
-    }
-    #[inline(always)]
-    fn n(&self) -> usize {
-        self.g.cin
-    }
-    #[inline(always)]
-    unsafe fn pack_b(&self, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
-        let g = self.g;
-        if kc == 0 {
-            return;
-        }
-        let mut jr = 0;
-        while jr < nc {
-            let strip = dst.add(jr * kc);
-            let nr = min(NR, nc - jr);
-            let (mut tap, mut co) = (div(pc, g.cout), rem(pc, g.cout));
-            for p in 0..kc {
-                let ky = self.ay.k0 + div(tap, self.ax.taps) * g.sh;
-                let kx = self.ax.k0 + rem(tap, self.ax.taps) * g.sw;
-                let src = self.w.add(((ky * g.kw + kx) * g.cin + jc + jr) * g.cout + co);
-                let out = strip.add(p * NR);
-                for j in 0..NR {
-                    *out.add(j) = if j < nr { *src.add(j * g.cout) } else { 0.0 };
-                }
-                co += 1;
-                if co == g.cout {
-                    co = 0;
-                    tap += 1;
-                }
-            }
-            jr += NR;
-        }
-    }
-    #[inline(always)]
-    unsafe fn pack_a(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
-        let g = self.g;
-        if kc == 0 {
-            return;
-        }
-        for r in 0..MR {
-            if r >= mr {
-                zero_col(dst, r, kc);
-                continue;
-            }
-            let row = i + r;
-            let (jx, t) = (rem(row, self.ax.count), div(row, self.ax.count));
-            let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
-            let (mut tap, mut co) = (div(pc, g.cout), rem(pc, g.cout));
-            let mut p = pc;
-            while p < pc + kc {
-                let len = min(g.cout - co, pc + kc - p);
-                let oy = (jy as isize) + self.ay.off - div(tap, self.ax.taps) as isize;
-                let ox = (jx as isize) + self.ax.off - rem(tap, self.ax.taps) as isize;
-                let valid = inside(oy, g.oh) && inside(ox, g.ow);
-                let at = ((b * g.oh + oy as usize) * g.ow + ox as usize) * g.cout + co;
-                copy_col(dst, p - pc, r, valid, self.dy.wrapping_add(at), len);
-                p += len;
-                tap += 1;
-                co = 0;
-            }
-        }
-    }
-    #[inline(always)]
-    unsafe fn row(&self, i: usize) -> *mut f32 {
-        let g = self.g;
-        let (jx, t) = (rem(i, self.ax.count), div(i, self.ax.count));
-        let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
-        let (y, x) = (jy * g.sh + self.ry, jx * g.sw + self.rx);
-        self.dx.add(((b * g.h + y) * g.w + x) * g.cin)
-    }
-}
-
 /// Forward convolution, output pixels `m0..m1` (of `n·oh·ow`).
 #[inline(always)]
 pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, work: *mut f32) {
@@ -511,146 +381,4 @@ pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: u
 #[inline(always)]
 pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     run(&Filter { g, x, dy, dw }, m0, m1, work);
-}
-
-/// The phase-`(ry, rx)` pixels among dx pixels `0..m` (`m <= n·h·w`).
-#[inline(always)]
-fn phase_rows(g: &Geom, ay: &Axis, ax: &Axis, ry: usize, rx: usize, m: usize) -> usize {
-    let plane = g.h * g.w;
-    let (b, rest) = (div(m, plane), rem(m, plane));
-    let (y, x) = (div(rest, g.w), rem(rest, g.w));
-    let in_row = if y >= ry && rem(y - ry, g.sh) == 0 {
-        ax.before(x, g.sw, rx)
-    } else {
-        0
-    };
-    (b * ay.count + ay.before(y, g.sh, ry)) * ax.count + in_row
-}
-
-/// C rows given one by one.
-struct Ptrs([*mut f32; MR]);
-
-impl Rows for Ptrs {
-    #[inline(always)]
-    unsafe fn row(&self, r: usize) -> *mut f32 {
-        self.0[r]
-    }
-}
-
-/// matmul's micro-kernel with A read in place: row `r`'s `len` k-steps are
-/// `a[r][0..len]` (no packing), B a packed `len × NR` strip. Same sums as `tile`.
-#[inline(always)]
-unsafe fn tile_direct(a: [*const f32; MR], pb: *const f32, len: usize, c: &Ptrs, mr: usize, nr: usize, first: bool) {
-    let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
-    let mut acc = [[f32x4_splat(0.0); 2]; MR];
-    if !first {
-        for r in 0..MR {
-            if r < mr {
-                acc[r][0] = load_part(c.row(r), w0);
-                acc[r][1] = load_part(c.row(r).add(4), w1);
-            }
-        }
-    }
-    let mut bp = pb;
-    for q in 0..len {
-        let b0 = load(bp);
-        let b1 = load(bp.add(4));
-        for r in 0..MR {
-            let av = v128_load32_splat(a[r].add(q) as *const u32);
-            acc[r][0] = f32x4_add(acc[r][0], f32x4_mul(av, b0));
-            acc[r][1] = f32x4_add(acc[r][1], f32x4_mul(av, b1));
-        }
-        bp = bp.add(NR);
-    }
-    for r in 0..MR {
-        if r < mr {
-            if nr == NR {
-                store(c.row(r), acc[r][0]);
-                store(c.row(r).add(4), acc[r][1]);
-            } else {
-                store_part(c.row(r), acc[r][0], w0);
-                store_part(c.row(r).add(4), acc[r][1], w1);
-            }
-        }
-    }
-}
-
-/// The input gradient of one phase when dx has at most `NR` channels: every
-/// dy element is used once per tap, so packing A would cost as much as the
-/// product; A is read in place, tap by tap, from dy (or from zeros in the
-/// workspace for taps outside dy). B (all of K) is packed once.
-#[inline(always)]
-unsafe fn input_skinny(p: &Input, i0: usize, i1: usize, work: *mut f32) {
-    let g = p.g;
-    let k = p.k();
-    let pb = work;
-    let zeros = work.add(KC * NC);
-    for q in 0..g.cout {
-        *zeros.add(q) = 0.0;
-    }
-    p.pack_b(0, k, 0, g.cin, pb);
-    let taps = p.ay.taps * p.ax.taps;
-    let mut i = i0;
-    while i < i1 {
-        let mr = min(MR, i1 - i);
-        let mut rows = Ptrs([core::ptr::null_mut(); MR]);
-        // (b, jy, jx) of each row; rows past mr repeat the last (read, never stored).
-        let mut pix = [(0usize, 0usize, 0usize); MR];
-        for r in 0..MR {
-            let row = i + min(r, mr - 1);
-            let (jx, t) = (rem(row, p.ax.count), div(row, p.ax.count));
-            pix[r] = (div(t, p.ay.count), rem(t, p.ay.count), jx);
-            rows.0[r] = p.row(row);
-        }
-        for t in 0..taps {
-            let (ty, tx) = (div(t, p.ax.taps), rem(t, p.ax.taps));
-            let mut a = [zeros as *const f32; MR];
-            for r in 0..MR {
-                let (b, jy, jx) = pix[r];
-                let oy = jy as isize + p.ay.off - ty as isize;
-                let ox = jx as isize + p.ax.off - tx as isize;
-                if inside(oy, g.oh) && inside(ox, g.ow) {
-                    a[r] = p.dy.add(((b * g.oh + oy as usize) * g.ow + ox as usize) * g.cout);
-                }
-            }
-            tile_direct(a, pb.add(t * g.cout * NR), g.cout, &rows, mr, g.cin, t == 0);
-        }
-        i += MR;
-    }
-}
-
-/// Input gradient (dilation 1), dx pixels `m0..m1` (of `n·h·w`), phase by phase.
-#[inline(always)]
-pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
-    if g.h == 0 || g.w == 0 || g.cin == 0 {
-        return;
-    }
-    for ry in 0..g.sh {
-        let ay = Axis::new(g.h, g.kh, g.sh, g.top, ry);
-        for rx in 0..g.sw {
-            let ax = Axis::new(g.w, g.kw, g.sw, g.left, rx);
-            if ay.count == 0 || ax.count == 0 {
-                continue;
-            }
-            let i0 = phase_rows(g, &ay, &ax, ry, rx, m0);
-            let i1 = phase_rows(g, &ay, &ax, ry, rx, m1);
-            let p = Input {
-                g,
-                dy,
-                w,
-                dx,
-                ay,
-                ax,
-                ry,
-                rx,
-            };
-            // Few channels, some taps, B and a zero row fitting the workspace: A in place.
-            let taps = ay.taps * ax.taps;
-            if g.cin <= NR && taps > 0 && taps * g.cout <= KC * NC / NR && g.cout <= KC * MC {
-                input_skinny(&p, i0, i1, work);
-            } else {
-                run(&p, i0, i1, work);
-            }
-        }
-    }
 }

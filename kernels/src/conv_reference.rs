@@ -2,7 +2,8 @@
 //! the summation order the GEMMs promise (K's order, out-of-image positions
 //! summed as zeros), over the same row ranges.
 
-use crate::conv::{div, rem, Axis, Geom};
+use crate::conv::{div, rem, Geom};
+use crate::conv_input::Axis;
 
 /// `x[b, iy, ix, ci]`, or 0 outside the image.
 #[inline(always)]

@@ -11,6 +11,7 @@
 #![no_std]
 
 mod conv;
+mod conv_input;
 mod conv_reference;
 mod matmul;
 mod reference;
@@ -202,7 +203,7 @@ conv_export!(
 conv_export!(
     /// Conv2DBackpropInput (conv2d_transpose's forward, dilation 1): dx (a = dy, b = W, out = dx),
     /// dx pixels `m0..m1` of `n·h·w`, one GEMM per output phase (no zero insertion).
-    conv2d_backprop_input_f32 => conv::input
+    conv2d_backprop_input_f32 => conv_input::input
 );
 conv_export!(
     /// Scalar reference of [`conv2d_backprop_input_f32`]: same signature, same bits.
