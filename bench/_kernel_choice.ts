@@ -29,6 +29,7 @@ export const CONV_CHOICES = {
     "conv2d_backprop_input)",
   rust: "Duel's Rust kernels for all three (conv2d_rust, conv2d_backprop_input_rust, " +
     "conv2d_backprop_filter_rust)",
+  rust_grads: "Rust Conv2DBackpropInput and Conv2DBackpropFilter, XNNPACK Conv2D",
   rust_conv2d: "Rust Conv2D only, XNNPACK-based gradients",
   rust_input: "Rust Conv2DBackpropInput only, XNNPACK otherwise",
   rust_filter: "Rust Conv2DBackpropFilter only, XNNPACK otherwise",
@@ -39,7 +40,9 @@ export type ConvChoice = keyof typeof CONV_CHOICES;
 
 /** Makes `choice` the wasm backend's conv kernels (call with the wasm backend registered). */
 export function useConv(choice: ConvChoice): void {
-  const rust = (part: ConvChoice) => choice === "rust" || choice === part;
+  const grads = choice === "rust" || choice === "rust_grads";
+  const rust = (part: ConvChoice) =>
+    choice === part || choice === "rust" || (grads && part !== "rust_conv2d");
   // Each pair: turn the loser off first, then the winner on (alternatives of one tfjs kernel).
   setKernelFix("conv2d_rust", rust("rust_conv2d"));
   setKernelFix("conv2d_backprop_input", false);
