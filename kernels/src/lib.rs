@@ -116,3 +116,92 @@ pub unsafe extern "C" fn matmul_f32_ref(
         );
     }
 }
+
+mod adam;
+
+/// `u32`s per entry of an optimiser table: `[param, grad, slot a, slot b, len]`
+/// (byte offsets, then the tensor's length in floats).
+pub const OPT_TABLE_ENTRY: u32 = adam::ENTRY as u32;
+
+/// Adam, in place, on the `n` tensors of `table` (slots: a = m, b = v):
+/// `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= step_size (m / (sqrt(v) / root_c2 + eps))`
+/// with `step_size = lr / (1 - b1^t)` and `root_c2 = sqrt(1 - b2^t)`, each
+/// operation rounded to f32 once, in this order (the tfjs implementation's bits).
+///
+/// # Safety
+/// `table` holds `n` entries of [`OPT_TABLE_ENTRY`] `u32`s; each entry's
+/// pointers are valid for `len` floats; p, m and v do not overlap anything else.
+#[no_mangle]
+pub unsafe extern "C" fn adam_f32(
+    table: *const u32,
+    n: u32,
+    b1: f32,
+    one_minus_b1: f32,
+    b2: f32,
+    one_minus_b2: f32,
+    root_c2: f32,
+    eps: f32,
+    step_size: f32,
+) {
+    let c = adam::Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size };
+    adam::adam(table, n as usize, &c);
+}
+
+/// Scalar reference of [`adam_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn adam_f32_ref(
+    table: *const u32,
+    n: u32,
+    b1: f32,
+    one_minus_b1: f32,
+    b2: f32,
+    one_minus_b2: f32,
+    root_c2: f32,
+    eps: f32,
+    step_size: f32,
+) {
+    let c = adam::Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size };
+    adam::adam_ref(table, n as usize, &c);
+}
+
+/// RMSProp (PyTorch form), in place, on the `n` tensors of `table` (slots: a =
+/// v, b = momentum buffer, read only when `momentum > 0`):
+/// `v = alpha v + (1-alpha) g²; u = g / (sqrt(v) + eps); [u = momentum buf + u; buf = u;] p -= lr u`,
+/// each operation rounded to f32 once, in this order.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn rmsprop_f32(
+    table: *const u32,
+    n: u32,
+    alpha: f32,
+    one_minus_alpha: f32,
+    eps: f32,
+    momentum: f32,
+    lr: f32,
+) {
+    let c = adam::RmsProp { alpha, one_minus_alpha, eps, momentum, lr };
+    adam::rmsprop(table, n as usize, &c);
+}
+
+/// Scalar reference of [`rmsprop_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn rmsprop_f32_ref(
+    table: *const u32,
+    n: u32,
+    alpha: f32,
+    one_minus_alpha: f32,
+    eps: f32,
+    momentum: f32,
+    lr: f32,
+) {
+    let c = adam::RmsProp { alpha, one_minus_alpha, eps, momentum, lr };
+    adam::rmsprop_ref(table, n as usize, &c);
+}

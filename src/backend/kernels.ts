@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
+import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -83,6 +84,17 @@ export const KERNEL_FIXES = {
       "and activation applied in the tile before it is stored",
     kernelName: "_FusedMatMul",
     wrap: rustFusedMatMul,
+  },
+  adam_rust: {
+    doc: "Adam's update as one Rust f32x4 kernel per player (DuelAdam, in place, zero-copy) " +
+      "instead of ~14 tfjs kernels per parameter; same f32 operations in the same order",
+    kernelName: FUSED_UPDATE_KERNELS.adam,
+    wrap: () => adamKernel,
+  },
+  rmsprop_rust: {
+    doc: "RMSProp's update (with momentum) as one Rust f32x4 kernel per player (DuelRMSProp)",
+    kernelName: FUSED_UPDATE_KERNELS.rmsprop,
+    wrap: () => rmspropKernel,
   },
 } satisfies Record<string, KernelFix>;
 
