@@ -119,18 +119,19 @@ pub unsafe extern "C" fn matmul_f32_ref(
 
 mod adam;
 
-/// `u32`s per entry of an optimiser table: `[param, grad, slot a, slot b, len]`
-/// (byte offsets, then the tensor's length in floats).
+/// `u32`s per entry of an optimiser table: `[param, grad, slot a, slot b,
+/// param out, slot a out, slot b out, len]` (byte offsets, then the tensor's
+/// length in floats). An output may be its input (in place).
 pub const OPT_TABLE_ENTRY: u32 = adam::ENTRY as u32;
 
-/// Adam, in place, on the `n` tensors of `table` (slots: a = m, b = v):
+/// Adam on the `n` tensors of `table` (slots: a = m, b = v):
 /// `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= step_size (m / (sqrt(v) / root_c2 + eps))`
 /// with `step_size = lr / (1 - b1^t)` and `root_c2 = sqrt(1 - b2^t)`, each
 /// operation rounded to f32 once, in this order (the tfjs implementation's bits).
 ///
 /// # Safety
 /// `table` holds `n` entries of [`OPT_TABLE_ENTRY`] `u32`s; each entry's
-/// pointers are valid for `len` floats; p, m and v do not overlap anything else.
+/// pointers are valid for `len` floats; each output is its input or overlaps nothing.
 #[no_mangle]
 pub unsafe extern "C" fn adam_f32(
     table: *const u32,
@@ -167,7 +168,7 @@ pub unsafe extern "C" fn adam_f32_ref(
     adam::adam_ref(table, n as usize, &c);
 }
 
-/// RMSProp (PyTorch form), in place, on the `n` tensors of `table` (slots: a =
+/// RMSProp (PyTorch form) on the `n` tensors of `table` (slots: a =
 /// v, b = momentum buffer, read only when `momentum > 0`):
 /// `v = alpha v + (1-alpha) g²; u = g / (sqrt(v) + eps); [u = momentum buf + u; buf = u;] p -= lr u`,
 /// each operation rounded to f32 once, in this order.
@@ -204,4 +205,56 @@ pub unsafe extern "C" fn rmsprop_f32_ref(
 ) {
     let c = adam::RmsProp { alpha, one_minus_alpha, eps, momentum, lr };
     adam::rmsprop_ref(table, n as usize, &c);
+}
+
+mod grads;
+
+/// Leaky ReLU's gradient: `out = x > 0 ? dy : alpha * dy` over `len` floats
+/// (tfjs: `where(greater(x, 0), dy, mul(dy, alpha))`, same bits).
+///
+/// # Safety
+/// `x`, `dy` and `out` are valid for `len` floats; `out` overlaps neither input.
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_grad_f32(
+    x: *const f32,
+    dy: *const f32,
+    out: *mut f32,
+    len: u32,
+    alpha: f32,
+) {
+    grads::leaky_relu_grad(x, dy, out, len as usize, alpha);
+}
+
+/// Scalar reference of [`leaky_relu_grad_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`leaky_relu_grad_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_grad_f32_ref(
+    x: *const f32,
+    dy: *const f32,
+    out: *mut f32,
+    len: u32,
+    alpha: f32,
+) {
+    grads::leaky_relu_grad_ref(x, dy, out, len as usize, alpha);
+}
+
+/// Column sums of a row-major `rows × cols` matrix (a sum over leading axes):
+/// `out[j] = 0 + x[0][j] + ... + x[rows-1][j]`, in row order.
+///
+/// # Safety
+/// `x` is valid for `rows * cols` floats, `out` for `cols` and overlaps nothing.
+#[no_mangle]
+pub unsafe extern "C" fn sum_rows_f32(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
+    grads::sum_rows(x, out, rows as usize, cols as usize);
+}
+
+/// Scalar reference of [`sum_rows_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`sum_rows_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn sum_rows_f32_ref(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
+    grads::sum_rows_ref(x, out, rows as usize, cols as usize);
 }

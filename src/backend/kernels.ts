@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustSum } from "./rust_grads.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
@@ -95,6 +96,18 @@ export const KERNEL_FIXES = {
     doc: "RMSProp's update (with momentum) as one Rust f32x4 kernel per player (DuelRMSProp)",
     kernelName: FUSED_UPDATE_KERNELS.rmsprop,
     wrap: () => rmspropKernel,
+  },
+  leaky_relu_grad_rust: {
+    doc: "leaky ReLU's gradient as one Rust f32x4 kernel (DuelLeakyReluGrad) instead of " +
+      "tfjs-wasm's slow broadcasting Greater and Select plus a Multiply; same bits",
+    kernelName: LEAKY_RELU_GRAD_KERNEL,
+    wrap: () => leakyReluGradKernel,
+  },
+  sum_rust: {
+    doc: "Sum over leading axes (every bias gradient) as Rust f32x4 column sums, without " +
+      "tfjs-wasm's transpose; same summation order, same bits",
+    kernelName: "Sum",
+    wrap: rustSum,
   },
 } satisfies Record<string, KernelFix>;
 

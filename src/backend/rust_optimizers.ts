@@ -1,18 +1,20 @@
 /**
  * Fused optimiser updates on Duel's Rust kernels (kernels/src/adam.rs): one
- * tfjs kernel call updates all of a player's parameters and slots in place,
- * instead of ~14 tiny tfjs kernels per parameter. They are kernels of their
- * own (`DuelAdam`, `DuelRMSProp`), registered on the wasm backends by
+ * tfjs kernel call updates all of a player's parameters and slots, instead of
+ * ~14 tiny tfjs kernels per parameter. They are kernels of their own
+ * (`DuelAdam`, `DuelRMSProp`), registered on the wasm backends by
  * `KERNEL_FIXES` (so `setKernelFix` turns them off and benchmarks compare both
  * paths in one run, and `--profile` shows them); an optimiser uses them when
  * the active backend has them ({@link hasFusedUpdate}) and its tfjs
  * implementation otherwise. Results are the tfjs implementation's bits: each
  * element goes through the same f32 operations in the same order.
  *
- * In place is safe only for a buffer no other tensor shares: tfjs shares
- * buffers after `assign`, `clone` and `reshape`. {@link ownBuffers} copies a
- * shared variable's data first (copy-on-write), and the kernel refuses to
- * write a buffer whose reference count is not 1.
+ * The new values go to fresh buffers, which the variables are then assigned,
+ * as tfjs's own updates do, never over a variable's buffer: tfjs shares
+ * buffers between tensors (after `assign`, `reshape`, or a variable made from
+ * a live tensor), and tfjs-wasm caches XNNPACK operators, with the weights
+ * packed, by tensor id (a conv filter updated in place kept its stale packed
+ * copy: measured, the conv GAN test diverged at step 3).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -24,7 +26,7 @@ type KernelArgs = Parameters<KernelFunc>[0];
 
 /** The optimiser exports of duel_kernels.wasm (pointers are byte offsets; see kernels/src/lib.rs). */
 export interface OptimizerKernels {
-  /** Adam over `n` table entries `[p, g, m, v, len]`, in place. */
+  /** Adam over `n` table entries `[p, g, m, v, p out, m out, v out, len]`. */
   adam_f32(
     table: number,
     n: number,
@@ -38,7 +40,7 @@ export interface OptimizerKernels {
   ): void;
   /** The scalar reference of `adam_f32` (same signature, same bits). */
   adam_f32_ref: OptimizerKernels["adam_f32"];
-  /** RMSProp over `n` table entries `[p, g, v, buf, len]` (`buf` read only when momentum > 0). */
+  /** RMSProp over `n` table entries `[p, g, v, buf, p out, v out, buf out, len]` (`buf` only with momentum). */
   rmsprop_f32(
     table: number,
     n: number,
@@ -52,8 +54,8 @@ export interface OptimizerKernels {
   rmsprop_f32_ref: OptimizerKernels["rmsprop_f32"];
 }
 
-/** `u32`s per table entry: `[param, grad, slot a, slot b, len]`. */
-export const TABLE_ENTRY = 5;
+/** `u32`s per table entry: `[param, grad, slot a, slot b, param out, a out, b out, len]`. */
+export const TABLE_ENTRY = 8;
 
 /** The fused update kernels, by optimiser name. */
 export const FUSED_UPDATE_KERNELS = { adam: "DuelAdam", rmsprop: "DuelRMSProp" } as const;
@@ -61,7 +63,7 @@ export const FUSED_UPDATE_KERNELS = { adam: "DuelAdam", rmsprop: "DuelRMSProp" }
 /** What the fused updates use of a tfjs wasm backend (stock or threaded build). */
 interface WasmBackend {
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  refCount(dataId: unknown): number;
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
   wasm: {
     asm?: { memory?: WebAssembly.Memory };
     wasmMemory?: WebAssembly.Memory;
@@ -110,79 +112,51 @@ export function hasFusedUpdate(optimizer: keyof typeof FUSED_UPDATE_KERNELS): bo
   return tf.getKernel(FUSED_UPDATE_KERNELS[optimizer], tf.getBackend()) !== undefined;
 }
 
-/**
- * Gives every variable a buffer of its own (copy-on-write): a variable whose
- * data another tensor shares (after `assign`, or created from a tensor still
- * alive) gets a fresh copy of its values, so updating it in place cannot
- * change anything else. Cheap when nothing is shared (one lookup each).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
- * import { ownBuffers } from "./rust_optimizers.ts";
- * await useBackend("wasm");
- * const init = tf.tensor1d([1, 2]);
- * const v = tf.variable(init); // shares init's buffer
- * ownBuffers([v]);
- * assert.notEqual(v.dataId, init.dataId);
- * assert.deepEqual([...v.dataSync()], [1, 2]);
- * ```
- */
-export function ownBuffers(vars: readonly tf.Variable[]): void {
-  const backend = tf.backend() as unknown as Partial<WasmBackend>;
-  if (!backend.refCount) return;
-  for (const v of vars) {
-    if (backend.refCount(v.dataId) > 1) {
-      tf.tidy(() => v.assign(tf.tensor(v.dataSync(), v.shape, v.dtype)));
-    }
-  }
+/** What a fused update reads and replaces: parameters, their gradients, slots, step counter. */
+export interface FusedUpdate {
+  /** The parameters. */
+  readonly params: readonly tf.Variable[];
+  /** Their gradients, in the same order. */
+  readonly grads: readonly tf.Tensor[];
+  /** The first slot of each parameter (Adam: m; RMSProp: v). */
+  readonly a: readonly tf.Variable[];
+  /** The second slot of each parameter (Adam: v; RMSProp: the momentum buffer, or none). */
+  readonly b: readonly tf.Variable[];
+  /** Adam's step counter (a float32 scalar). */
+  readonly t?: tf.Variable;
 }
 
-/** The role of each input of a fused update: `p<i>`, `g<i>`, `a<i>` (first slot), `b<i>` (second). */
-export type FusedInputs = Record<string, tf.Tensor>;
-
-/**
- * The inputs of a fused update kernel for parameters `params`, their
- * gradients and one or two slot variables per parameter (the step counter
- * `t` too for Adam), after making every written buffer exclusive.
- */
-export function fusedInputs(
-  params: readonly tf.Variable[],
-  grads: readonly tf.Tensor[],
-  a: readonly tf.Variable[],
-  b: readonly tf.Variable[],
-  t?: tf.Variable,
-): FusedInputs {
-  ownBuffers([...params, ...a, ...b, ...(t ? [t] : [])]);
-  const inputs: FusedInputs = t ? { t } : {};
-  params.forEach((p, i) => {
+/** Kernel inputs: `t`, then `p<i>`, `g<i>`, `a<i>`, `b<i>` (if any). */
+function kernelInputs(u: FusedUpdate): Record<string, tf.Tensor> {
+  const inputs: Record<string, tf.Tensor> = u.t ? { t: u.t } : {};
+  u.params.forEach((p, i) => {
     inputs[`p${i}`] = p;
-    inputs[`g${i}`] = grads[i];
-    inputs[`a${i}`] = a[i];
-    if (b[i]) inputs[`b${i}`] = b[i];
+    inputs[`g${i}`] = u.grads[i];
+    inputs[`a${i}`] = u.a[i];
+    if (u.b[i]) inputs[`b${i}`] = u.b[i];
   });
   return inputs;
 }
 
-/** Writes the kernel's table; returns the number of entries. */
+/** The variables a kernel's outputs replace, in output order. */
+function kernelTargets(u: FusedUpdate): tf.Variable[] {
+  return [
+    ...(u.t ? [u.t] : []),
+    ...u.params.flatMap((p, i) => [p, u.a[i], ...(u.b[i] ? [u.b[i]] : [])]),
+  ];
+}
+
+/** Makes the outputs and writes the kernel's table; returns the outputs (`t'` excluded). */
 function writeTable(
   backend: WasmBackend,
   inputs: Record<string, Info | undefined>,
   kernel: string,
-): { n: number; b: ReturnType<typeof bind> } {
+): { n: number; b: ReturnType<typeof bind>; outs: Info[] } {
   let n = 0;
   while (inputs[`p${n}`]) n++;
   const b = bind(backend, n);
-  const table = new Uint32Array(b.memory.buffer, b.table, n * TABLE_ENTRY);
   const at = (x: Info) => backend.dataIdMap.get(x.dataId).memoryOffset;
-  const written = (x: Info) => {
-    if (backend.refCount(x.dataId) !== 1) {
-      throw new Error(`${kernel}: a written buffer is shared (call ownBuffers first)`);
-    }
-    return at(x);
-  };
+  const rows: number[][] = [], outs: Info[] = [];
   for (let i = 0; i < n; i++) {
     const p = inputs[`p${i}`]!, g = inputs[`g${i}`]!, a = inputs[`a${i}`]!;
     const s = inputs[`b${i}`];
@@ -192,62 +166,71 @@ function writeTable(
         throw new Error(`${kernel}: input ${i} is not float32 of ${len} values`);
       }
     }
-    table.set([written(p), at(g), written(a), s ? written(s) : 0, len], i * TABLE_ENTRY);
+    const mine = [p, a, ...(s ? [s] : [])].map((x) => backend.makeOutput([...x.shape], "float32"));
+    outs.push(...mine);
+    const [pOut, aOut, sOut] = mine.map(at);
+    rows.push([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0, len]);
   }
-  return { n, b };
+  // After every makeOutput: an allocation can grow the memory (a new buffer).
+  new Uint32Array(b.memory.buffer, b.table, n * TABLE_ENTRY).set(rows.flat());
+  return { n, b, outs };
 }
 
-/** `DuelAdam`: inputs from {@link fusedInputs} with `t`; attrs `lr`, `b1`, `b2`, `eps`. */
+/** `DuelAdam`: inputs `t`, `p<i>`, `g<i>`, `a<i>` (m), `b<i>` (v); attrs `lr`, `b1`, `b2`, `eps`. */
 export function adamKernel(args: KernelArgs): Info[] {
   const backend = args.backend as unknown as WasmBackend;
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, b1, b2, eps } = args.attrs as Record<string, number>;
-  const { n, b } = writeTable(backend, inputs, "DuelAdam");
-  const tAt = backend.dataIdMap.get(inputs.t!.dataId).memoryOffset;
-  if (backend.refCount(inputs.t!.dataId) !== 1) throw new Error("DuelAdam: t is shared");
+  const tOut = backend.makeOutput([], "float32");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelAdam");
+  const offset = (x: Info) => backend.dataIdMap.get(x.dataId).memoryOffset;
   // The step count lives in the slot `t` (for checkpoints); bias corrections in float64 as PyTorch.
-  const tView = new Float32Array(b.memory.buffer, tAt, 1);
-  const step = tView[0] + 1;
-  tView[0] = step;
+  const step = new Float32Array(b.memory.buffer, offset(inputs.t!), 1)[0] + 1;
+  new Float32Array(b.memory.buffer, offset(tOut), 1)[0] = step;
   const stepSize = lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
   b.kernels.adam_f32(b.table, n, b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize);
-  return [];
+  return [tOut, ...outs];
 }
 
-/** `DuelRMSProp`: inputs from {@link fusedInputs} (`b<i>` with momentum); attrs `lr`, `alpha`, `eps`, `momentum`. */
+/** `DuelRMSProp`: inputs `p<i>`, `g<i>`, `a<i>` (v), `b<i>` (momentum buffer, with momentum); attrs `lr`, `alpha`, `eps`, `momentum`. */
 export function rmspropKernel(args: KernelArgs): Info[] {
   const backend = args.backend as unknown as WasmBackend;
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, alpha, eps, momentum } = args.attrs as Record<string, number>;
-  const { n, b } = writeTable(backend, inputs, "DuelRMSProp");
-  if (momentum > 0 && n > 0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");
+  if (momentum > 0 && inputs.p0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelRMSProp");
   b.kernels.rmsprop_f32(b.table, n, alpha, 1 - alpha, eps, momentum, lr);
-  return [];
+  return outs;
 }
 
 /**
- * Runs the fused update `optimizer` on the active backend (see {@link hasFusedUpdate}).
+ * Runs the fused update `optimizer` on the active backend (see
+ * {@link hasFusedUpdate}) and assigns the new values to the variables.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { useBackend } from "./tfjs.ts";
- * import { fusedInputs, runFusedUpdate } from "./rust_optimizers.ts";
+ * import { runFusedUpdate } from "./rust_optimizers.ts";
  * await useBackend("wasm");
  * const w = tf.variable(tf.tensor1d([1])), v = tf.variable(tf.zeros([1]));
  * // RMSProp, alpha 0: v = g^2, w -= lr g / (|g| + eps)
- * runFusedUpdate("rmsprop", fusedInputs([w], [tf.tensor1d([2])], [v], []), {
- *   lr: 0.5, alpha: 0, eps: 0, momentum: 0,
- * });
+ * const update = { params: [w], grads: [tf.tensor1d([2])], a: [v], b: [] };
+ * runFusedUpdate("rmsprop", update, { lr: 0.5, alpha: 0, eps: 0, momentum: 0 });
  * assert.deepEqual([...w.dataSync()], [0.5]);
  * assert.deepEqual([...v.dataSync()], [4]);
  * ```
  */
 export function runFusedUpdate(
   optimizer: keyof typeof FUSED_UPDATE_KERNELS,
-  inputs: FusedInputs,
+  update: FusedUpdate,
   attrs: Record<string, number>,
 ): void {
-  tf.engine().runKernel(FUSED_UPDATE_KERNELS[optimizer], inputs, attrs);
+  const name = FUSED_UPDATE_KERNELS[optimizer];
+  const outs = tf.engine().runKernel(name, kernelInputs(update), attrs) as tf.Tensor[];
+  kernelTargets(update).forEach((v, i) => {
+    v.assign(outs[i]);
+    outs[i].dispose();
+  });
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedInputs, hasFusedUpdate, runFusedUpdate } from "../backend/rust_optimizers.ts";
+import { hasFusedUpdate, runFusedUpdate } from "../backend/rust_optimizers.ts";
 import { type InferShape, list, num, type Shape } from "../config/fields.ts";
 import type { Param } from "../nn/layers.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
@@ -89,8 +89,8 @@ export const OPTIMIZERS = {
         apply(grads) {
           if (hasFusedUpdate("adam")) {
             const [ws, gs] = unzip(params, grads);
-            const inputs = fusedInputs(ws, gs, m.vars, v.vars, t);
-            return runFusedUpdate("adam", inputs, { lr: p.lr, b1, b2, eps: p.eps });
+            const update = { params: ws, grads: gs, a: m.vars, b: v.vars, t };
+            return runFusedUpdate("adam", update, { lr: p.lr, b1, b2, eps: p.eps });
           }
           // Bias corrections in float64, as PyTorch computes them (1 - 0.999^t loses
           // digits in float32); the step count lives in a slot for checkpoints.
@@ -131,8 +131,8 @@ export const OPTIMIZERS = {
           if (hasFusedUpdate("rmsprop")) {
             const [ws, gs] = unzip(params, grads);
             const { lr, alpha, eps, momentum } = p;
-            const inputs = fusedInputs(ws, gs, v.vars, buf.vars);
-            return runFusedUpdate("rmsprop", inputs, { lr, alpha, eps, momentum });
+            const update = { params: ws, grads: gs, a: v.vars, b: buf.vars };
+            return runFusedUpdate("rmsprop", update, { lr, alpha, eps, momentum });
           }
           eachParam(params, grads, (w, g, i) => {
             const vi = tf.add(tf.mul(p.alpha, v.vars[i]), tf.mul(1 - p.alpha, tf.square(g)));
