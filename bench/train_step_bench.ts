@@ -3,7 +3,8 @@
  * toy2d workload: stock wasm kernels (baseline), the pure-tfjs replacements,
  * Duel's Rust kernels (1 and 2 tfjs threads), and the cpu backend, in one run.
  * The stock and pure-tfjs rows run without the step-overhead kernels
- * ({@link STEP_FIXES}: fused Adam, leaky ReLU gradient, bias-gradient sums);
+ * ({@link STEP_FIXES}: fused Adam, leaky ReLU and its gradient, bias-gradient sums, shared
+ * Identity);
  * the "step overhead" group turns those off one at a time on the Rust matmul.
  */
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -17,7 +18,13 @@ const { config } = await loadExperiment(
 );
 
 /** The Rust kernels that cut the step's many small tfjs kernels (not matmul). */
-const STEP_FIXES = ["adam_rust", "leaky_relu_grad_rust", "sum_rust"] as const;
+const STEP_FIXES = [
+  "adam_rust",
+  "leaky_relu_grad_rust",
+  "sum_rust",
+  "leaky_relu_rust",
+  "identity_shared",
+] as const;
 
 async function stepper(
   backend: "wasm" | "cpu",

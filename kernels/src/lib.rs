@@ -207,7 +207,8 @@ pub unsafe extern "C" fn rmsprop_f32_ref(
     adam::rmsprop_ref(table, n as usize, &c);
 }
 
-mod grads;
+mod activations;
+mod reduce;
 
 /// Leaky ReLU's gradient: `out = x > 0 ? dy : alpha * dy` over `len` floats
 /// (tfjs: `where(greater(x, 0), dy, mul(dy, alpha))`, same bits).
@@ -222,7 +223,7 @@ pub unsafe extern "C" fn leaky_relu_grad_f32(
     len: u32,
     alpha: f32,
 ) {
-    grads::leaky_relu_grad(x, dy, out, len as usize, alpha);
+    activations::leaky_relu_grad(x, dy, out, len as usize, alpha);
 }
 
 /// Scalar reference of [`leaky_relu_grad_f32`]: same signature, same bits.
@@ -237,7 +238,7 @@ pub unsafe extern "C" fn leaky_relu_grad_f32_ref(
     len: u32,
     alpha: f32,
 ) {
-    grads::leaky_relu_grad_ref(x, dy, out, len as usize, alpha);
+    activations::leaky_relu_grad_ref(x, dy, out, len as usize, alpha);
 }
 
 /// Column sums of a row-major `rows × cols` matrix (a sum over leading axes):
@@ -247,7 +248,7 @@ pub unsafe extern "C" fn leaky_relu_grad_f32_ref(
 /// `x` is valid for `rows * cols` floats, `out` for `cols` and overlaps nothing.
 #[no_mangle]
 pub unsafe extern "C" fn sum_rows_f32(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
-    grads::sum_rows(x, out, rows as usize, cols as usize);
+    reduce::sum_rows(x, out, rows as usize, cols as usize);
 }
 
 /// Scalar reference of [`sum_rows_f32`]: same signature, same bits.
@@ -256,5 +257,23 @@ pub unsafe extern "C" fn sum_rows_f32(x: *const f32, out: *mut f32, rows: u32, c
 /// As [`sum_rows_f32`].
 #[no_mangle]
 pub unsafe extern "C" fn sum_rows_f32_ref(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
-    grads::sum_rows_ref(x, out, rows as usize, cols as usize);
+    reduce::sum_rows_ref(x, out, rows as usize, cols as usize);
+}
+
+/// Leaky ReLU: `out = x < 0 ? alpha * x : x` over `len` floats (tfjs-wasm's bits).
+///
+/// # Safety
+/// `x` and `out` are valid for `len` floats and do not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_f32(x: *const f32, out: *mut f32, len: u32, alpha: f32) {
+    activations::leaky_relu(x, out, len as usize, alpha);
+}
+
+/// Scalar reference of [`leaky_relu_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`leaky_relu_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_f32_ref(x: *const f32, out: *mut f32, len: u32, alpha: f32) {
+    activations::leaky_relu_ref(x, out, len as usize, alpha);
 }

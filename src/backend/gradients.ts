@@ -5,12 +5,12 @@
  * penalties differentiate through leaky ReLU's gradient, which uses
  * `Greater`); they are piecewise constant, so their gradient is zero.
  * Leaky ReLU's gradient is replaced by one that runs as a single kernel where
- * the backend has it (`rust_grads.ts`), with the same values.
+ * the backend has it (`rust_activations.ts`), with the same values.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
-import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust_grads.ts";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust_activations.ts";
 
 /** Comparison kernels given a zero gradient here. */
 export const ZERO_GRADIENT_KERNELS = ["Greater", "Less", "LessEqual", "Equal", "NotEqual"] as const;

@@ -9,7 +9,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
-import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustSum } from "./rust_grads.ts";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustLeakyRelu } from "./rust_activations.ts";
+import { rustSum } from "./rust_reduce.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
@@ -102,6 +103,23 @@ export const KERNEL_FIXES = {
       "tfjs-wasm's slow broadcasting Greater and Select plus a Multiply; same bits",
     kernelName: LEAKY_RELU_GRAD_KERNEL,
     wrap: () => leakyReluGradKernel,
+  },
+  leaky_relu_rust: {
+    doc: "LeakyRelu on a Rust f32x4 kernel (tfjs-wasm's runs at ~1 ns per element); same bits",
+    kernelName: "LeakyRelu",
+    wrap: rustLeakyRelu,
+  },
+  identity_shared: {
+    doc: "Identity (tf.clone; the gradient tape clones every tensor it saves) shares the " +
+      "buffer, as tfjs-backend-cpu's does and tfjs-wasm's Reshape does, instead of copying it: " +
+      "tfjs never writes into a tensor's buffer",
+    kernelName: "Identity",
+    wrap: (builtin) => (args) => {
+      const { x } = args.inputs as { x: Info };
+      if (x.dtype === "string") return builtin!(args);
+      (args.backend as unknown as { incRef(dataId: unknown): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
   },
   sum_rust: {
     doc: "Sum over leading axes (every bias gradient) as Rust f32x4 column sums, without " +

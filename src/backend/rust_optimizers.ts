@@ -18,7 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { rustKernels } from "./rust_kernels.ts";
+import { kernelsOn, memoryOf, offsetOf, type WasmBackend, wasmBackendOf } from "./wasm_backend.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Info = tf.TensorInfo;
@@ -60,18 +60,6 @@ export const TABLE_ENTRY = 8;
 /** The fused update kernels, by optimiser name. */
 export const FUSED_UPDATE_KERNELS = { adam: "DuelAdam", rmsprop: "DuelRMSProp" } as const;
 
-/** What the fused updates use of a tfjs wasm backend (stock or threaded build). */
-interface WasmBackend {
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  wasm: {
-    asm?: { memory?: WebAssembly.Memory };
-    wasmMemory?: WebAssembly.Memory;
-    _malloc(bytes: number): number;
-    _free(ptr: number): void;
-  };
-}
-
 /** Per backend: the kernels, its memory and a table buffer (grown as needed). */
 const bound = new WeakMap<
   object,
@@ -81,10 +69,8 @@ const bound = new WeakMap<
 function bind(backend: WasmBackend, entries: number) {
   let b = bound.get(backend);
   if (!b) {
-    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
-    if (!memory) throw new Error("rust optimisers: cannot find the wasm backend's memory");
-    const kernels = rustKernels(memory) as unknown as OptimizerKernels;
-    b = { kernels, memory, table: 0, capacity: 0 };
+    const kernels = kernelsOn<OptimizerKernels>(backend);
+    b = { kernels, memory: memoryOf(backend), table: 0, capacity: 0 };
     bound.set(backend, b);
   }
   if (b.capacity < entries) {
@@ -155,7 +141,7 @@ function writeTable(
   let n = 0;
   while (inputs[`p${n}`]) n++;
   const b = bind(backend, n);
-  const at = (x: Info) => backend.dataIdMap.get(x.dataId).memoryOffset;
+  const at = (x: Info) => offsetOf(backend, x);
   const rows: number[][] = [], outs: Info[] = [];
   for (let i = 0; i < n; i++) {
     const p = inputs[`p${i}`]!, g = inputs[`g${i}`]!, a = inputs[`a${i}`]!;
@@ -178,12 +164,12 @@ function writeTable(
 
 /** `DuelAdam`: inputs `t`, `p<i>`, `g<i>`, `a<i>` (m), `b<i>` (v); attrs `lr`, `b1`, `b2`, `eps`. */
 export function adamKernel(args: KernelArgs): Info[] {
-  const backend = args.backend as unknown as WasmBackend;
+  const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, b1, b2, eps } = args.attrs as Record<string, number>;
   const tOut = backend.makeOutput([], "float32");
   const { n, b, outs } = writeTable(backend, inputs, "DuelAdam");
-  const offset = (x: Info) => backend.dataIdMap.get(x.dataId).memoryOffset;
+  const offset = (x: Info) => offsetOf(backend, x);
   // The step count lives in the slot `t` (for checkpoints); bias corrections in float64 as PyTorch.
   const step = new Float32Array(b.memory.buffer, offset(inputs.t!), 1)[0] + 1;
   new Float32Array(b.memory.buffer, offset(tOut), 1)[0] = step;
@@ -194,7 +180,7 @@ export function adamKernel(args: KernelArgs): Info[] {
 
 /** `DuelRMSProp`: inputs `p<i>`, `g<i>`, `a<i>` (v), `b<i>` (momentum buffer, with momentum); attrs `lr`, `alpha`, `eps`, `momentum`. */
 export function rmspropKernel(args: KernelArgs): Info[] {
-  const backend = args.backend as unknown as WasmBackend;
+  const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, alpha, eps, momentum } = args.attrs as Record<string, number>;
   if (momentum > 0 && inputs.p0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { setKernelFix } from "../src/backend/kernels.ts";
-import { type GradKernels, LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust_grads.ts";
+import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
+import { type ActivationKernels, LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust_activations.ts";
+import type { ReduceKernels } from "../src/backend/rust_reduce.ts";
 import { rustKernels } from "../src/backend/rust_kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
@@ -18,7 +19,10 @@ function normals(n: number, stream: string): Float32Array {
 }
 
 /** Runs `call` on a fresh memory holding `inputs` (in order, from byte 64); returns all words. */
-function onMemory(inputs: Float32Array[], call: (k: GradKernels, ptrs: number[]) => void) {
+function onMemory(
+  inputs: Float32Array[],
+  call: (k: ActivationKernels & ReduceKernels, ptrs: number[]) => void,
+) {
   const memory = new WebAssembly.Memory({ initial: 2 });
   new Uint32Array(memory.buffer).fill(SENTINEL);
   let top = 64;
@@ -28,7 +32,7 @@ function onMemory(inputs: Float32Array[], call: (k: GradKernels, ptrs: number[])
     top += x.length * 4 + 16;
     return at;
   });
-  call(rustKernels(memory) as unknown as GradKernels, ptrs);
+  call(rustKernels(memory) as unknown as ActivationKernels & ReduceKernels, ptrs);
   return new Uint32Array(memory.buffer).slice(0, top / 4 + 4096);
 }
 
@@ -39,6 +43,19 @@ Deno.test("leaky_relu_grad_f32 equals its scalar reference bit for bit", () => {
     const run = (ref: boolean) =>
       onMemory([x, dy], (k, [px, pdy, out]) => {
         (ref ? k.leaky_relu_grad_f32_ref : k.leaky_relu_grad_f32)(px, pdy, out, n, 0.2);
+      });
+    const simd = run(false), ref = run(true);
+    assert.ok(simd.every((w, i) => w === ref.at(i)), `size ${n}`);
+  }
+});
+
+Deno.test("leaky_relu_f32 equals its scalar reference bit for bit", () => {
+  for (const n of SIZES) {
+    const x = normals(n, `f${n}`);
+    if (n > 3) [x[0], x[1], x[2], x[3]] = [0, -0, NaN, -Infinity];
+    const run = (ref: boolean) =>
+      onMemory([x], (k, [px, out]) => {
+        (ref ? k.leaky_relu_f32_ref : k.leaky_relu_f32)(px, out, n, 0.2);
       });
     const simd = run(false), ref = run(true);
     assert.ok(simd.every((w, i) => w === ref.at(i)), `size ${n}`);
@@ -60,7 +77,7 @@ Deno.test("sum_rows_f32 equals its scalar reference bit for bit", () => {
 });
 
 /** `fn` with the Rust kernels on and off: both results. */
-function onAndOff<T>(fix: "leaky_relu_grad_rust" | "sum_rust", fn: () => T): { on: T; off: T } {
+function onAndOff<T>(fix: KernelFixName, fn: () => T): { on: T; off: T } {
   setKernelFix(fix, false);
   const off = fn();
   setKernelFix(fix, true);
@@ -109,4 +126,31 @@ Deno.test("Sum over leading axes: the Rust kernel gives tfjs's bits", () => {
   // Sums of nothing are 0 (tfjs-wasm's own Sum leaves them uninitialised).
   const empty = tf.sum(tf.zeros([0, 3]), 0);
   assert.deepEqual([...empty.dataSync()], [0, 0, 0]);
+});
+
+Deno.test("LeakyRelu: the Rust kernel gives tfjs-wasm's bits", () => {
+  for (const n of SIZES) {
+    const v = normals(n, `lr${n}`);
+    if (n > 4) [v[0], v[1], v[2], v[3], v[4]] = [0, -0, NaN, -Infinity, 1e-45];
+    const x = tf.tensor1d(v);
+    const { on, off } = onAndOff("leaky_relu_rust", () => {
+      const y = tf.leakyRelu(x, 0.3);
+      return Array.from(y.dataSync(), (f) => Object.is(f, -0) ? "-0" : f);
+    });
+    assert.deepEqual(on, off, `size ${n}`);
+  }
+});
+
+Deno.test("Identity shares the buffer; a clone keeps its values after the original is gone", () => {
+  setKernelFix("identity_shared", true);
+  const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  const y = tf.clone(x);
+  assert.equal(y.dataId, x.dataId);
+  x.dispose();
+  assert.deepEqual([...y.dataSync()], [1, 2, 3, 4]);
+  const v = tf.variable(tf.zeros([2]));
+  const kept = tf.clone(v);
+  v.assign(tf.ones([2]));
+  assert.deepEqual([...kept.dataSync()], [0, 0]);
+  tf.dispose([y, v, kept]);
 });
