@@ -168,3 +168,25 @@ for (const stock of [false, true]) {
     assert.deepEqual(fused, unfused);
   });
 }
+
+Deno.test("a checkpoint taken with the fused update resumes exactly, fused or not", async () => {
+  const { config } = parseExperiment(tinyExperiment("/nonexistent"));
+  setKernelFix("adam_rust", true);
+  const a = Trainer.create(config);
+  for await (const _ of a.run(3));
+  const state = a.state();
+  const rest = [];
+  for await (const m of a.run(6)) rest.push(m);
+  for (const fused of [true, false]) {
+    setKernelFix("adam_rust", fused);
+    const b = Trainer.create(config);
+    b.load(state);
+    const again = [];
+    for await (const m of b.run(6)) again.push(m);
+    assert.deepEqual(again, rest, fused ? "fused" : "unfused");
+    assert.deepEqual(b.state().tensors, a.state().tensors);
+    b.dispose();
+  }
+  setKernelFix("adam_rust", true);
+  a.dispose();
+});
