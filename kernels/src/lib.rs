@@ -209,3 +209,163 @@ conv_export!(
     /// Scalar reference of [`conv2d_backprop_input_f32`]: same signature, same bits.
     conv2d_backprop_input_f32_ref => conv_reference::input
 );
+mod adam;
+
+/// `u32`s per entry of an optimiser table: `[param, grad, slot a, slot b,
+/// param out, slot a out, slot b out, len]` (byte offsets, then the tensor's
+/// length in floats). An output may be its input (in place).
+pub const OPT_TABLE_ENTRY: u32 = adam::ENTRY as u32;
+
+/// Adam on the `n` tensors of `table` (slots: a = m, b = v):
+/// `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= step_size (m / (sqrt(v) / root_c2 + eps))`
+/// with `step_size = lr / (1 - b1^t)` and `root_c2 = sqrt(1 - b2^t)`, each
+/// operation rounded to f32 once, in this order (the tfjs implementation's bits).
+///
+/// # Safety
+/// `table` holds `n` entries of [`OPT_TABLE_ENTRY`] `u32`s; each entry's
+/// pointers are valid for `len` floats; each output is its input or overlaps nothing.
+#[no_mangle]
+pub unsafe extern "C" fn adam_f32(
+    table: *const u32,
+    n: u32,
+    b1: f32,
+    one_minus_b1: f32,
+    b2: f32,
+    one_minus_b2: f32,
+    root_c2: f32,
+    eps: f32,
+    step_size: f32,
+) {
+    let c = adam::Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size };
+    adam::adam(table, n as usize, &c);
+}
+
+/// Scalar reference of [`adam_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn adam_f32_ref(
+    table: *const u32,
+    n: u32,
+    b1: f32,
+    one_minus_b1: f32,
+    b2: f32,
+    one_minus_b2: f32,
+    root_c2: f32,
+    eps: f32,
+    step_size: f32,
+) {
+    let c = adam::Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size };
+    adam::adam_ref(table, n as usize, &c);
+}
+
+/// RMSProp (PyTorch form) on the `n` tensors of `table` (slots: a =
+/// v, b = momentum buffer, read only when `momentum > 0`):
+/// `v = alpha v + (1-alpha) g²; u = g / (sqrt(v) + eps); [u = momentum buf + u; buf = u;] p -= lr u`,
+/// each operation rounded to f32 once, in this order.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn rmsprop_f32(
+    table: *const u32,
+    n: u32,
+    alpha: f32,
+    one_minus_alpha: f32,
+    eps: f32,
+    momentum: f32,
+    lr: f32,
+) {
+    let c = adam::RmsProp { alpha, one_minus_alpha, eps, momentum, lr };
+    adam::rmsprop(table, n as usize, &c);
+}
+
+/// Scalar reference of [`rmsprop_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`adam_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn rmsprop_f32_ref(
+    table: *const u32,
+    n: u32,
+    alpha: f32,
+    one_minus_alpha: f32,
+    eps: f32,
+    momentum: f32,
+    lr: f32,
+) {
+    let c = adam::RmsProp { alpha, one_minus_alpha, eps, momentum, lr };
+    adam::rmsprop_ref(table, n as usize, &c);
+}
+
+mod activations;
+mod reduce;
+
+/// Leaky ReLU's gradient: `out = x > 0 ? dy : alpha * dy` over `len` floats
+/// (tfjs: `where(greater(x, 0), dy, mul(dy, alpha))`, same bits).
+///
+/// # Safety
+/// `x`, `dy` and `out` are valid for `len` floats; `out` overlaps neither input.
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_grad_f32(
+    x: *const f32,
+    dy: *const f32,
+    out: *mut f32,
+    len: u32,
+    alpha: f32,
+) {
+    activations::leaky_relu_grad(x, dy, out, len as usize, alpha);
+}
+
+/// Scalar reference of [`leaky_relu_grad_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`leaky_relu_grad_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_grad_f32_ref(
+    x: *const f32,
+    dy: *const f32,
+    out: *mut f32,
+    len: u32,
+    alpha: f32,
+) {
+    activations::leaky_relu_grad_ref(x, dy, out, len as usize, alpha);
+}
+
+/// Column sums of a row-major `rows × cols` matrix (a sum over leading axes):
+/// `out[j] = 0 + x[0][j] + ... + x[rows-1][j]`, in row order.
+///
+/// # Safety
+/// `x` is valid for `rows * cols` floats, `out` for `cols` and overlaps nothing.
+#[no_mangle]
+pub unsafe extern "C" fn sum_rows_f32(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
+    reduce::sum_rows(x, out, rows as usize, cols as usize);
+}
+
+/// Scalar reference of [`sum_rows_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`sum_rows_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn sum_rows_f32_ref(x: *const f32, out: *mut f32, rows: u32, cols: u32) {
+    reduce::sum_rows_ref(x, out, rows as usize, cols as usize);
+}
+
+/// Leaky ReLU: `out = x < 0 ? alpha * x : x` over `len` floats (tfjs-wasm's bits).
+///
+/// # Safety
+/// `x` and `out` are valid for `len` floats and do not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_f32(x: *const f32, out: *mut f32, len: u32, alpha: f32) {
+    activations::leaky_relu(x, out, len as usize, alpha);
+}
+
+/// Scalar reference of [`leaky_relu_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`leaky_relu_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn leaky_relu_f32_ref(x: *const f32, out: *mut f32, len: u32, alpha: f32) {
+    activations::leaky_relu_ref(x, out, len as usize, alpha);
+}

@@ -4,10 +4,13 @@
  * ops have no gradient there, which breaks second-order gradients (gradient
  * penalties differentiate through leaky ReLU's gradient, which uses
  * `Greater`); they are piecewise constant, so their gradient is zero.
+ * Leaky ReLU's gradient is replaced by one that runs as a single kernel where
+ * the backend has it (`rust_activations.ts`), with the same values.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust_activations.ts";
 
 /** Comparison kernels given a zero gradient here. */
 export const ZERO_GRADIENT_KERNELS = ["Greater", "Less", "LessEqual", "Equal", "NotEqual"] as const;
@@ -23,3 +26,25 @@ for (const kernelName of ZERO_GRADIENT_KERNELS) {
     },
   });
 }
+
+// After tfjs-layers' registration (imported above), so this one is in force.
+tf.registerGradient({
+  kernelName: "LeakyRelu",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as tf.Tensor[];
+    const { alpha } = attrs as unknown as { alpha: number };
+    return { x: () => leakyReluGrad(dy as tf.Tensor, x, alpha) };
+  },
+});
+
+// Linear in dy, piecewise constant in x: second-order gradients (gradient penalties) need it.
+tf.registerGradient({
+  kernelName: LEAKY_RELU_GRAD_KERNEL,
+  inputsToSave: ["x"],
+  gradFunc: (ddx, saved, attrs) => {
+    const [x] = saved as tf.Tensor[];
+    const { alpha } = attrs as unknown as { alpha: number };
+    return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, alpha), x: () => tf.zerosLike(x) };
+  },
+});

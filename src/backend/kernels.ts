@@ -14,6 +14,9 @@ import {
   rustConv2DBackpropFilter,
   rustConv2DBackpropInput,
 } from "./rust_conv_kernels.ts";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustLeakyRelu } from "./rust_activations.ts";
+import { rustSum } from "./rust_reduce.ts";
+import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -107,6 +110,47 @@ export const KERNEL_FIXES = {
       "the input's patches, transposed, with the output gradient",
     kernelName: "Conv2DBackpropFilter",
     wrap: () => rustConv2DBackpropFilter(conv2dBackpropFilter),
+  },
+  adam_rust: {
+    doc:
+      "Adam's update as one Rust f32x4 kernel per player (DuelAdam, zero-copy, into fresh buffers) " +
+      "instead of ~14 tfjs kernels per parameter; same f32 operations in the same order",
+    kernelName: FUSED_UPDATE_KERNELS.adam,
+    wrap: () => adamKernel,
+  },
+  rmsprop_rust: {
+    doc: "RMSProp's update (with momentum) as one Rust f32x4 kernel per player (DuelRMSProp)",
+    kernelName: FUSED_UPDATE_KERNELS.rmsprop,
+    wrap: () => rmspropKernel,
+  },
+  leaky_relu_grad_rust: {
+    doc: "leaky ReLU's gradient as one Rust f32x4 kernel (DuelLeakyReluGrad) instead of " +
+      "tfjs-wasm's slow broadcasting Greater and Select plus a Multiply; same bits",
+    kernelName: LEAKY_RELU_GRAD_KERNEL,
+    wrap: () => leakyReluGradKernel,
+  },
+  leaky_relu_rust: {
+    doc: "LeakyRelu on a Rust f32x4 kernel (tfjs-wasm's runs at ~1 ns per element); same bits",
+    kernelName: "LeakyRelu",
+    wrap: rustLeakyRelu,
+  },
+  identity_shared: {
+    doc: "Identity (tf.clone; the gradient tape clones every tensor it saves) shares the " +
+      "buffer, as tfjs-backend-cpu's does and tfjs-wasm's Reshape does, instead of copying it: " +
+      "tfjs never writes into a tensor's buffer",
+    kernelName: "Identity",
+    wrap: (builtin) => (args) => {
+      const { x } = args.inputs as { x: Info };
+      if (x.dtype === "string") return builtin!(args);
+      (args.backend as unknown as { incRef(dataId: unknown): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  },
+  sum_rust: {
+    doc: "Sum over leading axes (every bias gradient) as Rust f32x4 column sums, without " +
+      "tfjs-wasm's transpose; same summation order, same bits",
+    kernelName: "Sum",
+    wrap: rustSum,
   },
 } satisfies Record<string, KernelFix>;
 

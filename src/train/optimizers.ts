@@ -1,10 +1,14 @@
 /**
  * The optimiser table. Updates follow PyTorch's formulas, so settings carry
  * over from papers and the peer benchmark; all state is held in named tfjs
- * variables so a checkpoint can save and restore it exactly.
+ * variables so a checkpoint can save and restore it exactly. On the wasm
+ * backends Adam and RMSProp run as one fused Rust kernel per player
+ * (`src/backend/rust_optimizers.ts`, switch `adam_rust` / `rmsprop_rust`),
+ * with the same bits as the tfjs code below.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { hasFusedUpdate, runFusedUpdate } from "../backend/rust_optimizers.ts";
 import { type InferShape, list, num, type Shape } from "../config/fields.ts";
 import type { Param } from "../nn/layers.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
@@ -52,6 +56,14 @@ function eachParam(
   tf.tidy(() => params.forEach((p, i) => fn(tfjs(p.variable), tfjs(grads[p.variable.name]), i)));
 }
 
+/** The parameters' variables and their gradients, in order (for the fused updates). */
+function unzip(
+  params: readonly Param[],
+  grads: Readonly<Record<string, Tensor>>,
+): [tf.Variable[], tf.Tensor[]] {
+  return [params.map((p) => tfjs(p.variable)), params.map((p) => tfjs(grads[p.variable.name]))];
+}
+
 const lr = (fallback: number) => num("learning rate", { gt: 0, default: fallback });
 const eps = num("added to the denominator", { gt: 0, default: 1e-8 });
 
@@ -75,6 +87,11 @@ export const OPTIMIZERS = {
       return {
         slots: [{ name: "t", variable: t }, ...m.named, ...v.named],
         apply(grads) {
+          if (hasFusedUpdate("adam")) {
+            const [ws, gs] = unzip(params, grads);
+            const update = { params: ws, grads: gs, a: m.vars, b: v.vars, t };
+            return runFusedUpdate("adam", update, { lr: p.lr, b1, b2, eps: p.eps });
+          }
           // Bias corrections in float64, as PyTorch computes them (1 - 0.999^t loses
           // digits in float32); the step count lives in a slot for checkpoints.
           const step = t.dataSync()[0] + 1;
@@ -111,6 +128,12 @@ export const OPTIMIZERS = {
       return {
         slots: [...v.named, ...buf.named],
         apply(grads) {
+          if (hasFusedUpdate("rmsprop")) {
+            const [ws, gs] = unzip(params, grads);
+            const { lr, alpha, eps, momentum } = p;
+            const update = { params: ws, grads: gs, a: v.vars, b: buf.vars };
+            return runFusedUpdate("rmsprop", update, { lr, alpha, eps, momentum });
+          }
           eachParam(params, grads, (w, g, i) => {
             const vi = tf.add(tf.mul(p.alpha, v.vars[i]), tf.mul(1 - p.alpha, tf.square(g)));
             v.vars[i].assign(vi);

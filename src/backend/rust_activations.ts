@@ -1,0 +1,89 @@
+/**
+ * Leaky ReLU on Duel's Rust kernels (kernels/src/activations.rs), in tfjs's
+ * bits: the forward pass (`leaky_relu_rust`, replacing tfjs-wasm's
+ * `LeakyRelu`) and the gradient as one kernel (`DuelLeakyReluGrad`,
+ * `leaky_relu_grad_rust`) instead of `Greater` + `Multiply` + `Select`, the
+ * first and last through tfjs-wasm's slow broadcasting loops (~0.5 ms on a
+ * 256 × 128 batch). `gradients.ts` makes leaky ReLU's gradient use the kernel
+ * where the active backend has it.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { kernelsOn, offsetOf, wasmBackendOf } from "./wasm_backend.ts";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type KernelArgs = Parameters<KernelFunc>[0];
+type Info = tf.TensorInfo;
+
+/** The activation exports of duel_kernels.wasm (pointers are byte offsets). */
+export interface ActivationKernels {
+  /** `out = x < 0 ? alpha x : x` over `len` floats. */
+  leaky_relu_f32(x: number, out: number, len: number, alpha: number): void;
+  /** Scalar reference of `leaky_relu_f32` (same bits). */
+  leaky_relu_f32_ref: ActivationKernels["leaky_relu_f32"];
+  /** `out = x > 0 ? dy : alpha dy` over `len` floats. */
+  leaky_relu_grad_f32(x: number, dy: number, out: number, len: number, alpha: number): void;
+  /** Scalar reference of `leaky_relu_grad_f32` (same bits). */
+  leaky_relu_grad_f32_ref: ActivationKernels["leaky_relu_grad_f32"];
+}
+
+/** The kernel computing leaky ReLU's gradient in one call. */
+export const LEAKY_RELU_GRAD_KERNEL = "DuelLeakyReluGrad";
+
+/** `DuelLeakyReluGrad`: inputs `dy`, `x` (float32, same size); attr `alpha`. */
+export function leakyReluGradKernel(args: KernelArgs): Info {
+  const backend = wasmBackendOf(args);
+  const { dy, x } = args.inputs as { dy: Info; x: Info };
+  const { alpha } = args.attrs as { alpha: number };
+  const len = tf.util.sizeFromShape(x.shape);
+  if (x.dtype !== "float32" || dy.dtype !== "float32" || tf.util.sizeFromShape(dy.shape) !== len) {
+    throw new Error(`${LEAKY_RELU_GRAD_KERNEL}: needs float32 dy and x of one size`);
+  }
+  const out = backend.makeOutput([...x.shape], "float32");
+  if (len > 0) {
+    const at = (t: Info) => offsetOf(backend, t);
+    kernelsOn<ActivationKernels>(backend).leaky_relu_grad_f32(at(x), at(dy), at(out), len, alpha);
+  }
+  return out;
+}
+
+/** `LeakyRelu` on the Rust kernel for float32 (the built-in otherwise). */
+export function rustLeakyRelu(builtin?: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    if (x.dtype !== "float32") return builtin!(args);
+    const backend = wasmBackendOf(args);
+    const { alpha } = args.attrs as { alpha: number };
+    const out = backend.makeOutput([...x.shape], "float32");
+    const len = tf.util.sizeFromShape(x.shape);
+    if (len > 0) {
+      const at = (t: Info) => offsetOf(backend, t);
+      kernelsOn<ActivationKernels>(backend).leaky_relu_f32(at(x), at(out), len, alpha);
+    }
+    return out;
+  };
+}
+
+/**
+ * Leaky ReLU's gradient `dy` through `x`: `x > 0 ? dy : alpha dy`, in one
+ * kernel where the active backend has {@link LEAKY_RELU_GRAD_KERNEL}, else as
+ * tfjs-core computes it (`where(greater(x, 0), dy, mul(dy, alpha))`); same bits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "./tfjs.ts";
+ * import { leakyReluGrad } from "./rust_activations.ts";
+ * await useBackend("wasm");
+ * const g = leakyReluGrad(tf.tensor1d([2, 2]), tf.tensor1d([1, -1]), 0.25);
+ * assert.deepEqual([...g.dataSync()], [2, 0.5]);
+ * ```
+ */
+export function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
+  const fused = dy.dtype === "float32" && x.dtype === "float32" && dy.size === x.size &&
+    tf.getKernel(LEAKY_RELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
+  if (!fused) return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+  const attrs = { alpha } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy, x }, attrs) as tf.Tensor;
+}

@@ -1,0 +1,222 @@
+/**
+ * Fused optimiser updates on Duel's Rust kernels (kernels/src/adam.rs): one
+ * tfjs kernel call updates all of a player's parameters and slots, instead of
+ * ~14 tiny tfjs kernels per parameter. They are kernels of their own
+ * (`DuelAdam`, `DuelRMSProp`), registered on the wasm backends by
+ * `KERNEL_FIXES` (so `setKernelFix` turns them off and benchmarks compare both
+ * paths in one run, and `--profile` shows them); an optimiser uses them when
+ * the active backend has them ({@link hasFusedUpdate}) and its tfjs
+ * implementation otherwise. Results are the tfjs implementation's bits: each
+ * element goes through the same f32 operations in the same order.
+ *
+ * The new values go to fresh buffers, which the variables are then assigned,
+ * as tfjs's own updates do, never over a variable's buffer: tfjs shares
+ * buffers between tensors (after `assign`, `reshape`, or a variable made from
+ * a live tensor), and tfjs-wasm caches XNNPACK operators, with the weights
+ * packed, by tensor id (a conv filter updated in place kept its stale packed
+ * copy: measured, the conv GAN test diverged at step 3).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { kernelsOn, memoryOf, offsetOf, type WasmBackend, wasmBackendOf } from "./wasm_backend.ts";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Info = tf.TensorInfo;
+type KernelArgs = Parameters<KernelFunc>[0];
+
+/** The optimiser exports of duel_kernels.wasm (pointers are byte offsets; see kernels/src/lib.rs). */
+export interface OptimizerKernels {
+  /** Adam over `n` table entries `[p, g, m, v, p out, m out, v out, len]`. */
+  adam_f32(
+    table: number,
+    n: number,
+    b1: number,
+    oneMinusB1: number,
+    b2: number,
+    oneMinusB2: number,
+    rootC2: number,
+    eps: number,
+    stepSize: number,
+  ): void;
+  /** The scalar reference of `adam_f32` (same signature, same bits). */
+  adam_f32_ref: OptimizerKernels["adam_f32"];
+  /** RMSProp over `n` table entries `[p, g, v, buf, p out, v out, buf out, len]` (`buf` only with momentum). */
+  rmsprop_f32(
+    table: number,
+    n: number,
+    alpha: number,
+    oneMinusAlpha: number,
+    eps: number,
+    momentum: number,
+    lr: number,
+  ): void;
+  /** The scalar reference of `rmsprop_f32` (same signature, same bits). */
+  rmsprop_f32_ref: OptimizerKernels["rmsprop_f32"];
+}
+
+/** `u32`s per table entry: `[param, grad, slot a, slot b, param out, a out, b out, len]`. */
+export const TABLE_ENTRY = 8;
+
+/** The fused update kernels, by optimiser name. */
+export const FUSED_UPDATE_KERNELS = { adam: "DuelAdam", rmsprop: "DuelRMSProp" } as const;
+
+/** Per backend: the kernels, its memory and a table buffer (grown as needed). */
+const bound = new WeakMap<
+  object,
+  { kernels: OptimizerKernels; memory: WebAssembly.Memory; table: number; capacity: number }
+>();
+
+function bind(backend: WasmBackend, entries: number) {
+  let b = bound.get(backend);
+  if (!b) {
+    const kernels = kernelsOn<OptimizerKernels>(backend);
+    b = { kernels, memory: memoryOf(backend), table: 0, capacity: 0 };
+    bound.set(backend, b);
+  }
+  if (b.capacity < entries) {
+    if (b.table) backend.wasm._free(b.table);
+    b.capacity = Math.max(entries, 2 * b.capacity, 16);
+    b.table = backend.wasm._malloc(b.capacity * TABLE_ENTRY * 4) >>> 0;
+  }
+  return b;
+}
+
+/**
+ * Whether the active backend has the fused update for `optimizer` (the wasm
+ * backends with the fix on; never the cpu backend).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { useBackend } from "./tfjs.ts";
+ * import { hasFusedUpdate } from "./rust_optimizers.ts";
+ * await useBackend("cpu");
+ * assert.equal(hasFusedUpdate("adam"), false);
+ * ```
+ */
+export function hasFusedUpdate(optimizer: keyof typeof FUSED_UPDATE_KERNELS): boolean {
+  return tf.getKernel(FUSED_UPDATE_KERNELS[optimizer], tf.getBackend()) !== undefined;
+}
+
+/** What a fused update reads and replaces: parameters, their gradients, slots, step counter. */
+export interface FusedUpdate {
+  /** The parameters. */
+  readonly params: readonly tf.Variable[];
+  /** Their gradients, in the same order. */
+  readonly grads: readonly tf.Tensor[];
+  /** The first slot of each parameter (Adam: m; RMSProp: v). */
+  readonly a: readonly tf.Variable[];
+  /** The second slot of each parameter (Adam: v; RMSProp: the momentum buffer, or none). */
+  readonly b: readonly tf.Variable[];
+  /** Adam's step counter (a float32 scalar). */
+  readonly t?: tf.Variable;
+}
+
+/** Kernel inputs: `t`, then `p<i>`, `g<i>`, `a<i>`, `b<i>` (if any). */
+function kernelInputs(u: FusedUpdate): Record<string, tf.Tensor> {
+  const inputs: Record<string, tf.Tensor> = u.t ? { t: u.t } : {};
+  u.params.forEach((p, i) => {
+    inputs[`p${i}`] = p;
+    inputs[`g${i}`] = u.grads[i];
+    inputs[`a${i}`] = u.a[i];
+    if (u.b[i]) inputs[`b${i}`] = u.b[i];
+  });
+  return inputs;
+}
+
+/** The variables a kernel's outputs replace, in output order. */
+function kernelTargets(u: FusedUpdate): tf.Variable[] {
+  return [
+    ...(u.t ? [u.t] : []),
+    ...u.params.flatMap((p, i) => [p, u.a[i], ...(u.b[i] ? [u.b[i]] : [])]),
+  ];
+}
+
+/** Makes the outputs and writes the kernel's table; returns the outputs (`t'` excluded). */
+function writeTable(
+  backend: WasmBackend,
+  inputs: Record<string, Info | undefined>,
+  kernel: string,
+): { n: number; b: ReturnType<typeof bind>; outs: Info[] } {
+  let n = 0;
+  while (inputs[`p${n}`]) n++;
+  const b = bind(backend, n);
+  const at = (x: Info) => offsetOf(backend, x);
+  const rows: number[][] = [], outs: Info[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = inputs[`p${i}`]!, g = inputs[`g${i}`]!, a = inputs[`a${i}`]!;
+    const s = inputs[`b${i}`];
+    const len = tf.util.sizeFromShape(p.shape);
+    for (const x of [p, g, a, ...(s ? [s] : [])]) {
+      if (x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) !== len) {
+        throw new Error(`${kernel}: input ${i} is not float32 of ${len} values`);
+      }
+    }
+    const mine = [p, a, ...(s ? [s] : [])].map((x) => backend.makeOutput([...x.shape], "float32"));
+    outs.push(...mine);
+    const [pOut, aOut, sOut] = mine.map(at);
+    rows.push([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0, len]);
+  }
+  // After every makeOutput: an allocation can grow the memory (a new buffer).
+  new Uint32Array(b.memory.buffer, b.table, n * TABLE_ENTRY).set(rows.flat());
+  return { n, b, outs };
+}
+
+/** `DuelAdam`: inputs `t`, `p<i>`, `g<i>`, `a<i>` (m), `b<i>` (v); attrs `lr`, `b1`, `b2`, `eps`. */
+export function adamKernel(args: KernelArgs): Info[] {
+  const backend = wasmBackendOf(args);
+  const inputs = args.inputs as Record<string, Info | undefined>;
+  const { lr, b1, b2, eps } = args.attrs as Record<string, number>;
+  const tOut = backend.makeOutput([], "float32");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelAdam");
+  const offset = (x: Info) => offsetOf(backend, x);
+  // The step count lives in the slot `t` (for checkpoints); bias corrections in float64 as PyTorch.
+  const step = new Float32Array(b.memory.buffer, offset(inputs.t!), 1)[0] + 1;
+  new Float32Array(b.memory.buffer, offset(tOut), 1)[0] = step;
+  const stepSize = lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
+  b.kernels.adam_f32(b.table, n, b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize);
+  return [tOut, ...outs];
+}
+
+/** `DuelRMSProp`: inputs `p<i>`, `g<i>`, `a<i>` (v), `b<i>` (momentum buffer, with momentum); attrs `lr`, `alpha`, `eps`, `momentum`. */
+export function rmspropKernel(args: KernelArgs): Info[] {
+  const backend = wasmBackendOf(args);
+  const inputs = args.inputs as Record<string, Info | undefined>;
+  const { lr, alpha, eps, momentum } = args.attrs as Record<string, number>;
+  if (momentum > 0 && inputs.p0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelRMSProp");
+  b.kernels.rmsprop_f32(b.table, n, alpha, 1 - alpha, eps, momentum, lr);
+  return outs;
+}
+
+/**
+ * Runs the fused update `optimizer` on the active backend (see
+ * {@link hasFusedUpdate}) and assigns the new values to the variables.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "./tfjs.ts";
+ * import { runFusedUpdate } from "./rust_optimizers.ts";
+ * await useBackend("wasm");
+ * const w = tf.variable(tf.tensor1d([1])), v = tf.variable(tf.zeros([1]));
+ * // RMSProp, alpha 0: v = g^2, w -= lr g / (|g| + eps)
+ * const update = { params: [w], grads: [tf.tensor1d([2])], a: [v], b: [] };
+ * runFusedUpdate("rmsprop", update, { lr: 0.5, alpha: 0, eps: 0, momentum: 0 });
+ * assert.deepEqual([...w.dataSync()], [0.5]);
+ * assert.deepEqual([...v.dataSync()], [4]);
+ * ```
+ */
+export function runFusedUpdate(
+  optimizer: keyof typeof FUSED_UPDATE_KERNELS,
+  update: FusedUpdate,
+  attrs: Record<string, number>,
+): void {
+  const name = FUSED_UPDATE_KERNELS[optimizer];
+  const outs = tf.engine().runKernel(name, kernelInputs(update), attrs) as tf.Tensor[];
+  kernelTargets(update).forEach((v, i) => {
+    v.assign(outs[i]);
+    outs[i].dispose();
+  });
+}
