@@ -37,7 +37,16 @@ export interface RustKernels {
   ): void;
   /** The scalar reference of `matmul_f32` (same signature, same bits). */
   matmul_f32_ref: RustKernels["matmul_f32"];
+  /** Rows `lo..hi` of the batch's C stacked (`batch·m` rows): `matmul_f32`'s arguments, then `lo, hi`. */
+  matmul_f32_rows: MatmulPart;
+  /** Columns `lo..hi` of every C of the batch: `matmul_f32`'s arguments, then `lo, hi`. */
+  matmul_f32_cols: MatmulPart;
 }
+
+/** A part of `matmul_f32`: its arguments, then the range `lo, hi` (parts covering it give its bits). */
+export type MatmulPart = (
+  ...args: [...Parameters<RustKernels["matmul_f32"]>, lo: number, hi: number]
+) => void;
 
 /** `matmul_f32` flags. */
 export const MATMUL_FLAGS = { transposeA: 1, transposeB: 2, bias: 4 } as const;
