@@ -3,13 +3,16 @@
  * backends. Zero-copy: the module is instantiated once per tfjs memory,
  * importing it, and reads inputs and writes outputs where tfjs keeps them
  * (`dataIdMap` → `memoryOffset`, outputs from `makeOutput`). On the threaded
- * build the memory is shared and the import is rewritten to match; the Rust
- * kernels themselves run on one thread there.
+ * build the memory is shared and the import is rewritten to match, and large
+ * products are split over as many threads as the backend has
+ * (`kernel_threads.ts`, `matmul_split.ts`; same bits on any thread count).
  * Registration is in `kernels.ts` (`KERNEL_FIXES`, `setKernelFix`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { assertZeroCopySafe, withSharedMemoryImport } from "./wasm_module.ts";
+import { KernelThreads } from "./kernel_threads.ts";
+import { planMatmul } from "./matmul_split.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Info = tf.TensorInfo;
@@ -75,6 +78,21 @@ function modules() {
 }
 
 /**
+ * The kernels compiled for a shared memory (tfjs's threaded build), as kernel threads instantiate them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedKernelsModule } from "./rust_kernels.ts";
+ * const names = WebAssembly.Module.exports(sharedKernelsModule()).map((e) => e.name);
+ * assert.ok(names.includes("matmul_f32_rows"));
+ * ```
+ */
+export function sharedKernelsModule(): WebAssembly.Module {
+  return modules().shared;
+}
+
+/**
  * The kernels instantiated on `memory` (once per memory): every pointer they
  * take is a byte offset into it.
  *
@@ -110,23 +128,65 @@ interface WasmBackend {
     asm?: { memory?: WebAssembly.Memory };
     wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
+    tfjs: { getThreadsCount?(): number };
   };
 }
 
-/** Per tfjs backend: its kernels and a workspace kept for the backend's lifetime. */
-const bound = new WeakMap<object, { kernels: RustKernels; work: number }>();
+/**
+ * Per tfjs backend: its kernels, one workspace per thread (kept for the
+ * backend's lifetime) and, on the threaded build, the kernel threads.
+ */
+interface Bound {
+  readonly kernels: RustKernels;
+  readonly work: readonly number[];
+  readonly threads?: KernelThreads;
+}
+const bound = new WeakMap<object, Bound>();
 
-function bind(backend: WasmBackend) {
+/** Threads of a tfjs wasm backend: its XNNPACK pool's on the threaded build, else 1. */
+function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): number {
+  if (!(memory.buffer instanceof SharedArrayBuffer)) return 1;
+  return backend.wasm.tfjs.getThreadsCount?.() ?? 1;
+}
+
+function bind(backend: WasmBackend): Bound {
   let b = bound.get(backend);
   if (!b) {
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error("rust kernels: cannot find the wasm backend's memory");
     const kernels = rustKernels(memory);
-    const work = backend.wasm._malloc(kernels.matmul_f32_work_len() * 4) >>> 0;
-    b = { kernels, work };
+    const count = backendThreads(backend, memory);
+    const bytes = kernels.matmul_f32_work_len() * 4;
+    const work = Array.from({ length: count }, () => backend.wasm._malloc(bytes) >>> 0);
+    const threads = count > 1
+      ? KernelThreads.start({
+        module: modules().shared,
+        memory,
+        caller: kernels as unknown as WebAssembly.Exports,
+        threads: count,
+        work,
+      })
+      : undefined;
+    b = { kernels, work, threads };
     bound.set(backend, b);
   }
   return b;
+}
+
+/**
+ * Stops the kernel threads of a tfjs backend (call before disposing it; the
+ * next Rust kernel call on it would start new ones). Nothing to do for a
+ * backend without them.
+ *
+ * @example
+ * ```ts
+ * import { releaseRustKernels } from "./rust_kernels.ts";
+ * releaseRustKernels({}); // not bound: nothing happens
+ * ```
+ */
+export function releaseRustKernels(backend: object): void {
+  bound.get(backend)?.threads?.dispose();
+  bound.delete(backend);
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -166,12 +226,12 @@ function rustMatMul(
   // One matrix broadcast over the batch, or as many as the batch (then in its order).
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
-  const { kernels, work } = bind(backend);
+  const { kernels, work, threads } = bind(backend);
   const out = backend.makeOutput([...outer, m, n], "float32");
   const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
   const flags = (transposeA ? MATMUL_FLAGS.transposeA : 0) |
     (transposeB ? MATMUL_FLAGS.transposeB : 0) | (bias ? MATMUL_FLAGS.bias : 0);
-  kernels.matmul_f32(
+  const args = [
     at(a),
     at(b),
     at(out),
@@ -185,8 +245,10 @@ function rustMatMul(
     bias ? at(bias) : 0,
     act,
     alpha,
-    work,
-  );
+  ] as const;
+  const split = threads && planMatmul(batch, m, k, n, threads.threads);
+  if (split) threads.run(split.fn, args, split.bounds);
+  else kernels.matmul_f32(...args, work[0]);
   return out;
 }
 

@@ -59,6 +59,7 @@ import * as workerMod from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-
 import threadedFactory from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js";
 import workerThreads from "node:worker_threads";
 import os from "node:os";
+import { releaseRustKernels } from "./rust_kernels.ts";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -195,6 +196,7 @@ async function createThreadedBackend(threads: number): Promise<Any> {
 export function disposeThreadedWasm(name: string = THREADED_BACKEND_NAME): void {
   const backend = threadedBackends.get(name);
   threadedBackends.delete(name);
+  if (backend) releaseRustKernels(backend); // Duel's kernel threads on its memory
   if (tf.findBackendFactory(name) !== null && tf.findBackendFactory(name) !== undefined) {
     // removeBackend() calls BackendWasm.dispose() -> PThread.terminateAllThreads()
     // if the engine had initialized it; otherwise dispose it ourselves.
