@@ -274,7 +274,8 @@ export class KernelThreads {
 
   /**
    * Calls the export `fn(...args, work, bounds[p], bounds[p + 1])` for every
-   * part `p`, on the caller and the workers, and returns when all are done.
+   * part `p` (none when `bounds` has one element), on the caller and the
+   * workers, and returns when all are done.
    * Throws the first error of any part (after every part has finished).
    */
   run(fn: string, args: readonly number[], bounds: readonly number[]): void {
@@ -283,8 +284,8 @@ export class KernelThreads {
     const index = this.names.indexOf(fn);
     if (index < 0) throw new Error(`kernel threads: no export ${fn}`);
     const parts = bounds.length - 1;
-    if (parts < 1 || parts > MAX_PARTS) {
-      throw new Error(`kernel threads: ${parts} parts, expected 1..${MAX_PARTS}`);
+    if (parts < 0 || parts > MAX_PARTS) {
+      throw new Error(`kernel threads: ${parts} parts, expected 0..${MAX_PARTS}`);
     }
     if (args.length > MAX_ARGS) throw new Error(`kernel threads: more than ${MAX_ARGS} arguments`);
     const { i32, claim, f64 } = this.block;
