@@ -128,6 +128,7 @@ interface WasmBackend {
     asm?: { memory?: WebAssembly.Memory };
     wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
+    _free(offset: number): void;
     tfjs: { getThreadsCount?(): number };
   };
 }
@@ -169,8 +170,41 @@ function bind(backend: WasmBackend): Bound {
       : undefined;
     b = { kernels, work, threads };
     bound.set(backend, b);
+    warmUp(backend, kernels, memory, work[0]);
   }
   return b;
+}
+
+/** Small products run when a backend is bound (a few ms); see {@link warmUp}. */
+const WARM_UP_CALLS = 64;
+const WARM_UP_SIZE = 64;
+
+/**
+ * V8 runs a fresh module on its baseline compiler (Liftoff, ~3.4x slower
+ * here) and compiles the optimised code in the background once a function has
+ * run enough, switching between calls: the block loop takes ~100-250 ms of
+ * TurboFan time (measured with --trace-wasm-compilation-times), so the first
+ * large products ran on baseline code (512³: 150-240 ms, then 70-130, then
+ * ~12-20). Small products of every kind (transposes, bias, activation) at bind
+ * time start that compilation early, while tfjs does other work; measured: the
+ * first 512³ product 200 ms after binding took 21 ms with the warm-up and
+ * 177 ms without (loaded 2-core machine). The kernel threads share the
+ * compiled module, so this warms them too.
+ */
+function warmUp(
+  backend: WasmBackend,
+  kernels: RustKernels,
+  memory: WebAssembly.Memory,
+  work: number,
+) {
+  const s = WARM_UP_SIZE, floats = s * s;
+  const at = backend.wasm._malloc(floats * 4 * 4) >>> 0;
+  new Float32Array(memory.buffer, at, floats * 4).fill(0.5);
+  const [a, b, c, bias] = [at, at + floats * 4, at + floats * 8, at + floats * 12];
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    kernels.matmul_f32(a, b, c, 1, s, s, s, i & 7, 0, 0, bias, i & 1, 0.2, work);
+  }
+  backend.wasm._free(at);
 }
 
 /**
