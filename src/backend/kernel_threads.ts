@@ -142,19 +142,29 @@ function waitChange(i32: Int32Array, index: number, seen: number): number {
   return Atomics.load(i32, index);
 }
 
-/** What a worker is started with. */
-interface WorkerData {
+/** What a kernel thread is started with (its `workerData`). */
+export interface KernelThreadData {
+  /** The kernels, compiled for the shared memory. */
   readonly module: WebAssembly.Module;
+  /** tfjs's shared memory. */
   readonly memory: WebAssembly.Memory;
+  /** The pool's control block. */
   readonly block: SharedArrayBuffer;
+  /** This thread's index (1..threads-1; 0 is the caller). */
   readonly thread: number;
 }
 
 /**
  * A worker's life (called by `kernel_worker.ts`): instantiate the module on
  * the shared memory, then run parts of every job until the pool stops.
+ *
+ * @example
+ * ```ts ignore
+ * import { workerData } from "node:worker_threads";
+ * serveKernelThread(workerData); // returns when the pool is disposed
+ * ```
  */
-export function serveKernelThread(data: WorkerData): void {
+export function serveKernelThread(data: KernelThreadData): void {
   const block = views(data.block);
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
   const exports = instance.exports as Record<string, Export>;
@@ -241,7 +251,7 @@ export class KernelThreads {
     const sab = new SharedArrayBuffer(BLOCK_BYTES);
     const pool = new KernelThreads(options, sab);
     for (let thread = 1; thread < threads; thread++) {
-      const data: WorkerData = { module, memory, block: sab, thread };
+      const data: KernelThreadData = { module, memory, block: sab, thread };
       const worker = new Worker(new URL("./kernel_worker.ts", import.meta.url), {
         workerData: data,
       });

@@ -22,7 +22,9 @@ export const MATMUL_SPLIT = {
 
 /** A split: the `matmul_f32` part export and the part bounds (rows of the stacked C, or columns). */
 export interface MatmulSplit {
+  /** Rows of the stacked C (`batch·m`), or columns of each C. */
   readonly fn: "matmul_f32_rows" | "matmul_f32_cols";
+  /** Part `p` is `bounds[p]..bounds[p + 1]`; `0` first, the end last. */
   readonly bounds: readonly number[];
 }
 
