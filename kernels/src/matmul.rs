@@ -232,11 +232,22 @@ unsafe fn tile(
     for _ in 0..kc {
         let b0 = load(bp);
         let b1 = load(bp.add(4));
-        for r in 0..MR {
-            let av = v128_load32_splat(ap.add(r) as *const u32);
-            acc[r][0] = f32x4_add(acc[r][0], f32x4_mul(av, b0));
-            acc[r][1] = f32x4_add(acc[r][1], f32x4_mul(av, b1));
-        }
+        // One load of the k-step's MR values of A, broadcast lane by lane: V8 bounds-checks
+        // every access, and on a shared memory each check reloads the memory size (4
+        // `v128_load32_splat` made the threaded build 15-20% slower).
+        let a4 = load(ap);
+        let s0 = i32x4_shuffle::<0, 0, 0, 0>(a4, a4);
+        acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
+        acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
+        let s1 = i32x4_shuffle::<1, 1, 1, 1>(a4, a4);
+        acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
+        acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
+        let s2 = i32x4_shuffle::<2, 2, 2, 2>(a4, a4);
+        acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
+        acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
+        let s3 = i32x4_shuffle::<3, 3, 3, 3>(a4, a4);
+        acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
+        acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
         ap = ap.add(MR);
         bp = bp.add(NR);
     }
