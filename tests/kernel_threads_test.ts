@@ -180,6 +180,57 @@ Deno.test("kernel threads: a trap in a part is rethrown by run, and the pool kee
   assert.throws(() => s.pool.run("matmul_f32_rows", [], [0, 1]), /disposed/);
 });
 
+Deno.test("kernel threads: a worker that cannot start is reported by the next run", async () => {
+  // (module (import "env" "f" (func))): instantiating it with only a memory fails in the worker.
+  const bytes = new Uint8Array([
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    4,
+    1,
+    96,
+    0,
+    0,
+    2,
+    9,
+    1,
+    3,
+    101,
+    110,
+    118,
+    1,
+    102,
+    0,
+    0,
+  ]);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const pool = KernelThreads.start({
+    module: new WebAssembly.Module(bytes),
+    memory,
+    caller: {},
+    threads: 2,
+    work: [0, 0],
+  });
+  // Until the worker has failed, run refuses only the unknown export.
+  let error: Error | undefined;
+  for (let i = 0; i < 1000 && !/kernel thread 1/.test(String(error)); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    try {
+      pool.run("anything", [], [0]);
+    } catch (e) {
+      error = e as Error;
+    }
+  }
+  assert.match(String(error), /kernel thread 1 failed: .*(import|LinkError|function)/i);
+  pool.dispose();
+});
+
 Deno.test("kernel threads: bad options are refused with what would be valid", () => {
   const memory = new WebAssembly.Memory({ initial: 1 }); // not shared
   const module = sharedKernelsModule();
