@@ -18,7 +18,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { KernelThreads } from "../src/backend/kernel_threads.ts";
-import { rustKernels, sharedKernelsModule } from "../src/backend/rust_kernels.ts";
+import {
+  rustKernels,
+  rustKernelThreads,
+  sharedKernelsModule,
+} from "../src/backend/rust_kernels.ts";
 import { useMatmul } from "./_kernel_choice.ts";
 
 const { values } = parseArgs({
@@ -104,6 +108,9 @@ async function throughTfjs() {
   const times = await measure(configs);
   report(configs, times);
   ratios(configs, times);
+  await useBackend("wasm", 2);
+  const runs = rustKernelThreads(tf.backend())?.partsRun() ?? [];
+  console.log(`parts run on 2 threads (caller, worker): ${runs.join(", ")}`);
 }
 
 /** For every "… 1t" config with a "… 2t" twin: how much faster 2 threads are (best times). */
