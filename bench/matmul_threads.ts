@@ -11,11 +11,17 @@
  *    thread vs split in 2 row blocks on a 2-thread pool, for small and
  *    medium shapes: where splitting starts to pay (`MATMUL_SPLIT.minMacs`).
  *
+ * Also the process CPU time per call: on a shared machine the wall-time ratio
+ * says little (a busy second core gives no speed-up), the CPU time per call of
+ * 2 threads over 1 is the work the split adds, which bounds the speed-up with
+ * a free core (2 / that).
+ *
  * Roofline (kernels/README.md): 16 flop/cycle per core for simd128 without
  * FMA, i.e. 16 · GHz GFLOP/s per thread.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { KernelThreads } from "../src/backend/kernel_threads.ts";
 import {
@@ -38,6 +44,8 @@ const ROOF = 16 * GHZ; // GFLOP/s per thread
 
 interface Config {
   label: string;
+  /** Configs with the same key are compared: 1 thread against 2. */
+  key: string;
   threads: number;
   flops: number;
   /** Prepares (outside the timing) and returns the timed call. */
@@ -46,33 +54,58 @@ interface Config {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Runs every config once per round, in turn; returns the times (ms) per config. */
-async function measure(configs: Config[]): Promise<number[][]> {
-  const times = configs.map(() => [] as number[]);
+/** Wall and process CPU time (ms) of every call, per config. */
+interface Times {
+  wall: number[][];
+  cpu: number[][];
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Runs every config once per round, in turn. */
+async function measure(configs: Config[]): Promise<Times> {
+  const wall = configs.map(() => [] as number[]), cpu = configs.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS + 2; r++) {
     for (const [i, c] of configs.entries()) {
       const call = await c.setup();
-      const t = performance.now();
+      const [t, u] = [performance.now(), cpuMs()];
       call();
-      if (r >= 2) times[i].push(performance.now() - t); // two rounds of warm-up (V8 tier-up)
+      if (r < 2) continue; // two rounds of warm-up (V8 tier-up)
+      wall[i].push(performance.now() - t);
+      cpu[i].push(cpuMs() - u);
     }
   }
-  return times;
+  return { wall, cpu };
 }
 
-function report(configs: Config[], times: number[][]) {
+function report(configs: Config[], { wall, cpu }: Times) {
   const rows = configs.map((c, i) => {
-    const best = Math.min(...times[i]);
+    const best = Math.min(...wall[i]);
     const gflops = c.flops / best / 1e6;
     return {
       config: c.label,
       "best ms": +best.toFixed(2),
-      "median ms": +median(times[i]).toFixed(2),
-      "GFLOP/s": +gflops.toFixed(1),
+      "median ms": +median(wall[i]).toFixed(2),
+      "CPU ms (median)": +median(cpu[i]).toFixed(2),
+      "GFLOP/s (best)": +gflops.toFixed(1),
       "% roofline": +((100 * gflops) / (ROOF * c.threads)).toFixed(0),
     };
   });
   console.table(rows);
+  // Wall-time ratios need a free core; the CPU time per call does not (it is the work overhead).
+  for (const [i, one] of configs.entries()) {
+    const j = configs.findIndex((c) => c.key === one.key && c.threads === 2);
+    if (one.threads !== 1 || j < 0) continue;
+    const speedup = Math.min(...wall[i]) / Math.min(...wall[j]);
+    const work = median(cpu[j]) / median(cpu[i]);
+    console.log(
+      `${one.key}: 2 threads ${speedup.toFixed(2)}x 1 thread (best wall times); CPU per call ` +
+        `${work.toFixed(2)}x, so at most ${(2 / work).toFixed(2)}x with a free core`,
+    );
+  }
 }
 
 async function throughTfjs() {
@@ -86,6 +119,7 @@ async function throughTfjs() {
         const name = `${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"}`;
         configs.push({
           label: `512³ ${name} ${choice} ${threads}t`,
+          key: `512³ ${name} ${choice}`,
           threads,
           flops: 2 * n ** 3,
           setup: async () => {
@@ -105,27 +139,10 @@ async function throughTfjs() {
       }
     }
   }
-  const times = await measure(configs);
-  report(configs, times);
-  ratios(configs, times);
+  report(configs, await measure(configs));
   await useBackend("wasm", 2);
   const runs = rustKernelThreads(tf.backend())?.partsRun() ?? [];
   console.log(`parts run on 2 threads (caller, worker): ${runs.join(", ")}`);
-}
-
-/** For every "… 1t" config with a "… 2t" twin: how much faster 2 threads are (best times). */
-function ratios(configs: Config[], times: number[][]) {
-  const best = new Map(configs.map((c, i) => [c.label, Math.min(...times[i])]));
-  for (const c of configs) {
-    const twin = c.label.replace(/ \S+ 1t$/, "");
-    const two = configs.find((d) =>
-      d.threads === 2 && d.label.startsWith(twin + " ") &&
-      d.label.split(" ").at(-2) === c.label.split(" ").at(-2)
-    );
-    if (c.threads !== 1 || !two) continue;
-    const ratio = best.get(c.label)! / best.get(two.label)!;
-    console.log(`${c.label} -> ${two.label}: ${ratio.toFixed(2)}x`);
-  }
 }
 
 function kernelSizes() {
@@ -156,11 +173,13 @@ function kernelSizes() {
     const half = Math.round(m / 8) * 4;
     configs.push({
       label: `${label} whole 1t`,
+      key: label,
       threads: 1,
       flops: 2 * m * kk * n,
       setup: () => Promise.resolve(() => k.matmul_f32(...args, work[0])),
     }, {
       label: `${label} split 2t`,
+      key: label,
       threads: 2,
       flops: 2 * m * kk * n,
       setup: () => Promise.resolve(() => pool.run("matmul_f32_rows", args, [0, half, m])),
@@ -186,10 +205,7 @@ console.log(`load average before: ${load()} (2 cores, shared)`);
 await throughTfjs();
 if (values.sizes) {
   const { configs, pool } = kernelSizes();
-  const times = await measure(configs);
-  report(configs, times);
+  report(configs, await measure(configs));
   pool.dispose();
-  const twins = configs.map((c) => ({ ...c, label: c.label.replace(/ (whole|split) /, " x ") }));
-  ratios(twins, times);
 }
 console.log(`load average after: ${load()}`);
