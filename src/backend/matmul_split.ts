@@ -10,10 +10,15 @@
 /** Rows × columns of the Rust micro-tile (`MR`, `NR` in kernels/src/matmul.rs). */
 export const MATMUL_TILE = { rows: 4, cols: 8 } as const;
 
-/** Tuning, measured on the shared 2-core machine (bench/matmul_bench.ts). */
+/**
+ * Tuning (bench/matmul_threads.ts --sizes, on the shared 2-core machine with
+ * no free core: from the CPU time per call, 2 threads over 1, which bounds the
+ * speed-up with a free core to 2 / that): 96³ 1.66x CPU (at most 1.2x faster),
+ * 128³ 1.25x (1.6x), dense 64×256×256 1.23x (1.6x), 256³ 1.07x (1.87x).
+ */
 export const MATMUL_SPLIT = {
-  /** Below this many multiply-adds (`batch·m·k·n`) a product stays on the calling thread. */
-  minMacs: 2 ** 19,
+  /** Below this many multiply-adds (`batch·m·k·n`; 2^21 = 128³) a product stays on the calling thread. */
+  minMacs: 2 ** 21,
   /** Parts per thread: more balance a busy core better, each part re-packs its panel of B (rows). */
   partsPerThread: 2,
   /** Fewest multiply-adds per part. */
