@@ -2,7 +2,9 @@
  * The threaded SIMD build of tfjs-backend-wasm under Deno, registered as a
  * backend of its own (`wasm-threaded`) next to the stock `wasm` backend.
  * Results are bit-identical to the stock backend (checked by a test);
- * XNNPACK-backed ops (matmul, conv) scale with the threads when cores are free.
+ * XNNPACK-backed ops (matmul, conv) scale with the threads when cores are free,
+ * and so does Duel's Rust matmul (`kernel_threads.ts`: its own workers on the
+ * same memory, same bits).
  *
  * Permissions: read of the npm cache (the .wasm file), write and env for a
  * temporary folder (os.tmpdir()), sys=cpus.
