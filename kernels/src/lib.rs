@@ -71,15 +71,122 @@ pub unsafe extern "C" fn matmul_f32(
     alpha: f32,
     work: *mut f32,
 ) {
+    let rows = batch * m;
+    matmul_block(
+        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, 0, n,
+    );
+}
+
+/// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the rows
+/// `lo..hi` of the batch's C stacked (`batch · m` rows; row `r` is row
+/// `r % m` of matrix `r / m`). Parts that cover `0..batch·m` give the bits of
+/// [`matmul_f32`], so threads can each compute a part (with a `work` each).
+///
+/// # Safety
+/// As [`matmul_f32`]; parts computed at the same time must not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn matmul_f32_rows(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    batch: u32,
+    m: u32,
+    k: u32,
+    n: u32,
+    flags: u32,
+    a_stride: u32,
+    b_stride: u32,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+    work: *mut f32,
+    lo: u32,
+    hi: u32,
+) {
+    matmul_block(
+        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, lo, hi, 0, n,
+    );
+}
+
+/// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the columns
+/// `lo..hi` of every C of the batch (for products with few rows). Parts that
+/// cover `0..n` give the bits of [`matmul_f32`].
+///
+/// # Safety
+/// As [`matmul_f32`]; parts computed at the same time must not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn matmul_f32_cols(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    batch: u32,
+    m: u32,
+    k: u32,
+    n: u32,
+    flags: u32,
+    a_stride: u32,
+    b_stride: u32,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+    work: *mut f32,
+    lo: u32,
+    hi: u32,
+) {
+    let rows = batch * m;
+    matmul_block(
+        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, lo, hi,
+    );
+}
+
+/// Rows `rows_lo..rows_hi` of the stacked C (`batch · m` rows), columns
+/// `cols_lo..cols_hi` of each: what the three matmul exports share. One copy
+/// (the block loop is inlined here) taking scalars only: a struct or tuple
+/// argument would be passed by address, on a stack this module must not have.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn matmul_block(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    batch: u32,
+    m: u32,
+    k: u32,
+    n: u32,
+    flags: u32,
+    a_stride: u32,
+    b_stride: u32,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+    work: *mut f32,
+    rows_lo: u32,
+    rows_hi: u32,
+    cols_lo: u32,
+    cols_hi: u32,
+) {
     let shape = matmul::Shape::new(m, k, n, flags, bias, act, alpha);
-    for i in 0..batch as usize {
-        matmul::gemm(
+    let (m, lo, hi) = (m as usize, rows_lo as usize, rows_hi as usize);
+    if m == 0 || lo >= hi {
+        return;
+    }
+    let mut i = lo / m;
+    while i < batch as usize && i * m < hi {
+        let (start, end) = (i * m, (i + 1) * m);
+        let i0 = if lo > start { lo - start } else { 0 };
+        let i1 = if hi < end { hi - start } else { m };
+        matmul::gemm_block(
             a.add(i * a_stride as usize),
             b.add(i * b_stride as usize),
-            c.add(i * (m * n) as usize),
+            c.add(i * m * n as usize),
             &shape,
             work,
+            i0,
+            i1,
+            cols_lo as usize,
+            cols_hi as usize,
         );
+        i += 1;
     }
 }
 

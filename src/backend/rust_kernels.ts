@@ -3,13 +3,16 @@
  * backends. Zero-copy: the module is instantiated once per tfjs memory,
  * importing it, and reads inputs and writes outputs where tfjs keeps them
  * (`dataIdMap` → `memoryOffset`, outputs from `makeOutput`). On the threaded
- * build the memory is shared and the import is rewritten to match; the Rust
- * kernels themselves run on one thread there.
+ * build the memory is shared and the import is rewritten to match, and large
+ * products are split over as many threads as the backend has
+ * (`kernel_threads.ts`, `matmul_split.ts`; same bits on any thread count).
  * Registration is in `kernels.ts` (`KERNEL_FIXES`, `setKernelFix`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { assertZeroCopySafe, withSharedMemoryImport } from "./wasm_module.ts";
+import { KernelThreads } from "./kernel_threads.ts";
+import { planMatmul } from "./matmul_split.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Info = tf.TensorInfo;
@@ -76,7 +79,16 @@ export interface RustKernels {
   conv2d_backprop_input_f32: RustKernels["conv2d_f32"];
   /** Scalar reference of `conv2d_backprop_input_f32` (same bits). */
   conv2d_backprop_input_f32_ref: RustKernels["conv2d_f32"];
+  /** Rows `lo..hi` of the batch's C stacked (`batch·m` rows): `matmul_f32`'s arguments, then `lo, hi`. */
+  matmul_f32_rows: MatmulPart;
+  /** Columns `lo..hi` of every C of the batch: `matmul_f32`'s arguments, then `lo, hi`. */
+  matmul_f32_cols: MatmulPart;
 }
+
+/** A part of `matmul_f32`: its arguments, then the range `lo, hi` (parts covering it give its bits). */
+export type MatmulPart = (
+  ...args: [...Parameters<RustKernels["matmul_f32"]>, lo: number, hi: number]
+) => void;
 
 /** `matmul_f32` flags. */
 export const MATMUL_FLAGS = { transposeA: 1, transposeB: 2, bias: 4 } as const;
@@ -102,6 +114,21 @@ function modules() {
     };
   }
   return compiled;
+}
+
+/**
+ * The kernels compiled for a shared memory (tfjs's threaded build), as kernel threads instantiate them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedKernelsModule } from "./rust_kernels.ts";
+ * const names = WebAssembly.Module.exports(sharedKernelsModule()).map((e) => e.name);
+ * assert.ok(names.includes("matmul_f32_rows"));
+ * ```
+ */
+export function sharedKernelsModule(): WebAssembly.Module {
+  return modules().shared;
 }
 
 /**
@@ -140,23 +167,119 @@ interface WasmBackend {
     asm?: { memory?: WebAssembly.Memory };
     wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
+    _free(offset: number): void;
+    tfjs: { getThreadsCount?(): number };
   };
 }
 
-/** Per tfjs backend: its kernels and a workspace kept for the backend's lifetime. */
-const bound = new WeakMap<object, { kernels: RustKernels; work: number }>();
+/**
+ * Per tfjs backend: its kernels, one workspace per thread (kept for the
+ * backend's lifetime) and, on the threaded build, the kernel threads.
+ */
+interface Bound {
+  readonly kernels: RustKernels;
+  readonly work: readonly number[];
+  readonly threads?: KernelThreads;
+}
+const bound = new WeakMap<object, Bound>();
 
-function bind(backend: WasmBackend) {
+/** Threads of a tfjs wasm backend: its XNNPACK pool's on the threaded build, else 1. */
+function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): number {
+  if (!(memory.buffer instanceof SharedArrayBuffer)) return 1;
+  return backend.wasm.tfjs.getThreadsCount?.() ?? 1;
+}
+
+function bind(backend: WasmBackend): Bound {
   let b = bound.get(backend);
   if (!b) {
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error("rust kernels: cannot find the wasm backend's memory");
     const kernels = rustKernels(memory);
-    const work = backend.wasm._malloc(kernels.matmul_f32_work_len() * 4) >>> 0;
-    b = { kernels, work };
+    const count = backendThreads(backend, memory);
+    const bytes = kernels.matmul_f32_work_len() * 4;
+    const work = Array.from({ length: count }, () => backend.wasm._malloc(bytes) >>> 0);
+    const threads = count > 1
+      ? KernelThreads.start({
+        module: modules().shared,
+        memory,
+        caller: kernels as unknown as WebAssembly.Exports,
+        threads: count,
+        work,
+      })
+      : undefined;
+    b = { kernels, work, threads };
     bound.set(backend, b);
+    warmUp(backend, kernels, memory, work[0]);
   }
   return b;
+}
+
+/** Small products run when a backend is bound (a few ms); see {@link warmUp}. */
+const WARM_UP_CALLS = 64;
+const WARM_UP_SIZE = 64;
+
+/**
+ * V8 runs a fresh module on its baseline compiler (Liftoff, ~3.4x slower
+ * here) and compiles the optimised code in the background once a function has
+ * run enough, switching between calls: the block loop takes ~100-250 ms of
+ * TurboFan time (measured with --trace-wasm-compilation-times), so the first
+ * large products ran on baseline code (512³: 150-240 ms, then 70-130, then
+ * ~12-20). Small products of every kind (transposes, bias, activation) at bind
+ * time start that compilation early, while tfjs does other work; measured: the
+ * first 512³ product 200 ms after binding took 21 ms with the warm-up and
+ * 177 ms without (loaded 2-core machine). The kernel threads share the
+ * compiled module, so this warms them too.
+ */
+function warmUp(
+  backend: WasmBackend,
+  kernels: RustKernels,
+  memory: WebAssembly.Memory,
+  work: number,
+) {
+  const s = WARM_UP_SIZE, floats = s * s;
+  const at = backend.wasm._malloc(floats * 4 * 4) >>> 0;
+  new Float32Array(memory.buffer, at, floats * 4).fill(0.5);
+  const [a, b, c, bias] = [at, at + floats * 4, at + floats * 8, at + floats * 12];
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    kernels.matmul_f32(a, b, c, 1, s, s, s, i & 7, 0, 0, bias, i & 1, 0.2, work);
+  }
+  backend.wasm._free(at);
+}
+
+/**
+ * The kernel threads the Rust kernels use on a tfjs backend (`undefined` on
+ * one thread, or before its first Rust kernel call): for diagnostics, e.g.
+ * `partsRun()` in benchmarks.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "./tfjs.ts";
+ * import { rustKernelThreads } from "./rust_kernels.ts";
+ * await useBackend("wasm");
+ * tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dispose();
+ * assert.equal(rustKernelThreads(tf.backend()), undefined); // the stock backend: one thread
+ * ```
+ */
+export function rustKernelThreads(backend: object): KernelThreads | undefined {
+  return bound.get(backend)?.threads;
+}
+
+/**
+ * Stops the kernel threads of a tfjs backend (call before disposing it; the
+ * next Rust kernel call on it would start new ones). Nothing to do for a
+ * backend without them.
+ *
+ * @example
+ * ```ts
+ * import { releaseRustKernels } from "./rust_kernels.ts";
+ * releaseRustKernels({}); // not bound: nothing happens
+ * ```
+ */
+export function releaseRustKernels(backend: object): void {
+  bound.get(backend)?.threads?.dispose();
+  bound.delete(backend);
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -196,12 +319,12 @@ function rustMatMul(
   // One matrix broadcast over the batch, or as many as the batch (then in its order).
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
-  const { kernels, work } = bind(backend);
+  const { kernels, work, threads } = bind(backend);
   const out = backend.makeOutput([...outer, m, n], "float32");
   const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
   const flags = (transposeA ? MATMUL_FLAGS.transposeA : 0) |
     (transposeB ? MATMUL_FLAGS.transposeB : 0) | (bias ? MATMUL_FLAGS.bias : 0);
-  kernels.matmul_f32(
+  const args = [
     at(a),
     at(b),
     at(out),
@@ -215,8 +338,10 @@ function rustMatMul(
     bias ? at(bias) : 0,
     act,
     alpha,
-    work,
-  );
+  ] as const;
+  const split = threads && planMatmul(batch, m, k, n, threads.threads);
+  if (split) threads.run(split.fn, args, split.bounds);
+  else kernels.matmul_f32(...args, work[0]);
   return out;
 }
 

@@ -2,7 +2,9 @@
  * The threaded SIMD build of tfjs-backend-wasm under Deno, registered as a
  * backend of its own (`wasm-threaded`) next to the stock `wasm` backend.
  * Results are bit-identical to the stock backend (checked by a test);
- * XNNPACK-backed ops (matmul, conv) scale with the threads when cores are free.
+ * XNNPACK-backed ops (matmul, conv) scale with the threads when cores are free,
+ * and so does Duel's Rust matmul (`kernel_threads.ts`: its own workers on the
+ * same memory, same bits).
  *
  * Permissions: read of the npm cache (the .wasm file), write and env for a
  * temporary folder (os.tmpdir()), sys=cpus.
@@ -59,6 +61,7 @@ import * as workerMod from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-
 import threadedFactory from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js";
 import workerThreads from "node:worker_threads";
 import os from "node:os";
+import { releaseRustKernels } from "./rust_kernels.ts";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -195,6 +198,7 @@ async function createThreadedBackend(threads: number): Promise<Any> {
 export function disposeThreadedWasm(name: string = THREADED_BACKEND_NAME): void {
   const backend = threadedBackends.get(name);
   threadedBackends.delete(name);
+  if (backend) releaseRustKernels(backend); // Duel's kernel threads on its memory
   if (tf.findBackendFactory(name) !== null && tf.findBackendFactory(name) !== undefined) {
     // removeBackend() calls BackendWasm.dispose() -> PThread.terminateAllThreads()
     // if the engine had initialized it; otherwise dispose it ourselves.

@@ -1,0 +1,91 @@
+/**
+ * How `matmul_f32` is split over kernel threads (`kernel_threads.ts`): by
+ * blocks of C rows, or of columns when there are few rows, each a multiple of
+ * the micro-tile (4 rows × 8 columns, kernels/src/matmul.rs). Every element of
+ * C is the same sum however it is split, so the bits never depend on the
+ * thread count.
+ * @module
+ */
+
+/** Rows × columns of the Rust micro-tile (`MR`, `NR` in kernels/src/matmul.rs). */
+export const MATMUL_TILE = { rows: 4, cols: 8 } as const;
+
+/**
+ * Tuning (bench/matmul_threads.ts --sizes, on the shared 2-core machine with
+ * no free core: from the CPU time per call, 2 threads over 1, which bounds the
+ * speed-up with a free core to 2 / that): 96³ 1.66x CPU (at most 1.2x faster),
+ * 128³ 1.25x (1.6x), dense 64×256×256 1.23x (1.6x), 256³ 1.07x (1.87x).
+ */
+export const MATMUL_SPLIT = {
+  /** Below this many multiply-adds (`batch·m·k·n`; 2^21 = 128³) a product stays on the calling thread. */
+  minMacs: 2 ** 21,
+  /** Parts per thread: more balance a busy core better, each part re-packs its panel of B (rows). */
+  partsPerThread: 2,
+  /** Fewest multiply-adds per part. */
+  minPartMacs: 2 ** 18,
+} as const;
+
+/** A split: the `matmul_f32` part export and the part bounds (rows of the stacked C, or columns). */
+export interface MatmulSplit {
+  /** Rows of the stacked C (`batch·m`), or columns of each C. */
+  readonly fn: "matmul_f32_rows" | "matmul_f32_cols";
+  /** Part `p` is `bounds[p]..bounds[p + 1]`; `0` first, the end last. */
+  readonly bounds: readonly number[];
+}
+
+const roundTo = (x: number, step: number) => Math.round(x / step) * step;
+
+/**
+ * The split of a `batch × (m×k · k×n)` product over `threads` threads, or
+ * `undefined` when it should stay on the calling thread (one thread, a small
+ * product, or too few rows and columns for two parts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planMatmul } from "./matmul_split.ts";
+ * assert.deepEqual(planMatmul(1, 512, 512, 512, 2), {
+ *   fn: "matmul_f32_rows",
+ *   bounds: [0, 128, 256, 384, 512],
+ * });
+ * assert.equal(planMatmul(1, 16, 16, 16, 2), undefined); // small: one thread
+ * assert.equal(planMatmul(1, 512, 512, 512, 1), undefined);
+ * ```
+ */
+export function planMatmul(
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  threads: number,
+): MatmulSplit | undefined {
+  const macs = batch * m * k * n;
+  if (threads < 2 || macs < MATMUL_SPLIT.minMacs) return undefined;
+  const want = Math.min(
+    threads * MATMUL_SPLIT.partsPerThread,
+    Math.max(1, Math.floor(macs / MATMUL_SPLIT.minPartMacs)),
+  );
+  const rows = batch * m;
+  const rowStrips = batch * Math.ceil(m / MATMUL_TILE.rows);
+  const colStrips = Math.ceil(n / MATMUL_TILE.cols);
+  // Rows unless there are fewer row strips than column strips and parts.
+  const byRows = rowStrips >= want || rowStrips >= colStrips;
+  const parts = Math.min(want, byRows ? rowStrips : colStrips);
+  if (parts < 2) return undefined;
+  const bounds = [0];
+  for (let p = 1; p < parts; p++) {
+    let b: number;
+    if (byRows) {
+      // The p-th share of the stacked rows, snapped to a micro-tile within its matrix.
+      const x = (rows * p) / parts, i = Math.floor(x / m);
+      b = i * m + Math.min(m, roundTo(x - i * m, MATMUL_TILE.rows));
+    } else {
+      b = Math.min(n, roundTo((n * p) / parts, MATMUL_TILE.cols));
+    }
+    if (b > bounds[bounds.length - 1]) bounds.push(b);
+  }
+  const end = byRows ? rows : n;
+  if (end > bounds[bounds.length - 1]) bounds.push(end);
+  if (bounds.length < 3) return undefined;
+  return { fn: byRows ? "matmul_f32_rows" : "matmul_f32_cols", bounds };
+}
