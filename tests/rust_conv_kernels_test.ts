@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { rustKernels } from "../src/backend/rust_kernels.ts";
+import { rustKernels, rustKernelThreads } from "../src/backend/rust_kernels.ts";
 import {
   type ConvGeometry,
   convGeometry,
@@ -295,12 +295,13 @@ Deno.test("rust conv kernels: NCHW falls back; no tensor leaks, no memory alloca
 });
 
 Deno.test({
-  name: "rust conv kernels on the threaded wasm build give the bits of the stock build",
+  name: "rust conv kernels split over the kernel threads give the bits of the stock build",
   // The threaded backend keeps its pthread workers for the life of the process.
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const c = CASES.find((c) => c.cin === 8 && c.cout === 16)!;
+    // Large enough (3.4M multiply-adds forward) for the kernel threads to split it.
+    const c: Case = { n: 8, h: 14, w: 14, cin: 17, cout: 32, k: [4, 4], s: [2, 2], pad: 1 };
     const rng = Rng.derive(3, "rust_conv/threads");
     const xShape = [c.n, c.h, c.w, c.cin], wShape = [...c.k, c.cin, c.cout];
     const outShape = info(c).outShape;
@@ -327,6 +328,8 @@ Deno.test({
     const two = out.dataSync() as Float32Array;
     out.dispose();
     assert.deepEqual(two, one);
+    const parts = rustKernelThreads(tf.backend())!.partsRun();
+    assert.ok(parts.reduce((a, b) => a + b) >= 6, `split parts run: ${parts}`);
     await useBackend("wasm");
   },
 });

@@ -233,7 +233,8 @@ pub extern "C" fn conv_f32_work_len() -> u32 {
     conv::WORK_LEN as u32
 }
 
-/// Defines one conv kernel export: `(a, b, out, geometry…, m0, m1, work)`.
+/// Defines one conv kernel export: `(a, b, out, geometry…, work, m0, m1)` (the kernel
+/// threads' convention: `work, lo, hi` last).
 macro_rules! conv_export {
     ($(#[$doc:meta])* $name:ident => $body:path) => {
         $(#[$doc])*
@@ -265,9 +266,9 @@ macro_rules! conv_export {
             dw: u32,
             top: i32,
             left: i32,
+            work: *mut f32,
             m0: u32,
             m1: u32,
-            work: *mut f32,
         ) {
             let g = conv::Geom {
                 n: n as usize,

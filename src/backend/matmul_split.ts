@@ -89,3 +89,34 @@ export function planMatmul(
   if (bounds.length < 3) return undefined;
   return { fn: byRows ? "matmul_f32_rows" : "matmul_f32_cols", bounds };
 }
+
+/**
+ * Part bounds of a kernel that computes any range of its `rows` output rows
+ * (the conv kernels: output pixels, filter taps, input pixels) for a job of
+ * `macs` multiply-adds over `threads` threads, each bound a multiple of the
+ * micro-tile's rows; `undefined` when it should stay on the calling thread
+ * (the same thresholds as {@link planMatmul}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planRows } from "./matmul_split.ts";
+ * assert.deepEqual(planRows(100, 2 ** 24, 2), [0, 24, 52, 76, 100]);
+ * assert.equal(planRows(100, 2 ** 10, 2), undefined); // small: one thread
+ * ```
+ */
+export function planRows(rows: number, macs: number, threads: number): number[] | undefined {
+  if (threads < 2 || macs < MATMUL_SPLIT.minMacs) return undefined;
+  const parts = Math.min(
+    threads * MATMUL_SPLIT.partsPerThread,
+    Math.max(1, Math.floor(macs / MATMUL_SPLIT.minPartMacs)),
+    Math.ceil(rows / MATMUL_TILE.rows),
+  );
+  const bounds = [0];
+  for (let p = 1; p < parts; p++) {
+    const b = roundTo((rows * p) / parts, MATMUL_TILE.rows);
+    if (b > bounds[bounds.length - 1] && b < rows) bounds.push(b);
+  }
+  bounds.push(rows);
+  return bounds.length < 3 ? undefined : bounds;
+}

@@ -3,13 +3,14 @@
  * Conv2DBackpropFilter on Duel's Rust kernels (kernels/src/conv.rs): packed
  * GEMMs with implicit im2col on the matmul micro-kernel, zero-copy in the wasm
  * backend's memory. Each kernel computes a range of its GEMM rows
- * ({@link RUST_CONV_KERNELS}), so a thread pool can split it; the bits do not
- * depend on the split. Registration is in `kernels.ts` (`conv2d_rust`,
+ * ({@link RUST_CONV_KERNELS}), so on the threaded build large ones are split
+ * over the kernel threads (`planRows`); the bits do not depend on the split. Registration is in `kernels.ts` (`conv2d_rust`,
  * `conv2d_backprop_input_rust`, `conv2d_backprop_filter_rust`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type RustKernels, rustKernels } from "./rust_kernels.ts";
+import { boundRustKernels, type RustKernels } from "./rust_kernels.ts";
+import { planRows } from "./matmul_split.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Info = tf.TensorInfo;
@@ -163,34 +164,13 @@ export function runRustConv(
   const name = RUST_CONV_KERNELS[kind].export;
   const fn = kernels[reference ? `${name}_ref` as const : name];
   const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
-  fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, m0, m1, work);
+  fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
 }
 
 /** What the conv kernels use of a tfjs wasm backend (stock or threaded build). */
 interface WasmBackend {
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): Info;
-  wasm: {
-    asm?: { memory?: WebAssembly.Memory };
-    wasmMemory?: WebAssembly.Memory;
-    _malloc(bytes: number): number;
-  };
-}
-
-/** Per tfjs backend: the kernels and a conv workspace kept for the backend's lifetime. */
-const bound = new WeakMap<object, { kernels: RustKernels; work: number }>();
-
-function bind(backend: WasmBackend) {
-  let b = bound.get(backend);
-  if (!b) {
-    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
-    if (!memory) throw new Error("rust conv kernels: cannot find the wasm backend's memory");
-    const kernels = rustKernels(memory);
-    const work = backend.wasm._malloc(kernels.conv_f32_work_len() * 4) >>> 0;
-    b = { kernels, work };
-    bound.set(backend, b);
-  }
-  return b;
 }
 
 /** The forward convolution's info from a conv kernel's attributes (NHWC only: else undefined). */
@@ -222,11 +202,37 @@ function compute(
   b: Info,
   shape: number[],
 ): Info {
-  const { kernels, work } = bind(backend);
+  const { kernels, work, threads } = boundRustKernels(backend);
   const out = backend.makeOutput(shape, "float32");
   if (shape.every((d) => d > 0)) {
     const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, RUST_CONV_KERNELS[kind].rows(g), work);
+    const rows = RUST_CONV_KERNELS[kind].rows(g);
+    const macs = g.n * g.oh * g.ow * g.kh * g.kw * g.cin * g.cout;
+    const bounds = threads && planRows(rows, macs, threads.threads);
+    if (bounds) {
+      const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
+      const args = [
+        at(a),
+        at(b),
+        at(out),
+        n,
+        h,
+        w,
+        cin,
+        oh,
+        ow,
+        cout,
+        kh,
+        kw,
+        sh,
+        sw,
+        dh,
+        dw,
+        top,
+        left,
+      ];
+      threads.run(RUST_CONV_KERNELS[kind].export, args, bounds);
+    } else runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, rows, work[0]);
   }
   return out;
 }

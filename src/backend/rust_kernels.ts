@@ -65,9 +65,9 @@ export interface RustKernels {
     dw: number,
     top: number,
     left: number,
+    work: number,
     m0: number,
     m1: number,
-    work: number,
   ): void;
   /** Scalar reference of `conv2d_f32` (same bits). */
   conv2d_f32_ref: RustKernels["conv2d_f32"];
@@ -176,12 +176,15 @@ interface WasmBackend {
  * Per tfjs backend: its kernels, one workspace per thread (kept for the
  * backend's lifetime) and, on the threaded build, the kernel threads.
  */
-interface Bound {
+export interface BoundRustKernels {
+  /** The kernels, instantiated on the backend's memory. */
   readonly kernels: RustKernels;
+  /** One workspace per thread (byte offsets), each big enough for every kernel. */
   readonly work: readonly number[];
+  /** The kernel threads, on the threaded build with more than one thread. */
   readonly threads?: KernelThreads;
 }
-const bound = new WeakMap<object, Bound>();
+const bound = new WeakMap<object, BoundRustKernels>();
 
 /** Threads of a tfjs wasm backend: its XNNPACK pool's on the threaded build, else 1. */
 function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): number {
@@ -189,14 +192,29 @@ function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): numbe
   return backend.wasm.tfjs.getThreadsCount?.() ?? 1;
 }
 
-function bind(backend: WasmBackend): Bound {
+/**
+ * The Rust kernels bound to a tfjs wasm backend (stock or threaded build):
+ * the kernels on its memory, one workspace per thread (large enough for
+ * every kernel) and, on the threaded build, the kernel threads. Bound once
+ * per backend, on first use.
+ *
+ * @example
+ * ```ts ignore
+ * const { kernels, work, threads } = boundRustKernels(args.backend);
+ * ```
+ */
+export function boundRustKernels(backend: object): BoundRustKernels {
+  return bind(backend as WasmBackend);
+}
+
+function bind(backend: WasmBackend): BoundRustKernels {
   let b = bound.get(backend);
   if (!b) {
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error("rust kernels: cannot find the wasm backend's memory");
     const kernels = rustKernels(memory);
     const count = backendThreads(backend, memory);
-    const bytes = kernels.matmul_f32_work_len() * 4;
+    const bytes = Math.max(kernels.matmul_f32_work_len(), kernels.conv_f32_work_len()) * 4;
     const work = Array.from({ length: count }, () => backend.wasm._malloc(bytes) >>> 0);
     const threads = count > 1
       ? KernelThreads.start({
