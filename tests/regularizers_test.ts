@@ -31,17 +31,17 @@ const close = (a: number, b: number) =>
 Deno.test("gradient_penalty of a linear critic is weight (||w|| - target)^2; one-sided is 0 below target", () => {
   const gp = REGULARIZERS.gradient_penalty;
   close(
-    value(gp.penalty!(ctx(), { weight: 10, target: 1, one_sided: false })),
+    value(gp.penalty!(ctx(), { weight: 10, target: 1, one_sided: false, every: 1 })),
     10 * (norm - 1) ** 2,
   );
-  close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: false })), 2 * (norm - 3) ** 2);
-  close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: true })), 0);
-  close(value(gp.penalty!(ctx(), { weight: 2, target: 1, one_sided: true })), 2 * (norm - 1) ** 2);
+  close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: false, every: 1 })), 2 * (norm - 3) ** 2);
+  close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: true, every: 1 })), 0);
+  close(value(gp.penalty!(ctx(), { weight: 2, target: 1, one_sided: true, every: 1 })), 2 * (norm - 1) ** 2);
 });
 
 Deno.test("r1 of a linear critic is gamma/2 ||w||^2; dragan is weight (||w|| - 1)^2", () => {
-  close(value(REGULARIZERS.r1.penalty!(ctx(), { gamma: 4 })), 2 * norm ** 2);
-  close(value(REGULARIZERS.dragan.penalty!(ctx(), { weight: 3, c: 0.5 })), 3 * (norm - 1) ** 2);
+  close(value(REGULARIZERS.r1.penalty!(ctx(), { gamma: 4, every: 1 })), 2 * norm ** 2);
+  close(value(REGULARIZERS.dragan.penalty!(ctx(), { weight: 3, c: 0.5, every: 1 })), 3 * (norm - 1) ** 2);
 });
 
 Deno.test("gradient penalties differentiate through a leaky-ReLU critic (second order) like finite differences", () => {
@@ -53,7 +53,7 @@ Deno.test("gradient penalties differentiate through a leaky-ReLU critic (second 
   const loss = () =>
     tfjs(REGULARIZERS.gradient_penalty.penalty!(
       { critic, real, fake, rng: Rng.derive(3, "penalty") },
-      { weight: 1, target: 1, one_sided: false },
+      { weight: 1, target: 1, one_sided: false, every: 1 },
     )) as tf.Scalar;
   const got = Array.from(tf.variableGrads(loss, [W1]).grads[W1.name].dataSync());
   const base = W1.dataSync().slice();
@@ -92,4 +92,21 @@ Deno.test("training with weight_clipping keeps the critic within bounds; penalti
     assert.ok(Array.from(tfjs(p.variable).dataSync()).every((x) => Math.abs(x) <= 0.02 + 1e-9));
   }
   t.dispose();
+});
+
+Deno.test("a lazy penalty (every: 3) applies on critic updates 0, 3, 6, ... weighted 3", async () => {
+  const rows = async (every: number) => {
+    const { config } = parseExperiment(tinyExperiment("/nonexistent"), {
+      overrides: [`regularizers=[{name: r1, gamma: 1, every: ${every}}]`],
+    });
+    const t = Trainer.create(config);
+    const out = [];
+    for await (const m of t.run(6)) out.push(m["d/penalty"]!);
+    t.dispose();
+    return out;
+  };
+  const [eager, lazy] = [await rows(1), await rows(3)];
+  assert.deepEqual(lazy.map((p) => p > 0), [true, false, false, true, false, false]);
+  // Step 1 is the same state and batch in both runs: 3 times the eager penalty.
+  assert.ok(Math.abs(lazy[0] - 3 * eager[0]) <= 1e-6 * lazy[0], `${lazy[0]} vs 3 x ${eager[0]}`);
 });

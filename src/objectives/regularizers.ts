@@ -38,6 +38,16 @@ function defineRegularizer<S extends Shape>(kind: RegularizerKind<S>): Regulariz
   return kind;
 }
 
+/**
+ * `every` of a penalty: lazy regularisation (Karras et al. 2020, StyleGAN2):
+ * the penalty is computed on every k-th critic update only, weighted k, so it
+ * costs 1/k as much with the same expected weight.
+ */
+const every = num(
+  "apply the penalty on every k-th critic update only, weighted k (lazy regularisation)",
+  { int: true, min: 1, default: 1 },
+);
+
 /** Per-example L2 norms of the critic's input gradient at `x`, shape `[n]`. */
 function gradNorms(critic: (x: Tensor) => Tensor, x: tf.Tensor): tf.Tensor {
   const g = tf.grad((input: tf.Tensor) => tf.sum(tfjs(critic(input))))(x);
@@ -62,6 +72,7 @@ export const REGULARIZERS = {
       weight: num("lambda", { min: 0, default: 10 }),
       target: num("the gradient norm aimed at", { min: 0, default: 1 }),
       one_sided: bool("penalise only norms above target", false),
+      every,
     },
     penalty(ctx, p) {
       const eps = perExample(ctx.rng, ctx.real);
@@ -73,7 +84,7 @@ export const REGULARIZERS = {
   }),
   r1: defineRegularizer({
     doc: "R1 (Mescheder et al. 2018): gamma/2 E_real[||grad D(x)||^2]",
-    params: { gamma: num("gamma", { min: 0, default: 10 }) },
+    params: { gamma: num("gamma", { min: 0, default: 10 }), every },
     penalty(ctx, p) {
       return tf.mul(p.gamma / 2, tf.mean(tf.square(gradNorms(ctx.critic, tfjs(ctx.real)))));
     },
@@ -85,6 +96,7 @@ export const REGULARIZERS = {
     params: {
       weight: num("lambda", { min: 0, default: 10 }),
       c: num("perturbation scale, in batch standard deviations", { gt: 0, default: 0.5 }),
+      every,
     },
     penalty(ctx, p) {
       const real = tfjs(ctx.real);

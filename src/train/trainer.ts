@@ -47,6 +47,9 @@ type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
 type RegularizerParams = InferShape<Shape>;
 
+/** A penalty's `every` (lazy regularisation; 1 when the regulariser has none). */
+const lazyEvery = (params: RegularizerParams): number => (params.every as number | undefined) ?? 1;
+
 type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
 
 function makeOptimizer(
@@ -218,7 +221,8 @@ export class Trainer {
     return tf.tensor(this.data.sample(n, rng), [n, ...this.data.shape]);
   }
 
-  #criticStep(): { loss: number; penalty: number; real: number; fake: number } {
+  /** One critic update; `update` counts critic updates from 0 (lazy penalties use it). */
+  #criticStep(update: number): { loss: number; penalty: number; real: number; fake: number } {
     const batch = this.config.train.batch_size;
     const objective = this.#objective;
     const result = tf.tidy(() => {
@@ -232,8 +236,9 @@ export class Trainer {
       const { grads } = tf.variableGrads(() => {
         logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
         const loss = tfjs(objective.discriminator(logits[0], logits[1], this.#objectiveParams));
-        const penalties = this.#regularizers.filter((r) => r.kind.penalty)
-          .map((r) => tfjs(r.kind.penalty!(ctx, r.params)));
+        const penalties = this.#regularizers
+          .filter((r) => r.kind.penalty && update % lazyEvery(r.params) === 0)
+          .map((r) => tf.mul(lazyEvery(r.params), tfjs(r.kind.penalty!(ctx, r.params))));
         const penalty = penalties.length ? tf.addN(penalties) : tf.scalar(0);
         parts.push(tf.keep(loss), tf.keep(penalty));
         return tf.add(loss, penalty) as tf.Scalar;
@@ -271,7 +276,8 @@ export class Trainer {
   async *run(until = this.config.train.steps): AsyncGenerator<StepMetrics> {
     while (this.step < until) {
       let critic = { loss: NaN, penalty: 0, real: NaN, fake: NaN };
-      for (let k = 0; k < this.config.train.discriminator_steps; k++) critic = this.#criticStep();
+      const criticSteps = this.config.train.discriminator_steps;
+      for (let k = 0; k < criticSteps; k++) critic = this.#criticStep(this.step * criticSteps + k);
       let gLoss: number | undefined;
       for (let k = 0; k < this.config.train.generator_steps; k++) {
         gLoss = this.#generatorStep();
