@@ -34,14 +34,23 @@ Deno.test("gradient_penalty of a linear critic is weight (||w|| - target)^2; one
     value(gp.penalty!(ctx(), { weight: 10, target: 1, one_sided: false, every: 1 })),
     10 * (norm - 1) ** 2,
   );
-  close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: false, every: 1 })), 2 * (norm - 3) ** 2);
+  close(
+    value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: false, every: 1 })),
+    2 * (norm - 3) ** 2,
+  );
   close(value(gp.penalty!(ctx(), { weight: 2, target: 3, one_sided: true, every: 1 })), 0);
-  close(value(gp.penalty!(ctx(), { weight: 2, target: 1, one_sided: true, every: 1 })), 2 * (norm - 1) ** 2);
+  close(
+    value(gp.penalty!(ctx(), { weight: 2, target: 1, one_sided: true, every: 1 })),
+    2 * (norm - 1) ** 2,
+  );
 });
 
 Deno.test("r1 of a linear critic is gamma/2 ||w||^2; dragan is weight (||w|| - 1)^2", () => {
   close(value(REGULARIZERS.r1.penalty!(ctx(), { gamma: 4, every: 1 })), 2 * norm ** 2);
-  close(value(REGULARIZERS.dragan.penalty!(ctx(), { weight: 3, c: 0.5, every: 1 })), 3 * (norm - 1) ** 2);
+  close(
+    value(REGULARIZERS.dragan.penalty!(ctx(), { weight: 3, c: 0.5, every: 1 })),
+    3 * (norm - 1) ** 2,
+  );
 });
 
 Deno.test("gradient penalties differentiate through a leaky-ReLU critic (second order) like finite differences", () => {
