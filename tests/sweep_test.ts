@@ -63,6 +63,7 @@ Deno.test("the example sweep validates: 5 objectives x 2 learning rates x 5 seed
     weight: 0.1,
     target: 1,
     one_sided: false,
+    every: 1,
   }]);
   assert.equal(new Set(trials.map((t) => t.experiment.hash)).size, 50);
   assert.deepEqual([...new Set(trials.map((t) => t.experiment.config.seed))], [0, 1, 2, 3, 4]);
