@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
+import { assertClose, on } from "./_backend_compare.ts";
 import { setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
@@ -54,23 +55,6 @@ function useXnnpackConvs(): void {
   setKernelFix("conv2d_backprop_input", true);
 }
 
-async function on(backend: "cpu" | "wasm", fn: () => tf.Tensor): Promise<Float32Array> {
-  await useBackend(backend);
-  if (backend === "wasm") useXnnpackConvs();
-  const out = tf.tidy(fn);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
-}
-
-function assertClose(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, what);
-  const scale = Math.max(1, ...Array.from(want, Math.abs));
-  got.forEach((v, i) =>
-    assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what} [${i}]: ${v} vs ${want[i]}`)
-  );
-}
-
 function backpropFilter(c: Case, x: Float32Array, dy: Float32Array): tf.Tensor {
   return tf.engine().runKernel("Conv2DBackpropFilter", {
     x: tf.tensor(x, [c.n, c.h, c.w, c.cin]),
@@ -101,8 +85,8 @@ Deno.test("conv2d_backprop_filter: wasm matches the cpu backend over a table of 
   const rng = Rng.derive(0, "conv-filter");
   for (const c of CASES) {
     const x = random(rng, [c.n, c.h, c.w, c.cin]), dy = random(rng, outShape(c));
-    const want = await on("cpu", () => backpropFilter(c, x, dy));
-    assertClose(await on("wasm", () => backpropFilter(c, x, dy)), want, name(c));
+    const want = await on("cpu", () => backpropFilter(c, x, dy), useXnnpackConvs);
+    assertClose(await on("wasm", () => backpropFilter(c, x, dy), useXnnpackConvs), want, name(c));
   }
 });
 
@@ -110,8 +94,8 @@ Deno.test("conv2d_backprop_input: wasm matches the cpu backend over a table of s
   const rng = Rng.derive(0, "conv-input");
   for (const c of CASES) {
     const dy = random(rng, outShape(c)), w = random(rng, [...c.k, c.cin, c.cout]);
-    const want = await on("cpu", () => backpropInput(c, dy, w));
-    assertClose(await on("wasm", () => backpropInput(c, dy, w)), want, name(c));
+    const want = await on("cpu", () => backpropInput(c, dy, w), useXnnpackConvs);
+    assertClose(await on("wasm", () => backpropInput(c, dy, w), useXnnpackConvs), want, name(c));
   }
 });
 
@@ -142,8 +126,8 @@ Deno.test("conv2d and conv2d_transpose gradients agree between wasm and cpu, PyT
       const [gx, gw] = tf.grads(f)([tf.tensor(x, [n, h, h, cin]), tf.tensor(w, [k, k, cout, cin])]);
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
     };
-    const want = await on("cpu", grads);
-    assertClose(await on("wasm", grads), want, `h${h} k${k} s${s} p${p}`);
+    const want = await on("cpu", grads, useXnnpackConvs);
+    assertClose(await on("wasm", grads, useXnnpackConvs), want, `h${h} k${k} s${s} p${p}`);
   }
 });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
+import { assertClose, on } from "./_backend_compare.ts";
 import { rustKernels, rustKernelThreads } from "../src/backend/rust_kernels.ts";
 import {
   type ConvGeometry,
@@ -168,21 +169,9 @@ const RUST_FIXES: KernelFixName[] = [
   "conv2d_backprop_filter_rust",
 ];
 
-async function on(backend: "cpu" | "wasm", fn: () => tf.Tensor): Promise<Float32Array> {
-  await useBackend(backend);
-  if (backend === "wasm") { for (const fix of RUST_FIXES) setKernelFix(fix, true); }
-  const out = tf.tidy(fn);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
-}
-
-function assertClose(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, what);
-  const scale = Math.max(1, ...Array.from(want, Math.abs));
-  got.forEach((v, i) =>
-    assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what} [${i}]: ${v} vs ${want[i]}`)
-  );
+/** The Rust conv kernels under test (the XNNPACK-based alternatives are then off). */
+function useRustConvs(): void {
+  for (const fix of RUST_FIXES) setKernelFix(fix, true);
 }
 
 const attrs = (c: Case, extra: Record<string, unknown>) =>
@@ -206,7 +195,11 @@ Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust 
         { x: tf.tensor(x, xShape), filter: tf.tensor(w, wShape) },
         attrs(c, { dilations: c.d ?? [1, 1] }),
       ) as tf.Tensor;
-    assertClose(await on("wasm", forward), await on("cpu", forward), `conv2d ${name(c)}`);
+    assertClose(
+      await on("wasm", forward, useRustConvs),
+      await on("cpu", forward, useRustConvs),
+      `conv2d ${name(c)}`,
+    );
     if (c.d) continue;
     const filter = () =>
       tf.engine().runKernel(
@@ -214,14 +207,22 @@ Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust 
         { x: tf.tensor(x, xShape), dy: tf.tensor(dy, conv.outShape) },
         attrs(c, { filterShape: wShape }),
       ) as tf.Tensor;
-    assertClose(await on("wasm", filter), await on("cpu", filter), `filter ${name(c)}`);
+    assertClose(
+      await on("wasm", filter, useRustConvs),
+      await on("cpu", filter, useRustConvs),
+      `filter ${name(c)}`,
+    );
     const input = () =>
       tf.engine().runKernel(
         "Conv2DBackpropInput",
         { dy: tf.tensor(dy, conv.outShape), filter: tf.tensor(w, wShape) },
         attrs(c, { inputShape: xShape }),
       ) as tf.Tensor;
-    assertClose(await on("wasm", input), await on("cpu", input), `input ${name(c)}`);
+    assertClose(
+      await on("wasm", input, useRustConvs),
+      await on("cpu", input, useRustConvs),
+      `input ${name(c)}`,
+    );
   }
 });
 
@@ -248,13 +249,17 @@ Deno.test("rust conv kernels: conv2d and conv2d_transpose gradients agree with c
       const [gx, gw] = tf.grads(f)([tf.tensor(x, [n, h, h, cin]), tf.tensor(w, [k, k, cout, cin])]);
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
     };
-    assertClose(await on("wasm", grads), await on("cpu", grads), `h${h} k${k} s${s} p${p}`);
+    assertClose(
+      await on("wasm", grads, useRustConvs),
+      await on("cpu", grads, useRustConvs),
+      `h${h} k${k} s${s} p${p}`,
+    );
   }
 });
 
 Deno.test("rust conv kernels: NCHW falls back; no tensor leaks, no memory allocated per call", async () => {
   await useBackend("wasm");
-  for (const fix of RUST_FIXES) setKernelFix(fix, true);
+  useRustConvs();
   const c = CASES.find((c) => c.s[0] === 2 && c.pad === 1 && c.n === 3)!;
   const rng = Rng.derive(2, "rust_conv/leaks");
   const xShape = [c.n, c.h, c.w, c.cin], wShape = [...c.k, c.cin, c.cout];
@@ -321,7 +326,7 @@ Deno.test({
           filter: tf.tensor(w, wShape),
         }, attrs(c, { inputShape: xShape })) as tf.Tensor,
       ].map((t) => tf.reshape(t, [-1])));
-    const one = await on("wasm", all);
+    const one = await on("wasm", all, useRustConvs);
     await useBackend("wasm", 2);
     assert.equal(tf.getBackend(), "wasm-threaded");
     const out = tf.tidy(all);
