@@ -6,6 +6,19 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend/tfjs.ts";
 
+/** One convolution: input [n, h, w, cin], kernel kh x kw, stride, pad, optional dilation. */
+export interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  k: [number, number];
+  s: [number, number];
+  pad: "same" | "valid" | number;
+  d?: [number, number];
+}
+
 /** `fn`'s values on `backend`; on wasm, `useFixes` switches the replacements under test first. */
 export async function on(
   backend: "cpu" | "wasm",

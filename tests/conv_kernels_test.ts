@@ -1,21 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { assertClose, on } from "./_backend_compare.ts";
+import { assertClose, type ConvCase, on } from "./_backend_compare.ts";
 import { setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
-/** One convolution: input [n, h, w, cin], kernel k x k (or kh x kw), stride, pad. */
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  cin: number;
-  cout: number;
-  k: [number, number];
-  s: [number, number];
-  pad: "same" | "valid" | number;
-}
+type Case = ConvCase;
 
 /** Strides 1-3, same/valid/explicit pads, odd sizes, batch 1 and > 1, channels 1 and several. */
 const CASES: Case[] = [];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { assertClose, on } from "./_backend_compare.ts";
+import { assertClose, type ConvCase, on } from "./_backend_compare.ts";
 import { rustKernels, rustKernelThreads } from "../src/backend/rust_kernels.ts";
 import {
   type ConvGeometry,
@@ -13,18 +13,7 @@ import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
-/** One convolution: input [n, h, w, cin], kernel kh x kw, stride, pad, dilation. */
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  cin: number;
-  cout: number;
-  k: [number, number];
-  s: [number, number];
-  pad: "same" | "valid" | number;
-  d?: [number, number];
-}
+type Case = ConvCase;
 
 /** Channel counts around the SIMD width (4) and the micro-tile (4 x 8). */
 const CHANNELS = [1, 3, 4, 5, 8, 15, 16, 17];

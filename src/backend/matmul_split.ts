@@ -1,7 +1,8 @@
 /**
  * How `matmul_f32` is split over kernel threads (`kernel_threads.ts`): by
  * blocks of C rows, or of columns when there are few rows, each a multiple of
- * the micro-tile (4 rows × 8 columns, kernels/src/matmul.rs). Every element of
+ * the micro-tile (4 rows × 8 columns, kernels/src/matmul.rs); the conv
+ * kernels split their GEMM rows the same way ({@link planRows}). Every element of
  * C is the same sum however it is split, so the bits never depend on the
  * thread count.
  * @module
