@@ -33,6 +33,7 @@ export type {
   OptimizerConfig,
   ParamsOf,
   RegularizerConfig,
+  ScheduleConfig,
 } from "./src/config/schema.ts";
 export { Rng } from "./src/rng.ts";
 export type { RngState } from "./src/rng.ts";
@@ -61,6 +62,8 @@ export type {
 } from "./src/objectives/regularizers.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
 export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
+export { SCHEDULES } from "./src/train/schedules.ts";
+export type { ScheduleKind, ScheduleName } from "./src/train/schedules.ts";
 export { Trainer } from "./src/train/trainer.ts";
 export type { StepMetrics } from "./src/train/trainer.ts";
 export { STREAMS } from "./src/train/state.ts";

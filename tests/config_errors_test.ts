@@ -98,7 +98,8 @@ const CASES: readonly BadCase[] = [
     at: [13, 10],
     key: "train.stpes",
     message: "unknown key",
-    valid: "steps, batch_size, discriminator_steps, generator_steps, ema, checkpoint_every",
+    valid:
+      "steps, batch_size, discriminator_steps, generator_steps, ema, lr_schedule, checkpoint_every",
   },
   {
     name: "unknown nested key (train.batchsize, block style)",
@@ -699,6 +700,7 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
     discriminator_steps: 1,
     generator_steps: 1,
     ema: 0,
+    lr_schedule: { name: "constant" },
     checkpoint_every: 500,
   });
   assert.deepEqual(config.eval, { every: 500, samples: 2500, metrics: [] });

@@ -45,23 +45,27 @@ const cases = [
 ] as const;
 
 for (const c of cases) {
-  Deno.test(`${c.name} ${JSON.stringify(c.params)} matches PyTorch's formulas over 3 steps`, () => {
-    const variable = tf.variable(tf.tensor1d(w0));
-    const param: Param = { name: "w", variable };
-    const kind = OPTIMIZERS[c.name] as (typeof OPTIMIZERS)["adam"];
-    const opt = kind.create([param], c.params as unknown as Parameters<typeof kind.create>[1]);
-    for (const g of gradients) opt.apply({ [variable.name]: tf.tensor1d(g) });
-    const want = reference(
-      c.name,
-      c.params as unknown as Record<string, number>,
-      "betas" in c.params ? [...c.params.betas] : undefined,
-    );
-    Array.from(variable.dataSync()).forEach((got, i) =>
-      assert.ok(
-        Math.abs(got - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])),
-        `${got} vs ${want[i]}`,
-      )
-    );
-    assert.ok(opt.slots.every((s) => s.name.length > 0));
-  });
+  for (const lrFactor of [1, 0.25]) {
+    const title = `${c.name} ${JSON.stringify(c.params)} at ${lrFactor} x lr`;
+    Deno.test(`${title} matches PyTorch's formulas over 3 steps`, () => {
+      const variable = tf.variable(tf.tensor1d(w0));
+      const param: Param = { name: "w", variable };
+      const kind = OPTIMIZERS[c.name] as (typeof OPTIMIZERS)["adam"];
+      const opt = kind.create([param], c.params as unknown as Parameters<typeof kind.create>[1]);
+      for (const g of gradients) opt.apply({ [variable.name]: tf.tensor1d(g) }, lrFactor);
+      const p = c.params as unknown as Record<string, number>;
+      const want = reference(
+        c.name,
+        { ...p, lr: p.lr * lrFactor },
+        "betas" in c.params ? [...c.params.betas] : undefined,
+      );
+      Array.from(variable.dataSync()).forEach((got, i) =>
+        assert.ok(
+          Math.abs(got - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])),
+          `${got} vs ${want[i]}`,
+        )
+      );
+      assert.ok(opt.slots.every((s) => s.name.length > 0));
+    });
+  }
 }

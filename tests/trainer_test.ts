@@ -65,3 +65,35 @@ Deno.test("critic steps per generator step: k critic updates, each drawing its o
   assert.deepEqual((await first.run(1).next()).value, a);
   [one, three, first].forEach((t) => t.dispose());
 });
+
+Deno.test("train.lr_schedule scales both players' steps by the schedule's factor", async () => {
+  // SGD, so a step's size is proportional to the learning rate. Over 2 steps a linear decay
+  // from the start to 0 has factors 1 and 0.5: the first step equals the constant schedule's;
+  // the critic's second, taken from the same weights with the same batches, is half as long
+  // (the generator's second sees the changed critic, so it is only checked to differ).
+  const sgd = [
+    "optimizer.generator={name: sgd, lr: 0.05}",
+    "optimizer.discriminator={name: sgd, lr: 0.05}",
+  ];
+  const run = async (schedule: string) => {
+    const t = Trainer.create(
+      config([...sgd, "train.ema=0", "train.steps=2", `train.lr_schedule=${schedule}`]),
+    );
+    const read = () =>
+      [t.discriminator, t.generator].map((net) =>
+        net.params.flatMap((p) => Array.from(tfjs(p.variable).dataSync()))
+      );
+    const weights = [read()];
+    for await (const _ of t.run(2)) weights.push(read());
+    t.dispose();
+    return weights;
+  };
+  const constant = await run("{name: constant}");
+  const decay = await run("{name: linear, start: 0, end: 0}");
+  assert.deepEqual(decay[1], constant[1]);
+  assert.notDeepEqual(decay[2][1], constant[2][1]);
+  const step = (w: number[][][]) => w[2][0].map((x, i) => x - w[1][0][i]);
+  const [full, half] = [step(constant), step(decay)];
+  assert.ok(full.some((d) => Math.abs(d) > 1e-4), "the second step moves the weights");
+  full.forEach((d, i) => assert.ok(Math.abs(half[i] - d / 2) <= 1e-6 + 1e-3 * Math.abs(d)));
+});

@@ -11,6 +11,7 @@ import { LAYERS } from "../nn/layers.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { REGULARIZERS } from "../objectives/regularizers.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";
+import { SCHEDULES } from "../train/schedules.ts";
 
 /** The generated part of the README. */
 export function referenceSection(): string {
@@ -42,6 +43,10 @@ export function referenceSection(): string {
     "### Optimisers (`optimizer.generator.name`, `optimizer.discriminator.name`)",
     "",
     namesTable(OPTIMIZERS),
+    "",
+    "### Learning-rate schedules (`train.lr_schedule.name`)",
+    "",
+    namesTable(SCHEDULES),
     "",
     "### Backends (`backend.name`)",
     "",

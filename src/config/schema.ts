@@ -11,6 +11,7 @@ import { LAYERS } from "../nn/layers.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { REGULARIZERS } from "../objectives/regularizers.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";
+import { SCHEDULES } from "../train/schedules.ts";
 import {
   type Field,
   list,
@@ -37,6 +38,8 @@ export type ObjectiveConfig = TaggedOf<"name", ParamsOf<typeof OBJECTIVES>>;
 export type RegularizerConfig = TaggedOf<"name", ParamsOf<typeof REGULARIZERS>>;
 /** An optimiser as written in an experiment file: `name` plus its keys. */
 export type OptimizerConfig = TaggedOf<"name", ParamsOf<typeof OPTIMIZERS>>;
+/** A learning-rate schedule as written in an experiment file: `name` plus its keys. */
+export type ScheduleConfig = TaggedOf<"name", ParamsOf<typeof SCHEDULES>>;
 
 /**
  * A validated experiment: every key present, defaults filled in. The
@@ -74,6 +77,7 @@ export interface Experiment {
     readonly generator_steps: number;
     readonly checkpoint_every: number;
     readonly ema: number;
+    readonly lr_schedule: ScheduleConfig;
   };
   /** Evaluation. */
   readonly eval: {
@@ -155,6 +159,12 @@ const experiment = obj("an experiment", {
       "decay of an exponential moving average of the generator's weights, used for evaluation " +
         "(0: off, evaluate the trained weights)",
       { min: 0, lt: 1, default: 0 },
+    ),
+    lr_schedule: tagged(
+      "a factor on both players' learning rates over training (progress = step / steps)",
+      "name",
+      paramsOf(SCHEDULES),
+      { name: "constant" },
     ),
     checkpoint_every: num("steps between checkpoints (the last step is always saved)", {
       int: true,

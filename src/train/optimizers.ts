@@ -15,8 +15,11 @@ import { type Tensor, tfjs } from "../tensor.ts";
 
 /** A live optimiser bound to one player's parameters. */
 export interface Optimizer {
-  /** Applies one update; `grads` maps each parameter's variable name to its gradient. */
-  apply(grads: Readonly<Record<string, Tensor>>): void;
+  /**
+   * Applies one update; `grads` maps each parameter's variable name to its gradient, and
+   * `lrFactor` (default 1) scales the configured learning rate (a schedule's factor).
+   */
+  apply(grads: Readonly<Record<string, Tensor>>, lrFactor?: number): void;
   /** Every state variable (moments, step counter), with stable names. */
   readonly slots: readonly Param[];
 }
@@ -86,17 +89,18 @@ export const OPTIMIZERS = {
       const t = tf.variable(tf.scalar(0), false);
       return {
         slots: [{ name: "t", variable: t }, ...m.named, ...v.named],
-        apply(grads) {
+        apply(grads, lrFactor = 1) {
+          const lr = p.lr * lrFactor;
           if (hasFusedUpdate("adam")) {
             const [ws, gs] = unzip(params, grads);
             const update = { params: ws, grads: gs, a: m.vars, b: v.vars, t };
-            return runFusedUpdate("adam", update, { lr: p.lr, b1, b2, eps: p.eps });
+            return runFusedUpdate("adam", update, { lr, b1, b2, eps: p.eps });
           }
           // Bias corrections in float64, as PyTorch computes them (1 - 0.999^t loses
           // digits in float32); the step count lives in a slot for checkpoints.
           const step = t.dataSync()[0] + 1;
           tf.tidy(() => t.assign(tf.scalar(step)));
-          const stepSize = p.lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
+          const stepSize = lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
           eachParam(params, grads, (w, g, i) => {
             const mi = tf.add(tf.mul(b1, m.vars[i]), tf.mul(1 - b1, g));
             const vi = tf.add(tf.mul(b2, v.vars[i]), tf.mul(1 - b2, tf.square(g)));
@@ -127,10 +131,11 @@ export const OPTIMIZERS = {
       const buf = slotsLike("buf", p.momentum > 0 ? params : []);
       return {
         slots: [...v.named, ...buf.named],
-        apply(grads) {
+        apply(grads, lrFactor = 1) {
+          const lr = p.lr * lrFactor;
           if (hasFusedUpdate("rmsprop")) {
             const [ws, gs] = unzip(params, grads);
-            const { lr, alpha, eps, momentum } = p;
+            const { alpha, eps, momentum } = p;
             const update = { params: ws, grads: gs, a: v.vars, b: buf.vars };
             return runFusedUpdate("rmsprop", update, { lr, alpha, eps, momentum });
           }
@@ -142,7 +147,7 @@ export const OPTIMIZERS = {
               update = tf.add(tf.mul(p.momentum, buf.vars[i]), update);
               buf.vars[i].assign(update);
             }
-            w.assign(tf.sub(w, tf.mul(p.lr, update)));
+            w.assign(tf.sub(w, tf.mul(lr, update)));
           });
         },
       };
@@ -156,14 +161,15 @@ export const OPTIMIZERS = {
       const buf = slotsLike("buf", p.momentum > 0 ? params : []);
       return {
         slots: buf.named,
-        apply(grads) {
+        apply(grads, lrFactor = 1) {
+          const lr = p.lr * lrFactor;
           eachParam(params, grads, (w, g, i) => {
             let update = g;
             if (p.momentum > 0) {
               update = tf.add(tf.mul(p.momentum, buf.vars[i]), g);
               buf.vars[i].assign(update);
             }
-            w.assign(tf.sub(w, tf.mul(p.lr, update)));
+            w.assign(tf.sub(w, tf.mul(lr, update)));
           });
         },
       };

@@ -23,6 +23,7 @@ import {
   type TrainerState,
 } from "./state.ts";
 import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
+import { SCHEDULES } from "./schedules.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 
 /** What one generator step reports. Scores are the objective's critic scores. */
@@ -61,6 +62,15 @@ function makeOptimizer(
     params,
     p as Parameters<AnyOptimizerKind["create"]>[1],
   );
+}
+
+type AnySchedule = (typeof SCHEDULES)["linear"];
+
+/** The learning-rate factor of `train.lr_schedule` at generator step `step` (from 0). */
+function lrFactor(train: Experiment["train"], step: number): number {
+  const { name, ...p } = train.lr_schedule;
+  const kind = SCHEDULES[name] as AnySchedule;
+  return kind.factor(step / train.steps, p as Parameters<AnySchedule["factor"]>[1]);
 }
 
 const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
@@ -243,7 +253,7 @@ export class Trainer {
         parts.push(tf.keep(loss), tf.keep(penalty));
         return tf.add(loss, penalty) as tf.Scalar;
       }, vars);
-      this.#opt.discriminator.apply(grads);
+      this.#opt.discriminator.apply(grads, lrFactor(this.config.train, this.step));
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
       const [loss, penalty] = parts.map((t) => t.dataSync()[0]);
       tf.dispose([...logits, ...parts]);
@@ -267,7 +277,7 @@ export class Trainer {
           this.#objective.generator(fake, realLogits, this.#objectiveParams),
         ) as tf.Scalar;
       }, vars);
-      this.#opt.generator.apply(grads);
+      this.#opt.generator.apply(grads, lrFactor(this.config.train, this.step));
       return value.dataSync()[0];
     });
   }
