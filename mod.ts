@@ -70,7 +70,7 @@ export { STREAMS } from "./src/train/state.ts";
 export type { SavedTensor, StreamName, TrainerState } from "./src/train/state.ts";
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
-export { BACKENDS, useBackend } from "./src/backend/tfjs.ts";
+export { BACKENDS, numericsOf, useBackend } from "./src/backend/tfjs.ts";
 export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
 export { activeKernelFixes, KERNEL_FIXES, setKernelFix } from "./src/backend/kernels.ts";
 export type { KernelFixName } from "./src/backend/kernels.ts";

@@ -32,6 +32,23 @@ export interface BackendInfo {
   readonly kernels: readonly string[];
 }
 
+/**
+ * The backend whose results `backend` reproduces bit for bit: the threaded
+ * wasm build computes what one-thread `wasm` computes (`tests/threads_test.ts`
+ * checks it), so caches of trained results key on this name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numericsOf } from "./tfjs.ts";
+ * assert.equal(numericsOf("wasm-threaded"), "wasm");
+ * assert.equal(numericsOf("cpu"), "cpu");
+ * ```
+ */
+export function numericsOf(backend: string): string {
+  return backend === THREADED_BACKEND_NAME ? "wasm" : backend;
+}
+
 /** Threads of the threaded wasm backend created last (it is created once per count). */
 let threadedCount = 0;
 

@@ -16,6 +16,7 @@ import { cacheDir } from "../data/cache.ts";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
+import { numericsOf } from "../backend/tfjs.ts";
 import { writeAtomic } from "../runs/files.ts";
 import {
   classifierLayers,
@@ -152,7 +153,8 @@ export async function cachedMnistClassifier(
 ): Promise<CachedClassifier> {
   const start = performance.now();
   const recipe = options.recipe ?? MNIST_CLASSIFIER_RECIPE;
-  const backend = tf.getBackend();
+  // One and N wasm threads give the same bits, so they share a cache entry.
+  const backend = numericsOf(tf.getBackend());
   const key = classifierKey(train, recipe, backend);
   const dir = options.dir === undefined ? cacheDir() : options.dir ?? undefined;
   const path = dir ? `${dir}/classifiers/mnist-cnn-${key.slice(0, 32)}.json` : undefined;
