@@ -4,7 +4,8 @@
 //! `ky ≡ y + top (mod sh)` (ascending, likewise kx), so no inserted zeros are
 //! multiplied. With at most `NR` dx channels A is read in place instead of packed.
 
-use crate::conv::{copy_col, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
+use crate::conv::{copy_col, WORK_LEN, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
+use crate::conv_input_few::{input_few, FEW};
 use crate::matmul::{load, load_part, store, store_part, Rows, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
@@ -244,6 +245,10 @@ unsafe fn input_skinny(p: &Input, i0: usize, i1: usize, work: *mut f32) {
 #[inline(always)]
 pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     if g.h == 0 || g.w == 0 || g.cin == 0 {
+        return;
+    }
+    // Few dx channels: one dx pixel per lane (conv_input_few.rs), when the image fits the workspace.
+    if g.cin <= FEW && input_few(g, dy, w, dx, m0, m1, work, WORK_LEN) {
         return;
     }
     for ry in 0..g.sh {

@@ -12,6 +12,7 @@
 
 mod conv;
 mod conv_input;
+mod conv_input_few;
 mod conv_reference;
 mod matmul;
 mod reference;
