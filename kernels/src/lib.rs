@@ -13,6 +13,7 @@
 mod conv;
 mod conv_input;
 mod conv_input_few;
+mod conv_pack;
 mod conv_reference;
 mod matmul;
 mod reference;
