@@ -18,7 +18,7 @@
 //! the same bits. Each kernel computes the GEMM rows `m0..m1` only (forward:
 //! output pixels; filter: `(ky,kx,ci)`; input: dx pixels), for a thread pool.
 
-use crate::conv_pack::pack_patches;
+use crate::conv_pack::{pack_patches, pack_taps};
 use crate::matmul::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
@@ -26,8 +26,8 @@ use core::arch::wasm32::*;
 pub const WORK_LEN: usize = KC * (NC + MC) + MC;
 
 /// Input channels below which the forward pass packs patches 4 k-values at a time
-/// (`conv_pack.rs`: 2x faster with 1 channel); with more, runs of a tap's channels are
-/// copied element by element (as fast, measured with 64).
+/// across taps (`conv_pack.rs`: 2x faster with 1 channel); with more, 4×4 blocks of
+/// a tap's channels.
 const PACK_BY_CHUNKS: usize = 4;
 
 /// A convolution's geometry (the forward convolution's, for the gradients).
@@ -250,6 +250,9 @@ impl Problem for Forward<'_> {
         }
         if g.cin < PACK_BY_CHUNKS {
             return pack_patches(g, self.x, i, mr, pc, kc, dst);
+        }
+        if kc > 0 {
+            return pack_taps(g, self.x, i, mr, pc, kc, dst);
         }
         for r in 0..MR {
             if r >= mr {

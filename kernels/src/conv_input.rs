@@ -6,7 +6,7 @@
 
 use crate::conv::{copy_col, WORK_LEN, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
 use crate::conv_input_few::{input_few, FEW};
-use crate::conv_pack::store_transposed;
+use crate::conv_pack::{four, store_transposed};
 use crate::matmul::{load, load_part, store, store_part, Rows, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
@@ -192,18 +192,6 @@ impl Input<'_> {
             tap += 1;
             co = 0;
         }
-    }
-}
-
-/// `n` (1..=4) floats at `src + q` (zeros past `n`), or zeros when `src` is null.
-#[inline(always)]
-unsafe fn four(src: *const f32, q: usize, n: usize) -> v128 {
-    if src.is_null() {
-        f32x4_splat(0.0)
-    } else if n == 4 {
-        load(src.add(q))
-    } else {
-        load_part(src.add(q), n)
     }
 }
 

@@ -8,7 +8,7 @@
 //! element-by-element packer's, so the sums and bits do not change.
 
 use crate::conv::{div, inside, rem, Geom};
-use crate::matmul::MR;
+use crate::matmul::{load, load_part, MR};
 use core::arch::wasm32::*;
 
 /// Stores the first `n` (1..=4) k-rows of the 4×4 block whose row `r` is `v_r`
@@ -133,5 +133,73 @@ fn next(cin: usize, kw: usize, (ky, kx, ci): (usize, usize, usize)) -> (usize, u
         (ky, kx + 1, 0)
     } else {
         (ky + 1, 0, 0)
+    }
+}
+
+/// Where row `row` of A reads x at tap (0, 0): its image's offset, its top-left
+/// input position; `None` when not `live`.
+#[inline(always)]
+fn origin(g: &Geom, row: usize, live: bool) -> Option<(usize, isize, isize)> {
+    if live {
+        Some(position(g, row))
+    } else {
+        None
+    }
+}
+
+/// x at tap `(ky, kx)`, channel `ci` for a row at `origin`; null outside x.
+#[inline(always)]
+unsafe fn tap_at(g: &Geom, x: *const f32, origin: Option<(usize, isize, isize)>, ky: usize, kx: usize, ci: usize) -> *const f32 {
+    match origin {
+        Some((base, iy0, ix0)) => {
+            let iy = iy0 + (ky * g.dh) as isize;
+            let ix = ix0 + (kx * g.dw) as isize;
+            if inside(iy, g.h) && inside(ix, g.w) {
+                x.add(base + (iy as usize * g.w + ix as usize) * g.cin + ci)
+            } else {
+                core::ptr::null()
+            }
+        }
+        None => core::ptr::null(),
+    }
+}
+
+/// `n` (1..=4) floats at `src + q` (zeros past `n`), or zeros when `src` is null.
+#[inline(always)]
+pub(crate) unsafe fn four(src: *const f32, q: usize, n: usize) -> v128 {
+    if src.is_null() {
+        f32x4_splat(0.0)
+    } else if n == 4 {
+        load(src.add(q))
+    } else {
+        load_part(src.add(q), n)
+    }
+}
+
+/// [`pack_patches`] by taps (for 4 or more input channels): each tap's run of
+/// channels as 4×4 blocks (four loads, a transpose, four stores); same values.
+#[inline(always)]
+pub(crate) unsafe fn pack_taps(g: &Geom, x: *const f32, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
+    let (o0, o1, o2, o3) = (origin(g, i, true), origin(g, i + 1, mr > 1), origin(g, i + 2, mr > 2), origin(g, i + 3, mr > 3));
+    let tap = div(pc, g.cin);
+    let (mut ky, mut kx, mut ci) = (div(tap, g.kw), rem(tap, g.kw), rem(pc, g.cin));
+    let mut p = 0;
+    while p < kc {
+        let len = if g.cin - ci < kc - p { g.cin - ci } else { kc - p };
+        let (s0, s1, s2, s3) =
+            (tap_at(g, x, o0, ky, kx, ci), tap_at(g, x, o1, ky, kx, ci), tap_at(g, x, o2, ky, kx, ci), tap_at(g, x, o3, ky, kx, ci));
+        let mut q = 0;
+        while q < len {
+            let n = if len - q < 4 { len - q } else { 4 };
+            store_transposed(dst.add((p + q) * MR), four(s0, q, n), four(s1, q, n), four(s2, q, n), four(s3, q, n), n);
+            q += n;
+        }
+        p += len;
+        ci = 0;
+        kx += 1;
+        if kx == g.kw {
+            kx = 0;
+            ky += 1;
+        }
     }
 }
