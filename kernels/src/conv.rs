@@ -149,15 +149,22 @@ impl Rows for Table {
 /// panel, its A packed by `p` (implicit im2col).
 #[inline(always)]
 pub(crate) unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
-    let (k, n) = (p.k(), p.n());
-    if i1 <= i0 || n == 0 {
+    run_block(p, i0, i1, 0, p.n(), work);
+}
+
+/// [`run`] on columns `j0..j1` of C only (the same sums: k-order does not depend on the block).
+#[inline(always)]
+pub(crate) unsafe fn run_block<P: Problem>(p: &P, i0: usize, i1: usize, j0: usize, j1: usize, work: *mut f32) {
+    let k = p.k();
+    let n = min(j1, p.n());
+    if i1 <= i0 || n <= j0 {
         return;
     }
     let shape = Shape::new(0, k as u32, n as u32, 0, core::ptr::null(), 0, 0.0);
     let pb = work;
     let pa = work.add(KC * NC);
     let rows = work.add(KC * (NC + MC)) as *mut *mut f32;
-    let mut jc = 0;
+    let mut jc = j0;
     while jc < n {
         let nc = min(NC, n - jc);
         let mut pc = 0;
@@ -393,4 +400,12 @@ pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: u
 #[inline(always)]
 pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     run(&Filter { g, x, dy, dw }, m0, m1, work);
+}
+
+/// Filter gradient, columns `n0..n1` (of `cout`) of dW, every row: the split for
+/// few rows (`kh·kw·cin` small, e.g. 1 input channel), where splitting rows
+/// would make every part pack all of dy.
+#[inline(always)]
+pub unsafe fn filter_cols(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, n0: usize, n1: usize, work: *mut f32) {
+    run_block(&Filter { g, x, dy, dw }, 0, g.kh * g.kw * g.cin, n0, n1, work);
 }

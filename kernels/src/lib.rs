@@ -307,6 +307,11 @@ conv_export!(
     conv2d_backprop_filter_f32 => conv::filter
 );
 conv_export!(
+    /// [`conv2d_backprop_filter_f32`] on columns `m0..m1` (of `cout`) of dW, every row
+    /// (the thread split for few rows); same bits.
+    conv2d_backprop_filter_f32_cols => conv::filter_cols
+);
+conv_export!(
     /// Scalar reference of [`conv2d_backprop_filter_f32`]: same signature, same bits.
     conv2d_backprop_filter_f32_ref => conv_reference::filter
 );
