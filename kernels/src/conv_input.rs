@@ -2,7 +2,8 @@
 //! dilation 1) on conv.rs's implicit GEMM, one GEMM per output phase
 //! `(y mod sh, x mod sw)`: phase rows only receive the taps
 //! `ky ≡ y + top (mod sh)` (ascending, likewise kx), so no inserted zeros are
-//! multiplied. With at most `NR` dx channels A is read in place instead of packed.
+//! multiplied. With at most `FEW` (4) dx channels one dx pixel per f32x4 lane instead
+//! (conv_input_few.rs); with at most `NR` A is read in place instead of packed.
 
 use crate::conv::{copy_col, WORK_LEN, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
 use crate::conv_input_few::{input_few, FEW};
