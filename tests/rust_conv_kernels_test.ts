@@ -37,6 +37,7 @@ CASES.push({ n: 2, h: 8, w: 8, cin: 4, cout: 3, k: [1, 1], s: [2, 2], pad: "vali
 CASES.push({ n: 2, h: 14, w: 14, cin: 8, cout: 16, k: [4, 4], s: [2, 2], pad: 1 }); // DCGAN-like
 CASES.push({ n: 2, h: 14, w: 14, cin: 1, cout: 16, k: [4, 4], s: [2, 2], pad: 1 }); // DCGAN image layer
 CASES.push({ n: 2, h: 13, w: 15, cin: 3, cout: 5, k: [5, 3], s: [3, 2], pad: "same" }); // few dx channels
+CASES.push({ n: 2, h: 9, w: 10, cin: 1, cout: 9, k: [5, 5], s: [1, 1], pad: "same" }); // 1 channel, k 5
 // dy's transposed image (1 dx channel) too large for the workspace: the GEMM path.
 CASES.push({ n: 1, h: 20, w: 20, cin: 1, cout: 256, k: [3, 3], s: [1, 1], pad: "same" });
 CASES.push({ n: 2, h: 14, w: 14, cin: 17, cout: 9, k: [4, 4], s: [2, 2], pad: 1 }); // K > one k-block

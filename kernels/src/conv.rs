@@ -327,8 +327,12 @@ impl Problem for Filter<'_> {
             return;
         }
         let ci0 = rem(i, g.cin);
-        // All MR rows at one tap, consecutive channels: one vector per output pixel.
-        let wide = mr == MR && ci0 + MR <= g.cin;
+        // All MR rows at one tap, consecutive channels: one vector per output pixel. With 1
+        // channel and dilation 1, rows at consecutive kx of one kernel row are consecutive
+        // in x too (`by_kx`: the vector's lanes are then at columns ix..ix+MR).
+        let kx0 = rem(div(i, g.cin), g.kw);
+        let by_kx = mr == MR && g.cin == 1 && g.dw == 1 && kx0 + MR <= g.kw;
+        let wide = (mr == MR && ci0 + MR <= g.cin) || by_kx;
         let rows = if wide { 1 } else { MR };
         for r in 0..rows {
             if r >= mr {
@@ -359,8 +363,19 @@ impl Problem for Filter<'_> {
                         let ix = ((ox + q) * g.sw) as isize + dx0;
                         let at = dst.add((p + q) * MR + r);
                         if wide {
-                            let v = if inside(ix, g.w) {
+                            let last = if by_kx { ix + (MR - 1) as isize } else { ix };
+                            let v = if inside(ix, g.w) && inside(last, g.w) {
                                 (base.add(ix as usize * g.cin) as *const v128).read_unaligned()
+                            } else if by_kx && last >= 0 && ix < g.w as isize {
+                                // Partly inside (a border): lane by lane.
+                                let lane = |l: isize| {
+                                    if inside(ix + l, g.w) {
+                                        *base.offset(ix + l)
+                                    } else {
+                                        0.0
+                                    }
+                                };
+                                f32x4(lane(0), lane(1), lane(2), lane(3))
                             } else {
                                 f32x4_splat(0.0)
                             };
