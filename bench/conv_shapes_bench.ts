@@ -4,12 +4,15 @@
  * then times each distinct call on the Rust kernel and on the XNNPACK-based alternative,
  * on 1 and 2 threads, interleaved round-robin in one process (load from other jobs hits
  * every variant alike), next to a 512³ matmul on the Rust kernel. Prints, per call, the
- * median ms, GFLOP/s, and the time it costs per step (median × calls per step).
+ * median ms, GFLOP/s, and the time it costs per step (median × calls per step), and the
+ * Rust kernel's median process CPU time per call: on a shared machine a busy second core
+ * gives no speed-up, but CPU time on 2 threads over 1 is the work a split adds.
  *
  *     deno run --allow-read --allow-write --allow-env --allow-sys=cpus \
  *       bench/conv_shapes_bench.ts [rounds=15] [threads=1,2]
  */
 import * as tf from "@tensorflow/tfjs-core";
+import process from "node:process";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
@@ -114,12 +117,15 @@ for (const threads of threadCounts) {
   );
 }
 const times = new Map<string, number[]>();
+const cpuTimes = new Map<string, number[]>();
 const time = (key: string, f: () => void) => {
-  const start = performance.now();
+  const [start, cpu] = [performance.now(), process.cpuUsage()];
   f();
   const t = performance.now() - start;
-  if (!times.has(key)) times.set(key, []);
+  const { user, system } = process.cpuUsage(cpu);
+  if (!times.has(key)) [times.set(key, []), cpuTimes.set(key, [])];
   times.get(key)!.push(t);
+  cpuTimes.get(key)!.push((user + system) / 1000);
 };
 const MATMUL = 512;
 for (let r = 0; r < rounds + 2; r++) {
@@ -151,8 +157,8 @@ for (let r = 0; r < rounds + 2; r++) {
     }
   }
 }
-const median = (key: string) => {
-  const t = times.get(key)!.toSorted((a, b) => a - b);
+const median = (key: string, of = times) => {
+  const t = of.get(key)!.toSorted((a, b) => a - b);
   return t[t.length >> 1];
 };
 const gflops = (macs: number, ms: number) => (2 * macs / ms / 1e6).toFixed(1);
@@ -181,7 +187,9 @@ for (const threads of threadCounts) {
       `  ${c.kernel.padEnd(20)} ${label(c).padEnd(46)} ${geometry} ×${c.count}\n` +
         `      ${parts.join("  |  ")}  |  rust/xnnpack ${
           (median(`${i} rust ${threads}`) / median(`${i} xnnpack ${threads}`)).toFixed(2)
-        }  rust per step ${(median(`${i} rust ${threads}`) * c.count).toFixed(1)} ms`,
+        }  rust per step ${(median(`${i} rust ${threads}`) * c.count).toFixed(1)} ms, cpu ${
+          median(`${i} rust ${threads}`, cpuTimes).toFixed(2)
+        } ms per call`,
     );
   });
   console.log(
