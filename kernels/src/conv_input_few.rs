@@ -188,10 +188,32 @@ pub unsafe fn input_few(
 const ROWS: usize = 4;
 
 /// dx rows `y, y + sh, …` (`count <= ROWS` of them) of image `b`, columns `x0..x1`,
-/// from the plane in `t`.
+/// from the plane in `t`: [`rows_by`] with 4, 2 or 1 rows of accumulators.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn rows(
+    g: &Geom,
+    plane: &Plane,
+    t: *const f32,
+    w: *const f32,
+    dx: *mut f32,
+    b: usize,
+    y: usize,
+    count: usize,
+    x0: usize,
+    x1: usize,
+) {
+    match count {
+        1 => rows_by::<1>(g, plane, t, w, dx, b, y, count, x0, x1),
+        2 => rows_by::<2>(g, plane, t, w, dx, b, y, count, x0, x1),
+        _ => rows_by::<ROWS>(g, plane, t, w, dx, b, y, count, x0, x1),
+    }
+}
+
+/// [`rows`] with `R` rows of accumulators (`count <= R`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn rows_by<const R: usize>(
     g: &Geom,
     plane: &Plane,
     t: *const f32,
@@ -225,7 +247,7 @@ unsafe fn rows(
         while jx < j1 {
             let lanes = min(LANES, j1 - jx);
             for ci in 0..g.cin {
-                let mut acc = [[f32x4_splat(0.0); 2]; ROWS];
+                let mut acc = [[f32x4_splat(0.0); 2]; R];
                 for ty in 0..ay.taps {
                     let oy = jy + ay.off - ty as isize;
                     let src_row = t.add((oy + plane.py as isize) as usize * row_stride);
@@ -237,7 +259,7 @@ unsafe fn rows(
                         let mut wp = w.add(((ky * g.kw + kx) * g.cin + ci) * g.cout);
                         for _ in 0..g.cout {
                             let wv = v128_load32_splat(wp as *const u32);
-                            for r in 0..ROWS {
+                            for r in 0..R {
                                 let at = src.add(r * row_stride);
                                 let d0 = (at as *const v128).read_unaligned();
                                 let d1 = (at.add(4) as *const v128).read_unaligned();
@@ -250,7 +272,7 @@ unsafe fn rows(
                     }
                 }
                 let first = dx.add(((b * g.h + y) * g.w + jx * g.sw + rx) * g.cin + ci);
-                for r in 0..ROWS {
+                for r in 0..R {
                     if r < count {
                         let out = first.add(r * dx_step);
                         store_lanes(out, step, acc[r][0], min(lanes, 4));
