@@ -5,6 +5,7 @@ import { rustKernels, rustKernelThreads } from "../src/backend/rust_kernels.ts";
 import {
   type ConvGeometry,
   convGeometry,
+  FILTER_COLS_EXPORT,
   runRustConv,
   RUST_CONV_KERNELS,
   type RustConvKind,
@@ -34,6 +35,11 @@ const CASES: Case[] = [];
 }
 CASES.push({ n: 2, h: 8, w: 8, cin: 4, cout: 3, k: [1, 1], s: [2, 2], pad: "valid" }); // k < s
 CASES.push({ n: 2, h: 14, w: 14, cin: 8, cout: 16, k: [4, 4], s: [2, 2], pad: 1 }); // DCGAN-like
+CASES.push({ n: 2, h: 14, w: 14, cin: 1, cout: 16, k: [4, 4], s: [2, 2], pad: 1 }); // DCGAN image layer
+CASES.push({ n: 2, h: 13, w: 15, cin: 3, cout: 5, k: [5, 3], s: [3, 2], pad: "same" }); // few dx channels
+CASES.push({ n: 2, h: 9, w: 10, cin: 1, cout: 9, k: [5, 5], s: [1, 1], pad: "same" }); // 1 channel, k 5
+// dy's transposed image (1 dx channel) too large for the workspace: the GEMM path.
+CASES.push({ n: 1, h: 20, w: 20, cin: 1, cout: 256, k: [3, 3], s: [1, 1], pad: "same" });
 CASES.push({ n: 2, h: 14, w: 14, cin: 17, cout: 9, k: [4, 4], s: [2, 2], pad: 1 }); // K > one k-block
 CASES.push({ n: 1, h: 6, w: 6, cin: 2, cout: 2, k: [5, 5], s: [1, 1], pad: 2 });
 CASES.push({ n: 2, h: 10, w: 7, cin: 3, cout: 2, k: [3, 3], s: [3, 2], pad: "valid" }); // leftovers
@@ -76,7 +82,13 @@ const memory = new WebAssembly.Memory({ initial: 64, maximum: 2048 });
 const kernels = rustKernels(memory);
 
 /** Runs one kernel on a fresh bump-allocated region: SIMD on `ranges`, then the scalar reference. */
-function runDirect(kind: RustConvKind, g: ConvGeometry, ranges: [number, number][], rng: Rng) {
+function runDirect(
+  kind: RustConvKind,
+  g: ConvGeometry,
+  ranges: [number, number][],
+  rng: Rng,
+  cols = false, // ranges of dW's columns (the filter gradient's column export)
+) {
   const [aShape, bShape, outShape] = shapes(kind, g);
   const workLen = kernels.conv_f32_work_len();
   const counts = [size(aShape), size(bShape), size(outShape), size(outShape), workLen];
@@ -94,7 +106,16 @@ function runDirect(kind: RustConvKind, g: ConvGeometry, ranges: [number, number]
   const f32 = (p: number, n: number) => new Float32Array(memory.buffer, p, n);
   rng.fillNormal(f32(a, counts[0]));
   rng.fillNormal(f32(b, counts[1]));
-  for (const [m0, m1] of ranges) runRustConv(kernels, kind, g, a, b, out, m0, m1, work);
+  for (const [m0, m1] of ranges) {
+    if (!cols) runRustConv(kernels, kind, g, a, b, out, m0, m1, work);
+    else {
+      const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
+      const fn = (kernels as unknown as Record<string, (...args: number[]) => void>)[
+        FILTER_COLS_EXPORT
+      ];
+      fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
+    }
+  }
   runRustConv(kernels, kind, g, a, b, ref, 0, RUST_CONV_KERNELS[kind].rows(g), work, true);
   // Nothing written outside the outputs and the workspace.
   const words = new Uint32Array(memory.buffer, 0, top / 4);
@@ -147,6 +168,19 @@ Deno.test("rust conv kernels: any split of the rows gives the same bits", () => 
       const { got, want } = runDirect(kind, g, ranges, rng);
       assertSameBits(got, want, `${kind} split ${name(c)}`);
     }
+  }
+});
+
+Deno.test("the filter gradient on column ranges gives the bits of the reference", () => {
+  const rng = Rng.derive(0, "rust_conv/cols");
+  for (const c of CASES.filter((c) => c.n > 0 && c.cout > 0 && c.cin > 0)) {
+    const g = convGeometry(info(c));
+    // Uneven pieces (one not a multiple of 8, one empty), in reverse order.
+    const cuts = [0, 3, 3, 8, Math.floor(c.cout * 0.6), c.cout].map((v) => Math.min(v, c.cout))
+      .toSorted((a, b) => a - b);
+    const ranges = cuts.slice(1).map((e, i) => [cuts[i], e] as [number, number]).reverse();
+    const { got, want } = runDirect("backprop_filter", g, ranges, rng, true);
+    assertSameBits(got, want, `filter cols ${name(c)}`);
   }
 });
 
@@ -324,6 +358,36 @@ Deno.test({
     assert.deepEqual(two, one);
     const parts = rustKernelThreads(tf.backend())!.partsRun();
     assert.ok(parts.reduce((a, b) => a + b) >= 6, `split parts run: ${parts}`);
+    await useBackend("wasm");
+  },
+});
+
+Deno.test({
+  name:
+    "rust conv kernels on 1 input channel (split by dW's columns) give the bits of the stock build",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // 3.2M multiply-adds: split; 16 dW rows, 64 columns: split by columns.
+    const c: Case = { n: 64, h: 14, w: 14, cin: 1, cout: 64, k: [4, 4], s: [2, 2], pad: 1 };
+    const rng = Rng.derive(4, "rust_conv/threads1");
+    const xShape = [c.n, c.h, c.w, c.cin], wShape = [...c.k, c.cin, c.cout];
+    const outShape = info(c).outShape;
+    const [x, dy] = [random(rng, xShape), random(rng, outShape)];
+    const filter = () =>
+      tf.engine().runKernel("Conv2DBackpropFilter", {
+        x: tf.tensor(x, xShape),
+        dy: tf.tensor(dy, outShape),
+      }, attrs(c, { filterShape: wShape })) as tf.Tensor;
+    const one = await on("wasm", filter, useRustConvs);
+    await useBackend("wasm", 2);
+    const before = rustKernelThreads(tf.backend())!.partsRun().reduce((a, b) => a + b);
+    const out = tf.tidy(filter);
+    const two = out.dataSync() as Float32Array;
+    out.dispose();
+    assert.deepEqual(two, one);
+    const after = rustKernelThreads(tf.backend())!.partsRun().reduce((a, b) => a + b);
+    assert.ok(after - before >= 2, `split parts run: ${after - before}`);
     await useBackend("wasm");
   },
 });

@@ -18,11 +18,17 @@
 //! the same bits. Each kernel computes the GEMM rows `m0..m1` only (forward:
 //! output pixels; filter: `(ky,kx,ci)`; input: dx pixels), for a thread pool.
 
+use crate::conv_pack::{pack_patches, pack_taps};
 use crate::matmul::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
 /// Workspace floats: a packed B panel, a packed A block, a C row table.
 pub const WORK_LEN: usize = KC * (NC + MC) + MC;
+
+/// Input channels below which the forward pass packs patches 4 k-values at a time
+/// across taps (`conv_pack.rs`: 2x faster with 1 channel); with more, 4×4 blocks of
+/// a tap's channels.
+const PACK_BY_CHUNKS: usize = 4;
 
 /// A convolution's geometry (the forward convolution's, for the gradients).
 pub struct Geom {
@@ -143,15 +149,22 @@ impl Rows for Table {
 /// panel, its A packed by `p` (implicit im2col).
 #[inline(always)]
 pub(crate) unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
-    let (k, n) = (p.k(), p.n());
-    if i1 <= i0 || n == 0 {
+    run_block(p, i0, i1, 0, p.n(), work);
+}
+
+/// [`run`] on columns `j0..j1` of C only (the same sums: k-order does not depend on the block).
+#[inline(always)]
+pub(crate) unsafe fn run_block<P: Problem>(p: &P, i0: usize, i1: usize, j0: usize, j1: usize, work: *mut f32) {
+    let k = p.k();
+    let n = min(j1, p.n());
+    if i1 <= i0 || n <= j0 {
         return;
     }
     let shape = Shape::new(0, k as u32, n as u32, 0, core::ptr::null(), 0, 0.0);
     let pb = work;
     let pa = work.add(KC * NC);
     let rows = work.add(KC * (NC + MC)) as *mut *mut f32;
-    let mut jc = 0;
+    let mut jc = j0;
     while jc < n {
         let nc = min(NC, n - jc);
         let mut pc = 0;
@@ -242,6 +255,12 @@ impl Problem for Forward<'_> {
         if kc == 0 {
             return;
         }
+        if g.cin < PACK_BY_CHUNKS {
+            return pack_patches(g, self.x, i, mr, pc, kc, dst);
+        }
+        if kc > 0 {
+            return pack_taps(g, self.x, i, mr, pc, kc, dst);
+        }
         for r in 0..MR {
             if r >= mr {
                 zero_col(dst, r, kc);
@@ -308,8 +327,12 @@ impl Problem for Filter<'_> {
             return;
         }
         let ci0 = rem(i, g.cin);
-        // All MR rows at one tap, consecutive channels: one vector per output pixel.
-        let wide = mr == MR && ci0 + MR <= g.cin;
+        // All MR rows at one tap, consecutive channels: one vector per output pixel. With 1
+        // channel and dilation 1, rows at consecutive kx of one kernel row are consecutive
+        // in x too (`by_kx`: the vector's lanes are then at columns ix..ix+MR).
+        let kx0 = rem(div(i, g.cin), g.kw);
+        let by_kx = mr == MR && g.cin == 1 && g.dw == 1 && kx0 + MR <= g.kw;
+        let wide = (mr == MR && ci0 + MR <= g.cin) || by_kx;
         let rows = if wide { 1 } else { MR };
         for r in 0..rows {
             if r >= mr {
@@ -340,8 +363,19 @@ impl Problem for Filter<'_> {
                         let ix = ((ox + q) * g.sw) as isize + dx0;
                         let at = dst.add((p + q) * MR + r);
                         if wide {
-                            let v = if inside(ix, g.w) {
+                            let last = if by_kx { ix + (MR - 1) as isize } else { ix };
+                            let v = if inside(ix, g.w) && inside(last, g.w) {
                                 (base.add(ix as usize * g.cin) as *const v128).read_unaligned()
+                            } else if by_kx && last >= 0 && ix < g.w as isize {
+                                // Partly inside (a border): lane by lane.
+                                let lane = |l: isize| {
+                                    if inside(ix + l, g.w) {
+                                        *base.offset(ix + l)
+                                    } else {
+                                        0.0
+                                    }
+                                };
+                                f32x4(lane(0), lane(1), lane(2), lane(3))
                             } else {
                                 f32x4_splat(0.0)
                             };
@@ -381,4 +415,12 @@ pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: u
 #[inline(always)]
 pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     run(&Filter { g, x, dy, dw }, m0, m1, work);
+}
+
+/// Filter gradient, columns `n0..n1` (of `cout`) of dW, every row: the split for
+/// few rows (`kh·kw·cin` small, e.g. 1 input channel), where splitting rows
+/// would make every part pack all of dy.
+#[inline(always)]
+pub unsafe fn filter_cols(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, n0: usize, n1: usize, work: *mut f32) {
+    run_block(&Filter { g, x, dy, dw }, 0, g.kh * g.kw * g.cin, n0, n1, work);
 }

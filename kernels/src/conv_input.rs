@@ -2,9 +2,12 @@
 //! dilation 1) on conv.rs's implicit GEMM, one GEMM per output phase
 //! `(y mod sh, x mod sw)`: phase rows only receive the taps
 //! `ky ≡ y + top (mod sh)` (ascending, likewise kx), so no inserted zeros are
-//! multiplied. With at most `NR` dx channels A is read in place instead of packed.
+//! multiplied. With at most `FEW` (4) dx channels one dx pixel per f32x4 lane instead
+//! (conv_input_few.rs); with at most `NR` A is read in place instead of packed.
 
-use crate::conv::{copy_col, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
+use crate::conv::{copy_col, WORK_LEN, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
+use crate::conv_input_few::{input_few, FEW};
+use crate::conv_pack::{four, store_transposed};
 use crate::matmul::{load, load_part, store, store_part, Rows, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
@@ -101,6 +104,9 @@ impl Problem for Input<'_> {
         if kc == 0 {
             return;
         }
+        if g.cout >= 4 {
+            return self.pack_a_by_4(i, mr, pc, kc, dst);
+        }
         for r in 0..MR {
             if r >= mr {
                 zero_col(dst, r, kc);
@@ -131,6 +137,62 @@ impl Problem for Input<'_> {
         let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
         let (y, x) = (jy * g.sh + self.ry, jx * g.sw + self.rx);
         self.dx.add(((b * g.h + y) * g.w + x) * g.cin)
+    }
+}
+
+impl Input<'_> {
+    /// Where phase row `row` reads dy at tap 0: its image, `jy + off_y`, `jx + off_x`;
+    /// `None` when not `live`.
+    #[inline(always)]
+    fn origin(&self, row: usize, live: bool) -> Option<(usize, isize, isize)> {
+        if !live {
+            return None;
+        }
+        let (jx, t) = (rem(row, self.ax.count), div(row, self.ax.count));
+        let (jy, b) = (rem(t, self.ay.count), div(t, self.ay.count));
+        Some((b, jy as isize + self.ay.off, jx as isize + self.ax.off))
+    }
+
+    /// dy at tap `(ty, tx)`, channel `co` for a row at `origin`; null outside dy.
+    #[inline(always)]
+    unsafe fn at(&self, origin: Option<(usize, isize, isize)>, ty: usize, tx: usize, co: usize) -> *const f32 {
+        let g = self.g;
+        match origin {
+            Some((b, y, x)) => {
+                let (oy, ox) = (y - ty as isize, x - tx as isize);
+                if inside(oy, g.oh) && inside(ox, g.ow) {
+                    self.dy.add(((b * g.oh + oy as usize) * g.ow + ox as usize) * g.cout + co)
+                } else {
+                    core::ptr::null()
+                }
+            }
+            None => core::ptr::null(),
+        }
+    }
+
+    /// `pack_a` four rows at a time: each tap's run of `cout` channels as 4×4
+    /// blocks (four loads, a transpose, four stores); same values.
+    #[inline(always)]
+    unsafe fn pack_a_by_4(&self, i: usize, mr: usize, pc: usize, kc: usize, dst: *mut f32) {
+        let g = self.g;
+        let (o0, o1, o2, o3) =
+            (self.origin(i, true), self.origin(i + 1, mr > 1), self.origin(i + 2, mr > 2), self.origin(i + 3, mr > 3));
+        let (mut tap, mut co) = (div(pc, g.cout), rem(pc, g.cout));
+        let mut p = 0;
+        while p < kc {
+            let len = min(g.cout - co, kc - p);
+            let (ty, tx) = (div(tap, self.ax.taps), rem(tap, self.ax.taps));
+            let (s0, s1, s2, s3) = (self.at(o0, ty, tx, co), self.at(o1, ty, tx, co), self.at(o2, ty, tx, co), self.at(o3, ty, tx, co));
+            let mut q = 0;
+            while q < len {
+                let n = min(4, len - q);
+                store_transposed(dst.add((p + q) * MR), four(s0, q, n), four(s1, q, n), four(s2, q, n), four(s3, q, n), n);
+                q += n;
+            }
+            p += len;
+            tap += 1;
+            co = 0;
+        }
     }
 }
 
@@ -244,6 +306,10 @@ unsafe fn input_skinny(p: &Input, i0: usize, i1: usize, work: *mut f32) {
 #[inline(always)]
 pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     if g.h == 0 || g.w == 0 || g.cin == 0 {
+        return;
+    }
+    // Few dx channels: one dx pixel per lane (conv_input_few.rs), when the image fits the workspace.
+    if g.cin <= FEW && input_few(g, dy, w, dx, m0, m1, work, WORK_LEN) {
         return;
     }
     for ry in 0..g.sh {

@@ -12,6 +12,8 @@
 
 mod conv;
 mod conv_input;
+mod conv_input_few;
+mod conv_pack;
 mod conv_reference;
 mod matmul;
 mod reference;
@@ -303,6 +305,11 @@ conv_export!(
 conv_export!(
     /// Conv2DBackpropFilter: dW (a = x, b = dy, out = dW), rows `(ky, kx, ci)` `m0..m1` of `kh·kw·cin`.
     conv2d_backprop_filter_f32 => conv::filter
+);
+conv_export!(
+    /// [`conv2d_backprop_filter_f32`] on columns `m0..m1` (of `cout`) of dW, every row
+    /// (the thread split for few rows); same bits.
+    conv2d_backprop_filter_f32_cols => conv::filter_cols
 );
 conv_export!(
     /// Scalar reference of [`conv2d_backprop_filter_f32`]: same signature, same bits.

@@ -16,6 +16,7 @@ import {
 } from "./rust_conv_kernels.ts";
 import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustLeakyRelu } from "./rust_activations.ts";
 import { rustSum } from "./rust_reduce.ts";
+import { rustMean } from "./rust_mean.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
@@ -151,6 +152,12 @@ export const KERNEL_FIXES = {
       "tfjs-wasm's transpose; same summation order, same bits",
     kernelName: "Sum",
     wrap: rustSum,
+  },
+  mean_rust: {
+    doc: "Mean over leading axes (batch norm's moments) as the same Rust column sums and an " +
+      "f32 division, without tfjs-wasm's transpose; same bits",
+    kernelName: "Mean",
+    wrap: rustMean,
   },
 } satisfies Record<string, KernelFix>;
 

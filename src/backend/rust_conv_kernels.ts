@@ -167,6 +167,47 @@ export function runRustConv(
   fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
 }
 
+/** The filter gradient's export computing columns `m0..m1` of dW (every row). */
+export const FILTER_COLS_EXPORT = "conv2d_backprop_filter_f32_cols";
+
+/**
+ * How a conv kernel is split over `threads` kernel threads: the export and the
+ * part bounds (GEMM rows, a multiple of the micro-tile's 4; or for the filter
+ * gradient with fewer rows `kh·kw·cin` than columns `cout`, columns of dW, a
+ * multiple of its 8, so that each part packs its share of dy rather than all of
+ * it); `undefined`: one thread. Any split gives the same bits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planConv } from "./rust_conv_kernels.ts";
+ * const g = { n: 64, h: 28, w: 28, cin: 1, oh: 14, ow: 14, cout: 64, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
+ * const macs = 64 * 14 * 14 * 16 * 64;
+ * assert.deepEqual(planConv("backprop_filter", g, macs, 2), {
+ *   export: "conv2d_backprop_filter_f32_cols",
+ *   bounds: [0, 16, 32, 48, 64],
+ * });
+ * assert.equal(planConv("conv2d", g, macs, 2)?.export, "conv2d_f32");
+ * assert.equal(planConv("conv2d", g, macs, 1), undefined);
+ * ```
+ */
+export function planConv(
+  kind: RustConvKind,
+  g: ConvGeometry,
+  macs: number,
+  threads: number,
+): { export: string; bounds: number[] } | undefined {
+  const rows = RUST_CONV_KERNELS[kind].rows(g);
+  if (kind === "backprop_filter" && rows < g.cout) {
+    // planRows over column tiles of 8 (as "rows" of 4), scaled back to columns.
+    const tiles = planRows(Math.ceil(g.cout / 8) * 4, macs, threads);
+    const bounds = tiles && [...new Set(tiles.map((t) => Math.min(g.cout, t * 2)))];
+    return bounds && bounds.length > 2 ? { export: FILTER_COLS_EXPORT, bounds } : undefined;
+  }
+  const bounds = planRows(rows, macs, threads);
+  return bounds && { export: RUST_CONV_KERNELS[kind].export, bounds };
+}
+
 /** What the conv kernels use of a tfjs wasm backend (stock or threaded build). */
 interface WasmBackend {
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
@@ -208,8 +249,8 @@ function compute(
     const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
     const rows = RUST_CONV_KERNELS[kind].rows(g);
     const macs = g.n * g.oh * g.ow * g.kh * g.kw * g.cin * g.cout;
-    const bounds = threads && planRows(rows, macs, threads.threads);
-    if (bounds) {
+    const split = threads && planConv(kind, g, macs, threads.threads);
+    if (split) {
       const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
       const args = [
         at(a),
@@ -231,7 +272,7 @@ function compute(
         top,
         left,
       ];
-      threads.run(RUST_CONV_KERNELS[kind].export, args, bounds);
+      threads.run(split.export, args, split.bounds);
     } else runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, rows, work[0]);
   }
   return out;

@@ -1,0 +1,84 @@
+/**
+ * DCGAN training steps (experiments/bench/dcgan-mnist.yaml) with each variant
+ * of kernels, interleaved round-robin in one process so that load from other
+ * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts),
+ * optionally `+nomean` (tfjs-wasm's Mean instead of `mean_rust`) and, on one thread,
+ * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
+ * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
+ * memory, so that a kernel change is timed before/after in one process. Prints the
+ * minimum and the median step per variant and their ratios to the first.
+ *
+ *     deno run --allow-read --allow-write --allow-env --allow-sys=cpus \
+ *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...]
+ *
+ * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { setKernelFix } from "../src/backend/kernels.ts";
+import { boundRustKernels, type RustKernels } from "../src/backend/rust_kernels.ts";
+import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
+import { useBackend } from "../src/backend/tfjs.ts";
+import { loadExperiment } from "../src/config/load.ts";
+import { Trainer } from "../src/train/trainer.ts";
+import { CONV_CHOICES, type ConvChoice, useConv } from "./_kernel_choice.ts";
+
+const rounds = Number(Deno.args[0] ?? 10);
+const threads = Number(Deno.args[1] ?? 1);
+const variants = Deno.args[2]?.split(",") ?? ["rust+nomean", "rust", "xnnpack"];
+const parse = (v: string) => {
+  const [head, extra] = v.split("+");
+  const [choice, file] = head.split("@") as [ConvChoice, string | undefined];
+  if (!(choice in CONV_CHOICES) || (extra !== undefined && extra !== "nomean")) {
+    throw new Error(`unknown variant ${v} (valid: ${Object.keys(CONV_CHOICES)}, @file, +nomean)`);
+  }
+  if (file && threads !== 1) throw new Error(`${v}: another build runs on one thread only`);
+  return { choice, mean: extra !== "nomean", file };
+};
+await useBackend("wasm", threads);
+// The bound kernels of the backend (the Rust kernel functions read `.kernels` on every call).
+const bound = boundRustKernels(tf.backend()) as { kernels: RustKernels };
+const own = bound.kernels;
+const builds = new Map<string, RustKernels>();
+const use = (v: string) => {
+  const { choice, mean, file } = parse(v);
+  useConv(choice);
+  setKernelFix("mean_rust", mean);
+  if (file && !builds.has(file)) {
+    const memory = memoryOf(tf.backend() as unknown as WasmBackend);
+    const module = new WebAssembly.Module(Deno.readFileSync(file));
+    builds.set(file, new WebAssembly.Instance(module, { env: { memory } }).exports as never);
+  }
+  bound.kernels = file ? builds.get(file)! : own;
+};
+const { config } = await loadExperiment(
+  new URL("../experiments/bench/dcgan-mnist.yaml", import.meta.url).pathname,
+);
+const steps = new Map(variants.map((v) => {
+  use(v);
+  return [v, Trainer.create(config).run()] as const;
+}));
+const times = new Map(variants.map((v) => [v, [] as number[]]));
+for (let r = 0; r < rounds + 2; r++) {
+  for (const v of variants) {
+    use(v);
+    const start = performance.now();
+    await steps.get(v)!.next();
+    if (r >= 2) times.get(v)!.push(performance.now() - start); // two warm-up rounds
+  }
+}
+const stat = (v: string) => {
+  const t = times.get(v)!.toSorted((a, b) => a - b);
+  return { min: t[0], median: t[t.length >> 1] };
+};
+const base = stat(variants[0]);
+console.log(
+  `dcgan step, ${threads} thread(s), ${rounds} interleaved rounds (ms; ratio to ${variants[0]})`,
+);
+for (const v of variants) {
+  const { min, median } = stat(v);
+  console.log(
+    `${v.padEnd(14)} min ${min.toFixed(0)} (${(min / base.min).toFixed(2)})  median ${
+      median.toFixed(0)
+    } (${(median / base.median).toFixed(2)})`,
+  );
+}
