@@ -2,7 +2,7 @@
  * Rust matmul on 1 and 2 threads, side by side in one process (rounds
  * interleaved, so a busy neighbour slows both alike), with GFLOP/s:
  *
- *   deno run -A bench/matmul_threads.ts [--rounds 15] [--ghz 3.5] [--sizes] [--wake]
+ *   deno run -A bench/matmul_threads.ts [--rounds 15] [--ghz 3.5] [--sizes] [--wake] [--streak]
  *
  * 1. Through tfjs: `tf.matMul` of 512³ (every transpose) on the stock `wasm`
  *    backend (1 thread) and on the threaded build with 2 threads (the Rust
@@ -14,6 +14,9 @@
  *    512³ split in 2 and 4 row parts, each right after the previous job (the
  *    worker still spinning) and after a 5 ms pause (the worker asleep on its
  *    futex, so `Atomics.notify` has to wake it), with who ran the parts.
+ * 4. `--streak`: 512³ A·B through tfjs, not interleaved: all 1-thread calls,
+ *    then all 2-thread calls, back to back and with a 5 ms pause before each
+ *    (the worker asleep): the speed-up of a run of products, as in training.
  *
  * Also the process CPU time per call: on a shared machine the wall-time ratio
  * says little (a busy second core gives no speed-up), the CPU time per call of
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     ghz: { type: "string", default: "3.5" },
     sizes: { type: "boolean", default: false },
     wake: { type: "boolean", default: false },
+    streak: { type: "boolean", default: false },
   },
 });
 const ROUNDS = +values.rounds, GHZ = +values.ghz;
@@ -271,9 +275,39 @@ async function wakeUp() {
   pool.dispose();
 }
 
+/** 512³ through tfjs, each thread count in a streak of calls (see the module doc). */
+async function streak() {
+  const n = 512, best: Record<string, number> = {};
+  for (const threads of [1, 2]) {
+    await useBackend("wasm", threads);
+    useMatmul("rust");
+    const a = tf.randomNormal([n, n], 0, 1, "float32", 1);
+    const b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+    for (const pause of [0, 5]) {
+      const times: number[] = [];
+      for (let r = 0; r < ROUNDS + 5; r++) {
+        if (pause) await new Promise((settle) => setTimeout(settle, pause));
+        const t = performance.now();
+        tf.matMul(a, b).dispose();
+        if (r >= 5) times.push(performance.now() - t);
+      }
+      best[`${threads}t ${pause ? `after a ${pause} ms pause` : "back to back"}`] = Math.min(
+        ...times,
+      );
+    }
+    tf.dispose([a, b]);
+  }
+  console.table(Object.entries(best).map(([calls, ms]) => ({ calls, "best ms": +ms.toFixed(2) })));
+  for (const kind of ["back to back", "after a 5 ms pause"]) {
+    const ratio = best[`1t ${kind}`] / best[`2t ${kind}`];
+    console.log(`512³ A·B rust, ${kind}: 2 threads ${ratio.toFixed(2)}x 1 thread`);
+  }
+}
+
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`load average before: ${load()} (2 cores, shared)`);
 if (values.wake) await wakeUp();
+else if (values.streak) await streak();
 else await throughTfjs();
 if (values.sizes) {
   const { configs, pool } = kernelSizes();
