@@ -2,7 +2,7 @@
  * Rust matmul on 1 and 2 threads, side by side in one process (rounds
  * interleaved, so a busy neighbour slows both alike), with GFLOP/s:
  *
- *   deno run -A bench/matmul_threads.ts [--rounds 15] [--ghz 3.5] [--sizes]
+ *   deno run -A bench/matmul_threads.ts [--rounds 15] [--ghz 3.5] [--sizes] [--wake] [--streak]
  *
  * 1. Through tfjs: `tf.matMul` of 512³ (every transpose) on the stock `wasm`
  *    backend (1 thread) and on the threaded build with 2 threads (the Rust
@@ -10,6 +10,13 @@
  * 2. `--sizes`: the kernel alone on a shared memory, whole on the calling
  *    thread vs split in 2 row blocks on a 2-thread pool, for small and
  *    medium shapes: where splitting starts to pay (`MATMUL_SPLIT.minMacs`).
+ * 3. `--wake`: the pool's dispatch cost: an empty job (every part empty) and
+ *    512³ split in 2 and 4 row parts, each right after the previous job (the
+ *    worker still spinning) and after a 5 ms pause (the worker asleep on its
+ *    futex, so `Atomics.notify` has to wake it), with who ran the parts.
+ * 4. `--streak`: 512³ A·B through tfjs, not interleaved: all 1-thread calls,
+ *    then all 2-thread calls, back to back and with a 5 ms pause before each
+ *    (the worker asleep): the speed-up of a run of products, as in training.
  *
  * Also the process CPU time per call: on a shared machine the wall-time ratio
  * says little (a busy second core gives no speed-up), the CPU time per call of
@@ -37,6 +44,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "15" },
     ghz: { type: "string", default: "3.5" },
     sizes: { type: "boolean", default: false },
+    wake: { type: "boolean", default: false },
+    streak: { type: "boolean", default: false },
   },
 });
 const ROUNDS = +values.rounds, GHZ = +values.ghz;
@@ -200,9 +209,106 @@ function kernelSizes() {
   return { configs, pool };
 }
 
+/** The pool's dispatch and wake-up cost, kernel alone on a shared memory. */
+async function wakeUp() {
+  const module = sharedKernelsModule();
+  const memory = new WebAssembly.Memory({ initial: 512, maximum: 4096, shared: true });
+  const k = rustKernels(memory);
+  const workBytes = k.matmul_f32_work_len() * 4;
+  const work = [0, workBytes];
+  const pool = KernelThreads.start({ module, memory, caller: k as never, threads: 2, work });
+  while (pool.ready < 1) await new Promise((r) => setTimeout(r, 10));
+  const n = 512, base = 2 * workBytes;
+  const f = new Float32Array(memory.buffer);
+  for (let i = base / 4; i < base / 4 + 2 * n * n; i++) f[i] = Math.sin(i);
+  const args = [
+    base,
+    base + n * n * 4,
+    base + 2 * n * n * 4,
+    1,
+    n,
+    n,
+    n,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ] as const;
+  const jobs: [string, readonly number[]][] = [
+    ["empty job (2 empty parts)", [0, 0, 0]],
+    ["512³ in 2 row parts", [0, 256, 512]],
+    ["512³ in 4 row parts", [0, 128, 256, 384, 512]],
+  ];
+  const rows = [];
+  for (const [label, bounds] of jobs) {
+    for (const pause of [0, 5]) {
+      const times: number[] = [];
+      const before = pool.partsRun();
+      for (let r = 0; r < ROUNDS + 2; r++) {
+        if (pause) await new Promise((res) => setTimeout(res, pause));
+        else pool.run("matmul_f32_rows", args, bounds); // the worker is spinning after this
+        const t = performance.now();
+        pool.run("matmul_f32_rows", args, bounds);
+        if (r >= 2) times.push(performance.now() - t);
+      }
+      const after = pool.partsRun();
+      rows.push({
+        job: label,
+        worker: pause ? `asleep (${pause} ms pause)` : "spinning (back to back)",
+        "best ms": +Math.min(...times).toFixed(3),
+        "median ms": +median(times).toFixed(3),
+        "parts (caller, worker)": after.map((x, t) => x - before[t]).join(", "),
+      });
+    }
+  }
+  console.table(rows);
+  const whole = () => k.matmul_f32(...args, work[0]);
+  const t1: number[] = [];
+  for (let r = 0; r < ROUNDS + 2; r++) {
+    const t = performance.now();
+    whole();
+    if (r >= 2) t1.push(performance.now() - t);
+  }
+  console.log(`512³ whole on the calling thread: best ${Math.min(...t1).toFixed(3)} ms`);
+  pool.dispose();
+}
+
+/** 512³ through tfjs, each thread count in a streak of calls (see the module doc). */
+async function streak() {
+  const n = 512, best: Record<string, number> = {};
+  for (const threads of [1, 2]) {
+    await useBackend("wasm", threads);
+    useMatmul("rust");
+    const a = tf.randomNormal([n, n], 0, 1, "float32", 1);
+    const b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+    for (const pause of [0, 5]) {
+      const times: number[] = [];
+      for (let r = 0; r < ROUNDS + 5; r++) {
+        if (pause) await new Promise((settle) => setTimeout(settle, pause));
+        const t = performance.now();
+        tf.matMul(a, b).dispose();
+        if (r >= 5) times.push(performance.now() - t);
+      }
+      best[`${threads}t ${pause ? `after a ${pause} ms pause` : "back to back"}`] = Math.min(
+        ...times,
+      );
+    }
+    tf.dispose([a, b]);
+  }
+  console.table(Object.entries(best).map(([calls, ms]) => ({ calls, "best ms": +ms.toFixed(2) })));
+  for (const kind of ["back to back", "after a 5 ms pause"]) {
+    const ratio = best[`1t ${kind}`] / best[`2t ${kind}`];
+    console.log(`512³ A·B rust, ${kind}: 2 threads ${ratio.toFixed(2)}x 1 thread`);
+  }
+}
+
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`load average before: ${load()} (2 cores, shared)`);
-await throughTfjs();
+if (values.wake) await wakeUp();
+else if (values.streak) await streak();
+else await throughTfjs();
 if (values.sizes) {
   const { configs, pool } = kernelSizes();
   report(configs, await measure(configs));

@@ -16,6 +16,7 @@ mod conv_input_few;
 mod conv_pack;
 mod conv_reference;
 mod matmul;
+mod peak;
 mod reference;
 
 #[panic_handler]
@@ -43,6 +44,30 @@ pub const ACT_LEAKYRELU: u32 = 4;
 #[no_mangle]
 pub extern "C" fn matmul_f32_work_len() -> u32 {
     matmul::WORK_LEN as u32
+}
+
+/// Peak-throughput probe (no memory traffic): `iters` iterations of
+/// independent f32x4 chains, [`peak_flops_per_iter`] flops each; `kind` 0 =
+/// multiplies and adds mixed (what the matmul issues), 1 = multiplies only,
+/// 2 = adds only. Returns a value computed from all chains (keeps them live).
+/// Pass `scale = 1`, `step = 0` for kinds 1 and 2, `scale = 0` for kind 0
+/// (finite values; the engine cannot fold run-time operands).
+#[no_mangle]
+pub extern "C" fn peak_flops(iters: u32, scale: f32, step: f32, kind: u32) -> f32 {
+    peak::peak(iters, scale, step, kind)
+}
+
+/// Clock probe: `iters` iterations of 8 dependent 1-cycle integer operations
+/// (`8 · iters / seconds` = cycles per second); pass any `x`, `y`.
+#[no_mangle]
+pub extern "C" fn peak_clock(iters: u32, x: u32, y: u32) -> u32 {
+    peak::clock(iters, x, y)
+}
+
+/// Flops per iteration of [`peak_flops`].
+#[no_mangle]
+pub extern "C" fn peak_flops_per_iter() -> u32 {
+    peak::FLOPS_PER_ITER
 }
 
 /// `C[b] = act(op(A[b]) · op(B[b]) + bias)` for `b < batch`, all row-major f32.

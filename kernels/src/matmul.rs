@@ -1,10 +1,12 @@
-//! f32x4 matmul: packed panels (cache tiling) and an `MR × NR` register-blocked
-//! micro-kernel.
+//! f32x4 matmul: packed panels (cache tiling) and register-blocked
+//! micro-kernels: [`tile_wide`] (`MM_MR × MM_NR` = 2 × 16) for the matmul,
+//! [`tile`] (`MR × NR` = 4 × 8, generic over where C's rows are) for the conv
+//! kernels.
 //!
-//! Loop nest (as in BLIS): column panels of `NC` columns of B, k-blocks of `KC`
-//! (one B panel, `KC × NC`, packed into `NR`-wide strips, stays in L2), row
-//! blocks of `MC` rows of A (packed into `MR`-tall strips), then one micro-kernel
-//! call per `MR × NR` tile of C, with its strip of B (`KC × NR`) in L1.
+//! Loop nest (as in BLIS): column panels of `NC` columns of B, k-blocks of
+//! `MM_KC` (one B panel, `MM_KC × NC`, packed into `MM_NR`-wide strips, stays
+//! in L2), row blocks of `MC` rows of A (packed into `MM_MR`-tall strips, in
+//! L1), then one micro-kernel call per tile of C, with its strip of B in L1.
 //!
 //! Summation order: every C element is one running sum over k in order. The
 //! first k-block starts from 0, later k-blocks continue from the value stored in
@@ -22,12 +24,21 @@ use core::arch::wasm32::*;
 pub(crate) const MR: usize = 4;
 /// Columns of a micro-tile (two f32x4).
 pub(crate) const NR: usize = 8;
-/// Depth of a packed block.
+/// Depth of a packed block (the conv kernels').
 pub(crate) const KC: usize = 256;
+/// Depth of the matmul's packed blocks: a `MC × MM_KC` block of A (32 KiB)
+/// and a `MM_KC × MM_NR` strip of B (8 KiB) stay in the 48 KiB L1 (256: 64 +
+/// 16 KiB did not; measured 4-8% slower at 512³).
+pub(crate) const MM_KC: usize = 128;
 /// Rows of A packed at once (a multiple of MR).
 pub(crate) const MC: usize = 64;
 /// Columns of B packed at once (a multiple of NR).
 pub(crate) const NC: usize = 512;
+/// Rows of the matmul's own micro-tile ([`tile_wide`]; the conv kernels use
+/// [`tile`], `MR × NR`).
+pub(crate) const MM_MR: usize = 2;
+/// Columns of the matmul's own micro-tile (four f32x4).
+pub(crate) const MM_NR: usize = 16;
 /// Workspace floats: one packed B panel and one packed A block.
 pub const WORK_LEN: usize = KC * (NC + MC);
 
@@ -132,73 +143,81 @@ fn activate(v: v128, act: u32, alpha: f32) -> v128 {
 /// Packs B rows `pc..pc+kc`, columns `jc..jc+nc` into `NR`-wide strips, each
 /// `kc × NR` row-major, zero-padded past `nc`.
 pub(crate) unsafe fn pack_b(b: *const f32, s: &Shape, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
+    pack_b_w::<NR>(b, s, pc, kc, jc, nc, dst)
+}
+
+/// [`pack_b`] into `W`-wide strips (`W` a multiple of 4).
+unsafe fn pack_b_w<const W: usize>(b: *const f32, s: &Shape, pc: usize, kc: usize, jc: usize, nc: usize, dst: *mut f32) {
     let mut jr = 0;
     while jr < nc {
-        let nr = min(NR, nc - jr);
+        let nr = min(W, nc - jr);
         let strip = dst.add(jr * kc);
         let src = b.add(pc * s.b_p + (jc + jr) * s.b_j);
         if s.b_j == 1 {
             // Rows of B are contiguous.
             for p in 0..kc {
                 let row = src.add(p * s.b_p);
-                let out = strip.add(p * NR);
-                if nr == NR {
-                    store(out, load(row));
-                    store(out.add(4), load(row.add(4)));
+                let out = strip.add(p * W);
+                if nr == W {
+                    for q in 0..W / 4 {
+                        store(out.add(4 * q), load(row.add(4 * q)));
+                    }
                 } else {
-                    store(out, load_part(row, nr));
-                    store(out.add(4), load_part(row.add(4), if nr > 4 { nr - 4 } else { 0 }));
+                    for q in 0..W / 4 {
+                        let len = if nr > 4 * q { nr - 4 * q } else { 0 };
+                        store(out.add(4 * q), load_part(row.add(4 * q), len));
+                    }
                 }
             }
         } else {
             // B is transposed: its columns (our k) are contiguous.
-            for j in 0..NR {
+            for j in 0..W {
                 let col = src.add(j * s.b_j);
                 if j < nr {
                     for p in 0..kc {
-                        *strip.add(p * NR + j) = *col.add(p);
+                        *strip.add(p * W + j) = *col.add(p);
                     }
                 } else {
                     for p in 0..kc {
-                        *strip.add(p * NR + j) = 0.0;
+                        *strip.add(p * W + j) = 0.0;
                     }
                 }
             }
         }
-        jr += NR;
+        jr += W;
     }
 }
 
-/// Packs op(A) rows `ic..ic+mc`, columns `pc..pc+kc` into `MR`-tall strips,
-/// each `kc × MR` (k-major), zero-padded past `mc`.
-unsafe fn pack_a(a: *const f32, s: &Shape, ic: usize, mc: usize, pc: usize, kc: usize, dst: *mut f32) {
+/// Packs op(A) rows `ic..ic+mc`, columns `pc..pc+kc` into `H`-tall strips (`H` = `MM_MR` for the matmul),
+/// each `kc × H` (k-major), zero-padded past `mc`.
+unsafe fn pack_a<const H: usize>(a: *const f32, s: &Shape, ic: usize, mc: usize, pc: usize, kc: usize, dst: *mut f32) {
     let mut ir = 0;
     while ir < mc {
-        let mr = min(MR, mc - ir);
+        let mr = min(H, mc - ir);
         let strip = dst.add(ir * kc);
         let src = a.add((ic + ir) * s.a_i + pc * s.a_p);
         if s.a_p == 1 {
-            for r in 0..MR {
+            for r in 0..H {
                 let row = src.add(r * s.a_i);
                 if r < mr {
                     for p in 0..kc {
-                        *strip.add(p * MR + r) = *row.add(p);
+                        *strip.add(p * H + r) = *row.add(p);
                     }
                 } else {
                     for p in 0..kc {
-                        *strip.add(p * MR + r) = 0.0;
+                        *strip.add(p * H + r) = 0.0;
                     }
                 }
             }
         } else {
             for p in 0..kc {
                 let col = src.add(p * s.a_p);
-                for r in 0..MR {
-                    *strip.add(p * MR + r) = if r < mr { *col.add(r) } else { 0.0 };
+                for r in 0..H {
+                    *strip.add(p * H + r) = if r < mr { *col.add(r) } else { 0.0 };
                 }
             }
         }
-        ir += MR;
+        ir += H;
     }
 }
 
@@ -207,19 +226,6 @@ unsafe fn pack_a(a: *const f32, s: &Shape, ic: usize, mc: usize, pc: usize, kc: 
 pub(crate) trait Rows {
     /// Row `r` (< `MR`) of the tile.
     unsafe fn row(&self, r: usize) -> *mut f32;
-}
-
-/// Rows `n` floats apart from `c` (a row-major C).
-struct Strided {
-    c: *mut f32,
-    n: usize,
-}
-
-impl Rows for Strided {
-    #[inline(always)]
-    unsafe fn row(&self, r: usize) -> *mut f32 {
-        self.c.add(r * self.n)
-    }
 }
 
 /// One `MR × NR` tile of C (`mr × nr` of it real) at column `j` of the matrix.
@@ -299,6 +305,93 @@ pub(crate) unsafe fn tile<R: Rows>(
     }
 }
 
+/// The matmul's micro-kernel: one `MM_MR × MM_NR` tile of C (`mr × nr` of it
+/// real) at column `j`, from a `kc × MM_MR` strip of A and a `kc × MM_NR` strip
+/// of B. Same sums as [`tile`]. Per k-step: one 8-byte load of A, 2 lane
+/// broadcasts, 4 loads of B, 8 `f32x4.mul` + 8 `f32x4.add`: 2 shuffles per
+/// 16 arithmetic operations (`tile`: 4 per 16; the shuffles take the
+/// multiply and add pipes). 8 accumulators + 4 of B + A + 2 broadcasts = 15
+/// xmm registers, what V8 allocates on x64.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_wide(
+    pa: *const f32,
+    pb: *const f32,
+    kc: usize,
+    c: *mut f32,
+    s: &Shape,
+    mr: usize,
+    nr: usize,
+    j: usize,
+    first: bool,
+    last: bool,
+) {
+    const Q: usize = MM_NR / 4;
+    let n = s.n;
+    let mut w = [0usize; Q];
+    for q in 0..Q {
+        w[q] = if nr > 4 * q { min(nr - 4 * q, 4) } else { 0 };
+    }
+    let mut acc = [[f32x4_splat(0.0); Q]; MM_MR];
+    if !first {
+        for r in 0..MM_MR {
+            if r < mr {
+                for q in 0..Q {
+                    acc[r][q] = load_part(c.add(r * n + 4 * q), w[q]);
+                }
+            }
+        }
+    }
+    let mut ap = pa;
+    let mut bp = pb;
+    for _ in 0..kc {
+        let a2 = v128_load64_zero(ap as *const u64);
+        let b0 = load(bp);
+        let b1 = load(bp.add(4));
+        let b2 = load(bp.add(8));
+        let b3 = load(bp.add(12));
+        let s0 = i32x4_shuffle::<0, 0, 0, 0>(a2, a2);
+        acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
+        acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
+        acc[0][2] = f32x4_add(acc[0][2], f32x4_mul(s0, b2));
+        acc[0][3] = f32x4_add(acc[0][3], f32x4_mul(s0, b3));
+        let s1 = i32x4_shuffle::<1, 1, 1, 1>(a2, a2);
+        acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
+        acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
+        acc[1][2] = f32x4_add(acc[1][2], f32x4_mul(s1, b2));
+        acc[1][3] = f32x4_add(acc[1][3], f32x4_mul(s1, b3));
+        ap = ap.add(MM_MR);
+        bp = bp.add(MM_NR);
+    }
+    if last && (!s.bias.is_null() || s.act != 0) {
+        let mut bias = [f32x4_splat(0.0); Q];
+        if !s.bias.is_null() {
+            for q in 0..Q {
+                bias[q] = load_part(s.bias.add(j + 4 * q), w[q]);
+            }
+        }
+        for r in 0..MM_MR {
+            for q in 0..Q {
+                if !s.bias.is_null() {
+                    acc[r][q] = f32x4_add(acc[r][q], bias[q]);
+                }
+                acc[r][q] = activate(acc[r][q], s.act, s.alpha);
+            }
+        }
+    }
+    for r in 0..MM_MR {
+        if r < mr {
+            for q in 0..Q {
+                if nr == MM_NR {
+                    store(c.add(r * n + 4 * q), acc[r][q]);
+                } else {
+                    store_part(c.add(r * n + 4 * q), acc[r][q], w[q]);
+                }
+            }
+        }
+    }
+}
+
 /// Rows `i0..i1`, columns `j0..j1` of one matrix's C (the rest untouched).
 ///
 /// Every element is the same sum as for the whole matrix (the summation order per
@@ -333,24 +426,24 @@ pub unsafe fn gemm_block(
         let nc = min(NC, j1 - jc);
         let mut pc = 0;
         loop {
-            let kc = min(KC, k - pc);
+            let kc = min(MM_KC, k - pc);
             let (first, last) = (pc == 0, pc + kc >= k);
-            pack_b(b, s, pc, kc, jc, nc, pb);
+            pack_b_w::<MM_NR>(b, s, pc, kc, jc, nc, pb);
             let mut ic = i0;
             while ic < i1 {
                 let mc = min(MC, i1 - ic);
-                pack_a(a, s, ic, mc, pc, kc, pa);
+                pack_a::<MM_MR>(a, s, ic, mc, pc, kc, pa);
                 let mut jr = 0;
                 while jr < nc {
-                    let nr = min(NR, nc - jr);
+                    let nr = min(MM_NR, nc - jr);
                     let mut ir = 0;
                     while ir < mc {
-                        let mr = min(MR, mc - ir);
-                        let ct = Strided { c: c.add((ic + ir) * n + jc + jr), n };
-                        tile(pa.add(ir * kc), pb.add(jr * kc), kc, &ct, s, mr, nr, jc + jr, first, last);
-                        ir += MR;
+                        let mr = min(MM_MR, mc - ir);
+                        let ct = c.add((ic + ir) * n + jc + jr);
+                        tile_wide(pa.add(ir * kc), pb.add(jr * kc), kc, ct, s, mr, nr, jc + jr, first, last);
+                        ir += MM_MR;
                     }
-                    jr += NR;
+                    jr += MM_NR;
                 }
                 ic += MC;
             }

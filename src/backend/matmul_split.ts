@@ -1,15 +1,21 @@
 /**
  * How `matmul_f32` is split over kernel threads (`kernel_threads.ts`): by
  * blocks of C rows, or of columns when there are few rows, each a multiple of
- * the micro-tile (4 rows × 8 columns, kernels/src/matmul.rs); the conv
+ * the micro-tiles (rows: 4, the conv kernels' `MR`, a multiple of the
+ * matmul's 2; columns: 16, the matmul's `MM_NR`; kernels/src/matmul.rs); the conv
  * kernels split their GEMM rows the same way ({@link planRows}). Every element of
  * C is the same sum however it is split, so the bits never depend on the
  * thread count.
  * @module
  */
 
-/** Rows × columns of the Rust micro-tile (`MR`, `NR` in kernels/src/matmul.rs). */
-export const MATMUL_TILE = { rows: 4, cols: 8 } as const;
+/**
+ * Granularity of the split: rows, a multiple of both Rust micro-tiles' rows
+ * (`MR` = 4 of the conv kernels, `MM_MR` = 2 of the matmul), and columns,
+ * the matmul's `MM_NR` (kernels/src/matmul.rs). Any bounds give the same
+ * bits; these waste no SIMD lanes.
+ */
+export const MATMUL_TILE = { rows: 4, cols: 16 } as const;
 
 /**
  * Tuning (bench/matmul_threads.ts --sizes, on the shared 2-core machine with
