@@ -35,6 +35,7 @@ const recipe: ClassifierRecipe = {
   epochs: 2,
   batchSize: 50,
   lr: 3e-3,
+  decayStart: 0.5,
   shift: 1,
   seed: 0,
 };
@@ -111,6 +112,7 @@ Deno.test("the cache key covers data, labels, recipe and backend", () => {
   images[400] += 0.5;
   assert.notEqual(classifierKey({ ...small, images }, recipe, "cpu"), key);
   assert.notEqual(classifierKey(small, { ...recipe, shift: 0 }, "cpu"), key);
+  assert.notEqual(classifierKey(small, { ...recipe, decayStart: 1 }, "cpu"), key);
   assert.notEqual(classifierKey(small, recipe, "wasm"), key);
   assert.equal(
     classifierKey({ ...small, images: small.images.slice() }, { ...recipe }, "cpu"),

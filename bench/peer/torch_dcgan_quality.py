@@ -39,6 +39,13 @@ def main():
     ap.add_argument("--r1", type=float, default=0.0, help="R1 gamma (0: off)")
     ap.add_argument("--every", type=int, default=1, help="R1 on every k-th critic update")
     ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument(
+        "--decay-start",
+        type=float,
+        default=1.0,
+        help="fraction of the steps after which both learning rates decay linearly to 0 "
+        "(as train.lr_schedule linear; 1: constant)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
@@ -63,6 +70,11 @@ def main():
         print(f"saved step {step} at {time.time() - t0:.0f} s", flush=True)
 
     for step in range(1, a.steps + 1):
+        progress = (step - 1) / a.steps
+        factor = 1 - max(0.0, progress - a.decay_start) / (1 - a.decay_start) if a.decay_start < 1 else 1
+        for opt in (opt_g, opt_d):
+            for group in opt.param_groups:
+                group["lr"] = 2e-4 * factor
         if pos + 64 > len(x):
             perm, pos = torch.randperm(len(x)), 0
         real = x[perm[pos:pos + 64]].clone()

@@ -51,14 +51,14 @@ export function classifierKey(
   recipe: ClassifierRecipe,
   backend: string,
 ): string {
-  const { epochs, batchSize, lr, shift, seed } = recipe; // fixed field order
+  const { epochs, batchSize, lr, decayStart, shift, seed } = recipe; // fixed field order
   // Layers with their defaults filled in, keys in the layer table's order.
   const layers = classifierLayers(recipe.layers);
   const meta = {
     version: CLASSIFIER_CODE_VERSION,
     backend,
     n: train.n,
-    recipe: { layers, epochs, batchSize, lr, shift, seed },
+    recipe: { layers, epochs, batchSize, lr, decayStart, shift, seed },
   };
   return createHash("sha256")
     .update(JSON.stringify(meta))
