@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { kernelsOn, memoryOf, offsetOf, wasmBackendOf } from "./wasm_backend.ts";
-import type { ReduceKernels } from "./rust_reduce.ts";
+import { leadingReduction, type ReduceKernels } from "./rust_reduce.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Info = tf.TensorInfo;
@@ -31,11 +31,7 @@ export function rustMean(builtin?: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    // In this order only: the built-in sums in the order the axes are given.
-    const axes = tf.util.parseAxisParam(axis, x.shape);
-    const leading = axes.every((a, i) => a === i);
-    const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const { leading, rows, cols, shape } = leadingReduction(x.shape, axis, keepDims);
     // Innermost reductions (cols 1) need no transpose: the built-in does them as well.
     if (
       x.dtype !== "float32" || !leading || cols <= 1 || rows > EXACT_COUNT
@@ -43,9 +39,6 @@ export function rustMean(builtin?: KernelFunc): KernelFunc {
       return builtin!(args);
     }
     const backend = wasmBackendOf(args);
-    const shape = keepDims
-      ? x.shape.map((d, i) => (i < axes.length ? 1 : d))
-      : x.shape.slice(axes.length);
     const out = backend.makeOutput(shape, "float32");
     const at = offsetOf(backend, out);
     // Means of nothing are NaN (0 / 0; the built-in leaves them uninitialised).

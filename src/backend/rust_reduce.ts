@@ -19,6 +19,46 @@ export interface ReduceKernels {
   sum_rows_f32_ref: ReduceKernels["sum_rows_f32"];
 }
 
+/** A reduction over a tensor's leading axes as a `rows × cols` column sum. */
+export interface LeadingReduction {
+  /** Whether the reduced axes are exactly 0, 1, ..., in that order. */
+  readonly leading: boolean;
+  /** Elements summed into each output (the reduced axes' size). */
+  readonly rows: number;
+  /** Outputs (the kept axes' size). */
+  readonly cols: number;
+  /** The output shape, with `keepDims` honoured. */
+  readonly shape: number[];
+}
+
+/**
+ * How `Sum` / `Mean` of `x` over `axis` maps onto column sums. Only the axes
+ * 0, 1, ... in this order qualify: tfjs-wasm reduces in the order the axes are
+ * given ([1, 0] is another order).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { leadingReduction } from "./rust_reduce.ts";
+ * const r = leadingReduction([4, 3, 2], [0, 1], true);
+ * assert.deepEqual(r, { leading: true, rows: 12, cols: 2, shape: [1, 1, 2] });
+ * assert.equal(leadingReduction([4, 3], [1, 0], false).leading, false);
+ * ```
+ */
+export function leadingReduction(
+  shape: readonly number[],
+  axis: number | number[],
+  keepDims: boolean,
+): LeadingReduction {
+  const axes = tf.util.parseAxisParam(axis, [...shape]);
+  return {
+    leading: axes.every((a, i) => a === i),
+    rows: tf.util.sizeFromShape(shape.slice(0, axes.length)),
+    cols: tf.util.sizeFromShape(shape.slice(axes.length)),
+    shape: keepDims ? shape.map((d, i) => (i < axes.length ? 1 : d)) : shape.slice(axes.length),
+  };
+}
+
 /**
  * `Sum` over the leading axes of a float32 tensor (a bias gradient: the batch
  * axis) on the Rust kernel, without tfjs-wasm's transpose; other cases go to
@@ -28,20 +68,13 @@ export function rustSum(builtin?: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    // In this order only: tfjs-wasm sums in the order the axes are given ([1, 0] is another order).
-    const axes = tf.util.parseAxisParam(axis, x.shape);
-    const leading = axes.every((a, i) => a === i);
-    const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const { leading, rows, cols, shape } = leadingReduction(x.shape, axis, keepDims);
     // Innermost reductions (cols 1) need no transpose: the built-in does them as well. Empty
     // ones come here: the built-in leaves their output uninitialised (sums of nothing are 0).
     if (x.dtype !== "float32" || !leading || cols === 0 || (cols === 1 && rows > 0)) {
       return builtin!(args);
     }
     const backend = wasmBackendOf(args);
-    const shape = keepDims
-      ? x.shape.map((d, i) => (i < axes.length ? 1 : d))
-      : x.shape.slice(axes.length);
     const out = backend.makeOutput(shape, "float32");
     kernelsOn<ReduceKernels>(backend).sum_rows_f32(
       offsetOf(backend, x),
