@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { parseExperiment } from "../src/config/load.ts";
-import { runExperiment } from "../src/runs/experiment.ts";
+import { createHash } from "node:crypto";
+import { parseExperiment, parseYaml } from "../src/config/load.ts";
+import { resumeRun, runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { RunFolder } from "../src/runs/run_folder.ts";
 import { cli, tinyExperiment, withoutTime } from "./_fixtures.ts";
@@ -120,4 +121,23 @@ Deno.test("a run killed with SIGKILL and resumed ends exactly like an uninterrup
   assert.deepEqual(withoutTime(got), withoutTime(want));
   const final = async (d: string) => JSON.parse(await Deno.readTextFile(`${d}/summary.json`)).final;
   assert.deepEqual(await final(dir), await final(refDir));
+});
+
+Deno.test("--resume accepts a folder written before newer keys existed, and refuses a foreign checkpoint", async () => {
+  const root = await Deno.makeTempDir();
+  const summary = await runExperiment(parseExperiment(tinyExperiment(root)));
+  const folder = new RunFolder(summary.run_dir);
+  // An older Duel wrote no `lr_schedule`; its checkpoints carry the hash of that file.
+  const text = await Deno.readTextFile(folder.config);
+  const older = text.replace("\n  lr_schedule:\n    name: constant", "");
+  assert.notEqual(older, text);
+  await Deno.writeTextFile(folder.config, older);
+  const ckpt = (await folder.latestCheckpoint())!;
+  const data = parseYaml(older, folder.config).data;
+  const olderHash = createHash("sha256").update(JSON.stringify(data)).digest("hex");
+  await folder.saveCheckpoint({ ...ckpt, configHash: olderHash });
+  const resumed = await resumeRun(summary.run_dir);
+  assert.equal(resumed.final["eval/modes"], summary.final["eval/modes"]);
+  await folder.saveCheckpoint({ ...ckpt, configHash: "0".repeat(64) });
+  await assert.rejects(resumeRun(summary.run_dir), /another configuration/);
 });

@@ -3,8 +3,9 @@
  * evaluations, checkpoints and summary; or the continuation of a stopped run.
  * @module
  */
+import { createHash } from "node:crypto";
 import { useBackend } from "../backend/tfjs.ts";
-import { type LoadedExperiment, parseExperiment } from "../config/load.ts";
+import { type LoadedExperiment, parseExperiment, parseYaml } from "../config/load.ts";
 import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
@@ -235,6 +236,11 @@ export async function runExperiment(
   return await train(folder, loaded, trainer, 0, options);
 }
 
+/** The hash of a resolved config file as written, before defaults of newer keys are added. */
+function writtenConfigHash(text: string, file: string): string {
+  return createHash("sha256").update(JSON.stringify(parseYaml(text, file).data)).digest("hex");
+}
+
 /**
  * Continues a run from its newest checkpoint; the metrics log is cut back
  * to that step, so the finished run is identical to an uninterrupted one.
@@ -260,7 +266,10 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
   const ckpt = await folder.latestCheckpoint();
   const trainer = Trainer.create(loaded.config);
   if (ckpt) {
-    if (ckpt.configHash !== loaded.hash) {
+    // A folder written by an older Duel lacks keys added since; their defaults keep the old
+    // behaviour, so its checkpoints match the file as written (the hash it was saved with).
+    const written = writtenConfigHash(text, folder.config);
+    if (ckpt.configHash !== loaded.hash && ckpt.configHash !== written) {
       throw new Error(
         `${folder.checkpoints}: checkpoint belongs to another configuration (hash ${
           ckpt.configHash.slice(0, 8)
