@@ -16,6 +16,7 @@
 export { ConfigError } from "./src/config/fields.ts";
 export type { Field } from "./src/config/fields.ts";
 export {
+  configHash,
   dataSourceOf,
   ExperimentFileError,
   experimentFromData,

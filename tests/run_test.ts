@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { parseExperiment, parseYaml } from "../src/config/load.ts";
+import { configHash, parseExperiment, parseYaml } from "../src/config/load.ts";
 import { resumeRun, runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { RunFolder } from "../src/runs/run_folder.ts";
@@ -134,7 +133,7 @@ Deno.test("--resume accepts a folder written before newer keys existed, and refu
   await Deno.writeTextFile(folder.config, older);
   const ckpt = (await folder.latestCheckpoint())!;
   const data = parseYaml(older, folder.config).data;
-  const olderHash = createHash("sha256").update(JSON.stringify(data)).digest("hex");
+  const olderHash = configHash(data);
   await folder.saveCheckpoint({ ...ckpt, configHash: olderHash });
   const resumed = await resumeRun(summary.run_dir);
   assert.equal(resumed.final["eval/modes"], summary.final["eval/modes"]);

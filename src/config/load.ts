@@ -203,6 +203,22 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
 }
 
 /**
+ * The SHA-256 (hex) of a configuration object as JSON, key order as given:
+ * what run folders, checkpoints and sweeps identify a resolved configuration by.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configHash } from "./load.ts";
+ * assert.match(configHash({ seed: 0 }), /^[0-9a-f]{64}$/);
+ * assert.notEqual(configHash({ seed: 0 }), configHash({ seed: 1 }));
+ * ```
+ */
+export function configHash(config: unknown): string {
+  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
+}
+
+/**
  * Validates already-parsed experiment data whose positions are in `map`
  * under `prefix` (e.g. an inline `base:` of a sweep file: prefix `base`).
  * Errors are {@link ExperimentFileError} lines pointing into `options.file`.
@@ -270,7 +286,7 @@ export function experimentFromData(
     checkShapes(config);
     checkMetrics(config);
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
-    const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex");
+    const hash = configHash(config);
     return { config: deepFreeze(config), resolvedYaml, hash };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

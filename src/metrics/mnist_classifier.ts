@@ -360,9 +360,10 @@ export function trainMnistClassifier(
   const shiftRng = Rng.derive(recipe.seed, "classifier/shift");
   const batch = recipe.batchSize;
   const x = new Float32Array(batch * INPUT), y = new Int32Array(batch);
-  const totalSteps = recipe.epochs * Math.floor(train.n / batch);
-  const decay = { start: Math.min(recipe.decayStart, 1 - 1e-9), end: 0 };
-  let step = 0;
+  const perEpoch = Math.floor(train.n / batch);
+  const decay = { start: recipe.decayStart, end: 0 };
+  const lrFactor = (step: number) =>
+    recipe.decayStart >= 1 ? 1 : SCHEDULES.linear.factor(step / (recipe.epochs * perEpoch), decay);
   for (let epoch = 0; epoch < recipe.epochs; epoch++) {
     for (let i = train.n - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -392,14 +393,10 @@ export function trainMnistClassifier(
             ) as tf.Scalar,
           vars,
         );
-        const factor = recipe.decayStart >= 1
-          ? 1
-          : SCHEDULES.linear.factor(step / totalSteps, decay);
-        optimizer.apply(grads, factor);
+        optimizer.apply(grads, lrFactor(epoch * perEpoch + steps));
         return value.dataSync()[0];
       });
       steps++;
-      step++;
     }
     onEpoch?.(epoch, total / steps);
   }

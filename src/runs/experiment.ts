@@ -3,9 +3,8 @@
  * evaluations, checkpoints and summary; or the continuation of a stopped run.
  * @module
  */
-import { createHash } from "node:crypto";
 import { useBackend } from "../backend/tfjs.ts";
-import { type LoadedExperiment, parseExperiment, parseYaml } from "../config/load.ts";
+import { configHash, type LoadedExperiment, parseExperiment, parseYaml } from "../config/load.ts";
 import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
@@ -238,7 +237,7 @@ export async function runExperiment(
 
 /** The hash of a resolved config file as written, before defaults of newer keys are added. */
 function writtenConfigHash(text: string, file: string): string {
-  return createHash("sha256").update(JSON.stringify(parseYaml(text, file).data)).digest("hex");
+  return configHash(parseYaml(text, file).data);
 }
 
 /**
