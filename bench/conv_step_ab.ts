@@ -2,7 +2,9 @@
  * DCGAN training steps (experiments/bench/dcgan-mnist.yaml) with each variant
  * of kernels, interleaved round-robin in one process so that load from other
  * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts),
- * optionally `+nomean` (tfjs-wasm's Mean instead of `mean_rust`) and, on one thread,
+ * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
+ * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
+ * `batch_norm_grad_rust`; both: `+nomean+nobn`) and, on one thread,
  * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
  * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
  * memory, so that a kernel change is timed before/after in one process. Prints the
@@ -11,10 +13,10 @@
  *     deno run --allow-read --allow-write --allow-env --allow-sys=cpus \
  *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...]
  *
- * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`.
+ * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack` or `12 2 rust+nobn,rust`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { setKernelFix } from "../src/backend/kernels.ts";
+import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { boundRustKernels, type RustKernels } from "../src/backend/rust_kernels.ts";
 import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
@@ -24,15 +26,21 @@ import { CONV_CHOICES, type ConvChoice, useConv } from "./_kernel_choice.ts";
 
 const rounds = Number(Deno.args[0] ?? 10);
 const threads = Number(Deno.args[1] ?? 1);
-const variants = Deno.args[2]?.split(",") ?? ["rust+nomean", "rust", "xnnpack"];
+const variants = Deno.args[2]?.split(",") ?? ["rust+nomean+nobn", "rust", "xnnpack"];
+/** The replacements each `+no...` suffix turns off. */
+const OFF: Record<string, readonly KernelFixName[]> = {
+  nomean: ["mean_rust"],
+  nobn: ["batch_norm_rust", "batch_norm_grad_rust"],
+};
 const parse = (v: string) => {
-  const [head, extra] = v.split("+");
+  const [head, ...extras] = v.split("+");
   const [choice, file] = head.split("@") as [ConvChoice, string | undefined];
-  if (!(choice in CONV_CHOICES) || (extra !== undefined && extra !== "nomean")) {
-    throw new Error(`unknown variant ${v} (valid: ${Object.keys(CONV_CHOICES)}, @file, +nomean)`);
+  if (!(choice in CONV_CHOICES) || extras.some((e) => !(e in OFF))) {
+    const valid = `${Object.keys(CONV_CHOICES)}, @file, ${Object.keys(OFF).map((e) => `+${e}`)}`;
+    throw new Error(`unknown variant ${v} (valid: ${valid})`);
   }
   if (file && threads !== 1) throw new Error(`${v}: another build runs on one thread only`);
-  return { choice, mean: extra !== "nomean", file };
+  return { choice, off: extras.flatMap((e) => OFF[e]), file };
 };
 await useBackend("wasm", threads);
 // The bound kernels of the backend (the Rust kernel functions read `.kernels` on every call).
@@ -40,9 +48,11 @@ const bound = boundRustKernels(tf.backend()) as { kernels: RustKernels };
 const own = bound.kernels;
 const builds = new Map<string, RustKernels>();
 const use = (v: string) => {
-  const { choice, mean, file } = parse(v);
+  const { choice, off, file } = parse(v);
   useConv(choice);
-  setKernelFix("mean_rust", mean);
+  for (const fixes of Object.values(OFF)) {
+    for (const fix of fixes) setKernelFix(fix, !off.includes(fix));
+  }
   if (file && !builds.has(file)) {
     const memory = memoryOf(tf.backend() as unknown as WasmBackend);
     const module = new WebAssembly.Module(Deno.readFileSync(file));

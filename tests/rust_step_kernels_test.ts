@@ -3,38 +3,15 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { type ActivationKernels, LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust_activations.ts";
 import type { ReduceKernels } from "../src/backend/rust_reduce.ts";
-import { rustKernels } from "../src/backend/rust_kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
-import { Rng } from "../src/rng.ts";
+import { normals, onMemory as onMem } from "./_wasm_memory.ts";
 
 await useBackend("wasm");
 
 const SIZES = [0, 1, 3, 4, 5, 15, 16, 17, 64, 1000];
-const SENTINEL = 0x7fc0dead; // a NaN pattern
-
-function normals(n: number, stream: string): Float32Array {
-  const x = new Float32Array(n);
-  Rng.derive(3, stream).fillNormal(x);
-  return x;
-}
-
-/** Runs `call` on a fresh memory holding `inputs` (in order, from byte 64); returns all words. */
-function onMemory(
-  inputs: Float32Array[],
-  call: (k: ActivationKernels & ReduceKernels, ptrs: number[]) => void,
-) {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  new Uint32Array(memory.buffer).fill(SENTINEL);
-  let top = 64;
-  const ptrs = [...inputs, new Float32Array(0)].map((x) => {
-    new Float32Array(memory.buffer, top, x.length).set(x);
-    const at = top;
-    top += x.length * 4 + 16;
-    return at;
-  });
-  call(rustKernels(memory) as unknown as ActivationKernels & ReduceKernels, ptrs);
-  return new Uint32Array(memory.buffer).slice(0, top / 4 + 4096);
-}
+type Kernels = ActivationKernels & ReduceKernels;
+const onMemory = (inputs: Float32Array[], call: (k: Kernels, ptrs: number[]) => void) =>
+  onMem<Kernels>(inputs, call);
 
 Deno.test("leaky_relu_grad_f32 equals its scalar reference bit for bit", () => {
   for (const n of SIZES) {

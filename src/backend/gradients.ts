@@ -5,12 +5,15 @@
  * penalties differentiate through leaky ReLU's gradient, which uses
  * `Greater`); they are piecewise constant, so their gradient is zero.
  * Leaky ReLU's gradient is replaced by one that runs as a single kernel where
- * the backend has it (`rust_activations.ts`), with the same values.
+ * the backend has it (`rust_activations.ts`), with the same values. Batch
+ * norm's kernel (`rust_batch_norm.ts`) gets its closed-form gradient; its
+ * statistics outputs carry none (they feed the running averages only).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust_activations.ts";
+import { BATCH_NORM_KERNEL, batchNormGrad } from "./rust_batch_norm.ts";
 
 /** Comparison kernels given a zero gradient here. */
 export const ZERO_GRADIENT_KERNELS = ["Greater", "Less", "LessEqual", "Equal", "NotEqual"] as const;
@@ -46,5 +49,18 @@ tf.registerGradient({
     const [x] = saved as tf.Tensor[];
     const { alpha } = attrs as unknown as { alpha: number };
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, alpha), x: () => tf.zerosLike(x) };
+  },
+});
+
+tf.registerGradient({
+  kernelName: BATCH_NORM_KERNEL,
+  inputsToSave: ["x", "gamma"],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy] = dys as tf.Tensor[];
+    const [x, gamma, mean, variance] = saved as tf.Tensor[];
+    const { epsilon } = attrs as unknown as { epsilon: number };
+    const g = batchNormGrad(dy, x, gamma, mean, variance, epsilon);
+    return { x: () => g.dx, gamma: () => g.dgamma, beta: () => g.dbeta };
   },
 });

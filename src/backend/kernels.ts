@@ -17,6 +17,12 @@ import {
 import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradKernel, rustLeakyRelu } from "./rust_activations.ts";
 import { rustSum } from "./rust_reduce.ts";
 import { rustMean } from "./rust_mean.ts";
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
+  batchNormGradKernel,
+  batchNormKernel,
+} from "./rust_batch_norm.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
@@ -158,6 +164,18 @@ export const KERNEL_FIXES = {
       "f32 division, without tfjs-wasm's transpose; same bits",
     kernelName: "Mean",
     wrap: rustMean,
+  },
+  batch_norm_rust: {
+    doc: "batch norm's forward pass as one Rust f32x4 kernel (DuelBatchNorm: statistics, " +
+      "normalise, scale, shift) instead of ~6 tfjs kernels over the tensor; same bits",
+    kernelName: BATCH_NORM_KERNEL,
+    wrap: () => batchNormKernel,
+  },
+  batch_norm_grad_rust: {
+    doc: "batch norm's closed-form gradient as one Rust f32x4 kernel (DuelBatchNormGrad) " +
+      "instead of ~15 tfjs kernels; tfjs ops while a gradient penalty records it",
+    kernelName: BATCH_NORM_GRAD_KERNEL,
+    wrap: () => batchNormGradKernel,
   },
 } satisfies Record<string, KernelFix>;
 

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { num, oneOf } from "../config/fields.ts";
+import { batchNorm } from "../backend/rust_batch_norm.ts";
 import { defineLayer, named, shapeError } from "./layer_kind.ts";
 
 const epsilon = num("added to the variance before the square root", { gt: 0, default: 1e-5 });
@@ -53,11 +54,11 @@ export const NORM_LAYERS = {
       return {
         apply(input, mode) {
           const x = input as tf.Tensor;
-          const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-          let mean: tf.Tensor = runningMean, variance: tf.Tensor = runningVar;
-          if (mode.training || p.eval_stats === "batch") {
-            ({ mean, variance } = tf.moments(x, axes));
+          if (!mode.training && p.eval_stats === "running") {
+            const scale = tf.mul(tf.rsqrt(tf.add(runningVar, p.epsilon)), gamma);
+            return tf.add(tf.mul(tf.sub(x, runningMean), scale), beta);
           }
+          const { y, mean, variance } = batchNorm(x, gamma, beta, p.epsilon);
           if (mode.training) {
             const count = x.size / c;
             const m = p.momentum;
@@ -65,8 +66,7 @@ export const NORM_LAYERS = {
             const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
             runningVar.assign(tf.add(tf.mul(1 - m, runningVar), tf.mul(m, unbiased)));
           }
-          const scale = tf.mul(tf.rsqrt(tf.add(variance, p.epsilon)), gamma);
-          return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+          return y;
         },
         params: named(ctx.prefix, { gamma, beta }),
         state: named(ctx.prefix, { running_mean: runningMean, running_var: runningVar }),
