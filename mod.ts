@@ -100,7 +100,7 @@ export type { SweepOptions } from "./src/sweep/runner.ts";
 export { TrialStore } from "./src/sweep/store.ts";
 export type { TrialRecord, TrialState } from "./src/sweep/store.ts";
 export type { Distribution } from "./src/sweep/distributions.ts";
-export type { Manifest } from "./src/runs/run_folder.ts";
+export type { ImageClassifierRecord, Manifest } from "./src/runs/run_folder.ts";
 export { progressPrinter } from "./src/runs/progress.ts";
 export { profileSteps, profileTable } from "./src/runs/profile.ts";
 export type { KernelTime, StepProfile } from "./src/runs/profile.ts";

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseExperiment } from "../src/config/load.ts";
+import { MNIST_CLASSIFIER_RECIPE } from "../src/metrics/mnist_classifier.ts";
 import { runExperiment } from "../src/runs/experiment.ts";
 import { RunFolder } from "../src/runs/run_folder.ts";
 import { writeShapeFolder } from "./_images.ts";
@@ -66,6 +67,46 @@ Deno.test({
     assert.equal(manifest.data.train, 8);
     assert.equal(manifest.data.held_out, 2);
     assert.match(manifest.data.split_hash, /^[0-9a-f]{64}$/);
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "image metrics: the manifest records the classifier's key and recipe, once per classifier",
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "duel_images_cls_" });
+    await writeShapeFolder(`${root}/shapes`, 16);
+    const yaml = imagesExperiment(root, `${root}/shapes`)
+      .replace("size: [8, 8], channels: 1, held_out: 2", "size: [28, 28], channels: 1, held_out: 6")
+      .replace("units: 64 }", "units: 784 }")
+      .replace("shape: [8, 8, 1]", "shape: [28, 28, 1]")
+      .replace("steps: 6,", "steps: 2,")
+      .replace(
+        "eval: { every: 3, samples: 10 }",
+        "eval: { every: 2, samples: 10, metrics: [classifier_score] }",
+      );
+    const recipe = { ...MNIST_CLASSIFIER_RECIPE, epochs: 1 };
+    const summary = await runExperiment(parseExperiment(yaml, { loadData: true }), {
+      classifier: { recipe, dir: null },
+    });
+    assert.ok(summary.final["eval/classifier_score"] >= 1);
+    const folder = new RunFolder(summary.run_dir);
+    const read = async () => JSON.parse(await Deno.readTextFile(folder.manifest));
+    const [first, ...rest] = (await read()).image_classifiers;
+    assert.deepEqual(rest, []);
+    assert.equal(first.from_step, 0);
+    assert.match(first.key, /^[0-9a-f]{64}$/);
+    assert.deepEqual(first.recipe, JSON.parse(JSON.stringify(recipe)));
+    // The same classifier again (a resume): nothing new. Another one: appended, the old returned.
+    assert.equal(await folder.recordImageClassifier({ ...first, from_step: 1 }), undefined);
+    const other = { from_step: 1, key: "0".repeat(64), recipe };
+    assert.deepEqual(await folder.recordImageClassifier(other), first);
+    const manifest = await read();
+    assert.deepEqual(manifest.image_classifiers.map((r: { key: string }) => r.key), [
+      first.key,
+      other.key,
+    ]);
+    assert.equal(manifest.seed, 2, "the rest of the manifest is kept");
     await Deno.remove(root, { recursive: true });
   },
 });

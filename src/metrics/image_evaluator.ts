@@ -14,6 +14,7 @@ import {
   imageReference,
 } from "./image_metrics.ts";
 import { MNIST_PIXELS, mnistSplit } from "./mnist_digits.ts";
+import { type ClassifierRecipe, MNIST_CLASSIFIER_RECIPE } from "./mnist_classifier.ts";
 
 /** The image shape the classifier-based metrics accept. */
 export const IMAGE_METRIC_SHAPE: readonly number[] = [28, 28, 1];
@@ -28,6 +29,10 @@ export interface ImageEvaluator {
   readonly classifierSource: "disk" | "trained";
   /** Seconds spent loading or training the classifier. */
   readonly classifierSeconds: number;
+  /** The classifier's cache key (SHA-256 of its training data, recipe and numerics). */
+  readonly classifierKey: string;
+  /** The recipe it was trained with. */
+  readonly classifierRecipe: ClassifierRecipe;
 }
 
 /**
@@ -53,12 +58,17 @@ export async function prepareImageMetrics(
         `(data: mnist, or images with size [28, 28], channels: 1 and held_out)`,
     );
   }
-  const { classifier, source, seconds } = await cachedMnistClassifier(mnistSplit().train, options);
+  const { classifier, source, seconds, key } = await cachedMnistClassifier(
+    mnistSplit().train,
+    options,
+  );
   return {
     names,
     reference: imageReference(data.heldOut.images, IMAGE_METRIC_SHAPE, classifier),
     classifierSource: source,
     classifierSeconds: seconds,
+    classifierKey: key,
+    classifierRecipe: options.recipe ?? MNIST_CLASSIFIER_RECIPE,
   };
 }
 

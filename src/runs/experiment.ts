@@ -8,6 +8,7 @@ import { configHash, type LoadedExperiment, parseExperiment, parseYaml } from ".
 import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
+import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
 import { prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
@@ -34,6 +35,8 @@ export interface RunOptions {
   runDir?: string;
   /** Called once the trainer is built, before training (e.g. to print the shape tables). */
   onStart?: (trainer: Trainer) => void;
+  /** The image metrics' classifier: recipe and cache (default: the standard recipe, cached). */
+  classifier?: CachedClassifierOptions;
 }
 
 /** What `summary.json` holds. */
@@ -109,7 +112,27 @@ async function train(
   const { config } = loaded;
   const total = config.train.steps;
   options.onStart?.(trainer);
-  const images = await prepareImageMetrics(config.eval.metrics, trainer.data).catch((e) => {
+  const images = await prepareImageMetrics(
+    config.eval.metrics,
+    trainer.data,
+    options.classifier,
+  ).then(async (images) => {
+    // Recorded for the evaluations still to come (none when resumed after the last step).
+    const evaluates = trainer.step === 0 || trainer.step < total;
+    const replaced = images && evaluates && await folder.recordImageClassifier({
+      from_step: trainer.step,
+      key: images.classifierKey,
+      recipe: images.classifierRecipe,
+    });
+    if (replaced) {
+      console.error(
+        `duel: warning: ${folder.manifest}: image metrics from step ${trainer.step} use another ` +
+          `classifier (key ${images!.classifierKey.slice(0, 12)}) than before ` +
+          `(${replaced.key.slice(0, 12)}); compare classifier scores only under one`,
+      );
+    }
+    return images;
+  }).catch((e) => {
     trainer.dispose();
     throw e;
   });

@@ -16,6 +16,7 @@
  */
 import type { DataSource } from "../data/source.ts";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
+import type { ClassifierRecipe } from "../metrics/mnist_classifier.ts";
 import { writeAtomic } from "./files.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
@@ -30,6 +31,23 @@ export class RunFolder {
   /** `manifest.json`: versions, seed, backend, command line, git commit. */
   get manifest(): string {
     return `${this.dir}/manifest.json`;
+  }
+
+  /**
+   * Records the classifier behind the image metrics in `manifest.json`
+   * (`image_classifiers`), unless the last one recorded is the same; returns
+   * the one it replaces, if any (a resumed run measured with another recipe).
+   */
+  async recordImageClassifier(
+    record: ImageClassifierRecord,
+  ): Promise<ImageClassifierRecord | undefined> {
+    const manifest = JSON.parse(await Deno.readTextFile(this.manifest)) as Manifest;
+    const before = manifest.image_classifiers ?? [];
+    const last = before.at(-1);
+    if (last?.key === record.key) return undefined;
+    const next = { ...manifest, image_classifiers: [...before, record] };
+    await writeAtomic(this.manifest, JSON.stringify(next, null, 2) + "\n");
+    return last;
   }
   /** `metrics.jsonl`: one JSON object per step. */
   get metrics(): string {
@@ -178,6 +196,21 @@ export interface Manifest {
   readonly started_at: string;
   /** Operating system and architecture. */
   readonly platform: string;
+  /**
+   * With image metrics: the classifier behind them (classifier scores depend on its recipe),
+   * and from which step; a resumed run whose classifier differs appends one.
+   */
+  readonly image_classifiers?: readonly ImageClassifierRecord[];
+}
+
+/** The classifier behind a run's image metrics (see `MNIST_CLASSIFIER_RECIPE`). */
+export interface ImageClassifierRecord {
+  /** First evaluation step measured with it. */
+  readonly from_step: number;
+  /** Its cache key: SHA-256 of its training data, recipe and numerics. */
+  readonly key: string;
+  /** Its training recipe. */
+  readonly recipe: ClassifierRecipe;
 }
 
 /** Duel's own version, from deno.json. */
