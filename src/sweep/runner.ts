@@ -6,6 +6,7 @@
  * @module
  */
 import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../cli/permissions.ts";
+import { parseExperiment } from "../config/load.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { type TrialRecord, TrialStore } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
@@ -20,6 +21,18 @@ export interface SweepOptions {
   readonly maxAttempts?: number;
   /** Called when a trial starts or ends. */
   readonly onEvent?: (event: "start" | "done" | "failed", trial: TrialRecord) => void;
+}
+
+/**
+ * The hash a stored trial's resolved configuration has under today's schema
+ * (new keys at their defaults), so a sweep stored by an older Duel resumes.
+ */
+function sameUnderToday(storedConfig: string): string | undefined {
+  try {
+    return parseExperiment(storedConfig).hash;
+  } catch {
+    return undefined; // no longer valid: not the same experiment
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -56,15 +69,18 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
   try {
     const name = (i: number, hash: string) =>
       `${dir}/trials/${String(i).padStart(4, "0")}-${hash.slice(0, 8)}`;
-    store.sync(sweep.trials.map((t) => ({
-      index: t.index,
-      configuration: t.configuration,
-      seed: t.seed,
-      hash: t.experiment.hash,
-      params: JSON.stringify(t.settings.map((s) => [s.key, s.value])),
-      run_dir: name(t.index, t.experiment.hash),
-      config: t.experiment.resolvedYaml,
-    })));
+    store.sync(
+      sweep.trials.map((t) => ({
+        index: t.index,
+        configuration: t.configuration,
+        seed: t.seed,
+        hash: t.experiment.hash,
+        params: JSON.stringify(t.settings.map((s) => [s.key, s.value])),
+        run_dir: name(t.index, t.experiment.hash),
+        config: t.experiment.resolvedYaml,
+      })),
+      sameUnderToday,
+    );
     store.recoverInterrupted();
     const worker = async () => {
       for (

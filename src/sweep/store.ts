@@ -66,21 +66,28 @@ export class TrialStore {
   /**
    * Adds trials not stored yet; throws if a stored trial's hash differs (the
    * sweep file changed: a new sweep name is the honest way to change it).
+   * A stored trial whose configuration, resolved again by `rehash` (today's
+   * schema: defaults of keys added since), has the new hash is the same
+   * experiment: its hash is updated and its run folder kept.
    */
   sync(
     trials: readonly Omit<TrialRecord, "state" | "attempts" | "error" | "final" | "curve">[],
+    rehash: (storedConfig: string) => string | undefined = () => undefined,
   ): void {
-    const get = this.#db.prepare(`select hash from trials where "index" = ?`);
+    const get = this.#db.prepare(`select hash, config from trials where "index" = ?`);
     const put = this.#db.prepare(
       `insert into trials ("index", configuration, seed, hash, params, run_dir, config)
        values (?, ?, ?, ?, ?, ?, ?)`,
     );
     const fill = this.#db.prepare(`update trials set config = ? where "index" = ? and config = ''`);
+    const renew = this.#db.prepare(`update trials set hash = ?, config = ? where "index" = ?`);
     for (const t of trials) {
-      const row = get.get(t.index) as { hash: string } | undefined;
+      const row = get.get(t.index) as { hash: string; config: string } | undefined;
       if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
       else if (row.hash === t.hash) fill.run(t.config, t.index);
-      else if (row.hash !== t.hash) {
+      else if (row.config !== "" && rehash(row.config) === t.hash) {
+        renew.run(t.hash, t.config, t.index);
+      } else {
         throw new Error(
           `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
         );
