@@ -512,96 +512,84 @@ pub unsafe extern "C" fn leaky_relu_f32_ref(x: *const f32, out: *mut f32, len: u
 
 mod batch_norm;
 
-/// Batch norm's forward pass over a row-major `rows × cols` x (one column per
-/// channel): `mean`, biased `var` and `y = (x - mean) · (gamma / sqrt(var + eps)) + beta`,
-/// in the f32 operations and order of tfjs's composite (same bits on tfjs-wasm).
-///
-/// # Safety
-/// `x` and `y` are valid for `rows * cols` floats, `gamma`, `beta`, `mean`, `var` and
-/// `scratch` for `cols`; the outputs and `scratch` overlap nothing.
-#[no_mangle]
-pub unsafe extern "C" fn batch_norm_f32(
-    x: *const f32,
-    gamma: *const f32,
-    beta: *const f32,
-    y: *mut f32,
-    mean: *mut f32,
-    var: *mut f32,
-    scratch: *mut f32,
-    rows: u32,
-    cols: u32,
-    eps: f32,
-) {
-    batch_norm::batch_norm(x, gamma, beta, y, mean, var, scratch, rows as usize, cols as usize, eps);
+/// Defines a batch norm forward export over a row-major `rows × cols` x (one column per
+/// channel): `mean`, biased `var` and `y = (x - mean) · (gamma / sqrt(var + eps)) + beta`.
+macro_rules! batch_norm_export {
+    ($(#[$doc:meta])* $name:ident => $body:path) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// `x` and `y` are valid for `rows * cols` floats, `gamma`, `beta`, `mean`, `var` and
+        /// `scratch` for `cols`; the outputs and `scratch` overlap nothing.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $name(
+            x: *const f32,
+            gamma: *const f32,
+            beta: *const f32,
+            y: *mut f32,
+            mean: *mut f32,
+            var: *mut f32,
+            scratch: *mut f32,
+            rows: u32,
+            cols: u32,
+            eps: f32,
+        ) {
+            let (r, c) = (rows as usize, cols as usize);
+            $body(x, gamma, beta, y, mean, var, scratch, r, c, eps);
+        }
+    };
 }
 
-/// Scalar reference of [`batch_norm_f32`]: same signature, same bits.
-///
-/// # Safety
-/// As [`batch_norm_f32`].
-#[no_mangle]
-pub unsafe extern "C" fn batch_norm_f32_ref(
-    x: *const f32,
-    gamma: *const f32,
-    beta: *const f32,
-    y: *mut f32,
-    mean: *mut f32,
-    var: *mut f32,
-    scratch: *mut f32,
-    rows: u32,
-    cols: u32,
-    eps: f32,
-) {
-    batch_norm::batch_norm_ref(x, gamma, beta, y, mean, var, scratch, rows as usize, cols as usize, eps);
-}
+batch_norm_export!(
+    /// Batch norm's forward pass in the f32 operations and order of tfjs's composite
+    /// (`moments`, `sub`, `mul`, `add`: same bits on tfjs-wasm).
+    batch_norm_f32 => batch_norm::batch_norm
+);
+batch_norm_export!(
+    /// Scalar reference of [`batch_norm_f32`]: same signature, same bits.
+    batch_norm_f32_ref => batch_norm::batch_norm_ref
+);
 
-/// Batch norm's backward pass from the forward's `mean` and `var`: `dbeta = Σ dy`,
+/// Defines a batch norm backward export from the forward's `mean` and `var`: `dbeta = Σ dy`,
 /// `dgamma = Σ dy x̂` (column sums in row order) and
 /// `dx = (dy - dbeta / n - x̂ dgamma / n) · gamma / σ`, with `x̂ = (x - mean) / σ`,
 /// `σ = sqrt(var + eps)`, `n = rows`.
-///
-/// # Safety
-/// `dy`, `x` and `dx` are valid for `rows * cols` floats, `mean`, `var`, `gamma`,
-/// `dgamma` and `dbeta` for `cols`, `scratch` for `4 * cols`; the outputs and `scratch`
-/// overlap nothing.
-#[no_mangle]
-pub unsafe extern "C" fn batch_norm_grad_f32(
-    dy: *const f32,
-    x: *const f32,
-    mean: *const f32,
-    var: *const f32,
-    gamma: *const f32,
-    dx: *mut f32,
-    dgamma: *mut f32,
-    dbeta: *mut f32,
-    scratch: *mut f32,
-    rows: u32,
-    cols: u32,
-    eps: f32,
-) {
-    let (r, c) = (rows as usize, cols as usize);
-    batch_norm::batch_norm_grad(dy, x, mean, var, gamma, dx, dgamma, dbeta, scratch, r, c, eps);
+macro_rules! batch_norm_grad_export {
+    ($(#[$doc:meta])* $name:ident => $body:path) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// `dy`, `x` and `dx` are valid for `rows * cols` floats, `mean`, `var`, `gamma`,
+        /// `dgamma` and `dbeta` for `cols`, `scratch` for `4 * cols`; the outputs and
+        /// `scratch` overlap nothing.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $name(
+            dy: *const f32,
+            x: *const f32,
+            mean: *const f32,
+            var: *const f32,
+            gamma: *const f32,
+            dx: *mut f32,
+            dgamma: *mut f32,
+            dbeta: *mut f32,
+            scratch: *mut f32,
+            rows: u32,
+            cols: u32,
+            eps: f32,
+        ) {
+            let (r, c) = (rows as usize, cols as usize);
+            $body(dy, x, mean, var, gamma, dx, dgamma, dbeta, scratch, r, c, eps);
+        }
+    };
 }
 
-/// Scalar reference of [`batch_norm_grad_f32`]: same signature, same bits.
-///
-/// # Safety
-/// As [`batch_norm_grad_f32`].
-#[no_mangle]
-pub unsafe extern "C" fn batch_norm_grad_f32_ref(
-    dy: *const f32,
-    x: *const f32,
-    mean: *const f32,
-    var: *const f32,
-    gamma: *const f32,
-    dx: *mut f32,
-    dgamma: *mut f32,
-    dbeta: *mut f32,
-    scratch: *mut f32,
-    rows: u32,
-    cols: u32,
-    eps: f32,
-) {
-    let (r, c) = (rows as usize, cols as usize);
-    batch_norm::batch_norm_grad_ref(dy, x, mean, var, gamma, dx, dgamma, dbeta, scratch, r, c, eps);
-}
+batch_norm_grad_export!(
+    /// Batch norm's closed-form backward pass.
+    batch_norm_grad_f32 => batch_norm::batch_norm_grad
+);
+batch_norm_grad_export!(
+    /// Scalar reference of [`batch_norm_grad_f32`]: same signature, same bits.
+    batch_norm_grad_f32_ref => batch_norm::batch_norm_grad_ref
+);
