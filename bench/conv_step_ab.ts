@@ -4,7 +4,8 @@
  * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts),
  * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
  * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
- * `batch_norm_grad_rust`; both: `+nomean+nobn`) and, on one thread,
+ * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; several:
+ * `+nomean+nobn`) and, on one thread,
  * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
  * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
  * memory, so that a kernel change is timed before/after in one process. Prints the
@@ -31,6 +32,7 @@ const variants = Deno.args[2]?.split(",") ?? ["rust+nomean+nobn", "rust", "xnnpa
 const OFF: Record<string, readonly KernelFixName[]> = {
   nomean: ["mean_rust"],
   nobn: ["batch_norm_rust", "batch_norm_grad_rust"],
+  norelu: ["relu_rust"],
 };
 const parse = (v: string) => {
   const [head, ...extras] = v.split("+");

@@ -118,6 +118,31 @@ Deno.test("LeakyRelu: the Rust kernel gives tfjs-wasm's bits", () => {
   }
 });
 
+Deno.test("relu_f32 equals its scalar reference bit for bit", () => {
+  for (const n of SIZES) {
+    const x = normals(n, `r${n}`);
+    if (n > 4) [x[0], x[1], x[2], x[4]] = [0, -0, NaN, -1e-45];
+    if (n > 4) new Uint32Array(x.buffer)[3] = 0xffc00000; // a NaN with the sign bit set
+    const run = (ref: boolean) =>
+      onMemory([x], (k, [px, out]) => (ref ? k.relu_f32_ref : k.relu_f32)(px, out, n));
+    const simd = run(false), ref = run(true);
+    assert.ok(simd.every((w, i) => w === ref.at(i)), `size ${n}`);
+  }
+});
+
+Deno.test("Relu: the Rust kernel gives tfjs-wasm's bits, on every shape", () => {
+  const words = (t: tf.Tensor) => Array.from(new Uint32Array(t.dataSync().buffer));
+  for (const shape of [[0], [5], [17], [64, 6272], [8, 14, 14, 64]]) {
+    const v = normals(tf.util.sizeFromShape(shape), `relu${shape}`);
+    if (v.length > 5) [v[0], v[1], v[2], v[4], v[5]] = [0, -0, NaN, -Infinity, 1e-45];
+    if (v.length > 5) new Uint32Array(v.buffer)[3] = 0xffc00000; // a NaN with the sign bit set
+    const x = tf.tensor(v, shape);
+    const { on, off } = onAndOff("relu_rust", () => words(tf.relu(x)));
+    assert.deepEqual(on, off, `${shape}`);
+    x.dispose();
+  }
+});
+
 Deno.test("Identity shares the buffer; a clone keeps its values after the original is gone", () => {
   setKernelFix("identity_shared", true);
   const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);

@@ -6,7 +6,13 @@
 use core::arch::wasm32::*;
 
 /// `out = x > 0 ? dy : alpha * dy`, elementwise (NaN x takes the `alpha` branch, as `Greater` does).
-pub unsafe fn leaky_relu_grad(x: *const f32, dy: *const f32, out: *mut f32, len: usize, alpha: f32) {
+pub unsafe fn leaky_relu_grad(
+    x: *const f32,
+    dy: *const f32,
+    out: *mut f32,
+    len: usize,
+    alpha: f32,
+) {
     let (zero, al) = (f32x4_splat(0.0), f32x4_splat(alpha));
     let mut j = 0;
     while j + 4 <= len {
@@ -73,5 +79,36 @@ fn leaky1_fwd(x: f32, alpha: f32) -> f32 {
 pub unsafe fn leaky_relu_ref(x: *const f32, out: *mut f32, len: usize, alpha: f32) {
     for j in 0..len {
         *out.add(j) = leaky1_fwd(*x.add(j), alpha);
+    }
+}
+
+/// `out = +0` where x's sign bit is set (negatives, -0, NaNs with the sign set), else `x`:
+/// tfjs-wasm's `Relu` bit for bit (it clears by the sign bit).
+pub unsafe fn relu(x: *const f32, out: *mut f32, len: usize) {
+    let mut j = 0;
+    while j + 4 <= len {
+        let xj = v128_load(x.add(j) as *const v128);
+        v128_store(out.add(j) as *mut v128, v128_andnot(xj, i32x4_shr(xj, 31)));
+        j += 4;
+    }
+    while j < len {
+        *out.add(j) = relu1(*x.add(j));
+        j += 1;
+    }
+}
+
+#[inline(always)]
+fn relu1(x: f32) -> f32 {
+    if x.is_sign_negative() {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// Scalar reference of [`relu`].
+pub unsafe fn relu_ref(x: *const f32, out: *mut f32, len: usize) {
+    for j in 0..len {
+        *out.add(j) = relu1(*x.add(j));
     }
 }

@@ -510,6 +510,24 @@ pub unsafe extern "C" fn leaky_relu_f32_ref(x: *const f32, out: *mut f32, len: u
     activations::leaky_relu_ref(x, out, len as usize, alpha);
 }
 
+/// ReLU as tfjs-wasm computes it: `out = +0` where x's sign bit is set, else `x`.
+///
+/// # Safety
+/// `x` and `out` are valid for `len` floats and do not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn relu_f32(x: *const f32, out: *mut f32, len: u32) {
+    activations::relu(x, out, len as usize);
+}
+
+/// Scalar reference of [`relu_f32`]: same signature, same bits.
+///
+/// # Safety
+/// As [`relu_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn relu_f32_ref(x: *const f32, out: *mut f32, len: u32) {
+    activations::relu_ref(x, out, len as usize);
+}
+
 mod batch_norm;
 
 /// Defines a batch norm forward export over a row-major `rows × cols` x (one column per
