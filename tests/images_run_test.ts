@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseExperiment } from "../src/config/load.ts";
 import { MNIST_CLASSIFIER_RECIPE } from "../src/metrics/mnist_classifier.ts";
-import { runExperiment } from "../src/runs/experiment.ts";
+import { resumeRun, runExperiment } from "../src/runs/experiment.ts";
 import { RunFolder } from "../src/runs/run_folder.ts";
 import { writeShapeFolder } from "./_images.ts";
 
@@ -97,14 +97,22 @@ Deno.test({
     assert.equal(first.from_step, 0);
     assert.match(first.key, /^[0-9a-f]{64}$/);
     assert.deepEqual(first.recipe, JSON.parse(JSON.stringify(recipe)));
+    // Resumed after its last step: nothing to evaluate, so no classifier is even trained.
+    let epochs = 0;
+    const other = { ...recipe, seed: 1 };
+    await resumeRun(summary.run_dir, {
+      classifier: { recipe: other, dir: null, onEpoch: () => epochs++ },
+    });
+    assert.equal(epochs, 0);
+    assert.equal((await read()).image_classifiers.length, 1);
     // The same classifier again (a resume): nothing new. Another one: appended, the old returned.
     assert.equal(await folder.recordImageClassifier({ ...first, from_step: 1 }), undefined);
-    const other = { from_step: 1, key: "0".repeat(64), recipe };
-    assert.deepEqual(await folder.recordImageClassifier(other), first);
+    const next = { from_step: 1, key: "0".repeat(64), recipe: other };
+    assert.deepEqual(await folder.recordImageClassifier(next), first);
     const manifest = await read();
     assert.deepEqual(manifest.image_classifiers.map((r: { key: string }) => r.key), [
       first.key,
-      other.key,
+      next.key,
     ]);
     assert.equal(manifest.seed, 2, "the rest of the manifest is kept");
     await Deno.remove(root, { recursive: true });

@@ -9,7 +9,7 @@ import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
 import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
-import { prepareImageMetrics } from "../metrics/image_evaluator.ts";
+import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
 import { readMetrics, samplesCsv, toJsonl, writeAtomic } from "./files.ts";
@@ -102,6 +102,35 @@ export async function writeSamples(
   if (final) await writeAtomic(folder.finalPicture, png);
 }
 
+/**
+ * The image metrics for the evaluations still to come, if any (none when a run
+ * is resumed after its last step: no classifier to load or train), with their
+ * classifier recorded in the manifest.
+ */
+async function imageMetricsFor(
+  folder: RunFolder,
+  trainer: Trainer,
+  config: LoadedExperiment["config"],
+  options: RunOptions,
+): Promise<ImageEvaluator | undefined> {
+  if (trainer.step >= config.train.steps) return undefined;
+  const images = await prepareImageMetrics(config.eval.metrics, trainer.data, options.classifier);
+  if (!images) return undefined;
+  const replaced = await folder.recordImageClassifier({
+    from_step: trainer.step,
+    key: images.classifierKey,
+    recipe: images.classifierRecipe,
+  });
+  if (replaced) {
+    console.error(
+      `duel: warning: ${folder.manifest}: image metrics from step ${trainer.step} use another ` +
+        `classifier (key ${images.classifierKey.slice(0, 12)}) than before ` +
+        `(${replaced.key.slice(0, 12)}); compare classifier scores only under one`,
+    );
+  }
+  return images;
+}
+
 async function train(
   folder: RunFolder,
   loaded: LoadedExperiment,
@@ -112,27 +141,7 @@ async function train(
   const { config } = loaded;
   const total = config.train.steps;
   options.onStart?.(trainer);
-  const images = await prepareImageMetrics(
-    config.eval.metrics,
-    trainer.data,
-    options.classifier,
-  ).then(async (images) => {
-    // Recorded for the evaluations still to come (none when resumed after the last step).
-    const evaluates = trainer.step === 0 || trainer.step < total;
-    const replaced = images && evaluates && await folder.recordImageClassifier({
-      from_step: trainer.step,
-      key: images.classifierKey,
-      recipe: images.classifierRecipe,
-    });
-    if (replaced) {
-      console.error(
-        `duel: warning: ${folder.manifest}: image metrics from step ${trainer.step} use another ` +
-          `classifier (key ${images!.classifierKey.slice(0, 12)}) than before ` +
-          `(${replaced.key.slice(0, 12)}); compare classifier scores only under one`,
-      );
-    }
-    return images;
-  }).catch((e) => {
+  const images = await imageMetricsFor(folder, trainer, config, options).catch((e) => {
     trainer.dispose();
     throw e;
   });
