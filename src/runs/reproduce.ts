@@ -142,10 +142,19 @@ export async function reproduceRun(
     duel: DUEL_VERSION,
     git_commit: await gitCommit(),
   };
-  const environment =
-    (["duel", "deno", "tfjs", "backend", "threads", "kernels", "platform", "git_commit"] as const)
-      .filter((k) => JSON.stringify(manifest[k]) !== JSON.stringify(now[k]))
-      .map((key) => ({ key, original: manifest[key], now: now[key] }));
+  const environment = ([
+    "duel",
+    "deno",
+    "tfjs",
+    "backend",
+    "threads",
+    "kernels",
+    "platform",
+    "git_commit",
+    "image_classifiers",
+  ] as const)
+    .filter((k) => JSON.stringify(manifest[k]) !== JSON.stringify(now[k]))
+    .map((key) => ({ key, original: manifest[key], now: now[key] }));
   const difference = firstDifference(original, rerun);
   return {
     rerunDir,
