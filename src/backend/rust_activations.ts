@@ -1,7 +1,8 @@
 /**
  * Leaky ReLU and ReLU on Duel's Rust kernels (kernels/src/activations.rs), in
- * tfjs's bits: `Relu` (`relu_rust`), the leaky forward pass (`leaky_relu_rust`, replacing tfjs-wasm's
- * `LeakyRelu`) and the gradient as one kernel (`DuelLeakyReluGrad`,
+ * tfjs's bits: `Relu` (`relu_rust`), the leaky forward pass
+ * (`leaky_relu_rust`, replacing tfjs-wasm's `LeakyRelu`) and the leaky
+ * gradient as one kernel (`DuelLeakyReluGrad`,
  * `leaky_relu_grad_rust`) instead of `Greater` + `Multiply` + `Select`, the
  * first and last through tfjs-wasm's slow broadcasting loops (~0.5 ms on a
  * 256 × 128 batch). `gradients.ts` makes leaky ReLU's gradient use the kernel

@@ -49,6 +49,7 @@ export class RunFolder {
     await writeAtomic(this.manifest, JSON.stringify(next, null, 2) + "\n");
     return last;
   }
+
   /** `metrics.jsonl`: one JSON object per step. */
   get metrics(): string {
     return `${this.dir}/metrics.jsonl`;
