@@ -115,6 +115,10 @@ Deno.test({
       next.key,
     ]);
     assert.equal(manifest.seed, 2, "the rest of the manifest is kept");
+    // No manifest (a damaged folder): no record, nothing thrown, nothing written.
+    await Deno.remove(folder.manifest);
+    assert.equal(await folder.recordImageClassifier(next), undefined);
+    assert.ok(!(await Deno.stat(folder.manifest).then(() => true, () => false)));
     await Deno.remove(root, { recursive: true });
   },
 });

@@ -37,11 +37,20 @@ export class RunFolder {
    * Records the classifier behind the image metrics in `manifest.json`
    * (`image_classifiers`), unless the last one recorded is the same; returns
    * the one it replaces, if any (a resumed run measured with another recipe).
+   * A folder without a readable manifest gets no record and a warning: the
+   * run itself does not depend on it.
    */
   async recordImageClassifier(
     record: ImageClassifierRecord,
   ): Promise<ImageClassifierRecord | undefined> {
-    const manifest = JSON.parse(await Deno.readTextFile(this.manifest)) as Manifest;
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await Deno.readTextFile(this.manifest));
+    } catch (e) {
+      const why = (e as Error).message.split("\n")[0];
+      console.error(`duel: warning: ${this.manifest}: cannot record the image classifier (${why})`);
+      return undefined;
+    }
     const before = manifest.image_classifiers ?? [];
     const last = before.at(-1);
     if (last?.key === record.key) return undefined;
