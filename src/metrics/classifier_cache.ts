@@ -128,6 +128,8 @@ export interface CachedClassifier {
   readonly classifier: MnistClassifier;
   /** The content hash. */
   readonly key: string;
+  /** The recipe it was trained with. */
+  readonly recipe: ClassifierRecipe;
   /** `disk` when loaded from the cache, `trained` when trained now. */
   readonly source: "disk" | "trained";
   /** The cache file, when there is one. */
@@ -170,6 +172,7 @@ export async function cachedMnistClassifier(
         return {
           classifier: new MnistClassifier(recipe.layers, weights),
           key,
+          recipe,
           source: "disk",
           path,
           seconds: seconds(),
@@ -189,6 +192,7 @@ export async function cachedMnistClassifier(
   return {
     classifier,
     key,
+    recipe,
     source: "trained",
     ...(saved ? { path: saved } : {}),
     seconds: seconds(),

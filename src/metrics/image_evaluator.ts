@@ -14,7 +14,7 @@ import {
   imageReference,
 } from "./image_metrics.ts";
 import { MNIST_PIXELS, mnistSplit } from "./mnist_digits.ts";
-import { type ClassifierRecipe, MNIST_CLASSIFIER_RECIPE } from "./mnist_classifier.ts";
+import type { ClassifierRecipe } from "./mnist_classifier.ts";
 
 /** The image shape the classifier-based metrics accept. */
 export const IMAGE_METRIC_SHAPE: readonly number[] = [28, 28, 1];
@@ -58,7 +58,7 @@ export async function prepareImageMetrics(
         `(data: mnist, or images with size [28, 28], channels: 1 and held_out)`,
     );
   }
-  const { classifier, source, seconds, key } = await cachedMnistClassifier(
+  const { classifier, source, seconds, key, recipe } = await cachedMnistClassifier(
     mnistSplit().train,
     options,
   );
@@ -68,7 +68,7 @@ export async function prepareImageMetrics(
     classifierSource: source,
     classifierSeconds: seconds,
     classifierKey: key,
-    classifierRecipe: options.recipe ?? MNIST_CLASSIFIER_RECIPE,
+    classifierRecipe: recipe,
   };
 }
 
