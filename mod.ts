@@ -73,7 +73,14 @@ export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, numericsOf, useBackend } from "./src/backend/tfjs.ts";
 export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
-export { activeKernelFixes, KERNEL_FIXES, setKernelFix } from "./src/backend/kernels.ts";
+export {
+  activeKernelFixes,
+  fixAvailable,
+  KERNEL_FIXES,
+  setKernelFix,
+} from "./src/backend/kernels.ts";
+export { GEMM_ROUNDINGS, gemmExport, hostFusesMultiplyAdd } from "./src/backend/rust_kernels.ts";
+export type { GemmExport, GemmRounding } from "./src/backend/rust_kernels.ts";
 export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";

@@ -32,11 +32,12 @@ const KERNELS = {
   }),
 } as const;
 
-type Impl = "builtin" | "xnnpack" | "rust" | "cpu";
+type Impl = "builtin" | "xnnpack" | "rust" | "rust_fma" | "cpu";
 const IMPLS: [Impl, string][] = [
   ["builtin", "tfjs-wasm built-in"],
   ["xnnpack", "XNNPACK-based replacement"],
   ["rust", "Rust kernel"],
+  ["rust_fma", "Rust kernel, fused multiply-add"],
   ["cpu", "tfjs-cpu"],
 ];
 

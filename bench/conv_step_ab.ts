@@ -1,7 +1,8 @@
 /**
  * DCGAN training steps (experiments/bench/dcgan-mnist.yaml) with each variant
  * of kernels, interleaved round-robin in one process so that load from other
- * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts),
+ * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts; the
+ * matmul follows it: the fused twins with `rust_fma`, the plain Rust kernels otherwise),
  * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
  * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
  * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; several:
@@ -14,7 +15,7 @@
  *     deno run --allow-read --allow-write --allow-env --allow-sys=cpus \
  *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...]
  *
- * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack` or `12 2 rust+nobn,rust`.
+ * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`, `12 2 rust+nobn,rust` or `16 2 rust,rust_fma`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -23,7 +24,7 @@ import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
-import { CONV_CHOICES, type ConvChoice, useConv } from "./_kernel_choice.ts";
+import { CONV_CHOICES, type ConvChoice, useConv, useMatmul } from "./_kernel_choice.ts";
 
 const rounds = Number(Deno.args[0] ?? 10);
 const threads = Number(Deno.args[1] ?? 1);
@@ -52,6 +53,7 @@ const builds = new Map<string, RustKernels>();
 const use = (v: string) => {
   const { choice, off, file } = parse(v);
   useConv(choice);
+  useMatmul(choice === "rust_fma" ? "rust_fma" : "rust");
   for (const fixes of Object.values(OFF)) {
     for (const fix of fixes) setKernelFix(fix, !off.includes(fix));
   }

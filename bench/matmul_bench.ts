@@ -1,6 +1,7 @@
 /**
  * Matmul on wasm by shape: tfjs-wasm's built-in kernel (baseline), the
- * pure-tfjs replacement, Duel's Rust kernel, and the cpu backend, in one run.
+ * pure-tfjs replacement, Duel's Rust kernel (plain and fused multiply-add), and the cpu
+ * backend, in one run.
  * Transposed operands and batches are the shapes of dense-layer gradients.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -24,6 +25,7 @@ const IMPLS: [Impl, string][] = [
   ["builtin", "tfjs-wasm built-in"],
   ["tfjs", "pure-tfjs replacement"],
   ["rust", "Rust kernel"],
+  ["rust_fma", "Rust kernel, fused multiply-add"],
   ["cpu", "tfjs-cpu"],
 ];
 
@@ -81,4 +83,6 @@ for (const [label, batch, m, k, n, ta, tb] of SHAPES) {
   Deno.bench("512³ A·B, 2 threads, built-in", { group }, on(2, "builtin"));
   Deno.bench("512³ A·B, 1 thread, Rust", { group }, on(1, "rust"));
   Deno.bench("512³ A·B, 2 threads, Rust", { group }, on(2, "rust"));
+  Deno.bench("512³ A·B, 1 thread, Rust fused", { group }, on(1, "rust_fma"));
+  Deno.bench("512³ A·B, 2 threads, Rust fused", { group }, on(2, "rust_fma"));
 }

@@ -7,7 +7,9 @@
  *
  * `peak_flops` (kernels/src/peak.rs: independent `f32x4.mul`/`f32x4.add`
  * chains, no memory traffic) gives the engine's peak GFLOP/s on one thread;
- * `matmul_f32` of `size³` (every transpose combination) is reported as
+ * `matmul_f32` of `size³` (every transpose combination), and its fused twin
+ * `matmul4x8_f32_fma` (each multiply-add rounded once: the same 16 flop/cycle
+ * roofline, two FMA pipes instead of two multiply and two add pipes), are reported as
  * GFLOP/s and as a share of that peak and of the derived 16 flop/cycle ×
  * `--ghz`. Each module runs on a plain memory (the stock build) and on a
  * shared one (the threaded build's module: its bounds checks differ).
@@ -34,6 +36,7 @@ const files = [COMMITTED, ...values.wasm.split(",").filter((f) => f !== "")];
 interface Kernels {
   matmul_f32_work_len(): number;
   matmul_f32(...args: number[]): void;
+  matmul4x8_f32_fma?(...args: number[]): void;
   peak_flops?(iters: number, scale: number, step: number, kind: number): number;
   peak_flops_per_iter?(): number;
   peak_clock?(iters: number, x: number, y: number): number;
@@ -78,13 +81,19 @@ for (const file of files) {
     const [a, b, c] = [base, base + N * N * 4, base + 2 * N * N * 4];
     const f = new Float32Array(memory.buffer);
     for (let i = base / 4; i < base / 4 + 2 * N * N; i++) f[i] = Math.sin(i);
-    for (const flags of [0, 1, 2]) {
-      const op = ["A·B", "Aᵀ·B", "A·Bᵀ"][flags];
-      cases.push({
-        label: `${name} ${mem} ${N}³ ${op}`,
-        flops: 2 * N ** 3,
-        call: () => k.matmul_f32(a, b, c, 1, N, N, N, flags, 0, 0, 0, 0, 0, work),
-      });
+    // The plain matmul and, in builds that have it, its fused twin (the one training uses
+    // where the host fuses).
+    const fns = { "": k.matmul_f32, " fused": k.matmul4x8_f32_fma };
+    for (const [tag, fn] of Object.entries(fns)) {
+      if (!fn) continue;
+      for (const flags of [0, 1, 2]) {
+        const op = ["A·B", "Aᵀ·B", "A·Bᵀ"][flags];
+        cases.push({
+          label: `${name} ${mem} ${N}³ ${op}${tag}`,
+          flops: 2 * N ** 3,
+          call: () => fn(a, b, c, 1, N, N, N, flags, 0, 0, 0, 0, 0, work),
+        });
+      }
     }
   }
 }

@@ -123,7 +123,7 @@ async function throughTfjs() {
   const configs: Config[] = [];
   for (const [ta, tb] of [[false, false], [true, false], [false, true]]) {
     for (const threads of [1, 2]) {
-      for (const choice of ["rust", "builtin"] as const) {
+      for (const choice of ["rust_fma", "rust", "builtin"] as const) {
         if (choice === "builtin" && (ta || tb)) continue; // the scalar loop: 40x slower
         const name = `${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"}`;
         configs.push({

@@ -11,7 +11,7 @@ const versions = await toolchainVersions();
 const recorded = await Deno.readTextFile(KERNELS_TOOLCHAIN);
 const skip = !versions
   ? "the Rust wasm32 toolchain is not installed (apt-get install rustc cargo " +
-    "libstd-rust-dev-wasm32 binaryen)"
+    "libstd-rust-dev-wasm32 binaryen wabt)"
   : versions !== recorded
   ? `the installed toolchain (${versions.trim().replaceAll("\n", ", ")}) is not the one that ` +
     `built the committed module (${recorded.trim().replaceAll("\n", ", ")})`

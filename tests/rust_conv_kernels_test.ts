@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertClose, type ConvCase, on } from "./_backend_compare.ts";
-import { rustKernels, rustKernelThreads } from "../src/backend/rust_kernels.ts";
+import {
+  GEMM_ROUNDINGS,
+  gemmExport,
+  type GemmRounding,
+  hostFusesMultiplyAdd,
+  rustKernels,
+  rustKernelThreads,
+} from "../src/backend/rust_kernels.ts";
 import {
   type ConvGeometry,
   convGeometry,
@@ -10,7 +17,7 @@ import {
   RUST_CONV_KERNELS,
   type RustConvKind,
 } from "../src/backend/rust_conv_kernels.ts";
-import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
+import { fixAvailable, type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
@@ -81,12 +88,21 @@ const SENTINEL = 0x7fc0dead; // a NaN pattern
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 2048 });
 const kernels = rustKernels(memory);
 
-/** Runs one kernel on a fresh bump-allocated region: SIMD on `ranges`, then the scalar reference. */
+/** Both roundings; the fused twins equal the fused reference where the host fuses, else the plain. */
+const ROUNDINGS = Object.keys(GEMM_ROUNDINGS) as GemmRounding[];
+const referenceOf = (r: GemmRounding): GemmRounding =>
+  r === "fused" && hostFusesMultiplyAdd() ? "fused" : "plain";
+
+/**
+ * Runs one kernel with `rounding` on a fresh bump-allocated region: SIMD on `ranges`, then the
+ * scalar reference.
+ */
 function runDirect(
   kind: RustConvKind,
   g: ConvGeometry,
   ranges: [number, number][],
   rng: Rng,
+  rounding: GemmRounding,
   cols = false, // ranges of dW's columns (the filter gradient's column export)
 ) {
   const [aShape, bShape, outShape] = shapes(kind, g);
@@ -107,16 +123,17 @@ function runDirect(
   rng.fillNormal(f32(a, counts[0]));
   rng.fillNormal(f32(b, counts[1]));
   for (const [m0, m1] of ranges) {
-    if (!cols) runRustConv(kernels, kind, g, a, b, out, m0, m1, work);
+    if (!cols) runRustConv(kernels, kind, g, a, b, out, m0, m1, work, false, rounding);
     else {
       const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
       const fn = (kernels as unknown as Record<string, (...args: number[]) => void>)[
-        FILTER_COLS_EXPORT
+        gemmExport(FILTER_COLS_EXPORT, rounding)
       ];
       fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
     }
   }
-  runRustConv(kernels, kind, g, a, b, ref, 0, RUST_CONV_KERNELS[kind].rows(g), work, true);
+  const rows = RUST_CONV_KERNELS[kind].rows(g);
+  runRustConv(kernels, kind, g, a, b, ref, 0, rows, work, true, referenceOf(rounding));
   // Nothing written outside the outputs and the workspace.
   const words = new Uint32Array(memory.buffer, 0, top / 4);
   const writable = [[out, counts[2]], [ref, counts[3]], [work, workLen]];
@@ -142,45 +159,46 @@ function assertSameBits(got: Float32Array, want: Float32Array, what: string) {
 
 const KINDS = Object.keys(RUST_CONV_KERNELS) as RustConvKind[];
 
-Deno.test("rust conv kernels equal their scalar references bit for bit over a table of shapes", () => {
+Deno.test("rust conv kernels and their fused twins equal their scalar references bit for bit over a table of shapes", () => {
   const rng = Rng.derive(0, "rust_conv/direct");
   for (const c of CASES) {
     const g = convGeometry(info(c));
-    for (const kind of KINDS) {
+    for (const [kind, rounding] of KINDS.flatMap((k) => ROUNDINGS.map((r) => [k, r] as const))) {
       if (kind === "backprop_input" && c.d) continue; // the gradients have dilation 1
       const rows = RUST_CONV_KERNELS[kind].rows(g);
-      const { got, want } = runDirect(kind, g, [[0, rows]], rng);
-      assertSameBits(got, want, `${kind} ${name(c)}`);
+      const { got, want } = runDirect(kind, g, [[0, rows]], rng, rounding);
+      assertSameBits(got, want, `${kind} ${rounding} ${name(c)}`);
     }
   }
 });
 
-Deno.test("rust conv kernels: any split of the rows gives the same bits", () => {
+Deno.test("rust conv kernels, plain and fused: any split of the rows gives the same bits", () => {
   const rng = Rng.derive(0, "rust_conv/split");
   for (const c of CASES.filter((c) => c.n > 0 && c.cout > 0 && c.cin > 0 && !c.d)) {
     const g = convGeometry(info(c));
-    for (const kind of KINDS) {
+    for (const [kind, rounding] of KINDS.flatMap((k) => ROUNDINGS.map((r) => [k, r] as const))) {
       const rows = RUST_CONV_KERNELS[kind].rows(g);
       // Uneven pieces, in reverse order, one of them empty.
       const cuts = [0, 1, Math.floor(rows / 3), Math.floor(rows / 3), Math.floor(rows * 0.7), rows]
         .map((v) => Math.min(v, rows));
       const ranges = cuts.slice(1).map((e, i) => [cuts[i], e] as [number, number]).reverse();
-      const { got, want } = runDirect(kind, g, ranges, rng);
-      assertSameBits(got, want, `${kind} split ${name(c)}`);
+      const { got, want } = runDirect(kind, g, ranges, rng, rounding);
+      assertSameBits(got, want, `${kind} ${rounding} split ${name(c)}`);
     }
   }
 });
 
-Deno.test("the filter gradient on column ranges gives the bits of the reference", () => {
+Deno.test("the filter gradient on column ranges, plain and fused, gives the bits of the reference", () => {
   const rng = Rng.derive(0, "rust_conv/cols");
-  for (const c of CASES.filter((c) => c.n > 0 && c.cout > 0 && c.cin > 0)) {
+  const cases = CASES.filter((c) => c.n > 0 && c.cout > 0 && c.cin > 0);
+  for (const [c, rounding] of cases.flatMap((c) => ROUNDINGS.map((r) => [c, r] as const))) {
     const g = convGeometry(info(c));
     // Uneven pieces (one not a multiple of 8, one empty), in reverse order.
     const cuts = [0, 3, 3, 8, Math.floor(c.cout * 0.6), c.cout].map((v) => Math.min(v, c.cout))
       .toSorted((a, b) => a - b);
     const ranges = cuts.slice(1).map((e, i) => [cuts[i], e] as [number, number]).reverse();
-    const { got, want } = runDirect("backprop_filter", g, ranges, rng, true);
-    assertSameBits(got, want, `filter cols ${name(c)}`);
+    const { got, want } = runDirect("backprop_filter", g, ranges, rng, rounding, true);
+    assertSameBits(got, want, `filter cols ${rounding} ${name(c)}`);
   }
 });
 
@@ -192,10 +210,20 @@ const RUST_FIXES: KernelFixName[] = [
   "conv2d_backprop_filter_rust",
 ];
 
+/** Their fused twins, where the host fuses. */
+const FUSED_FIXES: KernelFixName[] = RUST_FIXES.map((f) => `${f}_fma` as KernelFixName)
+  .filter(fixAvailable);
+
 /** The Rust conv kernels under test (the XNNPACK-based alternatives are then off). */
 function useRustConvs(): void {
   for (const fix of RUST_FIXES) setKernelFix(fix, true);
 }
+
+/** Each set of conv replacements under test: the plain ones and, where the host fuses, the fused. */
+const CONV_SETS = [RUST_FIXES, FUSED_FIXES].filter((set) => set.length > 0).map((set) => ({
+  what: set[0],
+  use: () => set.forEach((fix) => setKernelFix(fix, true)),
+}));
 
 const attrs = (c: Case, extra: Record<string, unknown>) =>
   ({
@@ -206,7 +234,11 @@ const attrs = (c: Case, extra: Record<string, unknown>) =>
     ...extra,
   }) as unknown as tf.NamedAttrMap;
 
-Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust match the cpu backend", async () => {
+Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust and their _fma twins match the cpu backend", async () => {
+  for (const set of CONV_SETS) await convsMatchCpu(set.what, set.use);
+});
+
+async function convsMatchCpu(what: string, useRustConvs: () => void) {
   const rng = Rng.derive(0, "rust_conv/tfjs");
   for (const c of CASES) { // 0-size edges included: tfjs allows them
     const conv = info(c);
@@ -221,7 +253,7 @@ Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust 
     assertClose(
       await on("wasm", forward, useRustConvs),
       await on("cpu", forward, useRustConvs),
-      `conv2d ${name(c)}`,
+      `conv2d ${what} ${name(c)}`,
     );
     if (c.d) continue;
     const filter = () =>
@@ -233,7 +265,7 @@ Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust 
     assertClose(
       await on("wasm", filter, useRustConvs),
       await on("cpu", filter, useRustConvs),
-      `filter ${name(c)}`,
+      `filter ${what} ${name(c)}`,
     );
     const input = () =>
       tf.engine().runKernel(
@@ -244,12 +276,16 @@ Deno.test("conv2d_rust, conv2d_backprop_input_rust, conv2d_backprop_filter_rust 
     assertClose(
       await on("wasm", input, useRustConvs),
       await on("cpu", input, useRustConvs),
-      `input ${name(c)}`,
+      `input ${what} ${name(c)}`,
     );
   }
+}
+
+Deno.test("rust conv kernels, plain and fused: conv2d and conv2d_transpose gradients agree with cpu, PyTorch-style pads", async () => {
+  for (const set of CONV_SETS) await gradsMatchCpu(set.what, set.use);
 });
 
-Deno.test("rust conv kernels: conv2d and conv2d_transpose gradients agree with cpu, PyTorch-style pads", async () => {
+async function gradsMatchCpu(what: string, useRustConvs: () => void) {
   const rng = Rng.derive(1, "rust_conv/grads");
   // [h, k, s, p]: ConvTranspose2d(k, s, p) maps h to (h - 1) s - 2p + k.
   for (const [h, k, s, p] of [[7, 4, 2, 1], [3, 3, 1, 1], [4, 3, 3, 0], [5, 5, 2, 2]]) {
@@ -275,10 +311,10 @@ Deno.test("rust conv kernels: conv2d and conv2d_transpose gradients agree with c
     assertClose(
       await on("wasm", grads, useRustConvs),
       await on("cpu", grads, useRustConvs),
-      `h${h} k${k} s${s} p${p}`,
+      `${what} h${h} k${k} s${s} p${p}`,
     );
   }
-});
+}
 
 Deno.test("rust conv kernels: NCHW falls back; no tensor leaks, no memory allocated per call", async () => {
   await useBackend("wasm");

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { MATMUL_FLAGS, RUST_ACTIVATIONS, rustKernels } from "../src/backend/rust_kernels.ts";
-import { setKernelFix } from "../src/backend/kernels.ts";
+import {
+  hostFusesMultiplyAdd,
+  MATMUL_FLAGS,
+  RUST_ACTIVATIONS,
+  type RustKernels,
+  rustKernels,
+} from "../src/backend/rust_kernels.ts";
+import { fixAvailable, type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
@@ -28,6 +34,23 @@ interface Case {
   act?: Act;
   alpha?: number;
 }
+
+/**
+ * The matmul exports and the scalar reference each must equal bit for bit: the wide and the
+ * 4 × 8 tile sum alike; the fused twin rounds each multiply-add once where the host fuses
+ * (else, as V8 then computes it, twice).
+ */
+const MATMULS = [
+  { kernel: "matmul_f32", ref: "matmul_f32_ref" },
+  { kernel: "matmul4x8_f32", ref: "matmul_f32_ref" },
+  {
+    kernel: "matmul4x8_f32_fma",
+    ref: hostFusesMultiplyAdd() ? "matmul_f32_fma_ref" : "matmul_f32_ref",
+  },
+] as const;
+type Matmul = typeof MATMULS[number];
+const exported = (k: RustKernels, name: string) =>
+  (k as unknown as Record<string, RustKernels["matmul_f32"]>)[name];
 
 const SENTINEL = 0x7fc0dead; // a NaN pattern
 
@@ -91,8 +114,8 @@ function reference(c: Case, a: Float32Array, b: Float32Array, bias?: Float32Arra
   return { want, bound };
 }
 
-/** Runs `matmul_f32` and `matmul_f32_ref` on one case; returns both outputs. */
-function runCase(c: Case, rng: Rng) {
+/** Runs a matmul export and its scalar reference on one case; returns both outputs. */
+function runCase(c: Case, rng: Rng, mm: Matmul) {
   const arena = new Arena();
   const kernels = rustKernels(arena.memory);
   const { batch, m, k, n } = c;
@@ -120,8 +143,8 @@ function runCase(c: Case, rng: Rng) {
     c.alpha ?? 0,
     work,
   ] as const;
-  kernels.matmul_f32(a, b, out, ...args);
-  kernels.matmul_f32_ref(a, b, outRef, ...args);
+  exported(kernels, mm.kernel)(a, b, out, ...args);
+  exported(kernels, mm.ref)(a, b, outRef, ...args);
   arena.checkUntouched([[a, a + aCount * 4], [b, b + bCount * 4], [bias, bias + n * 4]]);
   return {
     got: arena.f32(out, batch * m * n).slice(),
@@ -136,8 +159,12 @@ function runCase(c: Case, rng: Rng) {
 }
 
 function check(c: Case, rng: Rng) {
-  const { got, ref, want, bound } = runCase(c, rng);
-  const what = JSON.stringify(c);
+  for (const mm of MATMULS) checkOne(c, rng, mm);
+}
+
+function checkOne(c: Case, rng: Rng, mm: Matmul) {
+  const { got, ref, want, bound } = runCase(c, rng, mm);
+  const what = `${mm.kernel} ${JSON.stringify(c)}`;
   for (let i = 0; i < got.length; i++) {
     // Same summation order as the scalar reference: equal bits (tighter than any tolerance).
     if (!Object.is(got[i], ref[i])) {
@@ -149,7 +176,7 @@ function check(c: Case, rng: Rng) {
   }
 }
 
-Deno.test("rust matmul_f32: every transpose combination at SIMD-edge sizes equals the scalar reference bit for bit", () => {
+Deno.test("rust matmul_f32, matmul4x8_f32 and its fused twin: every transpose combination at SIMD-edge sizes equals the scalar reference bit for bit", () => {
   const rng = Rng.derive(0, "rust_kernels/edges");
   for (const flags of [0, 1, 2, 3]) {
     for (const m of EDGES) {
@@ -208,9 +235,19 @@ function assertClose(got: Float32Array, want: Float32Array, k: number, what: str
   );
 }
 
-Deno.test("matmul_rust: tfjs matMul on wasm matches the cpu backend (transposes, batch, broadcast)", async () => {
+/** The plain replacement and, where the host fuses, the fused one. */
+const variants = <N extends KernelFixName>(plain: N, fused: N): N[] =>
+  fixAvailable(fused) ? [plain, fused] : [plain];
+
+Deno.test("matmul_rust, matmul_rust_fma: tfjs matMul on wasm matches the cpu backend (transposes, batch, broadcast)", async () => {
   await useBackend("wasm");
-  setKernelFix("matmul_rust", true);
+  for (const fix of variants("matmul_rust", "matmul_rust_fma")) {
+    setKernelFix(fix, true);
+    await matmulMatchesCpu(fix);
+  }
+});
+
+async function matmulMatchesCpu(fix: string) {
   const rng = Rng.derive(0, "rust_kernels/tfjs");
   const shapes = [[1, 1, 1, 1], [1, 3, 5, 7], [1, 17, 16, 15], [1, 64, 65, 4], [2, 5, 4, 3], [
     3,
@@ -230,7 +267,7 @@ Deno.test("matmul_rust: tfjs matMul on wasm matches the cpu backend (transposes,
           await on("wasm", f),
           await on("cpu", f),
           k,
-          `${[batch, m, k, n]} ${ta} ${tb} ${bcast}`,
+          `${fix} ${[batch, m, k, n]} ${ta} ${tb} ${bcast}`,
         );
       }
     }
@@ -238,11 +275,18 @@ Deno.test("matmul_rust: tfjs matMul on wasm matches the cpu backend (transposes,
   // Rank 4 with equal leading dimensions.
   const [a, b] = [operand(rng, [2, 3, 4, 5]), operand(rng, [2, 3, 6, 5])];
   const f = () => tf.matMul(tf.tensor(a, [2, 3, 4, 5]), tf.tensor(b, [2, 3, 6, 5]), false, true);
-  assertClose(await on("wasm", f), await on("cpu", f), 5, "rank 4");
+  assertClose(await on("wasm", f), await on("cpu", f), 5, `${fix} rank 4`);
+}
+
+Deno.test("fused_matmul_rust, fused_matmul_rust_fma: bias + activation on wasm matches the cpu backend; other activations fall back", async () => {
+  await useBackend("wasm");
+  for (const fix of variants("fused_matmul_rust", "fused_matmul_rust_fma")) {
+    setKernelFix(fix, true);
+    await fusedMatmulMatchesCpu(fix);
+  }
 });
 
-Deno.test("fused_matmul_rust: bias + activation on wasm matches the cpu backend; other activations fall back", async () => {
-  await useBackend("wasm");
+async function fusedMatmulMatchesCpu(fix: KernelFixName) {
   const rng = Rng.derive(0, "rust_kernels/tfjs_fused");
   const [x, w, bias] = [operand(rng, [2, 17, 9]), operand(rng, [2, 9, 13]), operand(rng, [13])];
   for (const activation of ["linear", "relu", "relu6", "leakyrelu", "sigmoid", "elu"] as const) {
@@ -257,20 +301,20 @@ Deno.test("fused_matmul_rust: bias + activation on wasm matches the cpu backend;
           activation,
           leakyreluAlpha: 0.1,
         });
-      const what = `${activation} ${ta} ${tb}`;
+      const what = `${fix} ${activation} ${ta} ${tb}`;
       if (activation in RUST_ACTIVATIONS) {
         assertClose(await on("wasm", f), await on("cpu", f), 9, what);
       } else {
         // Not covered: the built-in runs (which itself differs from cpu for sigmoid).
         const got = await on("wasm", f);
-        setKernelFix("fused_matmul_rust", false);
+        setKernelFix(fix, false);
         const builtin = await on("wasm", f);
-        setKernelFix("fused_matmul_rust", true);
+        setKernelFix(fix, true);
         assert.deepEqual(got, builtin, what);
       }
     }
   }
-});
+}
 
 Deno.test("rust kernels leak no tensor and allocate no memory per call", async () => {
   await useBackend("wasm");
@@ -287,4 +331,23 @@ Deno.test("rust kernels leak no tensor and allocate no memory per call", async (
   assert.equal(backend.numDataIds(), ids);
   assert.equal(backend.wasm.HEAPU8.length, heap);
   tf.dispose([a, b, bias]);
+});
+
+Deno.test("the fused twin rounds once where the host fuses: it differs from the plain kernel and the plain reference", () => {
+  const arena = new Arena();
+  const k = rustKernels(arena.memory);
+  const [m, kk, n] = [17, 300, 33];
+  const a = arena.alloc(m * kk), b = arena.alloc(kk * n);
+  const outs = ["matmul4x8_f32", "matmul4x8_f32_fma", "matmul_f32_fma_ref"].map((name) => {
+    const out = arena.alloc(m * n, true), work = arena.alloc(k.matmul_f32_work_len(), true);
+    const rng = Rng.derive(0, "rust_kernels/fma");
+    rng.fillNormal(arena.f32(a, m * kk));
+    rng.fillNormal(arena.f32(b, kk * n));
+    exported(k, name)(a, b, out, 1, m, kk, n, 0, 0, 0, 0, 0, 0, work);
+    return arena.f32(out, m * n).slice();
+  });
+  const differ = (x: Float32Array, y: Float32Array) => x.filter((v, i) => v !== y[i]).length;
+  // Long sums: most elements see at least one product whose rounding changes the sum.
+  assert.ok(differ(outs[0], outs[2]) > m * n / 2, "software fma equals the plain sums");
+  assert.equal(differ(outs[1], hostFusesMultiplyAdd() ? outs[2] : outs[0]), 0);
 });

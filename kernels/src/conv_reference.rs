@@ -1,9 +1,11 @@
 //! Scalar references of the convolutions in conv.rs: the plain definitions, in
 //! the summation order the GEMMs promise (K's order, out-of-image positions
-//! summed as zeros), over the same row ranges.
+//! summed as zeros), over the same row ranges; `FMA` rounds each term's
+//! multiply-add once, as the fused twins do.
 
 use crate::conv::{div, rem, Geom};
 use crate::conv_input::Axis;
+use crate::fma::madd;
 
 /// `x[b, iy, ix, ci]`, or 0 outside the image.
 #[inline(always)]
@@ -17,7 +19,7 @@ unsafe fn pixel(g: &Geom, x: *const f32, b: usize, iy: isize, ix: isize, ci: usi
 
 /// See `conv::forward`.
 #[inline(always)]
-pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
+pub unsafe fn forward<const FMA: bool>(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
     for row in m0..m1 {
         let (ox, t) = (rem(row, g.ow), div(row, g.ow));
         let (oy, b) = (rem(t, g.oh), div(t, g.oh));
@@ -28,7 +30,8 @@ pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: u
                     let iy = (oy * g.sh + ky * g.dh) as isize - g.top;
                     let ix = (ox * g.sw + kx * g.dw) as isize - g.left;
                     for ci in 0..g.cin {
-                        acc += pixel(g, x, b, iy, ix, ci) * *w.add(((ky * g.kw + kx) * g.cin + ci) * g.cout + co);
+                        let wv = *w.add(((ky * g.kw + kx) * g.cin + ci) * g.cout + co);
+                        acc = madd::<FMA>(pixel(g, x, b, iy, ix, ci), wv, acc);
                     }
                 }
             }
@@ -39,7 +42,7 @@ pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: u
 
 /// See `conv::filter`.
 #[inline(always)]
-pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
+pub unsafe fn filter<const FMA: bool>(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
     for row in m0..m1 {
         let (ci, tap) = (rem(row, g.cin), div(row, g.cin));
         let (ky, kx) = (div(tap, g.kw), rem(tap, g.kw));
@@ -50,7 +53,8 @@ pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: 
                     for ox in 0..g.ow {
                         let iy = (oy * g.sh + ky * g.dh) as isize - g.top;
                         let ix = (ox * g.sw + kx * g.dw) as isize - g.left;
-                        acc += pixel(g, x, b, iy, ix, ci) * *dy.add(((b * g.oh + oy) * g.ow + ox) * g.cout + co);
+                        let d = *dy.add(((b * g.oh + oy) * g.ow + ox) * g.cout + co);
+                        acc = madd::<FMA>(pixel(g, x, b, iy, ix, ci), d, acc);
                     }
                 }
             }
@@ -61,7 +65,7 @@ pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: 
 
 /// See `conv::input`.
 #[inline(always)]
-pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
+pub unsafe fn input<const FMA: bool>(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, _work: *mut f32) {
     for pix in m0..m1 {
         let (x, t) = (rem(pix, g.w), div(pix, g.w));
         let (y, b) = (rem(t, g.h), div(t, g.h));
@@ -84,7 +88,7 @@ pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: u
                         } else {
                             0.0
                         };
-                        acc += d * *w.add(((ky * g.kw + kx) * g.cin + ci) * g.cout + co);
+                        acc = madd::<FMA>(d, *w.add(((ky * g.kw + kx) * g.cin + ci) * g.cout + co), acc);
                     }
                 }
             }

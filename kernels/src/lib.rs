@@ -15,6 +15,7 @@ mod conv_input;
 mod conv_input_few;
 mod conv_pack;
 mod conv_reference;
+mod fma;
 mod matmul;
 mod peak;
 mod reference;
@@ -70,109 +71,130 @@ pub extern "C" fn peak_flops_per_iter() -> u32 {
     peak::FLOPS_PER_ITER
 }
 
-/// `C[b] = act(op(A[b]) · op(B[b]) + bias)` for `b < batch`, all row-major f32.
-///
-/// `op(A)` is `m × k` (A stored `k × m` when transposed), `op(B)` is `k × n`,
-/// C is `m × n`. `a_stride`/`b_stride` are the batch strides in floats (0
-/// broadcasts one matrix over the batch). `bias` has `n` floats (flag
-/// [`HAS_BIAS`]). `work` holds [`matmul_f32_work_len`] floats. Each `C[i][j]`
-/// is summed over `k` in order, one rounded multiply and one rounded add per
-/// term, starting from 0; then `+ bias[j]`, then the activation.
-///
-/// # Safety
-/// All pointers must be valid for the sizes above and C must not overlap the rest.
-#[no_mangle]
-pub unsafe extern "C" fn matmul_f32(
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    batch: u32,
-    m: u32,
-    k: u32,
-    n: u32,
-    flags: u32,
-    a_stride: u32,
-    b_stride: u32,
-    bias: *const f32,
-    act: u32,
-    alpha: f32,
-    work: *mut f32,
-) {
-    let rows = batch * m;
-    matmul_block(
-        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, 0, n,
-    );
+/// Defines a matmul export and its two parts over [`matmul_block`] with one
+/// micro-tile (`narrow`: see [`matmul::gemm_block`]); parts take the export's
+/// arguments, then `lo, hi`.
+macro_rules! matmul_exports {
+    ($(#[$doc:meta])* $name:ident, $rows:ident, $cols:ident, narrow: $narrow:literal) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// All pointers must be valid for the sizes above and C must not overlap the rest.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $name(
+            a: *const f32,
+            b: *const f32,
+            c: *mut f32,
+            batch: u32,
+            m: u32,
+            k: u32,
+            n: u32,
+            flags: u32,
+            a_stride: u32,
+            b_stride: u32,
+            bias: *const f32,
+            act: u32,
+            alpha: f32,
+            work: *mut f32,
+        ) {
+            let rows = batch * m;
+            matmul_block::<$narrow>(
+                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, 0, n,
+            );
+        }
+
+        /// Part of the product (same arguments, then `lo`, `hi`): the rows `lo..hi` of
+        /// the batch's C stacked (`batch · m` rows; row `r` is row `r % m` of matrix
+        /// `r / m`). Parts that cover `0..batch·m` give the whole product's bits, so
+        /// threads can each compute a part (with a `work` each).
+        ///
+        /// # Safety
+        /// As the whole product; parts computed at the same time must not overlap.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $rows(
+            a: *const f32,
+            b: *const f32,
+            c: *mut f32,
+            batch: u32,
+            m: u32,
+            k: u32,
+            n: u32,
+            flags: u32,
+            a_stride: u32,
+            b_stride: u32,
+            bias: *const f32,
+            act: u32,
+            alpha: f32,
+            work: *mut f32,
+            lo: u32,
+            hi: u32,
+        ) {
+            matmul_block::<$narrow>(
+                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, lo, hi, 0, n,
+            );
+        }
+
+        /// Part of the product (same arguments, then `lo`, `hi`): the columns `lo..hi`
+        /// of every C of the batch (for products with few rows). Parts that cover
+        /// `0..n` give the whole product's bits.
+        ///
+        /// # Safety
+        /// As the whole product; parts computed at the same time must not overlap.
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $cols(
+            a: *const f32,
+            b: *const f32,
+            c: *mut f32,
+            batch: u32,
+            m: u32,
+            k: u32,
+            n: u32,
+            flags: u32,
+            a_stride: u32,
+            b_stride: u32,
+            bias: *const f32,
+            act: u32,
+            alpha: f32,
+            work: *mut f32,
+            lo: u32,
+            hi: u32,
+        ) {
+            let rows = batch * m;
+            matmul_block::<$narrow>(
+                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, lo, hi,
+            );
+        }
+    };
 }
 
-/// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the rows
-/// `lo..hi` of the batch's C stacked (`batch · m` rows; row `r` is row
-/// `r % m` of matrix `r / m`). Parts that cover `0..batch·m` give the bits of
-/// [`matmul_f32`], so threads can each compute a part (with a `work` each).
-///
-/// # Safety
-/// As [`matmul_f32`]; parts computed at the same time must not overlap.
-#[no_mangle]
-pub unsafe extern "C" fn matmul_f32_rows(
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    batch: u32,
-    m: u32,
-    k: u32,
-    n: u32,
-    flags: u32,
-    a_stride: u32,
-    b_stride: u32,
-    bias: *const f32,
-    act: u32,
-    alpha: f32,
-    work: *mut f32,
-    lo: u32,
-    hi: u32,
-) {
-    matmul_block(
-        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, lo, hi, 0, n,
-    );
-}
-
-/// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the columns
-/// `lo..hi` of every C of the batch (for products with few rows). Parts that
-/// cover `0..n` give the bits of [`matmul_f32`].
-///
-/// # Safety
-/// As [`matmul_f32`]; parts computed at the same time must not overlap.
-#[no_mangle]
-pub unsafe extern "C" fn matmul_f32_cols(
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    batch: u32,
-    m: u32,
-    k: u32,
-    n: u32,
-    flags: u32,
-    a_stride: u32,
-    b_stride: u32,
-    bias: *const f32,
-    act: u32,
-    alpha: f32,
-    work: *mut f32,
-    lo: u32,
-    hi: u32,
-) {
-    let rows = batch * m;
-    matmul_block(
-        a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, lo, hi,
-    );
-}
+matmul_exports!(
+    /// `C[b] = act(op(A[b]) · op(B[b]) + bias)` for `b < batch`, all row-major f32.
+    ///
+    /// `op(A)` is `m × k` (A stored `k × m` when transposed), `op(B)` is `k × n`,
+    /// C is `m × n`. `a_stride`/`b_stride` are the batch strides in floats (0
+    /// broadcasts one matrix over the batch). `bias` has `n` floats (flag
+    /// [`HAS_BIAS`]). `work` holds [`matmul_f32_work_len`] floats. Each `C[i][j]`
+    /// is summed over `k` in order, one rounded multiply and one rounded add per
+    /// term, starting from 0; then `+ bias[j]`, then the activation.
+    matmul_f32, matmul_f32_rows, matmul_f32_cols, narrow: false
+);
+matmul_exports!(
+    /// [`matmul_f32`] on the conv kernels' `4 × 8` micro-tile: same arguments, same
+    /// bits. The build's fused twins (`matmul4x8_f32_fma`, …) are made from these:
+    /// with fused multiply-adds this tile is the faster one.
+    matmul4x8_f32, matmul4x8_f32_rows, matmul4x8_f32_cols, narrow: true
+);
 
 /// Rows `rows_lo..rows_hi` of the stacked C (`batch · m` rows), columns
-/// `cols_lo..cols_hi` of each: what the three matmul exports share. One copy
-/// (the block loop is inlined here) taking scalars only: a struct or tuple
-/// argument would be passed by address, on a stack this module must not have.
+/// `cols_lo..cols_hi` of each: what the matmul exports share. One copy per
+/// micro-tile (the block loop is inlined here) taking scalars only: a struct or
+/// tuple argument would be passed by address, on a stack this module must not have.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn matmul_block(
+unsafe fn matmul_block<const NARROW: bool>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -202,7 +224,7 @@ unsafe fn matmul_block(
         let (start, end) = (i * m, (i + 1) * m);
         let i0 = if lo > start { lo - start } else { 0 };
         let i1 = if hi < end { hi - start } else { m };
-        matmul::gemm_block(
+        matmul::gemm_block::<NARROW>(
             a.add(i * a_stride as usize),
             b.add(i * b_stride as usize),
             c.add(i * m * n as usize),
@@ -217,41 +239,73 @@ unsafe fn matmul_block(
     }
 }
 
-/// Scalar reference of [`matmul_f32`]: same signature (`work` unused), same bits.
+/// Defines a scalar reference of [`matmul_f32`] (same signature, `work` unused),
+/// its terms added with [`fma::madd`]`::<$fma>`.
+macro_rules! matmul_ref_export {
+    ($(#[$doc:meta])* $name:ident, fma: $fma:literal) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// As [`matmul_f32`].
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub unsafe extern "C" fn $name(
+            a: *const f32,
+            b: *const f32,
+            c: *mut f32,
+            batch: u32,
+            m: u32,
+            k: u32,
+            n: u32,
+            flags: u32,
+            a_stride: u32,
+            b_stride: u32,
+            bias: *const f32,
+            act: u32,
+            alpha: f32,
+            _work: *mut f32,
+        ) {
+            for i in 0..batch as usize {
+                reference::gemm::<$fma>(
+                    a.add(i * a_stride as usize),
+                    b.add(i * b_stride as usize),
+                    c.add(i * (m * n) as usize),
+                    m as usize,
+                    k as usize,
+                    n as usize,
+                    flags,
+                    bias,
+                    act,
+                    alpha,
+                );
+            }
+        }
+    };
+}
+
+matmul_ref_export!(
+    /// Scalar reference of [`matmul_f32`] and [`matmul4x8_f32`]: same signature, same bits.
+    matmul_f32_ref, fma: false
+);
+matmul_ref_export!(
+    /// Scalar reference of the fused twins `matmul_f32_fma`, `matmul4x8_f32_fma`:
+    /// each term's multiply-add rounded once, in software ([`fma::fma_f32`]).
+    matmul_f32_fma_ref, fma: true
+);
+
+/// `at[0..4] = at[8..12] + at[0..4] · at[4..8]`, one `f32x4` multiply and add:
+/// the build's fused twin `fma_probe_fma` tells whether this host fuses
+/// `f32x4.relaxed_madd` (with `a = b = 1 + 2⁻²³`, `c = -(1 + 2⁻²²)` it gives
+/// 2⁻⁴⁶ fused, 0 otherwise). Vectors in memory, so that the compiler cannot
+/// make scalar operations of it.
 ///
 /// # Safety
-/// As [`matmul_f32`].
+/// `at` must be valid for 12 floats.
 #[no_mangle]
-pub unsafe extern "C" fn matmul_f32_ref(
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    batch: u32,
-    m: u32,
-    k: u32,
-    n: u32,
-    flags: u32,
-    a_stride: u32,
-    b_stride: u32,
-    bias: *const f32,
-    act: u32,
-    alpha: f32,
-    _work: *mut f32,
-) {
-    for i in 0..batch as usize {
-        reference::gemm(
-            a.add(i * a_stride as usize),
-            b.add(i * b_stride as usize),
-            c.add(i * (m * n) as usize),
-            m as usize,
-            k as usize,
-            n as usize,
-            flags,
-            bias,
-            act,
-            alpha,
-        );
-    }
+pub unsafe extern "C" fn fma_probe(at: *mut f32) {
+    use core::arch::wasm32::*;
+    let (a, b, c) = (matmul::load(at), matmul::load(at.add(4)), matmul::load(at.add(8)));
+    matmul::store(at, f32x4_add(c, f32x4_mul(a, b)));
 }
 
 /// Floats of workspace the conv kernels need (packed panels and a row table).
@@ -325,7 +379,11 @@ conv_export!(
 );
 conv_export!(
     /// Scalar reference of [`conv2d_f32`]: same signature (`work` unused), same bits.
-    conv2d_f32_ref => conv_reference::forward
+    conv2d_f32_ref => conv_reference::forward::<false>
+);
+conv_export!(
+    /// Scalar reference of the fused twin `conv2d_f32_fma`: each multiply-add rounded once.
+    conv2d_f32_fma_ref => conv_reference::forward::<true>
 );
 conv_export!(
     /// Conv2DBackpropFilter: dW (a = x, b = dy, out = dW), rows `(ky, kx, ci)` `m0..m1` of `kh·kw·cin`.
@@ -338,7 +396,11 @@ conv_export!(
 );
 conv_export!(
     /// Scalar reference of [`conv2d_backprop_filter_f32`]: same signature, same bits.
-    conv2d_backprop_filter_f32_ref => conv_reference::filter
+    conv2d_backprop_filter_f32_ref => conv_reference::filter::<false>
+);
+conv_export!(
+    /// Scalar reference of the fused twin `conv2d_backprop_filter_f32_fma`.
+    conv2d_backprop_filter_f32_fma_ref => conv_reference::filter::<true>
 );
 conv_export!(
     /// Conv2DBackpropInput (conv2d_transpose's forward, dilation 1): dx (a = dy, b = W, out = dx),
@@ -347,7 +409,11 @@ conv_export!(
 );
 conv_export!(
     /// Scalar reference of [`conv2d_backprop_input_f32`]: same signature, same bits.
-    conv2d_backprop_input_f32_ref => conv_reference::input
+    conv2d_backprop_input_f32_ref => conv_reference::input::<false>
+);
+conv_export!(
+    /// Scalar reference of the fused twin `conv2d_backprop_input_f32_fma`.
+    conv2d_backprop_input_f32_fma_ref => conv_reference::input::<true>
 );
 mod adam;
 

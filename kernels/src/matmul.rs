@@ -420,7 +420,24 @@ unsafe fn gemv(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, 
     }
 }
 
-/// Rows `i0..i1`, columns `j0..j1` of one matrix's C (the rest untouched).
+/// C's rows evenly strided (`n` floats apart) from `c`: the matmul's tile for [`tile`].
+struct Strided {
+    c: *mut f32,
+    n: usize,
+}
+
+impl Rows for Strided {
+    #[inline(always)]
+    unsafe fn row(&self, r: usize) -> *mut f32 {
+        self.c.add(r * self.n)
+    }
+}
+
+/// Rows `i0..i1`, columns `j0..j1` of one matrix's C (the rest untouched), on
+/// [`tile_wide`] (`MM_MR × MM_NR`, `MM_KC`-deep blocks) or, when `NARROW`, on
+/// the conv kernels' [`tile`] (`MR × NR`, `KC`-deep). The two sum alike (same
+/// bits); plain, the wide tile is faster here, while in the fused twins (see
+/// `fma_twins.ts`) the narrow one is (45 against 41 GFLOP/s at 512³, 1 thread).
 ///
 /// Every element is the same sum as for the whole matrix (the summation order per
 /// element does not depend on the block), so blocks computed apart, on any
@@ -431,7 +448,7 @@ unsafe fn gemv(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, 
 /// address), which this module must never use.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_block(
+pub unsafe fn gemm_block<const NARROW: bool>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -457,25 +474,39 @@ pub unsafe fn gemm_block(
     while jc < j1 {
         let nc = min(NC, j1 - jc);
         let mut pc = 0;
+        let (depth, h, w) = if NARROW { (KC, MR, NR) } else { (MM_KC, MM_MR, MM_NR) };
         loop {
-            let kc = min(MM_KC, k - pc);
+            let kc = min(depth, k - pc);
             let (first, last) = (pc == 0, pc + kc >= k);
-            pack_b_w::<MM_NR>(b, s, pc, kc, jc, nc, pb);
+            if NARROW {
+                pack_b_w::<NR>(b, s, pc, kc, jc, nc, pb);
+            } else {
+                pack_b_w::<MM_NR>(b, s, pc, kc, jc, nc, pb);
+            }
             let mut ic = i0;
             while ic < i1 {
                 let mc = min(MC, i1 - ic);
-                pack_a::<MM_MR>(a, s, ic, mc, pc, kc, pa);
+                if NARROW {
+                    pack_a::<MR>(a, s, ic, mc, pc, kc, pa);
+                } else {
+                    pack_a::<MM_MR>(a, s, ic, mc, pc, kc, pa);
+                }
                 let mut jr = 0;
                 while jr < nc {
-                    let nr = min(MM_NR, nc - jr);
+                    let nr = min(w, nc - jr);
                     let mut ir = 0;
                     while ir < mc {
-                        let mr = min(MM_MR, mc - ir);
-                        let ct = c.add((ic + ir) * n + jc + jr);
-                        tile_wide(pa.add(ir * kc), pb.add(jr * kc), kc, ct, s, mr, nr, jc + jr, first, last);
-                        ir += MM_MR;
+                        let mr = min(h, mc - ir);
+                        let (at, bt, j) = (pa.add(ir * kc), pb.add(jr * kc), jc + jr);
+                        let ct = c.add((ic + ir) * n + j);
+                        if NARROW {
+                            tile(at, bt, kc, &Strided { c: ct, n }, s, mr, nr, j, first, last);
+                        } else {
+                            tile_wide(at, bt, kc, ct, s, mr, nr, j, first, last);
+                        }
+                        ir += h;
                     }
-                    jr += MM_NR;
+                    jr += w;
                 }
                 ic += MC;
             }

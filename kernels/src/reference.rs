@@ -1,6 +1,7 @@
 //! Scalar references: the plain definition, in the summation order the SIMD
 //! kernels promise.
 
+use crate::fma::madd;
 use crate::{ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B};
 
 /// The activation of `x` (unknown codes are linear).
@@ -34,9 +35,10 @@ pub fn activate(x: f32, act: u32, alpha: f32) -> f32 {
     }
 }
 
-/// One matrix: `C = act(op(A) op(B) + bias)`, see `matmul_f32`.
+/// One matrix: `C = act(op(A) op(B) + bias)`, see `matmul_f32`; each term
+/// added with [`madd`] (`FMA`: rounded once, as the fused twins).
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm(
+pub unsafe fn gemm<const FMA: bool>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -55,7 +57,7 @@ pub unsafe fn gemm(
         for j in 0..n {
             let mut acc = 0.0f32;
             for p in 0..k {
-                acc += *a.add(i * ai + p * ap) * *b.add(p * bp + j * bj);
+                acc = madd::<FMA>(*a.add(i * ai + p * ap), *b.add(p * bp + j * bj), acc);
             }
             if flags & HAS_BIAS != 0 {
                 acc += *bias.add(j);

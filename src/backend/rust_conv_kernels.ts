@@ -9,7 +9,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { boundRustKernels, type RustKernels } from "./rust_kernels.ts";
+import {
+  boundRustKernels,
+  type GemmExport,
+  gemmExport,
+  type GemmRounding,
+  type RustKernels,
+} from "./rust_kernels.ts";
 import { planRows } from "./matmul_split.ts";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
@@ -160,15 +166,19 @@ export function runRustConv(
   m1: number,
   work: number,
   reference = false,
+  rounding: GemmRounding = "plain",
 ): void {
   const name = RUST_CONV_KERNELS[kind].export;
-  const fn = kernels[reference ? `${name}_ref` as const : name];
+  const fused = rounding === "fused";
+  const fn = reference
+    ? kernels[fused ? `${name}_fma_ref` as const : `${name}_ref` as const]
+    : (kernels as unknown as Record<string, RustKernels[typeof name]>)[gemmExport(name, rounding)];
   const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
   fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
 }
 
 /** The filter gradient's export computing columns `m0..m1` of dW (every row). */
-export const FILTER_COLS_EXPORT = "conv2d_backprop_filter_f32_cols";
+export const FILTER_COLS_EXPORT: GemmExport = "conv2d_backprop_filter_f32_cols";
 
 /**
  * How a conv kernel is split over `threads` kernel threads: the export and the
@@ -196,7 +206,7 @@ export function planConv(
   g: ConvGeometry,
   macs: number,
   threads: number,
-): { export: string; bounds: number[] } | undefined {
+): { export: GemmExport; bounds: number[] } | undefined {
   const rows = RUST_CONV_KERNELS[kind].rows(g);
   if (kind === "backprop_filter" && rows < g.cout) {
     // planRows over column tiles of 8 (as "rows" of 4), scaled back to columns.
@@ -234,10 +244,11 @@ function forwardInfo(
   );
 }
 
-/** Runs `kind` on all its rows into a new output of `shape`. */
+/** Runs `kind` with `rounding` on all its rows into a new output of `shape`. */
 function compute(
   backend: WasmBackend,
   kind: RustConvKind,
+  rounding: GemmRounding,
   g: ConvGeometry,
   a: Info,
   b: Info,
@@ -272,8 +283,8 @@ function compute(
         top,
         left,
       ];
-      threads.run(split.export, args, split.bounds);
-    } else runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, rows, work[0]);
+      threads.run(gemmExport(split.export, rounding), args, split.bounds);
+    } else runRustConv(kernels, kind, g, at(a), at(b), at(out), 0, rows, work[0], false, rounding);
   }
   return out;
 }
@@ -289,13 +300,16 @@ const float32 = (...ts: Info[]) => ts.every((t) => t.dtype === "float32");
  * tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm", kernelFunc: rustConv2D(builtin) });
  * ```
  */
-export function rustConv2D(builtin: KernelFunc): KernelFunc {
+export function rustConv2D(
+  builtin: KernelFunc,
+  rounding: GemmRounding = "plain",
+): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: Info; filter: Info };
     const info = forwardInfo(x.shape, filter.shape, args.attrs as Record<string, unknown>);
     if (!info || !float32(x, filter)) return builtin(args);
     const backend = args.backend as unknown as WasmBackend;
-    return compute(backend, "conv2d", convGeometry(info), x, filter, info.outShape);
+    return compute(backend, "conv2d", rounding, convGeometry(info), x, filter, info.outShape);
   };
 }
 
@@ -309,14 +323,17 @@ export function rustConv2D(builtin: KernelFunc): KernelFunc {
  * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });
  * ```
  */
-export function rustConv2DBackpropInput(builtin: KernelFunc): KernelFunc {
+export function rustConv2DBackpropInput(
+  builtin: KernelFunc,
+  rounding: GemmRounding = "plain",
+): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: Info; filter: Info };
     const inputShape = args.attrs!.inputShape as number[];
     const info = forwardInfo(inputShape, filter.shape, args.attrs as Record<string, unknown>);
     if (!info || !float32(dy, filter)) return builtin(args);
     const backend = args.backend as unknown as WasmBackend;
-    return compute(backend, "backprop_input", convGeometry(info), dy, filter, inputShape);
+    return compute(backend, "backprop_input", rounding, convGeometry(info), dy, filter, inputShape);
   };
 }
 
@@ -331,13 +348,16 @@ export function rustConv2DBackpropInput(builtin: KernelFunc): KernelFunc {
  * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });
  * ```
  */
-export function rustConv2DBackpropFilter(fallback: KernelFunc): KernelFunc {
+export function rustConv2DBackpropFilter(
+  fallback: KernelFunc,
+  rounding: GemmRounding = "plain",
+): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: Info; dy: Info };
     const filterShape = args.attrs!.filterShape as number[];
     const info = forwardInfo(x.shape, filterShape, args.attrs as Record<string, unknown>);
     if (!info || !float32(x, dy)) return fallback(args);
     const backend = args.backend as unknown as WasmBackend;
-    return compute(backend, "backprop_filter", convGeometry(info), x, dy, filterShape);
+    return compute(backend, "backprop_filter", rounding, convGeometry(info), x, dy, filterShape);
   };
 }

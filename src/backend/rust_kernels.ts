@@ -83,12 +83,102 @@ export interface RustKernels {
   matmul_f32_rows: MatmulPart;
   /** Columns `lo..hi` of every C of the batch: `matmul_f32`'s arguments, then `lo, hi`. */
   matmul_f32_cols: MatmulPart;
+  /** `matmul_f32` on the `4 × 8` micro-tile (same bits); its fused twin is `matmul4x8_f32_fma`. */
+  matmul4x8_f32: RustKernels["matmul_f32"];
+  /** The scalar reference of the fused twins: each multiply-add rounded once, in software. */
+  matmul_f32_fma_ref: RustKernels["matmul_f32"];
+  /** Scalar reference of `conv2d_f32_fma`. */
+  conv2d_f32_fma_ref: RustKernels["conv2d_f32"];
+  /** Scalar reference of `conv2d_backprop_filter_f32_fma`. */
+  conv2d_backprop_filter_f32_fma_ref: RustKernels["conv2d_f32"];
+  /** Scalar reference of `conv2d_backprop_input_f32_fma`. */
+  conv2d_backprop_input_f32_fma_ref: RustKernels["conv2d_f32"];
+  /** `at[0..4] = at[8..12] + at[0..4] · at[4..8]` (f32x4), rounded twice. */
+  fma_probe(at: number): void;
+  /** The fused twin of `fma_probe`: rounded once where the host fuses. */
+  fma_probe_fma(at: number): void;
 }
 
 /** A part of `matmul_f32`: its arguments, then the range `lo, hi` (parts covering it give its bits). */
 export type MatmulPart = (
   ...args: [...Parameters<RustKernels["matmul_f32"]>, lo: number, hi: number]
 ) => void;
+
+/**
+ * How the GEMM kernels (matmul and conv) round each term's multiply-add. The
+ * fused forms are the build's `_fma` twins (`src/cli/fma_twins.ts`); the fused
+ * matmul runs on the `4 × 8` micro-tile (`matmul4x8_f32_fma`), the faster one
+ * fused.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GEMM_ROUNDINGS } from "./rust_kernels.ts";
+ * assert.deepEqual(Object.keys(GEMM_ROUNDINGS), ["plain", "fused"]);
+ * ```
+ */
+export const GEMM_ROUNDINGS = {
+  plain: "a rounded multiply, then a rounded add (f32x4.mul, f32x4.add): tfjs-wasm's bits",
+  fused: "rounded once (f32x4.relaxed_madd): fused where the host has FMA, 10-13% faster",
+} as const;
+
+/** A key of {@link GEMM_ROUNDINGS}. */
+export type GemmRounding = keyof typeof GEMM_ROUNDINGS;
+
+/** A GEMM export by its plain name, as the kernels call it. */
+export type GemmExport =
+  | "matmul_f32"
+  | "matmul_f32_rows"
+  | "matmul_f32_cols"
+  | "conv2d_f32"
+  | "conv2d_backprop_filter_f32"
+  | "conv2d_backprop_filter_f32_cols"
+  | "conv2d_backprop_input_f32";
+
+/**
+ * The export computing `name` with `rounding`: `name` itself when plain; else
+ * its fused twin (the matmul's on the `4 × 8` tile).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gemmExport } from "./rust_kernels.ts";
+ * assert.equal(gemmExport("matmul_f32_rows", "plain"), "matmul_f32_rows");
+ * assert.equal(gemmExport("matmul_f32_rows", "fused"), "matmul4x8_f32_rows_fma");
+ * assert.equal(gemmExport("conv2d_f32", "fused"), "conv2d_f32_fma");
+ * ```
+ */
+export function gemmExport(name: GemmExport, rounding: GemmRounding): string {
+  if (rounding === "plain") return name;
+  return `${name.replace(/^matmul_f32/, "matmul4x8_f32")}_fma`;
+}
+
+let fuses: boolean | undefined;
+
+/**
+ * Whether this host fuses `f32x4.relaxed_madd` (one rounding; a host without
+ * FMA may round twice, and then the fused twins compute the plain bits). The
+ * kernels' own probe, `fma_probe_fma`, on a scratch memory; asked once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostFusesMultiplyAdd } from "./rust_kernels.ts";
+ * assert.equal(typeof hostFusesMultiplyAdd(), "boolean");
+ * ```
+ */
+export function hostFusesMultiplyAdd(): boolean {
+  if (fuses === undefined) {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const probe = rustKernels(memory).fma_probe_fma;
+    const f = new Float32Array(memory.buffer, 0, 12);
+    const one = 1 + 2 ** -23;
+    f.fill(one, 0, 8).fill(-(1 + 2 ** -22), 8, 12);
+    probe(0);
+    fuses = f[0] !== 0;
+  }
+  return fuses;
+}
 
 /** `matmul_f32` flags. */
 export const MATMUL_FLAGS = { transposeA: 1, transposeB: 2, bias: 4 } as const;
@@ -260,6 +350,24 @@ function warmUp(
   const [a, b, c, bias] = [at, at + floats * 4, at + floats * 8, at + floats * 12];
   for (let i = 0; i < WARM_UP_CALLS; i++) {
     kernels.matmul_f32(a, b, c, 1, s, s, s, i & 7, 0, 0, bias, i & 1, 0.2, work);
+    if (hostFusesMultiplyAdd()) {
+      matmulWith(kernels, "fused")(
+        a,
+        b,
+        c,
+        1,
+        s,
+        s,
+        s,
+        i & 7,
+        0,
+        0,
+        bias,
+        i & 1,
+        0.2,
+        work,
+      );
+    }
   }
   backend.wasm._free(at);
 }
@@ -314,6 +422,7 @@ function rustMatMul(
   b: Info,
   transposeA: boolean,
   transposeB: boolean,
+  rounding: GemmRounding,
   bias?: Info,
   act = 0,
   alpha = 0,
@@ -358,26 +467,46 @@ function rustMatMul(
     alpha,
   ] as const;
   const split = threads && planMatmul(batch, m, k, n, threads.threads);
-  if (split) threads.run(split.fn, args, split.bounds);
-  else kernels.matmul_f32(...args, work[0]);
+  if (split) threads.run(gemmExport(split.fn, rounding), args, split.bounds);
+  else matmulWith(kernels, rounding)(...args, work[0]);
   return out;
 }
 
-/** BatchMatMul on the Rust kernel (the built-in for what it does not cover). */
-export function rustBatchMatMul(builtin: KernelFunc): KernelFunc {
+/** `matmul_f32` with `rounding` (see {@link gemmExport}). */
+function matmulWith(kernels: RustKernels, rounding: GemmRounding): RustKernels["matmul_f32"] {
+  const all = kernels as unknown as Record<string, RustKernels["matmul_f32"]>;
+  return all[gemmExport("matmul_f32", rounding)];
+}
+
+/**
+ * BatchMatMul on the Rust kernel with `rounding` (the built-in for what it
+ * does not cover).
+ *
+ * @example
+ * ```ts ignore
+ * tf.registerKernel({ kernelName: "BatchMatMul", backendName: "wasm", kernelFunc: rustBatchMatMul(builtin, "fused") });
+ * ```
+ */
+export function rustBatchMatMul(builtin: KernelFunc, rounding: GemmRounding = "plain"): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const backend = args.backend as unknown as WasmBackend;
-    return rustMatMul(backend, a, b, transposeA, transposeB) ?? builtin(args);
+    return rustMatMul(backend, a, b, transposeA, transposeB, rounding) ?? builtin(args);
   };
 }
 
 /**
- * _FusedMatMul (matmul + bias + activation) on the Rust kernel for the
- * activations in {@link RUST_ACTIVATIONS}; prelu, sigmoid and elu go to the built-in.
+ * _FusedMatMul (matmul + bias + activation) on the Rust kernel with
+ * `rounding`, for the activations in {@link RUST_ACTIVATIONS}; prelu, sigmoid
+ * and elu go to the built-in.
+ *
+ * @example
+ * ```ts ignore
+ * tf.registerKernel({ kernelName: "_FusedMatMul", backendName: "wasm", kernelFunc: rustFusedMatMul(builtin) });
+ * ```
  */
-export function rustFusedMatMul(builtin: KernelFunc): KernelFunc {
+export function rustFusedMatMul(builtin: KernelFunc, rounding: GemmRounding = "plain"): KernelFunc {
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, Info | undefined>;
     const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
@@ -390,7 +519,17 @@ export function rustFusedMatMul(builtin: KernelFunc): KernelFunc {
     if (act === undefined || preluActivationWeights) return builtin(args);
     const backend = args.backend as unknown as WasmBackend;
     const alpha = leakyreluAlpha ?? 0;
-    return rustMatMul(backend, a!, b!, transposeA, transposeB, bias ?? undefined, act, alpha) ??
+    return rustMatMul(
+      backend,
+      a!,
+      b!,
+      transposeA,
+      transposeB,
+      rounding,
+      bias ?? undefined,
+      act,
+      alpha,
+    ) ??
       builtin(args);
   };
 }

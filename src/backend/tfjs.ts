@@ -6,7 +6,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { activeKernelFixes, KERNEL_FIXES, type KernelFixName, setKernelFix } from "./kernels.ts";
+import {
+  activeKernelFixes,
+  fixAvailable,
+  KERNEL_FIXES,
+  type KernelFixName,
+  setKernelFix,
+} from "./kernels.ts";
 import { THREADED_BACKEND_NAME, useThreadedWasm } from "./threads.ts";
 
 /** The backends Duel can train on. */
@@ -33,20 +39,26 @@ export interface BackendInfo {
 }
 
 /**
- * The backend whose results `backend` reproduces bit for bit: the threaded
- * wasm build computes what one-thread `wasm` computes (`tests/threads_test.ts`
- * checks it), so caches of trained results key on this name.
+ * The numerics `backend` computes with, named so that equal names give equal
+ * bits: the threaded wasm build computes what one-thread `wasm` computes
+ * (`tests/threads_test.ts` checks it), while the fused `_fma` kernels round
+ * differently (`wasm-fma`). Caches of trained results key on this name.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { numericsOf } from "./tfjs.ts";
- * assert.equal(numericsOf("wasm-threaded"), "wasm");
+ * assert.equal(numericsOf("wasm-threaded", []), "wasm");
+ * assert.equal(numericsOf("wasm", ["conv2d_rust_fma"]), "wasm-fma");
  * assert.equal(numericsOf("cpu"), "cpu");
  * ```
  */
-export function numericsOf(backend: string): string {
-  return backend === THREADED_BACKEND_NAME ? "wasm" : backend;
+export function numericsOf(
+  backend: string,
+  kernels: readonly string[] = activeKernelFixes(),
+): string {
+  const base = backend === THREADED_BACKEND_NAME ? "wasm" : backend;
+  return base === "wasm" && kernels.some((k) => k.endsWith("_fma")) ? "wasm-fma" : base;
 }
 
 /** Threads of the threaded wasm backend created last (it is created once per count). */
@@ -78,7 +90,9 @@ export async function useBackend(name: BackendName, threads = 1): Promise<Backen
   // tfjs-backend-cpu advertises tfjs-node on first use when it sees Node; Duel runs on Deno.
   if (name === "cpu") (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   if (name === "wasm" && !fixesInstalled) {
-    for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) setKernelFix(fix, true);
+    for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) {
+      if (fixAvailable(fix)) setKernelFix(fix, true);
+    }
     fixesInstalled = true;
   }
   if (name === "wasm" && threads > 1) {

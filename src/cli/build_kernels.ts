@@ -1,14 +1,17 @@
 /**
  * `deno task build:kernels`: builds the Rust kernels (kernels/) to
- * WebAssembly with Debian's toolchain, strips them with wasm-opt, checks they
- * are safe to run inside tfjs's memory, and writes the committed
- * `kernels/duel_kernels.wasm` and the toolchain versions beside it.
+ * WebAssembly with Debian's toolchain, strips them with wasm-opt, adds the
+ * fused multiply-add twins of the GEMM kernels (`fma_twins.ts`, through
+ * wabt's text format), checks they are safe to run inside tfjs's memory, and
+ * writes the committed `kernels/duel_kernels.wasm` and the toolchain versions
+ * beside it.
  * The build is reproducible (same bytes from any checkout path); a test
  * rebuilds and compares when the toolchain is installed.
  * @module
  */
 import { assertZeroCopySafe } from "../backend/wasm_module.ts";
 import { writeAtomic } from "../runs/files.ts";
+import { fmaTwins } from "./fma_twins.ts";
 
 const KERNELS = new URL("../../kernels/", import.meta.url).pathname;
 /** The committed module. */
@@ -21,7 +24,25 @@ export const TOOLS = {
   rustc: Deno.env.get("DUEL_RUSTC") ?? "/usr/bin/rustc",
   cargo: Deno.env.get("DUEL_CARGO") ?? "/usr/bin/cargo",
   wasmOpt: Deno.env.get("DUEL_WASM_OPT") ?? "wasm-opt",
+  wasm2wat: Deno.env.get("DUEL_WASM2WAT") ?? "wasm2wat",
+  wat2wasm: Deno.env.get("DUEL_WAT2WASM") ?? "wat2wasm",
 } as const;
+
+/**
+ * The exports that get a fused twin (`<name>_fma`): the GEMM kernels whose
+ * fused form is used (`rust_kernels.ts`), and the probe telling whether the
+ * host fuses.
+ */
+export const FMA_ROOTS = [
+  "matmul4x8_f32",
+  "matmul4x8_f32_rows",
+  "matmul4x8_f32_cols",
+  "conv2d_f32",
+  "conv2d_backprop_filter_f32",
+  "conv2d_backprop_filter_f32_cols",
+  "conv2d_backprop_input_f32",
+  "fma_probe",
+] as const;
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}, cwd = KERNELS) {
   // A clean environment: RUSTFLAGS and friends would override kernels/.cargo/config.toml.
@@ -55,7 +76,9 @@ export async function toolchainVersions(): Promise<string | undefined> {
     await Deno.stat(`${sysroot}/lib/rustlib/wasm32-unknown-unknown/lib`);
     const cargo = await run(TOOLS.cargo, ["--version"]);
     const wasmOpt = await run(TOOLS.wasmOpt, ["--version"]);
-    return [rustc, cargo, wasmOpt].join("\n") + "\n";
+    const wabt = await run(TOOLS.wat2wasm, ["--version"]);
+    await run(TOOLS.wasm2wat, ["--version"]);
+    return [rustc, cargo, wasmOpt, `wabt ${wabt}`].join("\n") + "\n";
   } catch {
     return undefined;
   }
@@ -82,7 +105,21 @@ export async function buildKernels(targetDir: string): Promise<Uint8Array> {
     "-o",
     stripped,
   ]);
-  const bytes = await Deno.readFile(stripped);
+  // The twins go through the text format: check first that it round-trips these bytes exactly.
+  const wat = `${targetDir}/duel_kernels.wat`;
+  const back = `${targetDir}/duel_kernels.back.wasm`;
+  await run(TOOLS.wasm2wat, [stripped, "-o", wat]);
+  await run(TOOLS.wat2wasm, [wat, "-o", back]);
+  const [plain, again] = await Promise.all([Deno.readFile(stripped), Deno.readFile(back)]);
+  if (plain.length !== again.length || plain.some((b, i) => b !== again[i])) {
+    throw new Error(`${TOOLS.wasm2wat} and ${TOOLS.wat2wasm} do not round-trip the module`);
+  }
+  const twins = fmaTwins(await Deno.readTextFile(wat), FMA_ROOTS);
+  const fusedWat = `${targetDir}/duel_kernels.fma.wat`;
+  const out = `${targetDir}/duel_kernels.fma.wasm`;
+  await Deno.writeTextFile(fusedWat, twins.wat);
+  await run(TOOLS.wat2wasm, ["--enable-relaxed-simd", fusedWat, "-o", out]);
+  const bytes = await Deno.readFile(out);
   assertZeroCopySafe(bytes, "kernels build");
   return bytes;
 }
@@ -92,7 +129,8 @@ if (import.meta.main) {
   if (!versions) {
     console.error(
       `build:kernels: toolchain missing (${TOOLS.rustc} with the wasm32 target, ${TOOLS.cargo}, ` +
-        `${TOOLS.wasmOpt}); install: apt-get install rustc cargo libstd-rust-dev-wasm32 binaryen`,
+        `${TOOLS.wasmOpt}, ${TOOLS.wasm2wat}, ${TOOLS.wat2wasm}); install: apt-get install rustc ` +
+        `cargo libstd-rust-dev-wasm32 binaryen wabt`,
     );
     Deno.exit(1);
   }
