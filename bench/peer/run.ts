@@ -5,10 +5,11 @@
  * build of OpenBLAS in front, as `../shared/peers/README.md` prescribes) and
  * Duel interleaved, `--repeats` times over (default 3), then a table of each
  * side's best median per configuration, the Duel / PyTorch ratio of the fastest
- * configuration of each, and that ratio's range over the repeats. The host
- * time-shares this VM's second core, so one measurement can be off by 40%:
- * the best of a few medians is the steadier estimate, and the range shows the
- * noise. `--readme` writes the table into README.md.
+ * configuration of each, and that ratio's range and median over the repeats.
+ * The host time-shares this VM's second core, so one measurement can be off by
+ * 40%: the best of a few medians is the steadier estimate of each side, the
+ * per-repeat ratios pair the sides under the same load, and the range shows
+ * the noise. `--readme` writes the table into README.md.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -74,7 +75,17 @@ const fmt = (v: number | undefined) => v === undefined ? "–" : String(+v.toPre
 const fastest = (candidates: (Result | undefined)[]) =>
   candidates.filter((r): r is Result => !!r).sort((a, b) => a.median_ms - b.median_ms)[0];
 
-/** The comparison table (Markdown): best median over repeats per cell. */
+function median(xs: number[]): number {
+  const s = xs.toSorted((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * The comparison table (Markdown): best median over repeats per cell; the
+ * ratio of the fastest of each side; and the ratios of each repeat's fastest
+ * (each repeat pairs the two sides under one spell of host load): their range
+ * and median, the steadier figure when one side has a lucky repeat.
+ */
 export function table(
   results: Result[],
   configs: string[],
@@ -93,7 +104,7 @@ export function table(
     ...threads.map((t) => `PyTorch ${t}T`),
     ...threads.map((t) => `Duel ${t}T`),
     "Duel / PyTorch (fastest of each)",
-    `range over ${repeats} repeats`,
+    `per repeat over ${repeats}: range (median)`,
   ];
   const rows = configs.map((c) => {
     const cell = (impl: string, t: number) => {
@@ -115,7 +126,10 @@ export function table(
       ...threads.map((t) => cell("torch", t)),
       ...threads.map((t) => cell("duel", t)),
       all ? `${all.value.toFixed(2)} (${all.d.threads}T / ${all.p.threads}T)` : "–",
-      each.length ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}` : "–",
+      each.length
+        ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)} ` +
+          `(${median(each).toFixed(2)})`
+        : "–",
     ];
   });
   return [

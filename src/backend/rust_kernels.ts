@@ -172,8 +172,8 @@ export function hostFusesMultiplyAdd(): boolean {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const probe = rustKernels(memory).fma_probe_fma;
     const f = new Float32Array(memory.buffer, 0, 12);
-    const one = 1 + 2 ** -23;
-    f.fill(one, 0, 8).fill(-(1 + 2 ** -22), 8, 12);
+    // a = b = 1 + 2⁻²³, c = -(1 + 2⁻²²): c + a·b is 2⁻⁴⁶ rounded once, 0 rounded twice.
+    f.fill(1 + 2 ** -23, 0, 8).fill(-(1 + 2 ** -22), 8, 12);
     probe(0);
     fuses = f[0] !== 0;
   }
@@ -348,26 +348,11 @@ function warmUp(
   const at = backend.wasm._malloc(floats * 4 * 4) >>> 0;
   new Float32Array(memory.buffer, at, floats * 4).fill(0.5);
   const [a, b, c, bias] = [at, at + floats * 4, at + floats * 8, at + floats * 12];
+  // The plain kernel and, where it is used, the fused twin: each compiles on its own.
+  const kinds = [kernels.matmul_f32];
+  if (hostFusesMultiplyAdd()) kinds.push(matmulWith(kernels, "fused"));
   for (let i = 0; i < WARM_UP_CALLS; i++) {
-    kernels.matmul_f32(a, b, c, 1, s, s, s, i & 7, 0, 0, bias, i & 1, 0.2, work);
-    if (hostFusesMultiplyAdd()) {
-      matmulWith(kernels, "fused")(
-        a,
-        b,
-        c,
-        1,
-        s,
-        s,
-        s,
-        i & 7,
-        0,
-        0,
-        bias,
-        i & 1,
-        0.2,
-        work,
-      );
-    }
+    for (const matmul of kinds) matmul(a, b, c, 1, s, s, s, i & 7, 0, 0, bias, i & 1, 0.2, work);
   }
   backend.wasm._free(at);
 }
