@@ -5,7 +5,8 @@
  * matmul follows it: the fused twins with `rust_fma`, the plain Rust kernels otherwise),
  * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
  * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
- * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; several:
+ * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; `+noadd`:
+ * tfjs-wasm's Add instead of `add_rust`; several:
  * `+nomean+nobn`) and, on one thread,
  * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
  * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
@@ -34,6 +35,7 @@ const OFF: Record<string, readonly KernelFixName[]> = {
   nomean: ["mean_rust"],
   nobn: ["batch_norm_rust", "batch_norm_grad_rust"],
   norelu: ["relu_rust"],
+  noadd: ["add_rust"],
 };
 const parse = (v: string) => {
   const [head, ...extras] = v.split("+");
