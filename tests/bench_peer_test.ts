@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Result, table } from "../bench/peer/run.ts";
+import { type KernelResult, kernelTable, type Result, table } from "../bench/peer/run.ts";
 
 Deno.test("bench:peer table: best median of the repeats per cell, the ratio and its range", () => {
   const r = (impl: "torch" | "duel", threads: number, repeat: number, median_ms: number) =>
@@ -24,4 +24,35 @@ Deno.test("bench:peer table: best median of the repeats per cell, the ratio and 
     "| toy2d | 2 ms | 1.6 ms | 4.2 ms | 4 ms | 2.50 (2T / 2T) | 2.00–2.63 (2.31) |",
   );
   assert.equal(rows[3], "| dcgan_mnist | – | – | – | – | – | – |");
+});
+
+Deno.test("bench:peer kernel table: every implementation by thread count, Duel's fastest over PyTorch's", () => {
+  const r = (impl: "torch" | "duel", variant: string, threads: number, median_ms: number) =>
+    ({
+      impl,
+      variant,
+      kernel: "conv",
+      threads,
+      median_ms,
+      gflops: 100 / median_ms,
+    }) satisfies KernelResult;
+  const results = [
+    r("torch", "torch", 1, 5),
+    r("torch", "torch", 2, 4),
+    r("duel", "builtin", 1, 40),
+    r("duel", "rust", 1, 12),
+    r("duel", "rust", 2, 8),
+    r("duel", "rust_fma", 1, 10),
+    r("duel", "rust_fma", 2, 6),
+  ];
+  const rows = kernelTable(results, ["conv", "other"], [1, 2]).split("\n");
+  assert.equal(rows.length, 4);
+  assert.equal(
+    rows[0],
+    "| kernel | PyTorch 1T / 2T (ms) | tfjs-wasm built-in 1T / 2T (ms) | Duel Rust 1T / 2T (ms) | " +
+      "Duel Rust, fused 1T / 2T (ms) | Duel / PyTorch (fastest of each; GFLOP/s) |",
+  );
+  // Fastest: Duel fused 2T (6 ms, 16.7 GFLOP/s) over PyTorch 2T (4 ms, 25 GFLOP/s) = 1.50.
+  assert.equal(rows[2], "| conv | 5 / 4 | 40 / – | 12 / 8 | 10 / 6 | 1.50 (16.7 / 25) |");
+  assert.equal(rows[3], "| other | – | – | – | – | – |");
 });

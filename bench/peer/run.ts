@@ -15,9 +15,11 @@
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { writeAtomic } from "../../src/runs/files.ts";
+import { KERNEL_SHAPES } from "./kernel_shapes.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
+const PEER_KERNELS = `${ROOT}bench/peer/torch_kernels.py`;
 const OPENBLAS = `${ROOT}.openblas`;
 const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
 const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
@@ -31,6 +33,59 @@ export interface Result {
   readonly gflops?: number;
   /** Which pass over all configurations measured it (0-based). */
   readonly repeat: number;
+}
+
+/** One kernel timing of either side (`torch_kernels.py`, `duel_kernels.ts`). */
+export interface KernelResult {
+  readonly impl: "torch" | "duel";
+  /** `torch`, or Duel's implementation: `builtin`, `rust`, `rust_fma`. */
+  readonly variant: string;
+  readonly kernel: string;
+  readonly threads: number;
+  readonly median_ms: number;
+  readonly gflops: number;
+}
+
+/** The kernel table's implementation columns, in order. */
+const KERNEL_COLUMNS = [
+  ["torch", "PyTorch"],
+  ["builtin", "tfjs-wasm built-in"],
+  ["rust", "Duel Rust"],
+  ["rust_fma", "Duel Rust, fused"],
+] as const;
+
+/**
+ * The kernel table (Markdown): per kernel, each implementation's median on
+ * every thread count (ms, `1T / 2T`), then Duel's fastest over PyTorch's
+ * fastest, with both GFLOP/s.
+ */
+export function kernelTable(results: KernelResult[], kernels: string[], threads: number[]): string {
+  const head = [
+    "kernel",
+    ...KERNEL_COLUMNS.map(([, label]) =>
+      `${label} ${threads.map((t) => `${t}T`).join(" / ")} (ms)`
+    ),
+    "Duel / PyTorch (fastest of each; GFLOP/s)",
+  ];
+  const rows = kernels.map((k) => {
+    const of = (variant: string) => results.filter((r) => r.kernel === k && r.variant === variant);
+    const cells = KERNEL_COLUMNS.map(([variant]) => {
+      const byThreads = threads.map((t) => of(variant).find((r) => r.threads === t)?.median_ms);
+      return byThreads.every((v) => v === undefined) ? "–" : byThreads.map(fmt).join(" / ");
+    });
+    const best = (rs: KernelResult[]) => rs.toSorted((a, b) => a.median_ms - b.median_ms)[0];
+    const d = best(results.filter((r) => r.kernel === k && r.impl === "duel"));
+    const p = best(of("torch"));
+    const ratio = d && p
+      ? `${(d.median_ms / p.median_ms).toFixed(2)} (${fmt(d.gflops)} / ${fmt(p.gflops)})`
+      : "–";
+    return [k, ...cells, ratio];
+  });
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 const decoder = new TextDecoder();
@@ -143,14 +198,17 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      configs: { type: "string", default: "toy2d,dcgan_mnist,matmul" },
+      configs: { type: "string", default: "toy2d,dcgan_mnist,matmul,kernels" },
       threads: { type: "string", default: "1,2" },
       "max-seconds": { type: "string", default: "15" },
       repeats: { type: "string", default: "3" },
       readme: { type: "boolean", default: false },
     },
   });
-  const configs = values.configs.split(",");
+  // `kernels` is the kernel comparison (kernel_shapes.ts), not a peer workload.
+  const all = values.configs.split(",");
+  const configs = all.filter((c) => c !== "kernels");
+  const withKernels = all.includes("kernels");
   const threads = values.threads.split(",").map(Number);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
@@ -205,6 +263,36 @@ if (import.meta.main) {
       }
     }
   }
+  const kernelResults: KernelResult[] = [];
+  const kernels = Object.keys(KERNEL_SHAPES);
+  for (const t of withKernels ? threads : []) {
+    const p = await run("/usr/bin/python3", [
+      PEER_KERNELS,
+      "--shapes",
+      JSON.stringify(KERNEL_SHAPES),
+      "--threads",
+      String(t),
+      "--max-seconds",
+      "3",
+    ], env);
+    if (!p.ok) {
+      throw new Error(`PyTorch kernels ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
+    }
+    const d = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}bench/peer/duel_kernels.ts`,
+      "--threads",
+      String(t),
+    ]);
+    if (!d.ok) throw new Error(`Duel kernels ${t}T failed: ${d.stderr.trim().split("\n").at(-1)}`);
+    for (const r of [...p.stdout.split("\n"), ...d.stdout.split("\n")]) {
+      if (!r.startsWith("{")) continue;
+      const k = JSON.parse(r) as KernelResult;
+      kernelResults.push(k);
+      console.error(`${k.variant} ${k.kernel} ${k.threads}T: ${fmt(k.median_ms)} ms`);
+    }
+  }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const text = [
     table(results, configs, threads, repeats),
@@ -218,6 +306,17 @@ if (import.meta.main) {
       fastBlas ? "OpenBLAS (OpenMP build)" : "Debian's reference BLAS"
     }, ` +
     `both sides interleaved in one run. Ratios below 1 mean Duel is faster.`,
+    ...(withKernels
+      ? [
+        "",
+        kernelTable(kernelResults, kernels, threads),
+        "",
+        "Kernels of the two workloads, median ms per call, in the same run (`bench/peer/duel_kernels.ts`: " +
+        "tfjs's op on the wasm backend with each set of kernels, rounds interleaved; " +
+        "`bench/peer/torch_kernels.py`: aten's convolution and its backward as autograd calls them, " +
+        "NCHW). tfjs-wasm has no Conv2DBackpropFilter: its column is Duel's XNNPACK-based replacement.",
+      ]
+      : []),
   ].join("\n");
   console.log(text);
   if (values.readme) {
