@@ -1,5 +1,5 @@
 /**
- * DCGAN training steps (experiments/bench/dcgan-mnist.yaml) with each variant
+ * DCGAN training steps (experiments/bench/dcgan-mnist.yaml, or another workload) with each variant
  * of kernels, interleaved round-robin in one process so that load from other
  * jobs hits every variant alike: a variant is a conv choice (bench/_kernel_choice.ts; the
  * matmul follows it: the fused twins with `rust_fma`, the plain Rust kernels otherwise),
@@ -14,9 +14,10 @@
  * minimum and the median step per variant and their ratios to the first.
  *
  *     deno run --allow-read --allow-write --allow-env --allow-sys=cpus \
- *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...]
+ *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...] [experiment.yaml]
  *
- * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`, `12 2 rust+nobn,rust` or `16 2 rust,rust_fma`.
+ * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`, `12 2 rust+nobn,rust` or `16 2 rust,rust_fma`;
+ * another workload: `40 1 rust_fma+noadd,rust_fma experiments/bench/toy2d.yaml`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -30,6 +31,9 @@ import { CONV_CHOICES, type ConvChoice, useConv, useMatmul } from "./_kernel_cho
 const rounds = Number(Deno.args[0] ?? 10);
 const threads = Number(Deno.args[1] ?? 1);
 const variants = Deno.args[2]?.split(",") ?? ["rust+nomean+nobn", "rust", "xnnpack"];
+/** Another workload instead of the DCGAN's, e.g. experiments/bench/toy2d.yaml. */
+const workload = Deno.args[3] ??
+  new URL("../experiments/bench/dcgan-mnist.yaml", import.meta.url).pathname;
 /** The replacements each `+no...` suffix turns off. */
 const OFF: Record<string, readonly KernelFixName[]> = {
   nomean: ["mean_rust"],
@@ -67,7 +71,7 @@ const use = (v: string) => {
   bound.kernels = file ? builds.get(file)! : own;
 };
 const { config } = await loadExperiment(
-  new URL("../experiments/bench/dcgan-mnist.yaml", import.meta.url).pathname,
+  workload,
 );
 const steps = new Map(variants.map((v) => {
   use(v);
@@ -88,13 +92,17 @@ const stat = (v: string) => {
 };
 const base = stat(variants[0]);
 console.log(
-  `dcgan step, ${threads} thread(s), ${rounds} interleaved rounds (ms; ratio to ${variants[0]})`,
+  `${config.name} step, ${threads} thread(s), ${rounds} interleaved rounds (ms; ratio to ${
+    variants[0]
+  })`,
 );
+/** Three significant figures (whole ms for a DCGAN step, hundredths for a toy one). */
+const ms = (v: number) => String(+v.toPrecision(3));
 for (const v of variants) {
   const { min, median } = stat(v);
   console.log(
-    `${v.padEnd(14)} min ${min.toFixed(0)} (${(min / base.min).toFixed(2)})  median ${
-      median.toFixed(0)
-    } (${(median / base.median).toFixed(2)})`,
+    `${v.padEnd(14)} min ${ms(min)} (${(min / base.min).toFixed(2)})  median ${ms(median)} (${
+      (median / base.median).toFixed(2)
+    })`,
   );
 }
