@@ -5,8 +5,7 @@
  * matmul follows it: the fused twins with `rust_fma`, the plain Rust kernels otherwise),
  * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
  * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
- * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; `+noadd`:
- * tfjs-wasm's Add instead of `add_rust`; several:
+ * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; several:
  * `+nomean+nobn`) and, on one thread,
  * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
  * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
@@ -17,7 +16,7 @@
  *       bench/conv_step_ab.ts [rounds=10] [threads=1] [variant,variant,...] [experiment.yaml]
  *
  * e.g. `12 1 rust@/tmp/main.wasm+nomean,rust,xnnpack`, `12 2 rust+nobn,rust` or `16 2 rust,rust_fma`;
- * another workload: `40 1 rust_fma+noadd,rust_fma experiments/bench/toy2d.yaml`.
+ * another workload: `200 1 rust,rust_fma experiments/bench/toy2d.yaml`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -39,7 +38,6 @@ const OFF: Record<string, readonly KernelFixName[]> = {
   nomean: ["mean_rust"],
   nobn: ["batch_norm_rust", "batch_norm_grad_rust"],
   norelu: ["relu_rust"],
-  noadd: ["add_rust"],
 };
 const parse = (v: string) => {
   const [head, ...extras] = v.split("+");

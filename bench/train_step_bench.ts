@@ -1,11 +1,10 @@
 /**
  * One training step (one critic update + one generator update) of the peer
  * toy2d workload: stock wasm kernels (baseline), the pure-tfjs replacements,
- * Duel's Rust kernels (1 and 2 tfjs threads; plain and fused multiply-add), and the cpu
- * backend, in one run.
+ * Duel's Rust kernels (1 and 2 tfjs threads), and the cpu backend, in one run.
  * The stock and pure-tfjs rows run without the step-overhead kernels
  * ({@link STEP_FIXES}: fused Adam, leaky ReLU and its gradient, bias-gradient sums, shared
- * Identity, bias adds);
+ * Identity);
  * the "step overhead" group turns those off one at a time on the Rust matmul.
  */
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -25,7 +24,6 @@ const STEP_FIXES = [
   "sum_rust",
   "leaky_relu_rust",
   "identity_shared",
-  "add_rust",
 ] as const;
 
 async function stepper(
@@ -55,7 +53,6 @@ async function stepper(
 const stock = await stepper("wasm", "builtin", 1, []);
 const fixed = await stepper("wasm", "tfjs", 1, []);
 const rust = await stepper("wasm", "rust");
-const rustFma = await stepper("wasm", "rust_fma");
 const cpu = await stepper("cpu", "builtin");
 const twoThreads = await stepper("wasm", "rust", 2);
 const without = await Promise.all(
@@ -66,7 +63,6 @@ const noneOfThem = await stepper("wasm", "rust", 1, []);
 Deno.bench("toy2d step: wasm, stock kernels", { group: "toy2d", baseline: true }, stock);
 Deno.bench("toy2d step: wasm, pure-tfjs replacements", { group: "toy2d" }, fixed);
 Deno.bench("toy2d step: wasm, Rust kernels", { group: "toy2d" }, rust);
-Deno.bench("toy2d step: wasm, Rust kernels, fused multiply-add", { group: "toy2d" }, rustFma);
 Deno.bench("toy2d step: cpu backend", { group: "toy2d" }, cpu);
 Deno.bench("toy2d step: wasm, Rust kernels, 2 tfjs threads", { group: "toy2d" }, twoThreads);
 

@@ -10,7 +10,6 @@
 //! summation order, exported too, so conformance tests can demand equal bits.
 #![no_std]
 
-mod add;
 mod conv;
 mod conv_input;
 mod conv_input_few;
@@ -678,24 +677,3 @@ batch_norm_grad_export!(
     /// Scalar reference of [`batch_norm_grad_f32`]: same signature, same bits.
     batch_norm_grad_f32_ref => batch_norm::batch_norm_grad_ref
 );
-
-/// `Add` (float32): `out[i][j] = a[i][j] + b[i · b_rows][j]` for a row-major
-/// `rows × cols` a; `b_rows` 1: b is `rows × cols` too, 0: one row of `cols`
-/// added to every row (a bias). One f32 add per element: tfjs's bits.
-///
-/// # Safety
-/// `a` and `out` are valid for `rows · cols` floats, `b` for what `b_rows` says;
-/// `out` may be `a` or `b`, and must not overlap them otherwise.
-#[no_mangle]
-pub unsafe extern "C" fn add_f32(a: *const f32, b: *const f32, out: *mut f32, rows: u32, cols: u32, b_rows: u32) {
-    add::add(a, b, out, rows as usize, cols as usize, b_rows as usize);
-}
-
-/// Scalar reference of [`add_f32`]: same signature, same bits.
-///
-/// # Safety
-/// As [`add_f32`].
-#[no_mangle]
-pub unsafe extern "C" fn add_f32_ref(a: *const f32, b: *const f32, out: *mut f32, rows: u32, cols: u32, b_rows: u32) {
-    add::add_ref(a, b, out, rows as usize, cols as usize, b_rows as usize);
-}

@@ -21,7 +21,6 @@ import {
   rustRelu,
 } from "./rust_activations.ts";
 import { rustSum } from "./rust_reduce.ts";
-import { rustAdd } from "./rust_add.ts";
 import { rustMean } from "./rust_mean.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
@@ -203,13 +202,6 @@ export const KERNEL_FIXES = {
       (args.backend as unknown as { incRef(dataId: unknown): void }).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
-  },
-  add_rust: {
-    doc: "Add of float32 tensors of one shape, or with a bias along the last axis (every dense " +
-      "and conv layer's bias), on a Rust f32x4 kernel instead of tfjs-wasm's broadcasting loop " +
-      "(~1.7 ns per element); same bits",
-    kernelName: "Add",
-    wrap: rustAdd,
   },
   sum_rust: {
     doc: "Sum over leading axes (every bias gradient) as Rust f32x4 column sums, without " +
