@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { parseExperiment } from "../src/config/load.ts";
-import { profileSteps, profileTable } from "../src/runs/profile.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import { profileSteps, profileTable, timeKernels } from "../src/runs/profile.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { cli, tinyExperiment } from "./_fixtures.ts";
 
@@ -18,6 +19,8 @@ Deno.test("profileSteps sums kernel times by name over the profiled steps and ad
   assert.equal(matmul.calls % 4, 0);
   assert.ok(Math.abs(profile.kernels.reduce((s, k) => s + k.share, 0) - 1) < 1e-9);
   assert.ok(profileTable(profile).includes("| BatchMatMul |"));
+  // Kernel time is part of the wall time.
+  assert.ok(profile.kernelMsPerStep > 0 && profile.kernelMsPerStep <= profile.wallMsPerStep);
   trainer.dispose();
 });
 
@@ -28,4 +31,46 @@ Deno.test("--profile prints a kernel table and writes no run folder", async () =
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.match(new TextDecoder().decode(out.stdout), /\| BatchMatMul \| \d+ \|/);
   assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["tiny.yaml"]);
+});
+
+Deno.test("timeKernels counts a kernel's own time, without the kernels it calls, and restores the kernels", async () => {
+  const backend = tf.getBackend();
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const identity = (args: Parameters<tf.KernelFunc>[0]) =>
+    tf.getKernel("Identity", backend)!.kernelFunc(args) as tf.TensorInfo;
+  // An outer kernel (3 ms of its own) that calls an inner one (6 ms), as replacements call built-ins.
+  tf.registerKernel({
+    kernelName: "DuelProfInner",
+    backendName: backend,
+    kernelFunc: (args) => (busy(6), identity(args)),
+  });
+  tf.registerKernel({
+    kernelName: "DuelProfOuter",
+    backendName: backend,
+    kernelFunc: (args) => (busy(3), tf.getKernel("DuelProfInner", backend)!.kernelFunc(args)),
+  });
+  const before = tf.getKernel("DuelProfOuter", backend)!.kernelFunc;
+  const times = await timeKernels(() => {
+    (tf.engine().runKernel("DuelProfOuter", { x: tf.ones([4]) }, {}) as tf.Tensor).dispose();
+  });
+  const [outer, inner] = [times.get("DuelProfOuter")!, times.get("DuelProfInner")!];
+  assert.equal(outer.calls, 1);
+  assert.equal(inner.calls, 1);
+  assert.ok(inner.ms >= 6, `inner ${inner.ms}`);
+  assert.ok(outer.ms >= 3 && outer.ms < 6, `outer ${outer.ms}: its own 3 ms, not the inner 6`);
+  assert.ok(times.get("Identity")!.calls >= 1);
+  assert.equal(tf.getKernel("DuelProfOuter", backend)!.kernelFunc, before);
+  // Restored when the timed function throws too.
+  await assert.rejects(
+    timeKernels(() => {
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
+  assert.equal(tf.getKernel("DuelProfOuter", backend)!.kernelFunc, before);
+  tf.unregisterKernel("DuelProfOuter", backend);
+  tf.unregisterKernel("DuelProfInner", backend);
 });
