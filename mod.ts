@@ -79,7 +79,12 @@ export {
   KERNEL_FIXES,
   setKernelFix,
 } from "./src/backend/kernels.ts";
-export { GEMM_ROUNDINGS, gemmExport, hostFusesMultiplyAdd } from "./src/backend/rust_kernels.ts";
+export {
+  FUSED_EXPORTS,
+  GEMM_ROUNDINGS,
+  gemmExport,
+  hostFusesMultiplyAdd,
+} from "./src/backend/rust_kernels.ts";
 export type { GemmExport, GemmRounding } from "./src/backend/rust_kernels.ts";
 export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";

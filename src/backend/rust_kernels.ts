@@ -125,15 +125,31 @@ export const GEMM_ROUNDINGS = {
 /** A key of {@link GEMM_ROUNDINGS}. */
 export type GemmRounding = keyof typeof GEMM_ROUNDINGS;
 
+/**
+ * Each GEMM export by its plain name, as the kernels call it, and its fused
+ * twin (the matmul's on the `4 × 8` tile): a table, so that kernel calls look
+ * names up rather than build them. The build makes a twin for each
+ * (`FMA_ROOTS` in src/cli/build_kernels.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FUSED_EXPORTS } from "./rust_kernels.ts";
+ * assert.equal(FUSED_EXPORTS.conv2d_f32, "conv2d_f32_fma");
+ * ```
+ */
+export const FUSED_EXPORTS = {
+  matmul_f32: "matmul4x8_f32_fma",
+  matmul_f32_rows: "matmul4x8_f32_rows_fma",
+  matmul_f32_cols: "matmul4x8_f32_cols_fma",
+  conv2d_f32: "conv2d_f32_fma",
+  conv2d_backprop_filter_f32: "conv2d_backprop_filter_f32_fma",
+  conv2d_backprop_filter_f32_cols: "conv2d_backprop_filter_f32_cols_fma",
+  conv2d_backprop_input_f32: "conv2d_backprop_input_f32_fma",
+} as const;
+
 /** A GEMM export by its plain name, as the kernels call it. */
-export type GemmExport =
-  | "matmul_f32"
-  | "matmul_f32_rows"
-  | "matmul_f32_cols"
-  | "conv2d_f32"
-  | "conv2d_backprop_filter_f32"
-  | "conv2d_backprop_filter_f32_cols"
-  | "conv2d_backprop_input_f32";
+export type GemmExport = keyof typeof FUSED_EXPORTS;
 
 /**
  * The export computing `name` with `rounding`: `name` itself when plain; else
@@ -149,8 +165,7 @@ export type GemmExport =
  * ```
  */
 export function gemmExport(name: GemmExport, rounding: GemmRounding): string {
-  if (rounding === "plain") return name;
-  return `${name.replace(/^matmul_f32/, "matmul4x8_f32")}_fma`;
+  return rounding === "plain" ? name : FUSED_EXPORTS[name];
 }
 
 let fuses: boolean | undefined;

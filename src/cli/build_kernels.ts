@@ -10,6 +10,7 @@
  * @module
  */
 import { assertZeroCopySafe } from "../backend/wasm_module.ts";
+import { FUSED_EXPORTS } from "../backend/rust_kernels.ts";
 import { writeAtomic } from "../runs/files.ts";
 import { fmaTwins } from "./fma_twins.ts";
 
@@ -29,20 +30,13 @@ export const TOOLS = {
 } as const;
 
 /**
- * The exports that get a fused twin (`<name>_fma`): the GEMM kernels whose
- * fused form is used (`rust_kernels.ts`), and the probe telling whether the
- * host fuses.
+ * The exports that get a fused twin (`<name>_fma`): those the kernels call
+ * fused (`FUSED_EXPORTS`), and the probe telling whether the host fuses.
  */
-export const FMA_ROOTS = [
-  "matmul4x8_f32",
-  "matmul4x8_f32_rows",
-  "matmul4x8_f32_cols",
-  "conv2d_f32",
-  "conv2d_backprop_filter_f32",
-  "conv2d_backprop_filter_f32_cols",
-  "conv2d_backprop_input_f32",
+export const FMA_ROOTS: readonly string[] = [
+  ...Object.values(FUSED_EXPORTS).map((twin) => twin.slice(0, -"_fma".length)),
   "fma_probe",
-] as const;
+];
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}, cwd = KERNELS) {
   // A clean environment: RUSTFLAGS and friends would override kernels/.cargo/config.toml.
