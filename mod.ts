@@ -13,11 +13,11 @@
  * ```
  * @module
  */
-export { ConfigError } from "./src/config/fields.ts";
-export type { Field } from "./src/config/fields.ts";
+export { ConfigError } from "./src/fields.ts";
+export type { Field } from "./src/fields.ts";
+export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
 export {
   configHash,
-  dataSourceOf,
   ExperimentFileError,
   experimentFromData,
   loadExperiment,
@@ -118,7 +118,7 @@ export { profileSteps, profileTable, timeKernels } from "./src/runs/profile.ts";
 export type { KernelTime, KernelTimes, StepProfile } from "./src/runs/profile.ts";
 export type { ProgressOptions } from "./src/runs/progress.ts";
 export type { Tensor, Variable } from "./src/tensor.ts";
-export type { Infer, InferShape, Shape, TaggedOf } from "./src/config/fields.ts";
+export type { Infer, InferShape, Shape, TaggedOf } from "./src/fields.ts";
 export type { BuildContext } from "./src/nn/layers.ts";
 export { firstDifference, reproduceRun } from "./src/runs/reproduce.ts";
 export type {

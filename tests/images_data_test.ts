@@ -1,7 +1,7 @@
 /** The image data sets (MNIST, an image folder), their split, cache and errors. */
 import assert from "node:assert/strict";
 import { encode as encodePng } from "fast-png";
-import { ConfigError } from "../src/config/fields.ts";
+import { ConfigError } from "../src/fields.ts";
 import {
   cachedImages,
   cacheKey,

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
-import { writeAtomic } from "../../src/runs/files.ts";
+import { writeAtomic } from "../../src/files.ts";
 import { KERNEL_SHAPES } from "./kernel_shapes.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -11,7 +11,7 @@
  */
 import { assertZeroCopySafe } from "../backend/wasm_module.ts";
 import { FUSED_EXPORTS } from "../backend/rust_kernels.ts";
-import { writeAtomic } from "../runs/files.ts";
+import { writeAtomic } from "../files.ts";
 import { fmaTwins } from "./fma_twins.ts";
 
 const KERNELS = new URL("../../kernels/", import.meta.url).pathname;

@@ -6,10 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { type DatasetKind, DATASETS } from "../data/datasets.ts";
-import type { DataSource } from "../data/source.ts";
-import { layerShapes } from "../nn/network.ts";
-import { ConfigError, type Shape } from "./fields.ts";
+import { dataSourceOf } from "../data/factory.ts";
+import { ConfigError } from "../fields.ts";
+import { checkMetrics, checkShapes } from "./checks.ts";
 import { applyOverride, type Override, parseOverride } from "./overrides.ts";
 import { EXPERIMENT, type Experiment } from "./schema.ts";
 import {
@@ -86,98 +85,6 @@ export function locate(map: SourceMap, error: ConfigError): Position {
     if (!/[.[]/.test(path)) break;
   }
   return map.values.get("") ?? { line: 1, col: 1 };
-}
-
-type AnyDataset = DatasetKind<Shape>;
-
-/**
- * The data source an experiment trains on (validated). Sets read from files
- * (`mnist`, `images`) are read here, through the data cache; a bad file is a
- * {@link ConfigError} at `data.path`.
- */
-export function dataSourceOf(config: Experiment): DataSource {
-  const { name, ...params } = config.data;
-  return (DATASETS[name] as AnyDataset).create(params, "data");
-}
-
-/** The shape of one example of the experiment's data, reading no file. */
-function dataShape(config: Experiment): readonly number[] {
-  const { name, ...params } = config.data;
-  const kind = DATASETS[name] as AnyDataset;
-  return kind.shape ? kind.shape(params, "data") : kind.create(params, "data").shape;
-}
-
-/** Image metrics need 28x28x1 images (the MNIST classifier's input). */
-function checkMetrics(config: Experiment): void {
-  const shape = dataShape(config).join("x");
-  if (config.eval.metrics.length && shape !== "28x28x1") {
-    throw new ConfigError(
-      "eval.metrics",
-      `${
-        config.eval.metrics.join(", ")
-      } measure 28x28x1 images but ${config.data.name} has ${shape}`,
-      "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
-    );
-  }
-  if (!config.eval.metrics.length) return;
-  // k-NN metrics need more than k = 5 points a side; Fréchet needs a covariance.
-  const least = 6;
-  const data = config.data as { name: string; held_out?: number };
-  if (data.name === "images" && (data.held_out ?? 0) < least) {
-    throw new ConfigError(
-      data.held_out === undefined ? "eval.metrics" : "data.held_out",
-      data.held_out === undefined
-        ? "need held-out real images to compare with, and data.held_out is not set"
-        : `${data.held_out} held-out images are too few for eval.metrics`,
-      `data.held_out: n with n >= ${least} (e.g. 100)`,
-    );
-  }
-  if (config.eval.samples < least) {
-    throw new ConfigError(
-      "eval.samples",
-      `${config.eval.samples} samples are too few for eval.metrics`,
-      `integer >= ${least} (e.g. 2000)`,
-    );
-  }
-}
-
-/** Checks what no single key can: shapes chain from noise to data to one critic value. */
-function checkShapes(config: Experiment): void {
-  const data = { shape: dataShape(config) };
-  const g = layerShapes(
-    config.generator.layers,
-    [config.noise.dim],
-    "generator.layers",
-    "the noise (noise.dim)",
-  );
-  const gOut = g[g.length - 1];
-  const want = data.shape.join("x");
-  if (gOut.join("x") !== want) {
-    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-    throw new ConfigError(
-      `generator.layers[${g.length - 1}]`,
-      `the generator ends with ${
-        gOut.join("x")
-      } values per example but ${config.data.name} has ${want}`,
-      size(gOut) === size(data.shape)
-        ? `end with { type: reshape, shape: [${data.shape.join(", ")}] }`
-        : `end with a layer giving ${want}`,
-    );
-  }
-  const d = layerShapes(
-    config.discriminator.layers,
-    data.shape,
-    "discriminator.layers",
-    `the data (${config.data.name})`,
-  );
-  const dOut = d[d.length - 1];
-  if (dOut.length !== 1 || dOut[0] !== 1) {
-    throw new ConfigError(
-      `discriminator.layers[${d.length - 1}]`,
-      `the critic ends with ${dOut.join("x")} values per example`,
-      "end with a layer giving 1 value, e.g. dense with units: 1",
-    );
-  }
 }
 
 /**
@@ -282,7 +189,7 @@ export function experimentFromData(
   }
   try {
     const config = EXPERIMENT.parse(data, "");
-    if (options.loadData) dataSourceOf(config); // a missing folder before a layer mismatch
+    if (options.loadData) dataSourceOf(config.data); // a missing folder before a layer mismatch
     checkShapes(config);
     checkMetrics(config);
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -4,7 +4,7 @@
  * @module
  */
 import { parse } from "yaml";
-import { ConfigError } from "./fields.ts";
+import { ConfigError } from "../fields.ts";
 
 /** One parsed `--set` argument. */
 export interface Override {

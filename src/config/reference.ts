@@ -3,7 +3,7 @@
  * documentation cannot drift from what the validator accepts.
  * @module
  */
-import type { Field } from "./fields.ts";
+import type { Field } from "../fields.ts";
 
 function defaultOf(field: Field<unknown>): string {
   if (!field.fallback) return "required";
@@ -45,7 +45,7 @@ function rows(field: Field<unknown>, path: string, out: string[]): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { num, obj } from "./fields.ts";
+ * import { num, obj } from "../fields.ts";
  * import { referenceTable } from "./reference.ts";
  * const table = referenceTable(obj("x", { steps: num("how many", { default: 3 }) }));
  * assert.ok(table.includes("| `steps` | number | `3` | how many |"));

@@ -22,7 +22,7 @@ import {
   str,
   tagged,
   type TaggedOf,
-} from "./fields.ts";
+} from "../fields.ts";
 
 /** The keys of each record of a table, by record name. */
 export type ParamsOf<T extends Record<string, { params: Shape }>> = {

@@ -14,7 +14,7 @@ import {
   show,
   str,
   vec,
-} from "../config/fields.ts";
+} from "../fields.ts";
 import { imageChannels, imageFolder } from "./image_folder.ts";
 import { mnist, MNIST_SHAPE } from "./mnist.ts";
 import type { DataSource } from "./source.ts";

@@ -13,7 +13,7 @@
  * each file's name, size and modification time, and the size and channels.
  * @module
  */
-import { ConfigError } from "../config/fields.ts";
+import { ConfigError } from "../fields.ts";
 import { type Bitmap, decodeImage, toChannels } from "../images/decode.ts";
 import { resizeImage } from "../images/resize.ts";
 import { cachedImages, cacheKey, type CacheOptions, type RawImages } from "./cache.ts";

@@ -10,7 +10,7 @@
  * `digits` filter, so an image is on the same side whatever digits are kept.
  * @module
  */
-import { ConfigError } from "../config/fields.ts";
+import { ConfigError } from "../fields.ts";
 import { cachedImages, cacheKey, type CacheOptions, type RawImages } from "./cache.ts";
 import { heldOutMask, imageSource } from "./image_set.ts";
 import type { DataSource } from "./source.ts";

@@ -17,7 +17,7 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
 import { numericsOf } from "../backend/tfjs.ts";
-import { writeAtomic } from "../runs/files.ts";
+import { writeAtomic } from "../files.ts";
 import {
   classifierLayers,
   type ClassifierRecipe,

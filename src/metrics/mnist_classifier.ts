@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Shape, tagged } from "../config/fields.ts";
+import { type Shape, tagged } from "../fields.ts";
 import { EVAL_MODE, LAYERS, type Param } from "../nn/layers.ts";
 import { buildNetwork, layerShapes, type LayerSpec, type Network } from "../nn/network.ts";
 import { Rng } from "../rng.ts";

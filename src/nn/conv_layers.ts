@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, ConfigError, type Field, num, vec } from "../config/fields.ts";
+import { bool, ConfigError, type Field, num, vec } from "../fields.ts";
 import { defineLayer, named, shapeError, shapeText, uniformInit } from "./layer_kind.ts";
 import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 

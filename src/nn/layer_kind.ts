@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ConfigError, type InferShape, type Shape } from "../config/fields.ts";
+import { ConfigError, type InferShape, type Shape } from "../fields.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor, Variable } from "../tensor.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, ConfigError, num, type Shape, vec } from "../config/fields.ts";
+import { bool, ConfigError, num, type Shape, vec } from "../fields.ts";
 import { CONV_LAYERS } from "./conv_layers.ts";
 import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";
 import { NORM_LAYERS } from "./norm_layers.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { num, oneOf } from "../config/fields.ts";
+import { num, oneOf } from "../fields.ts";
 import { batchNorm } from "../backend/rust_batch_norm.ts";
 import { defineLayer, named, shapeError } from "./layer_kind.ts";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { list, num } from "../config/fields.ts";
+import { list, num } from "../fields.ts";
 import { defineLayer, shapeError, shapeText } from "./layer_kind.ts";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

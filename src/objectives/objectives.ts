@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type InferShape, num, type Shape } from "../config/fields.ts";
+import { type InferShape, num, type Shape } from "../fields.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 import { F_DIVERGENCES, type FDivergence, type FDivergenceName } from "./f_divergences.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, type InferShape, num, type Shape } from "../config/fields.ts";
+import { bool, type InferShape, num, type Shape } from "../fields.ts";
 import type { Network } from "../nn/network.ts";
 import type { Rng } from "../rng.ts";
 import { type Tensor, tfjs } from "../tensor.ts";

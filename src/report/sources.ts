@@ -6,7 +6,8 @@
  */
 import { basename } from "node:path";
 import { parse } from "yaml";
-import { evaluationRows, readMetrics, writeAtomic } from "../runs/files.ts";
+import { evaluationRows, readMetrics } from "../runs/files.ts";
+import { writeAtomic } from "../files.ts";
 import { TrialStore } from "../sweep/store.ts";
 import { renderHtml, renderMarkdown, reportCharts } from "./render.ts";
 import type { ReportData, ReportTrial } from "./summarize.ts";

@@ -12,7 +12,8 @@ import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
 import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
-import { readMetrics, samplesCsv, toJsonl, writeAtomic } from "./files.ts";
+import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
+import { writeAtomic } from "../files.ts";
 import {
   dataManifest,
   DUEL_VERSION,

@@ -17,7 +17,7 @@
 import type { DataSource } from "../data/source.ts";
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
 import type { ClassifierRecipe } from "../metrics/mnist_classifier.ts";
-import { writeAtomic } from "./files.ts";
+import { writeAtomic } from "../files.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** Paths inside one run folder. */

@@ -4,7 +4,7 @@
  * `{ int: [lo, hi] }` (inclusive) or `{ choice: [a, b, ...] }`.
  * @module
  */
-import { ConfigError, type Field } from "../config/fields.ts";
+import { ConfigError, type Field } from "../fields.ts";
 import type { Rng } from "../rng.ts";
 
 /** One distribution, validated. */

@@ -5,16 +5,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import {
-  ConfigError,
-  type Field,
-  list,
-  num,
-  obj,
-  optional,
-  record,
-  str,
-} from "../config/fields.ts";
+import { ConfigError, type Field, list, num, obj, optional, record, str } from "../fields.ts";
 import {
   ExperimentFileError,
   experimentFromData,

@@ -5,7 +5,7 @@
  * continues the same schedule.
  * @module
  */
-import { type InferShape, num, type Shape } from "../config/fields.ts";
+import { type InferShape, num, type Shape } from "../fields.ts";
 
 /** One record of the schedule table. */
 export interface ScheduleKind<S extends Shape> {

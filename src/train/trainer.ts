@@ -5,14 +5,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { dataSourceOf } from "../config/load.ts";
+import { dataSourceOf } from "../data/factory.ts";
 import type { Experiment } from "../config/schema.ts";
 import type { DataSource } from "../data/source.ts";
 import { type ApplyMode, EVAL_MODE, type Param } from "../nn/layers.ts";
 import { buildNetwork, type Network } from "../nn/network.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
-import type { InferShape, Shape } from "../config/fields.ts";
+import type { InferShape, Shape } from "../fields.ts";
 import { Rng } from "../rng.ts";
 import {
   deriveStreams,
@@ -116,7 +116,7 @@ export class Trainer {
 
   private constructor(readonly config: Experiment) {
     const seed = config.seed;
-    this.data = dataSourceOf(config);
+    this.data = dataSourceOf(config.data);
     this.generator = buildNetwork(
       config.generator.layers,
       [config.noise.dim],
