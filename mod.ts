@@ -16,6 +16,7 @@
 export { ConfigError } from "./src/fields.ts";
 export type { Field } from "./src/fields.ts";
 export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
+export { cacheDirFromEnv, ENV_VARS } from "./src/env.ts";
 export {
   configHash,
   ExperimentFileError,
@@ -201,7 +202,6 @@ export type { ImageFolderParams } from "./src/data/image_folder.ts";
 export { heldOutMask, imageSource } from "./src/data/image_set.ts";
 export {
   cachedImages,
-  cacheDir,
   cacheKey,
   decodeImages,
   encodeImages,

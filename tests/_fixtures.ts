@@ -1,4 +1,4 @@
-import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../src/cli/permissions.ts";
+import { experimentArgs } from "../src/runs/subprocess.ts";
 
 /** Small, fast experiment files shared by the tests. */
 
@@ -38,7 +38,7 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
 /** Runs the experiment CLI; resolves with its exit code and output. */
 export function cli(args: string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...EXPERIMENT_FLAGS, EXPERIMENT_CLI, ...args],
+    args: experimentArgs(args),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

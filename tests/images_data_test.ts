@@ -241,10 +241,10 @@ Deno.test("images: a folder of PNGs, resized, in [-1, 1], cached, with a fixed h
   await Deno.mkdir(`${dir}/shapes/sub.png`); // a folder named like an image: ignored
   const p = { path: `${dir}/shapes`, size: [8, 8], channels: 1, held_out: 2 };
   forgetCachedImages();
-  const first = imageFolderImages(p, "data");
+  const first = imageFolderImages(p, "data", { dir: CACHE });
   assert.equal(first.from, "built");
   assert.deepEqual(first.set.ids, names);
-  const data = imageFolder(p, "data");
+  const data = imageFolder(p, "data", { dir: CACHE });
   assert.deepEqual(data.shape, [8, 8, 1]);
   assert.equal(data.train!.n, 10);
   assert.equal(data.heldOut!.n, 2);
@@ -262,9 +262,9 @@ Deno.test("images: a folder of PNGs, resized, in [-1, 1], cached, with a fixed h
   // The second load (a new process: memory forgotten) reads the cache; the arrays are identical.
   assert.equal(cacheFiles("images").length >= 1, true);
   forgetCachedImages();
-  assert.equal(imageFolderImages(p, "data").from, "disk");
+  assert.equal(imageFolderImages(p, "data", { dir: CACHE }).from, "disk");
   forgetCachedImages();
-  assertSameSource(imageFolder(p, "data"), data);
+  assertSameSource(imageFolder(p, "data", { dir: CACHE }), data);
   // The same seed samples the same images, from the training split only.
   const a = data.sample(5, Rng.derive(1, "data"));
   assert.deepEqual(data.sample(5, Rng.derive(1, "data")), a);
@@ -273,7 +273,7 @@ Deno.test("images: a folder of PNGs, resized, in [-1, 1], cached, with a fixed h
   );
   for (let i = 0; i < 5; i++) assert.ok(train.has(a.subarray(i * 64, (i + 1) * 64).join()));
   // Other channels or sizes are other cache entries; RGB repeats the grey.
-  const rgb = imageFolder({ ...p, channels: 3 }, "data");
+  const rgb = imageFolder({ ...p, channels: 3 }, "data", { dir: CACHE });
   assert.deepEqual(rgb.shape, [8, 8, 3]);
   assert.deepEqual(rgb.train!.images.filter((_, i) => i % 3 === 0), data.train!.images);
   // Changing a file changes the key: the folder is decoded again.
@@ -281,7 +281,7 @@ Deno.test("images: a folder of PNGs, resized, in [-1, 1], cached, with a fixed h
     `${dir}/shapes/${names[0]}`,
     encodePng({ width: 16, height: 16, data: new Uint8Array(256).fill(255), channels: 1 }),
   );
-  const changed = imageFolderImages(p, "data");
+  const changed = imageFolderImages(p, "data", { dir: CACHE });
   assert.equal(changed.from, "built");
   assert.ok(changed.set.pixels.subarray(0, 64).every((v) => v === 255));
   await Deno.remove(dir, { recursive: true });

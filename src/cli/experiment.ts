@@ -3,8 +3,8 @@
  * `deno task experiment --resume <run folder>`: trains one experiment.
  * @module
  */
-import { parseArgs } from "node:util";
-import { ExperimentFileError, loadExperiment } from "../config/load.ts";
+import { loadExperiment } from "../config/load.ts";
+import { type Parsed, runCommand, UsageError } from "./command.ts";
 import { resumeRun, runExperiment } from "../runs/experiment.ts";
 import { progressPrinter } from "../runs/progress.ts";
 import { profileSteps, profileTable } from "../runs/profile.ts";
@@ -24,26 +24,17 @@ const USAGE =
        deno task experiment <experiment.yaml> --run-dir <new folder>   (instead of <root>/<name>/<run id>)
        deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)`;
 
-async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        set: { type: "string", multiple: true, default: [] },
-        resume: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        profile: { type: "boolean", default: false },
-        threads: { type: "string" },
-        "run-dir": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+const OPTIONS = {
+  set: { type: "string", multiple: true, default: [] as string[] },
+  resume: { type: "string" },
+  quiet: { type: "boolean", default: false },
+  profile: { type: "boolean", default: false },
+  threads: { type: "string" },
+  "run-dir": { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Promise<number> {
   const { values, positionals } = parsed;
   // --threads N is --set backend.threads=N (validated the same way).
   const overrides = [
@@ -55,22 +46,18 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.profile && (values.resume ? positionals.length !== 0 : positionals.length !== 1)) {
-    console.error(
-      `duel: ${
-        values.resume ? "--resume takes no experiment file" : "expected one experiment file"
-      }\n${USAGE}`,
+    throw new UsageError(
+      values.resume ? "--resume takes no experiment file" : "expected one experiment file",
     );
-    return 2;
   }
   if (values.profile) {
     const steps = positionals.length === 2 ? Number(positionals[1]) : 20;
     if (!Number.isInteger(steps) || steps < 1 || values.resume) {
-      console.error(`duel: --profile takes an experiment file and a step count >= 1\n${USAGE}`);
-      return 2;
+      throw new UsageError("--profile takes an experiment file and a step count >= 1");
     }
-    const { config } = await loadExperiment(positionals[0], overrides);
+    const { config, data } = await loadExperiment(positionals[0], overrides);
     await useBackend(config.backend.name, config.backend.threads);
-    const trainer = Trainer.create(config);
+    const trainer = Trainer.create(config, { data });
     for await (const _ of trainer.run(3)); // warm-up: first calls compile and allocate
     console.log(profileTable(await profileSteps(trainer, steps)));
     trainer.dispose();
@@ -92,14 +79,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (e instanceof ExperimentFileError) {
-      console.error(e.message);
-      Deno.exit(e.exitCode);
-    }
-    console.error(`duel: ${e instanceof Error ? e.message : String(e)}`);
-    Deno.exit(1);
-  }
+  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
 }

@@ -6,33 +6,34 @@
  * @module
  */
 import { ExperimentFileError, loadExperiment } from "../config/load.ts";
+import { type Parsed, runCommand, UsageError } from "./command.ts";
 import { directOptimum } from "../metrics/divergence_meter.ts";
 import { F_DIVERGENCES } from "../objectives/f_divergences.ts";
 
-if (import.meta.main) {
-  try {
-    const [file, ...rest] = Deno.args;
-    if (!file || rest.length) {
-      throw new ExperimentFileError("usage: deno task fit-gaussian <experiment.yaml>");
-    }
-    const { config } = await loadExperiment(file);
-    if (config.data.name !== "mixture" || config.data.components[0].mean.length !== 1) {
-      throw new ExperimentFileError(
-        `${file}: data must be a 1-D mixture (valid: data.name: mixture, 1-D means)`,
-      );
-    }
-    const components = config.data.components;
-    const names = [...Object.keys(F_DIVERGENCES), "minimax", "wasserstein"];
-    console.log("| objective | mu | sigma | divergence at the optimum |\n|---|---|---|---|");
-    for (const name of names) {
-      const { mu, sigma, divergence } = directOptimum(name, components);
-      const mark = name === config.objective.name ? " (this file)" : "";
-      console.log(
-        `| ${name}${mark} | ${mu.toFixed(4)} | ${sigma.toFixed(4)} | ${divergence.toFixed(5)} |`,
-      );
-    }
-  } catch (e) {
-    console.error(e instanceof ExperimentFileError ? e.message : `duel: ${(e as Error).message}`);
-    Deno.exit(e instanceof ExperimentFileError ? e.exitCode : 1);
+const USAGE = "usage: deno task fit-gaussian <experiment.yaml>";
+
+async function main({ positionals }: Parsed<Record<never, never>>): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError("expected one experiment file");
+  const [file] = positionals;
+  const { config } = await loadExperiment(file);
+  if (config.data.name !== "mixture" || config.data.components[0].mean.length !== 1) {
+    throw new ExperimentFileError(
+      `${file}: data must be a 1-D mixture (valid: data.name: mixture, 1-D means)`,
+    );
   }
+  const components = config.data.components;
+  const names = [...Object.keys(F_DIVERGENCES), "minimax", "wasserstein"];
+  console.log("| objective | mu | sigma | divergence at the optimum |\n|---|---|---|---|");
+  for (const name of names) {
+    const { mu, sigma, divergence } = directOptimum(name, components);
+    const mark = name === config.objective.name ? " (this file)" : "";
+    console.log(
+      `| ${name}${mark} | ${mu.toFixed(4)} | ${sigma.toFixed(4)} | ${divergence.toFixed(5)} |`,
+    );
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCommand({ usage: USAGE, options: {}, main }, Deno.args));
 }

@@ -4,7 +4,6 @@
  * (or `--out`). A sweep's report is made from its store alone.
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   folderKind,
   reportTitle,
@@ -14,40 +13,26 @@ import {
 } from "../report/sources.ts";
 import { ReportError, summarize } from "../report/summarize.ts";
 import { renderMarkdown } from "../report/render.ts";
+import { UserError } from "../errors.ts";
+import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE =
   "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir]";
 
-async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        metric: { type: "string", multiple: true },
-        "rank-by": { type: "string" },
-        out: { type: "string" },
-        quiet: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+const OPTIONS = {
+  metric: { type: "string", multiple: true },
+  "rank-by": { type: "string" },
+  out: { type: "string" },
+  quiet: { type: "boolean", default: false },
+} as const;
+
+async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
-    console.error(`duel: expected one folder\n${USAGE}`);
-    return 2;
-  }
+  if (positionals.length !== 1) throw new UsageError("expected one folder");
   const dir = positionals[0].replace(/\/+$/, "");
-  let kind;
-  try {
-    kind = await folderKind(dir);
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}`);
-    return 2;
-  }
+  const kind = await folderKind(dir).catch((e: Error) => {
+    throw new UserError(`duel: ${e.message}`);
+  });
   const trials = kind === "sweep" ? trialsFromSweep(dir) : await trialsFromRun(dir);
   let data;
   try {
@@ -57,8 +42,7 @@ async function main(args: string[]): Promise<number> {
     });
   } catch (e) {
     if (!(e instanceof ReportError)) throw e;
-    console.error(`duel: ${dir}: ${e.message}`);
-    return e.exitCode;
+    throw new UserError(`duel: ${dir}: ${e.message}`);
   }
   const written = await writeReport(values.out ?? dir, data);
   if (!values.quiet) console.log(renderMarkdown(data).split("## Charts")[0].trim());
@@ -71,10 +55,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
 }

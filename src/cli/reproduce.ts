@@ -4,24 +4,15 @@
  * (exit 0) or where it first differs (exit 1).
  * @module
  */
-import { parseArgs } from "node:util";
-import { ExperimentFileError } from "../config/load.ts";
 import { reproduceRun } from "../runs/reproduce.ts";
+import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE = "usage: deno task reproduce <run folder> [--keep]";
 
-async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { keep: { type: "boolean" } } });
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.positionals.length !== 1) {
-    console.error(`duel: expected one run folder\n${USAGE}`);
-    return 2;
-  }
+const OPTIONS = { keep: { type: "boolean" } } as const;
+
+async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Promise<number> {
+  if (parsed.positionals.length !== 1) throw new UsageError("expected one run folder");
   const dir = parsed.positionals[0];
   const r = await reproduceRun(dir, {
     keep: parsed.values.keep ?? false,
@@ -45,10 +36,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error(e instanceof ExperimentFileError ? e.message : `duel: ${(e as Error).message}`);
-    Deno.exit(e instanceof ExperimentFileError ? e.exitCode : 1);
-  }
+  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
 }

@@ -3,33 +3,25 @@
  * resumes) every trial of a sweep; results go to `<root>/sweeps/<name>/`.
  * @module
  */
-import { parseArgs } from "node:util";
-import { ExperimentFileError } from "../config/load.ts";
 import { runSweep } from "../sweep/runner.ts";
 import { loadSweep } from "../sweep/sweep_file.ts";
+import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE = "usage: deno task sweep <sweep.yaml> [--parallel N] [--root runs]";
 
-async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { parallel: { type: "string" }, root: { type: "string", default: "runs" } },
-    });
-  } catch (e) {
-    console.error(`duel: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+const OPTIONS = {
+  parallel: { type: "string" },
+  root: { type: "string", default: "runs" },
+} as const;
+
+async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const { values, positionals } = parsed;
   const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
   if (
     positionals.length !== 1 ||
     (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1))
   ) {
-    console.error(`duel: expected one sweep file and --parallel >= 1\n${USAGE}`);
-    return 2;
+    throw new UsageError("expected one sweep file and --parallel >= 1");
   }
   const sweep = await loadSweep(positionals[0]);
   // By default as many trials at once as the cores hold, given the threads each trial uses.
@@ -61,10 +53,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error(e instanceof ExperimentFileError ? e.message : `duel: ${(e as Error).message}`);
-    Deno.exit(e instanceof ExperimentFileError ? e.exitCode : 1);
-  }
+  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
 }

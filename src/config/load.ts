@@ -4,30 +4,21 @@
  * `file:line:col: key.path: what is wrong (valid: ...)`.
  * @module
  */
-import { createHash } from "node:crypto";
 import { stringify } from "yaml";
+export { ExperimentFileError } from "./errors.ts";
+export { configHash } from "./hash.ts";
+export { locate, parseYaml } from "./yaml_file.ts";
 import { dataSourceOf } from "../data/factory.ts";
+import type { DataSource } from "../data/source.ts";
+import { cacheDirFromEnv } from "../env.ts";
 import { ConfigError } from "../fields.ts";
 import { checkMetrics, checkShapes } from "./checks.ts";
 import { applyOverride, type Override, parseOverride } from "./overrides.ts";
 import { EXPERIMENT, type Experiment } from "./schema.ts";
-import {
-  parseWithPositions,
-  type Position,
-  type SourceMap,
-  YamlSyntaxError,
-} from "./source_map.ts";
-
-/** A bad experiment file or override, as one line; CLIs exit with code 2. */
-export class ExperimentFileError extends Error {
-  /** Exit code for command-line tools. */
-  readonly exitCode = 2;
-  /** Wraps a finished message. @param message the whole one-line message, position first */
-  constructor(message: string) {
-    super(message);
-    this.name = "ExperimentFileError";
-  }
-}
+import type { SourceMap } from "./source_map.ts";
+import { configHash } from "./hash.ts";
+import { ExperimentFileError } from "./errors.ts";
+import { locate, parseYaml } from "./yaml_file.ts";
 
 /** A validated experiment with what identifies it. */
 export interface LoadedExperiment {
@@ -37,6 +28,8 @@ export interface LoadedExperiment {
   readonly resolvedYaml: string;
   /** SHA-256 of the resolved configuration (hex). */
   readonly hash: string;
+  /** The data source, when it was read to validate (`loadData`); trainers take it from here. */
+  readonly data?: DataSource;
 }
 
 /** Options for {@link parseExperiment}. */
@@ -56,6 +49,8 @@ export interface ParseOptions {
    * `data.path`, before anything is written. Off by default: then nothing is read.
    */
   loadData?: boolean;
+  /** The data cache's folder when `loadData` (none: only this process's memory). */
+  cacheDir?: string;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -64,27 +59,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-/** YAML text to data and positions; a syntax error is an {@link ExperimentFileError} line. */
-export function parseYaml(text: string, file: string): { data: unknown; map: SourceMap } {
-  try {
-    return parseWithPositions(text);
-  } catch (e) {
-    if (!(e instanceof YamlSyntaxError)) throw e;
-    throw new ExperimentFileError(`${file}:${e.position.line}:${e.position.col}: ${e.message}`);
-  }
-}
-
-/** Where in the file `error` points: its key or value, else the nearest enclosing one. */
-export function locate(map: SourceMap, error: ConfigError): Position {
-  if (error.at === "key" && map.keys.has(error.path)) return map.keys.get(error.path)!;
-  for (let path = error.path; path; path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
-    const at = map.values.get(path);
-    if (at) return at;
-    if (!/[.[]/.test(path)) break;
-  }
-  return map.values.get("") ?? { line: 1, col: 1 };
 }
 
 /**
@@ -107,22 +81,6 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
   const file = options.file ?? "<experiment>";
   const parsed = parseYaml(text, file);
   return experimentFromData(parsed.data, parsed.map, options);
-}
-
-/**
- * The SHA-256 (hex) of a configuration object as JSON, key order as given:
- * what run folders, checkpoints and sweeps identify a resolved configuration by.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { configHash } from "./load.ts";
- * assert.match(configHash({ seed: 0 }), /^[0-9a-f]{64}$/);
- * assert.notEqual(configHash({ seed: 0 }), configHash({ seed: 1 }));
- * ```
- */
-export function configHash(config: unknown): string {
-  return createHash("sha256").update(JSON.stringify(config)).digest("hex");
 }
 
 /**
@@ -189,12 +147,15 @@ export function experimentFromData(
   }
   try {
     const config = EXPERIMENT.parse(data, "");
-    if (options.loadData) dataSourceOf(config.data); // a missing folder before a layer mismatch
+    // A missing folder before a layer mismatch.
+    const source = options.loadData
+      ? dataSourceOf(config.data, { dir: options.cacheDir ?? null })
+      : undefined;
     checkShapes(config);
     checkMetrics(config);
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const hash = configHash(config);
-    return { config: deepFreeze(config), resolvedYaml, hash };
+    return { config: deepFreeze(config), resolvedYaml, hash, ...(source ? { data: source } : {}) };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // Blame the last override on the error's path, above it (a bad value) or below it
@@ -229,5 +190,5 @@ export async function loadExperiment(
     const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
     throw new ExperimentFileError(`${file}: cannot read the experiment file: ${why}`);
   }
-  return parseExperiment(text, { file, overrides, loadData: true });
+  return parseExperiment(text, { file, overrides, loadData: true, cacheDir: cacheDirFromEnv() });
 }

@@ -40,35 +40,6 @@ const MAGIC = new TextEncoder().encode("DUELDATA");
 const VERSION = 1;
 
 /**
- * The cache folder for data sets and the metrics' classifier:
- * `$DUEL_CACHE_DIR`, else `$XDG_CACHE_HOME/duel`, else `$HOME/.cache/duel`;
- * undefined when none is set (or env access is denied).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cacheDir } from "./cache.ts";
- * const before = Deno.env.get("DUEL_CACHE_DIR");
- * Deno.env.set("DUEL_CACHE_DIR", "/tmp/duel-cache");
- * assert.equal(cacheDir(), "/tmp/duel-cache");
- * if (before === undefined) Deno.env.delete("DUEL_CACHE_DIR");
- * else Deno.env.set("DUEL_CACHE_DIR", before);
- * ```
- */
-export function cacheDir(): string | undefined {
-  try {
-    const explicit = Deno.env.get("DUEL_CACHE_DIR");
-    if (explicit) return explicit;
-    const xdg = Deno.env.get("XDG_CACHE_HOME");
-    if (xdg) return `${xdg}/duel`;
-    const home = Deno.env.get("HOME");
-    return home ? `${home}/.cache/duel` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * SHA-256 (hex) of a JSON-serialisable description of a data set's inputs.
  *
  * @example
@@ -166,7 +137,10 @@ const MEMORY_LIMIT = 4;
 
 /** Options for {@link cachedImages}. */
 export interface CacheOptions {
-  /** The cache folder (default {@link cacheDir}); `null` turns the disk cache off. */
+  /**
+   * The cache folder (entry points pass `cacheDirFromEnv()` of `src/env.ts`); absent or
+   * `null`: no disk cache, only this process's memory.
+   */
   dir?: string | null;
 }
 
@@ -193,7 +167,7 @@ export function cachedImages(
 ): { set: RawImages; from: CacheHit } {
   const remembered = memory.get(key);
   if (remembered) return { set: remembered, from: "memory" };
-  const dir = options.dir === undefined ? cacheDir() : options.dir;
+  const dir = options.dir ?? undefined;
   const file = dir ? `${dir}/${kind}-${key.slice(0, 32)}.bin` : undefined;
   let set: RawImages | undefined;
   let from: CacheHit = "disk";

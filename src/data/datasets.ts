@@ -18,6 +18,7 @@ import {
 import { imageChannels, imageFolder } from "./image_folder.ts";
 import { mnist, MNIST_SHAPE } from "./mnist.ts";
 import type { DataSource } from "./source.ts";
+import type { CacheOptions } from "./cache.ts";
 import { grid25, mixture, ring8, swissroll } from "./toy.ts";
 
 /** One record of the data-set table. */
@@ -30,7 +31,7 @@ export interface DatasetKind<S extends Shape> {
    * Builds the source; `path` locates `data` for cross-key errors. Sets read
    * from files (those with `shape`) read them here, through the data cache.
    */
-  create(p: InferShape<S>, path: string): DataSource;
+  create(p: InferShape<S>, path: string, cache: CacheOptions): DataSource;
   /**
    * The shape of one example, without reading any file; present for sets
    * read from files, so validation (`parseExperiment`) stays pure.
@@ -121,7 +122,7 @@ export const DATASETS = {
       ),
     },
     shape: () => MNIST_SHAPE,
-    create: (p) => mnist(p.digits),
+    create: (p, _path, cache) => mnist(p.digits, cache),
   }),
   images: defineDataset({
     doc: "every PNG/JPEG file in a folder (one size for all), converted to `channels`, resized " +
@@ -140,6 +141,6 @@ export const DATASETS = {
       }),
     },
     shape: (p, path) => [p.size[0], p.size[1], imageChannels(p, path)],
-    create: (p, path) => imageFolder(p, path),
+    create: (p, path, cache) => imageFolder(p, path, cache),
   }),
 } satisfies Record<string, DatasetKind<Shape>>;

@@ -7,12 +7,14 @@ import type { Experiment } from "../config/schema.ts";
 import type { Shape } from "../fields.ts";
 import { type DatasetKind, DATASETS } from "./datasets.ts";
 import type { DataSource } from "./source.ts";
+import type { CacheOptions } from "./cache.ts";
 
 type AnyDataset = DatasetKind<Shape>;
 
 /**
  * The data source of a validated `data:` section. Sets read from files
- * (`mnist`, `images`) are read here, through the data cache; a bad file is a
+ * (`mnist`, `images`) are read here, through the data cache (`cache.dir`:
+ * its folder; without one, only this process's memory); a bad file is a
  * `ConfigError` at `data.path`.
  *
  * @example
@@ -23,9 +25,9 @@ type AnyDataset = DatasetKind<Shape>;
  * assert.deepEqual(ring.shape, [2]);
  * ```
  */
-export function dataSourceOf(data: Experiment["data"]): DataSource {
+export function dataSourceOf(data: Experiment["data"], cache: CacheOptions = {}): DataSource {
   const { name, ...params } = data;
-  return (DATASETS[name] as AnyDataset).create(params, "data");
+  return (DATASETS[name] as AnyDataset).create(params, "data", cache);
 }
 
 /**
@@ -41,5 +43,5 @@ export function dataSourceOf(data: Experiment["data"]): DataSource {
 export function dataShapeOf(data: Experiment["data"]): readonly number[] {
   const { name, ...params } = data;
   const kind = DATASETS[name] as AnyDataset;
-  return kind.shape ? kind.shape(params, "data") : kind.create(params, "data").shape;
+  return kind.shape ? kind.shape(params, "data") : kind.create(params, "data", {}).shape;
 }

@@ -12,7 +12,7 @@
  * written is skipped (the classifier is then trained on every run).
  * @module
  */
-import { cacheDir } from "../data/cache.ts";
+import { cacheDirFromEnv } from "../env.ts";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
@@ -116,7 +116,7 @@ function decode(text: string, key: string): NamedWeight[] | undefined {
 export interface CachedClassifierOptions {
   /** Training recipe (default {@link MNIST_CLASSIFIER_RECIPE}). */
   readonly recipe?: ClassifierRecipe;
-  /** Cache folder (default {@link cacheDir}); `null` disables the cache. */
+  /** Cache folder (default `cacheDirFromEnv()` of `src/env.ts`); `null` disables the cache. */
   readonly dir?: string | null;
   /** Progress of a training run. */
   readonly onEpoch?: (epoch: number, loss: number) => void;
@@ -158,7 +158,7 @@ export async function cachedMnistClassifier(
   // One and N wasm threads give the same bits, so they share a cache entry.
   const backend = numericsOf(tf.getBackend());
   const key = classifierKey(train, recipe, backend);
-  const dir = options.dir === undefined ? cacheDir() : options.dir ?? undefined;
+  const dir = options.dir === undefined ? cacheDirFromEnv() : options.dir ?? undefined;
   const path = dir ? `${dir}/classifiers/mnist-cnn-${key.slice(0, 32)}.json` : undefined;
   const seconds = () => (performance.now() - start) / 1000;
   if (path) {

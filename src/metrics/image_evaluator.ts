@@ -39,7 +39,7 @@ export interface ImageEvaluator {
  * Prepares `names` for a run on `data`: needs 28x28x1 images with a
  * held-out split (the reference the samples are compared with). Returns
  * undefined when no metric is asked for. `options` choose the classifier's
- * recipe and cache (default: the standard recipe, cached in `cacheDir()`).
+ * recipe and cache (default: the standard recipe, cached in `cacheDirFromEnv()`).
  *
  * @example
  * ```ts ignore

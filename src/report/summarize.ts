@@ -6,6 +6,7 @@
  * do not support. Pure and deterministic: the same trials give the same data.
  * @module
  */
+import { UserError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { METRIC_INFO } from "./metric_info.ts";
 import {
@@ -123,9 +124,7 @@ export interface ReportData {
 }
 
 /** A report that cannot be made as asked (exit code 2 from the CLI). */
-export class ReportError extends Error {
-  /** Exit code for command-line tools. */
-  readonly exitCode = 2;
+export class ReportError extends UserError {
   /** @param message one line saying what is wrong and what is valid */
   constructor(message: string) {
     super(message);

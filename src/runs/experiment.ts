@@ -10,6 +10,8 @@ import { gridPng } from "../images/grid.ts";
 import { evaluate } from "../metrics/evaluate.ts";
 import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
 import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
+import { cacheDirFromEnv } from "../env.ts";
+import { dataSourceOf } from "../data/factory.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
 import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
@@ -241,7 +243,8 @@ export async function runExperiment(
   await Deno.mkdir(folder.checkpoints);
   await Deno.mkdir(folder.samples);
   await writeAtomic(folder.config, loaded.resolvedYaml);
-  const trainer = Trainer.create(config);
+  const data = loaded.data ?? dataSourceOf(config.data, { dir: cacheDirFromEnv() ?? null });
+  const trainer = Trainer.create(config, { data });
   try {
     const manifest: Manifest = {
       duel: DUEL_VERSION,
@@ -293,10 +296,14 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
       `${folder.config}: cannot read it; --resume takes a run folder (runs/<name>/<run id>)`,
     );
   }
-  const loaded = parseExperiment(text, { file: folder.config, loadData: true });
+  const loaded = parseExperiment(text, {
+    file: folder.config,
+    loadData: true,
+    cacheDir: cacheDirFromEnv(),
+  });
   await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
   const ckpt = await folder.latestCheckpoint();
-  const trainer = Trainer.create(loaded.config);
+  const trainer = Trainer.create(loaded.config, { data: loaded.data });
   if (ckpt) {
     // A folder written by an older Duel lacks keys added since; their defaults keep the old
     // behaviour, so its checkpoints match the file as written (the hash it was saved with).

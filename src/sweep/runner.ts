@@ -5,7 +5,7 @@
  * up to a limit; a crashed trial never stops the sweep.
  * @module
  */
-import { EXPERIMENT_CLI, EXPERIMENT_FLAGS } from "../cli/permissions.ts";
+import { experimentArgs } from "../runs/subprocess.ts";
 import { parseExperiment } from "../config/load.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { type TrialRecord, TrialStore } from "./store.ts";
@@ -44,7 +44,7 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<string 
   if (!resume) await Deno.remove(trial.run_dir, { recursive: true }).catch(() => {});
   const target = resume ? ["--resume", trial.run_dir] : [configFile, "--run-dir", trial.run_dir];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...EXPERIMENT_FLAGS, EXPERIMENT_CLI, ...target, "--quiet"],
+    args: experimentArgs([...target, "--quiet"]),
     stdout: "null",
     stderr: "piped",
   }).output();

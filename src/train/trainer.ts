@@ -6,10 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { dataSourceOf } from "../data/factory.ts";
+import { buildPlayers, type Players } from "./players.ts";
 import type { Experiment } from "../config/schema.ts";
 import type { DataSource } from "../data/source.ts";
 import { type ApplyMode, EVAL_MODE, type Param } from "../nn/layers.ts";
-import { buildNetwork, type Network } from "../nn/network.ts";
+import { type Network } from "../nn/network.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
 import type { InferShape, Shape } from "../fields.ts";
@@ -73,6 +74,14 @@ function lrFactor(train: Experiment["train"], step: number): number {
   return kind.factor(step / train.steps, p as Parameters<AnySchedule["factor"]>[1]);
 }
 
+/** What {@link Trainer.create} can be given instead of building it from the config. */
+export interface TrainerParts {
+  /** The real data (default: built from `config.data`). */
+  readonly data?: DataSource;
+  /** The networks (default: {@link buildPlayers} from the config's seed). */
+  readonly players?: Players;
+}
+
 const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
 
 /**
@@ -114,26 +123,12 @@ export class Trainer {
   #objective: Objective;
   #objectiveParams: Parameters<Objective["generator"]>[2];
 
-  private constructor(readonly config: Experiment) {
+  private constructor(readonly config: Experiment, data: DataSource, players: Players) {
     const seed = config.seed;
-    this.data = dataSourceOf(config.data);
-    this.generator = buildNetwork(
-      config.generator.layers,
-      [config.noise.dim],
-      Rng.derive(seed, "init/generator"),
-    );
-    this.evalGenerator = config.train.ema > 0
-      ? buildNetwork(
-        config.generator.layers,
-        [config.noise.dim],
-        Rng.derive(seed, "init/generator"),
-      )
-      : this.generator;
-    this.discriminator = buildNetwork(
-      config.discriminator.layers,
-      this.data.shape,
-      Rng.derive(seed, "init/discriminator"),
-    );
+    this.data = data;
+    this.generator = players.generator;
+    this.evalGenerator = players.evalGenerator;
+    this.discriminator = players.discriminator;
     this.#rng = deriveStreams(seed);
     this.#regularizers = config.regularizers.map(({ name, ...params }) => ({
       kind: REGULARIZERS[name] as AnyRegularizer,
@@ -148,9 +143,14 @@ export class Trainer {
     this.#objectiveParams = params as Parameters<Objective["generator"]>[2];
   }
 
-  /** Builds both players and their optimisers from the experiment's seed. */
-  static create(config: Experiment): Trainer {
-    return new Trainer(config);
+  /**
+   * A trainer of `config` with its optimisers. The data source and the players
+   * are built from `config` unless given (`parts`): a caller that has read the
+   * data already (the loader, for its checks) passes it on instead of reading it again.
+   */
+  static create(config: Experiment, parts: TrainerParts = {}): Trainer {
+    const data = parts.data ?? dataSourceOf(config.data);
+    return new Trainer(config, data, parts.players ?? buildPlayers(config, data.shape));
   }
 
   /** A batch of noise z from `rng`, shape `[n, noise.dim]`. */

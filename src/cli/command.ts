@@ -1,0 +1,84 @@
+/**
+ * The one shape of Duel's command-line tools: parse the arguments, print the
+ * usage on a bad one, and map errors to exit codes (a {@link UserError}: its
+ * line and its code, 2; a {@link UsageError}: the line and the usage, 2;
+ * anything else: `duel: <message>` and 1). A tool declares its usage and
+ * options and writes only what it does.
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "../errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** The parsed arguments a tool's `main` receives. */
+export type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>
+>;
+
+/** A wrong use of a tool: printed as `duel: <message>` and the usage, exit 2. */
+export class UsageError extends UserError {
+  /** @param message what is wrong with the arguments, without the usage */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What a command-line tool is. */
+export interface Command<O extends Options> {
+  /** The usage text, printed after a {@link UsageError} and for `--help` where offered. */
+  readonly usage: string;
+  /** `node:util` parseArgs options (strict: an unknown flag is a usage error). */
+  readonly options: O;
+  /** The tool's work; returns its exit code. `args` are the raw arguments. */
+  main(parsed: Parsed<O>, args: readonly string[]): Promise<number>;
+}
+
+/**
+ * Runs `command` on `args` and returns the exit code, having printed what the
+ * user should see. Tools call it as `if (import.meta.main) Deno.exit(await runCommand(...))`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runCommand, UsageError } from "./command.ts";
+ * const echo = {
+ *   usage: "usage: echo <word>",
+ *   options: { loud: { type: "boolean" } },
+ *   main: async ({ positionals }: { positionals: string[] }) => {
+ *     if (positionals.length !== 1) throw new UsageError("expected one word");
+ *     return await Promise.resolve(0);
+ *   },
+ * } as const;
+ * assert.equal(await runCommand(echo, ["hi"]), 0);
+ * assert.equal(await runCommand(echo, []), 2); // prints "duel: expected one word" and the usage
+ * assert.equal(await runCommand(echo, ["--nope"]), 2);
+ * ```
+ */
+export async function runCommand<O extends Options>(
+  command: Command<O>,
+  args: readonly string[],
+): Promise<number> {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: command.options });
+  } catch (e) {
+    console.error(`duel: ${(e as Error).message}\n${command.usage}`);
+    return 2;
+  }
+  try {
+    return await command.main(parsed, args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`duel: ${e.message}\n${command.usage}`);
+      return e.exitCode;
+    }
+    if (e instanceof UserError) {
+      console.error(e.message);
+      return e.exitCode;
+    }
+    console.error(`duel: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,132 @@
+/** Malformed text: not YAML or not a mapping, and bad --set overrides. */
+
+import { type BadCase, variant } from "./_bad_case.ts";
+
+export const TEXT_CASES: readonly BadCase[] = [
+  // Not YAML, or not a mapping.
+  {
+    name: "YAML syntax: flow mapping closed with ]",
+    yaml: variant({ 2: "data: { name: ring8 ]" }),
+    at: [2, 21],
+    key: null,
+    message: /^YAML syntax: /,
+  },
+  {
+    name: "YAML syntax: bad indentation",
+    // yaml reports the start of the misindented line (the indentation is what is wrong).
+    yaml: variant({ 13: "train:\n  steps: 5\n batch_size: 8" }),
+    at: [15, 1],
+    key: null,
+    message: /^YAML syntax: .*same column/,
+  },
+  {
+    name: "YAML syntax: duplicate key",
+    yaml: variant({ 13: "train:\n  steps: 5\n  steps: 6" }),
+    at: [15, 3],
+    key: null,
+    message: /^YAML syntax: .*unique/,
+  },
+  {
+    name: "YAML alias",
+    yaml: variant({ 13: "train: { steps: &n 5, batch_size: *n }" }),
+    at: [13, 35],
+    key: null,
+    message: /^YAML syntax: aliases \(\*name\) are not supported/,
+  },
+  {
+    name: "empty file",
+    yaml: "",
+    at: [1, 1],
+    key: null,
+    message: /^the file is empty/,
+    valid: "a mapping with keys name, data",
+  },
+  {
+    name: "top level is a list",
+    yaml: "- name: bad\n- data: { name: ring8 }\n",
+    at: [1, 1],
+    key: null,
+    message: /^the top level is not a mapping/,
+    valid: "a mapping with keys name, data",
+  },
+  {
+    name: "missing file",
+    yaml: null,
+    at: "unreadable",
+    key: null,
+    message: /^cannot read the experiment file: no such file$/,
+  },
+  // Bad --set overrides.
+  {
+    name: "--set value of the wrong type",
+    yaml: variant({}),
+    set: ["train.steps=abc"],
+    at: "--set train.steps=abc",
+    key: "train.steps",
+    message: 'got string "abc"',
+    valid: "integer >= 1",
+  },
+  {
+    name: "--set blames the override that is wrong, not an earlier one",
+    yaml: variant({}),
+    set: ["train.steps=10", "train.batch_size=0"],
+    at: "--set train.batch_size=0",
+    key: "train.batch_size",
+    message: "got number 0",
+    valid: "integer >= 1",
+  },
+  {
+    name: "--set unknown key",
+    yaml: variant({}),
+    set: ["train.stpes=3"],
+    at: "--set train.stpes=3",
+    key: "train.stpes",
+    message: "unknown key",
+    valid: "steps, batch_size",
+  },
+  {
+    name: "--set list index that does not exist",
+    yaml: variant({}),
+    set: ["generator.layers[5].units=3"],
+    at: "--set generator.layers[5].units=3",
+    key: "generator.layers[5].units",
+    message: /no list item \[5\] in generator\.layers/,
+    valid: "[0] to [2]",
+  },
+  {
+    name: "--set with no '='",
+    yaml: variant({}),
+    set: ["train.steps"],
+    at: "--set train.steps",
+    key: null,
+    message: /^not key=value/,
+    valid: "key.path=value",
+  },
+  {
+    name: "--set value that is not YAML",
+    yaml: variant({}),
+    set: ["train.steps=[1"],
+    at: "--set train.steps=[1",
+    key: "train.steps",
+    message: /is not valid YAML/,
+  },
+  {
+    name: "--set under an optimiser the file leaves to its default",
+    yaml: variant({}),
+    set: ["optimizer.discriminator.lr=-1"],
+    at: "--set optimizer.discriminator.lr=-1",
+    key: "optimizer.discriminator.lr",
+    message: "got number -1",
+    valid: "number > 0",
+    // At commit e84b0a8 this failed: the override replaced the default optimiser by { lr: -1 },
+    // which lacks `name` (`<file>:1:1: optimizer.discriminator.name: missing required key`).
+  },
+  {
+    name: "--set that breaks the generator's output shape",
+    yaml: variant({}),
+    set: ["generator.layers[2].units=3"],
+    at: "--set generator.layers[2].units=3",
+    key: "generator.layers[2]",
+    message: "the generator ends with 3 values per example",
+  },
+];
