@@ -14,6 +14,7 @@
  * @module
  */
 export { ConfigError } from "./src/fields.ts";
+export { UserError } from "./src/errors.ts";
 export type { Field } from "./src/fields.ts";
 export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
 export { cacheDirFromEnv, ENV_VARS } from "./src/env.ts";
@@ -67,7 +68,9 @@ export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
 export { SCHEDULES } from "./src/train/schedules.ts";
 export type { ScheduleKind, ScheduleName } from "./src/train/schedules.ts";
 export { Trainer } from "./src/train/trainer.ts";
-export type { StepMetrics } from "./src/train/trainer.ts";
+export type { StepMetrics, TrainerParts } from "./src/train/trainer.ts";
+export { buildPlayers } from "./src/train/players.ts";
+export type { Players, PlayersSpec } from "./src/train/players.ts";
 export { STREAMS } from "./src/train/state.ts";
 export type { SavedTensor, StreamName, TrainerState } from "./src/train/state.ts";
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";

@@ -21,7 +21,10 @@
 export class UserError extends Error {
   /** Exit code for command-line tools: 2, bad input. */
   readonly exitCode: number = 2;
-  /** @param message the whole one-line message, position first where there is one */
+  /**
+   * Wraps a finished message.
+   * @param message the whole one-line message, position first where there is one
+   */
   constructor(message: string) {
     super(message);
     this.name = "UserError";

@@ -18,7 +18,10 @@ export type Parsed<O extends Options> = ReturnType<
 
 /** A wrong use of a tool: printed as `duel: <message>` and the usage, exit 2. */
 export class UsageError extends UserError {
-  /** @param message what is wrong with the arguments, without the usage */
+  /**
+   * Wraps what is wrong.
+   * @param message what is wrong with the arguments, without the usage
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

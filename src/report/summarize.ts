@@ -125,7 +125,10 @@ export interface ReportData {
 
 /** A report that cannot be made as asked (exit code 2 from the CLI). */
 export class ReportError extends UserError {
-  /** @param message one line saying what is wrong and what is valid */
+  /**
+   * Wraps a finished message.
+   * @param message one line saying what is wrong and what is valid
+   */
   constructor(message: string) {
     super(message);
     this.name = "ReportError";
