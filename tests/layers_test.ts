@@ -103,3 +103,11 @@ Deno.test("only src/env.ts reads the environment", () => {
   );
   assert.deepEqual(readers, ["env.ts"]);
 });
+
+Deno.test("no file in src/ is over 400 lines", () => {
+  const long = [...sources(SRC)].flatMap((file) => {
+    const lines = Deno.readTextFileSync(join(SRC, file)).split("\n").length - 1;
+    return lines > 400 ? [`src/${file}: ${lines} lines`] : [];
+  });
+  assert.deepEqual(long, []);
+});

@@ -44,7 +44,9 @@ export function checkMetrics(config: Experiment): void {
 }
 
 /** Checks what no single key can: shapes chain from noise to data to one critic value. */
-export function checkShapes(config: Experiment): void {
+export function checkShapes(
+  config: Pick<Experiment, "data" | "noise" | "generator" | "discriminator">,
+): void {
   const data = { shape: dataShapeOf(config.data) };
   const g = layerShapes(
     config.generator.layers,

@@ -113,11 +113,11 @@ export async function writeSamples(
 async function imageMetricsFor(
   folder: RunFolder,
   trainer: Trainer,
-  config: LoadedExperiment["config"],
+  { steps, metrics }: { steps: number; metrics: LoadedExperiment["config"]["eval"]["metrics"] },
   options: RunOptions,
 ): Promise<ImageEvaluator | undefined> {
-  if (trainer.step >= config.train.steps) return undefined;
-  const images = await prepareImageMetrics(config.eval.metrics, trainer.data, options.classifier);
+  if (trainer.step >= steps) return undefined;
+  const images = await prepareImageMetrics(metrics, trainer.data, options.classifier);
   if (!images) return undefined;
   const replaced = await folder.recordImageClassifier({
     from_step: trainer.step,
@@ -144,7 +144,8 @@ async function train(
   const { config } = loaded;
   const total = config.train.steps;
   options.onStart?.(trainer);
-  const images = await imageMetricsFor(folder, trainer, config, options).catch((e) => {
+  const wanted = { steps: config.train.steps, metrics: config.eval.metrics };
+  const images = await imageMetricsFor(folder, trainer, wanted, options).catch((e) => {
     trainer.dispose();
     throw e;
   });
