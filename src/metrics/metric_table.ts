@@ -13,6 +13,7 @@
 import { Rng } from "../rng.ts";
 import { trueDivergence } from "./divergence_meter.ts";
 import { IMAGE_METRICS, type ImageMetricName } from "./image_metrics.ts";
+import { kid } from "./kid.ts";
 import type { MetricNeedName } from "./metric_needs.ts";
 import type { MetricRun } from "./metric_run.ts";
 
@@ -153,6 +154,17 @@ export const METRICS = {
     },
   },
   ...imageRecords(),
+  kid: {
+    label: "KID",
+    better: "lower",
+    rank: 14,
+    doc: "kernel inception distance (Bińkowski et al. 2018) on the coordinates: unbiased MMD² " +
+      "with k(x, y) = (x·y / d + 1)^3 between eval.samples real and generated points; " +
+      "`eval/kid_se` is its jackknife standard error",
+    needs: ["vectors"],
+    optIn: { minSamples: 3 },
+    measure: (run) => kid(run.real(), run.samples, run.trainer.data.shape[0]),
+  },
 } as const satisfies Record<string, MetricKind>;
 
 /** A metric name from {@link METRICS}. */
