@@ -31,7 +31,9 @@ export function checkMetrics(config: Experiment): void {
     );
   }
   const least = Math.max(...names.map((name) => METRICS[name].optIn.minSamples));
-  const heldOut = names.some((name) => needs(name).some((need) => METRIC_NEEDS[need].heldOut));
+  const heldOut = names.some((name) =>
+    needs(name).some((need) => (METRIC_NEEDS[need] as MetricNeed).heldOut)
+  );
   const data = config.data as { held_out?: number };
   if (heldOut && data.held_out !== undefined && data.held_out < least) {
     throw new ConfigError(

@@ -30,7 +30,18 @@ export interface MetricNeed {
 const objectiveOf = (run: MetricRun) => OBJECTIVES[run.trainer.config.objective.name];
 const same = (a: readonly number[], b: readonly number[]) => a.join("x") === b.join("x");
 
-const needs = {
+/**
+ * Every need, by the name the metric table's records use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { METRIC_NEEDS } from "./metric_needs.ts";
+ * assert.equal(METRIC_NEEDS.images.doc, "28x28x1 images");
+ * assert.ok(METRIC_NEEDS.vectors.fits([2]) && !METRIC_NEEDS.vectors.fits([28, 28, 1]));
+ * ```
+ */
+export const METRIC_NEEDS = {
   modes: {
     doc: "data with known modes",
     holds: (run) => (run.trainer.data.modes?.length ?? 0) > 0,
@@ -69,17 +80,4 @@ const needs = {
 } as const satisfies Record<string, MetricNeed>;
 
 /** A need's name from {@link METRIC_NEEDS}. */
-export type MetricNeedName = keyof typeof needs;
-
-/**
- * Every need, by the name the metric table's records use.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { METRIC_NEEDS } from "./metric_needs.ts";
- * assert.equal(METRIC_NEEDS.images.doc, "28x28x1 images");
- * assert.ok(METRIC_NEEDS.vectors.fits?.([2]) && !METRIC_NEEDS.vectors.fits?.([28, 28, 1]));
- * ```
- */
-export const METRIC_NEEDS: Readonly<Record<MetricNeedName, MetricNeed>> = needs;
+export type MetricNeedName = keyof typeof METRIC_NEEDS;
