@@ -184,8 +184,8 @@ export {
   classifierLayers,
   MNIST_CLASSIFIER_RECIPE,
   MnistClassifier,
-  trainMnistClassifier,
 } from "./src/metrics/mnist_classifier.ts";
+export { trainMnistClassifier } from "./src/metrics/train_mnist_classifier.ts";
 export type {
   ClassifierRecipe,
   ImageClassifier,
