@@ -55,6 +55,8 @@ export type {
   ObjectiveName,
 } from "./src/objectives/objectives.ts";
 export { F_DIVERGENCES } from "./src/objectives/f_divergences.ts";
+export { fDivergenceExact, JSD_EXACT, W1_EXACT } from "./src/objectives/exact_divergences.ts";
+export type { ExactDivergence, LogDensity } from "./src/objectives/exact_divergences.ts";
 export type { FDivergence, FDivergenceName } from "./src/objectives/f_divergences.ts";
 export { lambertWExp } from "./src/objectives/lambert_w.ts";
 export { REGULARIZERS } from "./src/objectives/regularizers.ts";
@@ -94,6 +96,20 @@ export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
 export { evaluate } from "./src/metrics/evaluate.ts";
+export { METRICS, OPT_IN_METRICS } from "./src/metrics/metric_table.ts";
+export type {
+  MetricEstimate,
+  MetricKind,
+  MetricName,
+  OptIn,
+  OptInMetricName,
+} from "./src/metrics/metric_table.ts";
+export { METRIC_NEEDS } from "./src/metrics/metric_needs.ts";
+export type { MetricNeed, MetricNeedName } from "./src/metrics/metric_needs.ts";
+export { metricRun } from "./src/metrics/metric_run.ts";
+export type { MetricRun } from "./src/metrics/metric_run.ts";
+export { kid } from "./src/metrics/kid.ts";
+export type { KidEstimate } from "./src/metrics/kid.ts";
 export {
   directOptimum,
   MEASURED,
@@ -172,8 +188,8 @@ export {
   classifierLayers,
   MNIST_CLASSIFIER_RECIPE,
   MnistClassifier,
-  trainMnistClassifier,
 } from "./src/metrics/mnist_classifier.ts";
+export { trainMnistClassifier } from "./src/metrics/train_mnist_classifier.ts";
 export type {
   ClassifierRecipe,
   ImageClassifier,

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { cachedMnistClassifier, classifierKey } from "../src/metrics/classifier_cache.ts";
-import {
-  type ClassifierRecipe,
-  MnistClassifier,
-  trainMnistClassifier,
-} from "../src/metrics/mnist_classifier.ts";
+import { type ClassifierRecipe, MnistClassifier } from "../src/metrics/mnist_classifier.ts";
+import { trainMnistClassifier } from "../src/metrics/train_mnist_classifier.ts";
 import { Rng } from "../src/rng.ts";
 import { type LabelledImages, mnistSplit } from "../src/metrics/mnist_digits.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { BACKENDS } from "../backend/tfjs.ts";
-import { namesTable, referenceTable } from "../config/reference.ts";
+import { metricsTable, namesTable, referenceTable } from "../config/reference.ts";
 import { EXPERIMENT } from "../config/schema.ts";
 import { DATASETS } from "../data/datasets.ts";
 import { LAYERS } from "../nn/layers.ts";
@@ -47,6 +47,10 @@ export function referenceSection(): string {
     "### Learning-rate schedules (`train.lr_schedule.name`)",
     "",
     namesTable(SCHEDULES),
+    "",
+    "### Metrics (`eval/<name>` in `metrics.jsonl`; opt-in ones in `eval.metrics`)",
+    "",
+    metricsTable(),
     "",
     "### Backends (`backend.name`)",
     "",

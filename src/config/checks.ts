@@ -1,36 +1,44 @@
 /**
  * Checks across keys that no single field can make: the players' shapes
- * chain from noise to data to one critic value, and the image metrics fit the
- * data. Each throws a {@link ConfigError} at the key to blame.
+ * chain from noise to data to one critic value, and the metrics asked for fit
+ * the data. Each throws a {@link ConfigError} at the key to blame.
  * @module
  */
 import { dataShapeOf } from "../data/factory.ts";
 import { ConfigError } from "../fields.ts";
+import { METRIC_NEEDS, type MetricNeed, type MetricNeedName } from "../metrics/metric_needs.ts";
+import { METRICS, type OptInMetricName } from "../metrics/metric_table.ts";
 import { layerShapes } from "../nn/network.ts";
 import type { Experiment } from "./schema.ts";
 
-/** Image metrics need 28x28x1 images (the MNIST classifier's input). */
+/**
+ * The metrics of `eval.metrics` fit the data, as their records' needs say
+ * (`METRIC_NEEDS`): a need the data's shape cannot meet, too few held-out
+ * examples where a need compares with them, or too few `eval.samples`.
+ */
 export function checkMetrics(config: Experiment): void {
-  const shape = dataShapeOf(config.data).join("x");
-  if (config.eval.metrics.length && shape !== "28x28x1") {
+  const names = config.eval.metrics;
+  if (!names.length) return;
+  const shape = dataShapeOf(config.data);
+  const needs = (name: OptInMetricName): readonly MetricNeedName[] => METRICS[name].needs;
+  for (const [need, kind] of Object.entries(METRIC_NEEDS) as [MetricNeedName, MetricNeed][]) {
+    const blocked = names.filter((name) => needs(name).includes(need));
+    if (!blocked.length || !kind.fits || kind.fits(shape)) continue;
     throw new ConfigError(
       "eval.metrics",
-      `${
-        config.eval.metrics.join(", ")
-      } measure 28x28x1 images but ${config.data.name} has ${shape}`,
-      "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
+      `${blocked.join(", ")} measure ${kind.doc} but ${config.data.name} has ${shape.join("x")}`,
+      kind.hint ?? "[] for this data",
     );
   }
-  if (!config.eval.metrics.length) return;
-  // k-NN metrics need more than k = 5 points a side; Fréchet needs a covariance.
-  const least = 6;
-  const data = config.data as { name: string; held_out?: number };
-  if (data.name === "images" && (data.held_out ?? 0) < least) {
+  const least = Math.max(...names.map((name) => METRICS[name].optIn.minSamples));
+  const heldOut = names.some((name) =>
+    needs(name).some((need) => (METRIC_NEEDS[need] as MetricNeed).heldOut)
+  );
+  const data = config.data as { held_out?: number };
+  if (heldOut && data.held_out !== undefined && data.held_out < least) {
     throw new ConfigError(
-      data.held_out === undefined ? "eval.metrics" : "data.held_out",
-      data.held_out === undefined
-        ? "need held-out real images to compare with, and data.held_out is not set"
-        : `${data.held_out} held-out images are too few for eval.metrics`,
+      "data.held_out",
+      `${data.held_out} held-out images are too few for eval.metrics`,
       `data.held_out: n with n >= ${least} (e.g. 100)`,
     );
   }

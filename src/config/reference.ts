@@ -1,9 +1,12 @@
 /**
- * Renders a schema as the Markdown reference table in the README, so the
- * documentation cannot drift from what the validator accepts.
+ * Renders a schema and the name tables (metrics included) as the Markdown
+ * reference in the README, so the documentation cannot drift from what the
+ * validator accepts and the evaluator measures.
  * @module
  */
 import type { Field } from "../fields.ts";
+import { METRIC_NEEDS } from "../metrics/metric_needs.ts";
+import { type MetricKind, METRICS } from "../metrics/metric_table.ts";
 
 function defaultOf(field: Field<unknown>): string {
   if (!field.fallback) return "required";
@@ -78,4 +81,30 @@ export function namesTable(table: Record<string, { doc: string; formula?: string
     `| \`${name}\` | ${cell(r.doc)} |${withFormula ? ` ${cell(r.formula ?? "")} |` : ""}`
   );
   return [head, ...body].join("\n");
+}
+
+/**
+ * The metric table as Markdown: each metric's `metrics.jsonl` key, label,
+ * which way is better, when it is measured (its needs; opt-in metrics only
+ * when listed in `eval.metrics`) and what it measures.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { metricsTable } from "./reference.ts";
+ * const md = metricsTable();
+ * assert.ok(md.includes("| `eval/hq` | high-quality share | higher |"));
+ * assert.ok(md.includes("| `eval/coverage` | coverage | higher | listed in `eval.metrics`; 28x28"));
+ * ```
+ */
+export function metricsTable(): string {
+  const body = (Object.entries(METRICS) as [string, MetricKind][]).map(([name, m]) => {
+    const needs = m.needs.map((n) => METRIC_NEEDS[n].doc).join(", with ");
+    const when = m.optIn ? `listed in \`eval.metrics\`; ${needs}` : `always, for ${needs}`;
+    return `| \`eval/${name}\` | ${cell(m.label)} | ${m.better ?? "-"} | ${cell(when)} | ${
+      cell(m.doc)
+    } |`;
+  });
+  return ["| key | label | better | measured | what it is |", "|---|---|---|---|---|", ...body]
+    .join("\n");
 }

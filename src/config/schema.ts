@@ -4,7 +4,7 @@
  * reference. Names under `type:`/`name:` come from the typed tables.
  * @module
  */
-import { IMAGE_METRICS, type ImageMetricName } from "../metrics/image_metrics.ts";
+import { OPT_IN_METRICS, type OptInMetricName } from "../metrics/metric_table.ts";
 import { type BackendName, BACKENDS } from "../backend/tfjs.ts";
 import { DATASETS } from "../data/datasets.ts";
 import { LAYERS } from "../nn/layers.ts";
@@ -83,7 +83,7 @@ export interface Experiment {
   readonly eval: {
     readonly every: number;
     readonly samples: number;
-    readonly metrics: readonly ImageMetricName[];
+    readonly metrics: readonly OptInMetricName[];
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -180,11 +180,9 @@ const experiment = obj("an experiment", {
     }),
     samples: num("generated samples per evaluation", { int: true, min: 1, default: 2500 }),
     metrics: list(
-      "image metrics measured at each evaluation with Duel's MNIST classifier (28x28x1 data " +
-        "with a held-out split): " + Object.entries(IMAGE_METRICS).map(([k, v]) =>
-          `${k} (${v.doc})`
-        ).join("; "),
-      oneOf("an image metric", Object.keys(IMAGE_METRICS) as ImageMetricName[]),
+      "metrics measured at each evaluation only when listed, besides those measured wherever " +
+        "they apply (see Metrics below)",
+      oneOf("a metric", OPT_IN_METRICS),
       { default: [] },
     ),
   }),

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Rng } from "../rng.ts";
+import type { Component } from "./toy.ts";
 
 /** A mode of a data set with known structure: a centre and a per-axis spread. */
 export interface Mode {
@@ -34,6 +35,11 @@ export interface DataSource {
   sample(n: number, rng: Rng): Float32Array;
   /** Known modes, when the set has them (enables the mode metrics). */
   readonly modes?: readonly Mode[];
+  /**
+   * The Gaussian components when the set is a known mixture: its exact
+   * density, the ground truth divergences are measured against.
+   */
+  readonly components?: readonly Component[];
   /** The training split of a finite data set (MNIST, an image folder); `sample` draws from it. */
   readonly train?: ExampleSet;
   /** The held-out split of a finite data set, never trained on; absent when it has none. */

@@ -37,6 +37,7 @@ export function mixture(components: readonly Component[]): DataSource {
   return {
     shape: [dim],
     modes: components.map((c) => ({ centre: c.mean, std: c.std })),
+    components,
     sample(n, rng) {
       const out = new Float32Array(n * dim);
       for (let i = 0; i < n; i++) {

@@ -24,8 +24,8 @@ import {
   MNIST_CLASSIFIER_RECIPE,
   MnistClassifier,
   type NamedWeight,
-  trainMnistClassifier,
 } from "./mnist_classifier.ts";
+import { trainMnistClassifier } from "./train_mnist_classifier.ts";
 import type { LabelledImages } from "./mnist_digits.ts";
 
 /** Bump when a change to the classifier code changes what training produces. */

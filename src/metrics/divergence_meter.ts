@@ -6,7 +6,7 @@
  * @module
  */
 import type { Component } from "../data/toy.ts";
-import { F_DIVERGENCES, type FDivergenceName } from "../objectives/f_divergences.ts";
+import { type ObjectiveName, OBJECTIVES } from "../objectives/objectives.ts";
 import { nelderMead } from "./optimize.ts";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -34,13 +34,6 @@ export const MEASURED = {
   w1: "Wasserstein-1 = integral |F_P - F_Q| dx, for wasserstein",
 } as const;
 
-function simpson(fn: (x: number) => number, lo: number, hi: number, n = 20000): number {
-  const h = (hi - lo) / n;
-  let sum = fn(lo) + fn(hi);
-  for (let i = 1; i < n; i++) sum += fn(lo + i * h) * (i % 2 ? 4 : 2);
-  return (sum * h) / 3;
-}
-
 function range(components: readonly Component[], mu: number, sigma: number): [number, number] {
   const los = [...components.map((c) => c.mean[0] - 14 * c.std[0]), mu - 14 * sigma];
   const his = [...components.map((c) => c.mean[0] + 14 * c.std[0]), mu + 14 * sigma];
@@ -49,8 +42,9 @@ function range(components: readonly Component[], mu: number, sigma: number): [nu
 
 /**
  * The divergence that `objective`'s critic estimates, between the 1-D
- * mixture `components` (P) and N(mu, sigma^2) (Q); undefined for objectives
- * without a divergence estimate.
+ * mixture `components` (P) and N(mu, sigma^2) (Q), computed by the
+ * objective record's ground truth (`divergence.exact`); undefined for
+ * objectives without one.
  *
  * @example
  * ```ts
@@ -67,42 +61,18 @@ export function trueDivergence(
   mu: number,
   sigma: number,
 ): number | undefined {
+  const exact = Object.hasOwn(OBJECTIVES, objective)
+    ? OBJECTIVES[objective as ObjectiveName].divergence?.exact
+    : undefined;
+  if (!exact) return undefined;
   const s = Math.abs(sigma);
   const [lo, hi] = range(components, mu, s);
-  const logP = (x: number) => mixtureLogDensity(components, x);
-  const logQ = (x: number) => logNormal(x, mu, s);
-  if (objective in F_DIVERGENCES) {
-    const f = F_DIVERGENCES[objective as FDivergenceName].f;
-    return simpson(
-      (x) => {
-        const lq = logQ(x);
-        // The ratio is clamped to float64's range: far in the tails p or q underflows.
-        return Math.exp(lq) * f(Math.exp(Math.min(690, Math.max(-690, logP(x) - lq))));
-      },
-      lo,
-      hi,
-    );
-  }
-  if (objective === "minimax" || objective === "non_saturating") {
-    const half = (la: number, lb: number) => {
-      const lm = Math.max(la, lb) + Math.log1p(Math.exp(-Math.abs(la - lb))) - Math.LN2;
-      return Math.exp(la) * (la - lm);
-    };
-    return simpson((x) => 0.5 * half(logP(x), logQ(x)) + 0.5 * half(logQ(x), logP(x)), lo, hi);
-  }
-  if (objective === "wasserstein") {
-    // |F_P - F_Q| integrated with the trapezoid rule on cumulative sums of the densities.
-    const n = 40000, h = (hi - lo) / n;
-    let [fp, fq, w] = [0, 0, 0];
-    for (let i = 0; i < n; i++) {
-      const x = lo + (i + 0.5) * h;
-      fp += Math.exp(logP(x)) * h;
-      fq += Math.exp(logQ(x)) * h;
-      w += Math.abs(fp - fq) * h;
-    }
-    return w;
-  }
-  return undefined;
+  return exact.between(
+    (x) => mixtureLogDensity(components, x),
+    (x) => logNormal(x, mu, s),
+    lo,
+    hi,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import type { DataSource } from "../data/source.ts";
 import { type CachedClassifierOptions, cachedMnistClassifier } from "./classifier_cache.ts";
 import {
   computeImageMetrics,
+  IMAGE_METRICS,
   imageMetricContext,
   type ImageMetricName,
   type ImageReference,
@@ -36,10 +37,12 @@ export interface ImageEvaluator {
 }
 
 /**
- * Prepares `names` for a run on `data`: needs 28x28x1 images with a
- * held-out split (the reference the samples are compared with). Returns
- * undefined when no metric is asked for. `options` choose the classifier's
- * recipe and cache (default: the standard recipe, cached in `cacheDirFromEnv()`).
+ * Prepares the image metrics among `names` (the run's `eval.metrics`; other
+ * names are left to the metric table) for a run on `data`: needs 28x28x1
+ * images with a held-out split (the reference the samples are compared
+ * with). Returns undefined when no image metric is asked for. `options`
+ * choose the classifier's recipe and cache (default: the standard recipe,
+ * cached in `cacheDirFromEnv()`).
  *
  * @example
  * ```ts ignore
@@ -47,10 +50,11 @@ export interface ImageEvaluator {
  * ```
  */
 export async function prepareImageMetrics(
-  names: readonly ImageMetricName[],
+  metrics: readonly string[],
   data: DataSource,
   options: CachedClassifierOptions = {},
 ): Promise<ImageEvaluator | undefined> {
+  const names = metrics.filter((m): m is ImageMetricName => Object.hasOwn(IMAGE_METRICS, m));
   if (!names.length) return undefined;
   if (data.shape.join("x") !== IMAGE_METRIC_SHAPE.join("x") || !data.heldOut?.n) {
     throw new Error(

@@ -130,8 +130,14 @@ export function imageMetricContext(
   };
 }
 
-/** One record of the image metric table. */
+/** One record of the image metric table (a family of the metric table, `metric_table.ts`). */
 export interface ImageMetricKind {
+  /** Short label for tables and plots. */
+  readonly label: string;
+  /** Which way is better. */
+  readonly better: "higher" | "lower";
+  /** Place among ranked metrics in reports (see `MetricKind.rank`). */
+  readonly rank: number;
   /** One line for the README reference. */
   readonly doc: string;
   /** The metric's value for one evaluation. */
@@ -141,6 +147,9 @@ export interface ImageMetricKind {
 /** Every image metric, by the name used in experiment files. */
 export const IMAGE_METRICS = {
   frechet_distance: {
+    label: "Fréchet distance",
+    better: "lower",
+    rank: 1,
     doc: "Frechet distance between Gaussians fitted to classifier features of generated and " +
       "held-out real images (lower is better)",
     compute: (ctx) =>
@@ -150,30 +159,48 @@ export const IMAGE_METRICS = {
       ),
   },
   classifier_score: {
+    label: "classifier score",
+    better: "higher",
+    rank: 2,
     doc: "exp(E KL(p(y|x) || p(y))) with the MNIST classifier: 1 (one class) to 10 " +
       "(confident and balanced)",
     compute: (ctx) => classifierScore(ctx.probabilities(), ctx.reference.classifier.classes),
   },
   precision: {
+    label: "precision",
+    better: "higher",
+    rank: 9,
     doc: "share of generated images inside the real k-NN balls, k = 3, in classifier " +
       "feature space (Kynkaanniemi et al. 2019)",
     compute: (ctx) => ctx.prdc().precision,
   },
   recall: {
+    label: "recall",
+    better: "higher",
+    rank: 10,
     doc: "share of real images inside the generated k-NN balls, k = 3 (Kynkaanniemi et al. 2019)",
     compute: (ctx) => ctx.prdc().recall,
   },
   density: {
+    label: "density",
+    better: "higher",
+    rank: 11,
     doc: "mean count of real k-NN balls (k = 5) holding a generated image, over k; about 1 " +
       "when both match (Naeem et al. 2020)",
     compute: (ctx) => ctx.prdc().density,
   },
   coverage: {
+    label: "coverage",
+    better: "higher",
+    rank: 12,
     doc: "share of real k-NN balls (k = 5) holding a generated image; about 1 - 2^-5 when " +
       "both match (Naeem et al. 2020)",
     compute: (ctx) => ctx.prdc().coverage,
   },
   parzen_ll: {
+    label: "Parzen log-likelihood",
+    better: "higher",
+    rank: 13,
     doc: "Parzen-window log-likelihood of held-out images (pixels in [0, 1]) under kernels " +
       "on the generated images, sigma chosen on half of them (Goodfellow et al. 2014)",
     compute: (ctx) => ctx.parzen().mean,

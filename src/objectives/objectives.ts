@@ -7,6 +7,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type InferShape, num, type Shape } from "../fields.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
+import {
+  type ExactDivergence,
+  fDivergenceExact,
+  JSD_EXACT,
+  W1_EXACT,
+} from "./exact_divergences.ts";
 import { F_DIVERGENCES, type FDivergence, type FDivergenceName } from "./f_divergences.ts";
 
 /** How the critic's loss translates into an estimate of a divergence. */
@@ -15,6 +21,8 @@ export interface DivergenceEstimate {
   readonly doc: string;
   /** The estimate from the critic's (objective-only) loss. */
   fromCriticLoss(loss: number): number;
+  /** The same divergence computed exactly between 1-D densities (ground truth), where known. */
+  readonly exact?: ExactDivergence;
 }
 
 /** One record of the objective table. */
@@ -71,6 +79,7 @@ const ganParams = {
 const jsdFromGanLoss: DivergenceEstimate = {
   doc: "JSD in nats: the critic's value V = -L_D estimates -log 4 + 2 JSD",
   fromCriticLoss: (loss) => (Math.log(4) - loss) / 2,
+  exact: JSD_EXACT,
 };
 
 /** An f-GAN objective: the critic maximises F = E_P[g_f(v)] - E_Q[f*(g_f(v))]; G minimises F. */
@@ -85,7 +94,11 @@ function fgan(name: FDivergenceName) {
     generator: (fake: tf.Tensor) => tf.neg(mean(tfjs(d.conjugateOfActivationTf(fake)))),
     generatorUsesReal: false,
     score: (l: tf.Tensor) => d.activationTf(l),
-    divergence: { doc: `lower bound on D_f (${name})`, fromCriticLoss: (loss) => -loss },
+    divergence: {
+      doc: `lower bound on D_f (${name})`,
+      fromCriticLoss: (loss) => -loss,
+      exact: fDivergenceExact(d.f),
+    },
   });
 }
 
@@ -137,6 +150,7 @@ export const OBJECTIVES = {
     divergence: {
       doc: "Wasserstein-1 distance (if the critic is 1-Lipschitz)",
       fromCriticLoss: (l) => -l,
+      exact: W1_EXACT,
     },
   }),
   least_squares: defineObjective({

@@ -1,8 +1,10 @@
 /**
  * What reports know about each evaluation metric: a label and which
- * direction is better. Metrics not listed are shown but never ranked.
+ * direction is better, read from the metric table (`metrics/metric_table.ts`).
+ * Metrics without a direction are shown but never ranked.
  * @module
  */
+import { type MetricKind, METRICS } from "../metrics/metric_table.ts";
 
 /** How a metric is read. */
 export interface MetricInfo {
@@ -12,9 +14,12 @@ export interface MetricInfo {
   readonly better: "higher" | "lower";
 }
 
+const records = Object.entries(METRICS) as [string, MetricKind][];
+
 /**
- * Known metrics by their `metrics.jsonl` key, in the order reports prefer
- * for ranking (the first one a sweep has is the default `--rank-by`).
+ * Ranked metrics (those with a direction) by their `metrics.jsonl` key, in
+ * the order reports prefer for ranking (the records' `rank`; the first one
+ * a sweep has is the default `--rank-by`).
  *
  * @example
  * ```ts
@@ -23,21 +28,11 @@ export interface MetricInfo {
  * assert.equal(METRIC_INFO["eval/modes"].better, "higher");
  * ```
  */
-export const METRIC_INFO: Readonly<Record<string, MetricInfo>> = {
-  "eval/frechet_distance": { label: "Fréchet distance", better: "lower" },
-  "eval/classifier_score": { label: "classifier score", better: "higher" },
-  "eval/kde_js": { label: "KDE JSD", better: "lower" },
-  "eval/hq": { label: "high-quality share", better: "higher" },
-  "eval/modes": { label: "modes", better: "higher" },
-  "eval/reverse_kl": { label: "reverse KL over modes", better: "lower" },
-  "eval/kde_kl": { label: "KDE KL(real || fake)", better: "lower" },
-  "eval/true_divergence": { label: "true divergence", better: "lower" },
-  "eval/precision": { label: "precision", better: "higher" },
-  "eval/recall": { label: "recall", better: "higher" },
-  "eval/density": { label: "density", better: "higher" },
-  "eval/coverage": { label: "coverage", better: "higher" },
-  "eval/parzen_ll": { label: "Parzen log-likelihood", better: "higher" },
-};
+export const METRIC_INFO: Readonly<Record<string, MetricInfo>> = Object.fromEntries(
+  records.filter(([, kind]) => kind.better !== undefined)
+    .sort(([, a], [, b]) => a.rank! - b.rank!)
+    .map(([name, kind]) => [`eval/${name}`, { label: kind.label, better: kind.better! }]),
+);
 
 /**
  * The label of a metric key (the key without `eval/` when unknown).
@@ -51,5 +46,8 @@ export const METRIC_INFO: Readonly<Record<string, MetricInfo>> = {
  * ```
  */
 export function metricLabel(key: string): string {
-  return METRIC_INFO[key]?.label ?? key.replace(/^eval\//, "");
+  const name = key.replace(/^eval\//, "");
+  return key.startsWith("eval/") && Object.hasOwn(METRICS, name)
+    ? (METRICS[name as keyof typeof METRICS] as MetricKind).label
+    : name;
 }

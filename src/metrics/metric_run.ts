@@ -1,0 +1,79 @@
+/**
+ * What a metric sees at one evaluation: the trainer, the generated samples,
+ * and the derived values several metrics share (real examples, mode counts,
+ * kernel-density estimates, the fitted Gaussian, image features), each
+ * computed at most once whatever metrics are measured.
+ * @module
+ */
+import { Rng } from "../rng.ts";
+import { tfjs } from "../tensor.ts";
+import type { Trainer } from "../train/trainer.ts";
+import type { ImageEvaluator } from "./image_evaluator.ts";
+import { type ImageMetricContext, imageMetricContext } from "./image_metrics.ts";
+import { type KdeDivergences, kdeDivergences } from "./kde.ts";
+import { MNIST_PIXELS } from "./mnist_digits.ts";
+import { type ModeMetrics, modeMetrics } from "./modes.ts";
+
+/** One evaluation, as the metric table's records see it. */
+export interface MetricRun {
+  /** The trainer being evaluated: its config, data, networks and critic. */
+  readonly trainer: Trainer;
+  /** The generated samples of this evaluation, row-major `[eval.samples, ...shape]`. */
+  readonly samples: Float32Array;
+  /** `eval.samples` real examples from the `eval/data` stream, the same at every evaluation. */
+  real(): Float32Array;
+  /** The mode metrics of the samples (data with modes). */
+  modes(): ModeMetrics;
+  /** KL and JSD between kernel-density estimates of real and generated 2-D samples. */
+  kde(): KdeDivergences;
+  /** mu and sigma of a generator that is a single 1-D `location_scale` layer, else undefined. */
+  gaussian(): { mu: number; sigma: number } | undefined;
+  /** The image metrics' context, when the run prepared them (`prepareImageMetrics`). */
+  readonly images?: ImageMetricContext;
+}
+
+function memo<T>(fn: () => T): () => T {
+  let value: T | undefined, done = false;
+  return () => {
+    if (!done) [value, done] = [fn(), true];
+    return value as T;
+  };
+}
+
+function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | undefined {
+  const layers = trainer.config.generator.layers;
+  if (layers.length !== 1 || layers[0].type !== "location_scale" || trainer.data.shape[0] !== 1) {
+    return undefined;
+  }
+  const [mu, sigma] = trainer.evalGenerator.params.map((p) => tfjs(p.variable).dataSync()[0]);
+  return { mu, sigma: Math.abs(sigma) };
+}
+
+/**
+ * Wraps one evaluation's `samples` of `trainer` (and the run's image
+ * metrics, when prepared) for the metric table.
+ *
+ * @example
+ * ```ts ignore
+ * const run = metricRun(trainer, trainer.sample(2500, rng));
+ * const hq = METRICS.hq.measure(run);
+ * ```
+ */
+export function metricRun(
+  trainer: Trainer,
+  samples: Float32Array,
+  images?: ImageEvaluator,
+): MetricRun {
+  const { seed, eval: ev } = trainer.config;
+  const real = memo(() => trainer.data.sample(ev.samples, Rng.derive(seed, "eval/data")));
+  if (images && samples.length % MNIST_PIXELS) throw new Error("samples are not 28x28x1 images");
+  return {
+    trainer,
+    samples,
+    real,
+    modes: memo(() => modeMetrics(samples, trainer.data.modes ?? [])),
+    kde: memo(() => kdeDivergences(real(), samples)),
+    gaussian: memo(() => gaussianGenerator(trainer)),
+    images: images && imageMetricContext(images.reference, samples),
+  };
+}

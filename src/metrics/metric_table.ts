@@ -1,0 +1,190 @@
+/**
+ * The metric table: every evaluation metric is one record, keyed by the
+ * name that appears as `eval/<name>` in `metrics.jsonl`. The evaluator
+ * (`evaluate.ts`), the config check of `eval.metrics`, the report's labels
+ * and directions (`report/metric_info.ts`) and the README reference all
+ * read it. A new metric is one record here plus its test.
+ *
+ * Records without `optIn` are measured at every evaluation where their
+ * needs hold, in table order; records with `optIn` only when listed in
+ * `eval.metrics`, in the order listed, after the others.
+ * @module
+ */
+import { Rng } from "../rng.ts";
+import { trueDivergence } from "./divergence_meter.ts";
+import { IMAGE_METRICS, type ImageMetricName } from "./image_metrics.ts";
+import { kid } from "./kid.ts";
+import type { MetricNeedName } from "./metric_needs.ts";
+import type { MetricRun } from "./metric_run.ts";
+
+/** A value with its standard error: written as `eval/<name>` and `eval/<name>_se`. */
+export interface MetricEstimate {
+  /** The value. */
+  readonly value: number;
+  /** Its standard error. */
+  readonly se: number;
+}
+
+/** How an opt-in metric is asked for. */
+export interface OptIn {
+  /** The fewest `eval.samples` (and held-out examples, where it needs them) it works with. */
+  readonly minSamples: number;
+}
+
+/** One record of the metric table. */
+export interface MetricKind {
+  /** Short label for tables and plots. */
+  readonly label: string;
+  /** Which way is better; absent for readings that are never ranked (e.g. `mu`). */
+  readonly better?: "higher" | "lower";
+  /**
+   * Place among ranked metrics in reports, 1 first (the first one a sweep
+   * has is its default `--rank-by`); set exactly when `better` is.
+   */
+  readonly rank?: number;
+  /** What it measures, one line for the README reference. */
+  readonly doc: string;
+  /** What it needs of the run (data, generator, objective): {@link METRIC_NEEDS} names. */
+  readonly needs: readonly MetricNeedName[];
+  /** Present when the metric is measured only when listed in `eval.metrics`. */
+  readonly optIn?: OptIn;
+  /** Its value at one evaluation (undefined: it does not apply after all). */
+  measure(run: MetricRun): number | MetricEstimate | undefined;
+}
+
+/** The image family (`image_metrics.ts`) as records of this table. */
+function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> {
+  const entries = Object.entries(IMAGE_METRICS).map(([name, kind]) => [name, {
+    label: kind.label,
+    better: kind.better,
+    rank: kind.rank,
+    doc: `${kind.doc}; against the held-out images, with Duel's MNIST classifier`,
+    needs: ["images"],
+    optIn: { minSamples: 6 }, // k-NN metrics need more than k = 5 points a side
+    measure: (run: MetricRun) => run.images && kind.compute(run.images),
+  }]);
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Every evaluation metric, by the name in `eval/<name>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { METRICS } from "./metric_table.ts";
+ * assert.equal(METRICS.modes.better, "higher");
+ * assert.deepEqual(METRICS.parzen_ll.needs, ["images"]);
+ * ```
+ */
+export const METRICS = {
+  modes: {
+    label: "modes",
+    better: "higher",
+    rank: 5,
+    doc: "modes with at least one high-quality sample (within 3 std of its nearest mode)",
+    needs: ["modes"],
+    measure: (run) => run.modes().modes,
+  },
+  hq: {
+    label: "high-quality share",
+    better: "higher",
+    rank: 4,
+    doc: "share of samples within 3 std of their nearest mode (VEEGAN/PacGAN protocol)",
+    needs: ["modes"],
+    measure: (run) => run.modes().hq,
+  },
+  reverse_kl: {
+    label: "reverse KL over modes",
+    better: "lower",
+    rank: 6,
+    doc: "KL(histogram of high-quality samples over modes || uniform) in nats; log(modes) " +
+      "when none is high quality",
+    needs: ["modes"],
+    measure: (run) => run.modes().reverse_kl,
+  },
+  kde_kl: {
+    label: "KDE KL(real || fake)",
+    better: "lower",
+    rank: 7,
+    doc: "KL(real || generated) between kernel-density estimates of eval.samples of each",
+    needs: ["plane"],
+    measure: (run) => run.kde().kl,
+  },
+  kde_js: {
+    label: "KDE JSD",
+    better: "lower",
+    rank: 3,
+    doc: "JSD between the same kernel-density estimates",
+    needs: ["plane"],
+    measure: (run) => run.kde().js,
+  },
+  divergence: {
+    label: "divergence",
+    doc: "the divergence the critic's value implies on eval.samples fresh real and generated " +
+      "examples (the objective's `divergence`)",
+    needs: ["critic_divergence"],
+    measure: (run) => {
+      const { seed, eval: ev } = run.trainer.config;
+      return run.trainer.divergenceEstimate(ev.samples, Rng.derive(seed, "eval/critic"));
+    },
+  },
+  mu: {
+    label: "mu",
+    doc: "the fitted Gaussian's mean (the evaluation generator's location)",
+    needs: ["gaussian_fit"],
+    measure: (run) => run.gaussian()?.mu,
+  },
+  sigma: {
+    label: "sigma",
+    doc: "the fitted Gaussian's standard deviation",
+    needs: ["gaussian_fit"],
+    measure: (run) => run.gaussian()?.sigma,
+  },
+  true_divergence: {
+    label: "true divergence",
+    better: "lower",
+    rank: 8,
+    doc: "the exact divergence the critic estimates, between the data and the fitted " +
+      "Gaussian, by numerical integration",
+    needs: ["gaussian_fit", "ground_truth"],
+    measure: (run) => {
+      const g = run.gaussian()!, components = run.trainer.data.components!;
+      return trueDivergence(run.trainer.config.objective.name, components, g.mu, g.sigma);
+    },
+  },
+  ...imageRecords(),
+  kid: {
+    label: "KID",
+    better: "lower",
+    rank: 14,
+    doc: "kernel inception distance (Bińkowski et al. 2018) on the coordinates: unbiased MMD² " +
+      "with k(x, y) = (x·y / d + 1)^3 between eval.samples real and generated points; " +
+      "`eval/kid_se` is its jackknife standard error",
+    needs: ["vectors"],
+    optIn: { minSamples: 3 },
+    measure: (run) => kid(run.real(), run.samples, run.trainer.data.shape[0]),
+  },
+} as const satisfies Record<string, MetricKind>;
+
+/** A metric name from {@link METRICS}. */
+export type MetricName = keyof typeof METRICS;
+
+/** A metric `eval.metrics` can list: one with `optIn`. */
+export type OptInMetricName = {
+  [K in MetricName]: (typeof METRICS)[K] extends { readonly optIn: OptIn } ? K : never;
+}[MetricName];
+
+/**
+ * The names `eval.metrics` accepts, in table order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPT_IN_METRICS } from "./metric_table.ts";
+ * assert.equal(OPT_IN_METRICS[0], "frechet_distance");
+ * assert.ok(!OPT_IN_METRICS.includes("modes" as never));
+ * ```
+ */
+export const OPT_IN_METRICS: readonly OptInMetricName[] = (Object.keys(METRICS) as MetricName[])
+  .filter((name): name is OptInMetricName => (METRICS[name] as MetricKind).optIn !== undefined);
