@@ -50,7 +50,7 @@ const roundTo = (x: number, step: number) => Math.round(x / step) * step;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { planMatmul } from "./matmul_split.ts";
+ * import { planMatmul } from "./split.ts";
  * assert.deepEqual(planMatmul(1, 512, 512, 512, 2), {
  *   fn: "matmul_f32_rows",
  *   bounds: [0, 128, 256, 384, 512],
@@ -107,7 +107,7 @@ export function planMatmul(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { planRows } from "./matmul_split.ts";
+ * import { planRows } from "./split.ts";
  * assert.deepEqual(planRows(100, 2 ** 24, 2), [0, 24, 52, 76, 100]);
  * assert.equal(planRows(100, 2 ** 10, 2), undefined); // small: one thread
  * ```
