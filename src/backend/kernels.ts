@@ -25,6 +25,7 @@ import {
   batchNormKernel,
 } from "./rust/batch_norm.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust/optimizers.ts";
+import { EMA_KERNEL, emaKernel } from "./rust/ema.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 import { type Info, type KernelArgs, type KernelFunc, wasmBackendOf } from "./wasm_backend.ts";
@@ -163,6 +164,12 @@ export const KERNEL_FIXES = {
     doc: "RMSProp's update (with momentum) as one Rust f32x4 kernel per player (DuelRMSProp)",
     kernelName: FUSED_UPDATE_KERNELS.rmsprop,
     wrap: () => rmspropKernel,
+  },
+  ema_rust: {
+    doc: "the generator's moving average as one Rust f32x4 kernel over all its parameters " +
+      "(DuelEma) instead of 3 tfjs kernels per parameter; same f32 operations in the same order",
+    kernelName: EMA_KERNEL,
+    wrap: () => emaKernel,
   },
   leaky_relu_grad_rust: {
     doc: "leaky ReLU's gradient as one Rust f32x4 kernel (DuelLeakyReluGrad) instead of " +

@@ -137,6 +137,8 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
+const EMA = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
+
 /** "Scalar reference of …": same signature, same bits. */
 const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
 
@@ -227,6 +229,12 @@ export const KERNEL_ABI = {
   batch_norm_f32_ref: { doc: ref("batch_norm_f32"), params: BATCH_NORM },
   batch_norm_grad_f32: { doc: "batch norm's closed-form gradient", params: BATCH_NORM_GRAD },
   batch_norm_grad_f32_ref: { doc: ref("batch_norm_grad_f32"), params: BATCH_NORM_GRAD },
+  // ema.rs
+  ema_f32: {
+    doc: "avg = decay avg + (1 - decay) param over n entries [p, avg, avg', len]",
+    params: EMA,
+  },
+  ema_f32_ref: { doc: ref("ema_f32"), params: EMA },
   // probes.rs
   fma_probe: {
     doc: "at[0..4] = at[8..12] + at[0..4] · at[4..8]",

@@ -1,5 +1,5 @@
 /**
- * Fused optimiser updates on Duel's Rust kernels (kernels/src/adam.rs): one
+ * Fused optimiser updates on Duel's Rust kernels (kernels/src/optimizers.rs): one
  * tfjs kernel call updates all of a player's parameters and slots, instead of
  * ~14 tiny tfjs kernels per parameter. They are kernels of their own
  * (`DuelAdam`, `DuelRMSProp`), registered on the wasm backends by
