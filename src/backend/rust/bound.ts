@@ -115,7 +115,7 @@ function warmUp(
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
+ * import { useBackend } from "../tfjs.ts";
  * import { rustKernelThreads } from "./bound.ts";
  * await useBackend("wasm");
  * tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dispose();
