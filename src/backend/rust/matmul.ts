@@ -6,13 +6,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { offsetOf, type WasmBackend, wasmBackendOf } from "../wasm_backend.ts";
+import {
+  type Info,
+  type KernelFunc,
+  offsetOf,
+  type WasmBackend,
+  wasmBackendOf,
+} from "../wasm_backend.ts";
 import { boundRustKernels, matmulWith } from "./bound.ts";
 import { gemmExport, type GemmRounding } from "./gemm.ts";
 import { planMatmul } from "./split.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type Info = tf.TensorInfo;
 
 /** `matmul_f32` flags. */
 export const MATMUL_FLAGS = { transposeA: 1, transposeB: 2, bias: 4 } as const;
