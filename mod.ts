@@ -85,13 +85,9 @@ export {
   KERNEL_FIXES,
   setKernelFix,
 } from "./src/backend/kernels.ts";
-export {
-  FUSED_EXPORTS,
-  GEMM_ROUNDINGS,
-  gemmExport,
-  hostFusesMultiplyAdd,
-} from "./src/backend/rust_kernels.ts";
-export type { GemmExport, GemmRounding } from "./src/backend/rust_kernels.ts";
+export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport } from "./src/backend/rust/gemm.ts";
+export { hostFusesMultiplyAdd } from "./src/backend/rust/probes.ts";
+export type { GemmExport, GemmRounding } from "./src/backend/rust/gemm.ts";
 export type { KernelFixName } from "./src/backend/kernels.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";

@@ -8,13 +8,13 @@
  *
  *     deno run --allow-read bench/conv_kernels_direct.ts [case,case,...] [a.wasm,b.wasm,...]
  */
-import type { RustKernels } from "../src/backend/rust_kernels.ts";
+import type { RustKernels } from "../src/backend/rust/abi.ts";
 import {
   type ConvGeometry,
   runRustConv,
   RUST_CONV_KERNELS,
   type RustConvKind,
-} from "../src/backend/rust_conv_kernels.ts";
+} from "../src/backend/rust/conv.ts";
 
 const dcgan = (cin: number, cout: number, h: number): ConvGeometry => ({
   n: 64,

@@ -20,7 +20,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
-import { boundRustKernels, type RustKernels } from "../src/backend/rust_kernels.ts";
+import type { RustKernels } from "../src/backend/rust/abi.ts";
+import { boundRustKernels } from "../src/backend/rust/bound.ts";
 import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";

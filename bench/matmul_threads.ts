@@ -30,12 +30,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { useBackend } from "../src/backend/tfjs.ts";
-import { KernelThreads } from "../src/backend/kernel_threads.ts";
-import {
-  rustKernels,
-  rustKernelThreads,
-  sharedKernelsModule,
-} from "../src/backend/rust_kernels.ts";
+import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
+import { rustKernels, sharedKernelsModule } from "../src/backend/rust/loader.ts";
+import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import { useMatmul } from "./_kernel_choice.ts";
 
 const { values } = parseArgs({

@@ -3,7 +3,7 @@
  * compare a kernel with its scalar reference word for word.
  * @module
  */
-import { rustKernels } from "../src/backend/rust_kernels.ts";
+import { rustKernels } from "../src/backend/rust/loader.ts";
 import { Rng } from "../src/rng.ts";
 
 /** What fills the memory before a call: a NaN pattern, so unwritten outputs show. */

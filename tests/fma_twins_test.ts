@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { fmaTwins } from "../src/cli/fma_twins.ts";
-import { hostFusesMultiplyAdd } from "../src/backend/rust_kernels.ts";
+import { fmaTwins } from "../tools/fma_twins.ts";
+import { hostFusesMultiplyAdd } from "../src/backend/rust/probes.ts";
 
 /** A module as wasm2wat prints one: flat instructions, numbered functions and locals. */
 const WAT = [

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { KernelThreads } from "../src/backend/kernel_threads.ts";
-import {
-  MATMUL_FLAGS,
-  RUST_ACTIVATIONS,
-  sharedKernelsModule,
-} from "../src/backend/rust_kernels.ts";
-import { MATMUL_SPLIT, MATMUL_TILE, planMatmul } from "../src/backend/matmul_split.ts";
+import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
+import { MATMUL_FLAGS, RUST_ACTIVATIONS } from "../src/backend/rust/matmul.ts";
+import { sharedKernelsModule } from "../src/backend/rust/loader.ts";
+import { MATMUL_SPLIT, MATMUL_TILE, planMatmul } from "../src/backend/rust/split.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
@@ -333,11 +330,12 @@ Deno.test({
 
 Deno.test("kernel threads never keep the process alive (no dispose, threaded backend in use)", async () => {
   const here = new URL("../src/backend/", import.meta.url).href;
+  const rust = new URL("../src/backend/rust/", import.meta.url).href;
   const code = `
     import * as tf from "@tensorflow/tfjs-core";
     import { useBackend } from "${here}tfjs.ts";
-    import { KernelThreads } from "${here}kernel_threads.ts";
-    import { sharedKernelsModule } from "${here}rust_kernels.ts";
+    import { KernelThreads } from "${rust}kernel_threads.ts";
+    import { sharedKernelsModule } from "${rust}loader.ts";
     const module = sharedKernelsModule();
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
     const caller = new WebAssembly.Instance(module, { env: { memory } }).exports;

@@ -4,7 +4,7 @@ import {
   KERNELS_TOOLCHAIN,
   KERNELS_WASM,
   toolchainVersions,
-} from "../src/cli/build_kernels.ts";
+} from "../tools/build_kernels.ts";
 import { assertZeroCopySafe } from "../src/backend/wasm_module.ts";
 
 const versions = await toolchainVersions();

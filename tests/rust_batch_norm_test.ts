@@ -5,8 +5,8 @@ import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
   batchNorm,
-  type BatchNormKernels,
-} from "../src/backend/rust_batch_norm.ts";
+} from "../src/backend/rust/batch_norm.ts";
+import type { RustKernels as BatchNormKernels } from "../src/backend/rust/abi.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { normals, onMemory } from "./_wasm_memory.ts";
 

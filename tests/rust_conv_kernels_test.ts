@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertClose, type ConvCase, on } from "./_backend_compare.ts";
-import {
-  GEMM_ROUNDINGS,
-  gemmExport,
-  type GemmRounding,
-  hostFusesMultiplyAdd,
-  rustKernels,
-  rustKernelThreads,
-} from "../src/backend/rust_kernels.ts";
+import { GEMM_ROUNDINGS, gemmExport, type GemmRounding } from "../src/backend/rust/gemm.ts";
+import { hostFusesMultiplyAdd } from "../src/backend/rust/probes.ts";
+import { rustKernels } from "../src/backend/rust/loader.ts";
+import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import {
   type ConvGeometry,
   convGeometry,
@@ -16,7 +12,7 @@ import {
   runRustConv,
   RUST_CONV_KERNELS,
   type RustConvKind,
-} from "../src/backend/rust_conv_kernels.ts";
+} from "../src/backend/rust/conv.ts";
 import { fixAvailable, type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  hostFusesMultiplyAdd,
-  MATMUL_FLAGS,
-  RUST_ACTIVATIONS,
-  type RustKernels,
-  rustKernels,
-} from "../src/backend/rust_kernels.ts";
+import { MATMUL_FLAGS, RUST_ACTIVATIONS } from "../src/backend/rust/matmul.ts";
+import { hostFusesMultiplyAdd } from "../src/backend/rust/probes.ts";
+import type { RustKernels } from "../src/backend/rust/abi.ts";
+import { rustKernels } from "../src/backend/rust/loader.ts";
 import { fixAvailable, type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { setKernelFix } from "../src/backend/kernels.ts";
-import { rustKernels } from "../src/backend/rust_kernels.ts";
-import {
-  hasFusedUpdate,
-  type OptimizerKernels,
-  TABLE_ENTRY,
-} from "../src/backend/rust_optimizers.ts";
+import { rustKernels } from "../src/backend/rust/loader.ts";
+import { hasFusedUpdate, TABLE_ENTRY } from "../src/backend/rust/optimizers.ts";
+import type { RustKernels as OptimizerKernels } from "../src/backend/rust/abi.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { parseExperiment } from "../src/config/load.ts";
 import type { Param } from "../src/nn/layers.ts";

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
-import { type ActivationKernels, LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust_activations.ts";
-import type { ReduceKernels } from "../src/backend/rust_reduce.ts";
+import { LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust/activations.ts";
+import type {
+  RustKernels as ActivationKernels,
+  RustKernels as ReduceKernels,
+} from "../src/backend/rust/abi.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { normals, onMemory as onMem } from "./_wasm_memory.ts";
 

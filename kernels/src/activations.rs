@@ -112,3 +112,30 @@ pub unsafe fn relu_ref(x: *const f32, out: *mut f32, len: usize) {
         *out.add(j) = relu1(*x.add(j));
     }
 }
+
+kernel!(
+    /// Leaky ReLU's gradient: `out = x > 0 ? dy : alpha * dy` over `len` floats
+    /// (tfjs: `where(greater(x, 0), dy, mul(dy, alpha))`, same bits).
+    ///
+    /// # Safety
+    /// `x`, `dy` and `out` are valid for `len` floats; `out` overlaps neither input.
+    leaky_relu_grad_f32, leaky_relu_grad_f32_ref(x: *const f32, dy: *const f32, out: *mut f32, len: u32, alpha: f32)
+        => leaky_relu_grad, leaky_relu_grad_ref(x, dy, out, len as usize, alpha)
+);
+
+kernel!(
+    /// Leaky ReLU: `out = x < 0 ? alpha * x : x` over `len` floats (tfjs-wasm's bits).
+    ///
+    /// # Safety
+    /// `x` and `out` are valid for `len` floats and do not overlap.
+    leaky_relu_f32, leaky_relu_f32_ref(x: *const f32, out: *mut f32, len: u32, alpha: f32)
+        => leaky_relu, leaky_relu_ref(x, out, len as usize, alpha)
+);
+
+kernel!(
+    /// ReLU as tfjs-wasm computes it: `out = +0` where x's sign bit is set, else `x`.
+    ///
+    /// # Safety
+    /// `x` and `out` are valid for `len` floats and do not overlap.
+    relu_f32, relu_f32_ref(x: *const f32, out: *mut f32, len: u32) => relu, relu_ref(x, out, len as usize)
+);

@@ -241,3 +241,53 @@ pub unsafe fn batch_norm_grad_ref(
         *dbeta.add(j) = db;
     }
 }
+kernel!(
+    /// Batch norm's forward pass over a row-major `rows × cols` x (one column per
+    /// channel): `mean`, biased `var` and `y = (x - mean) · (gamma / sqrt(var + eps)) + beta`,
+    /// in the f32 operations and order of tfjs's composite (`moments`, `sub`, `mul`,
+    /// `add`: same bits on tfjs-wasm).
+    ///
+    /// # Safety
+    /// `x` and `y` are valid for `rows * cols` floats, `gamma`, `beta`, `mean`, `var` and
+    /// `scratch` for `cols`; the outputs and `scratch` overlap nothing.
+    batch_norm_f32, batch_norm_f32_ref(
+        x: *const f32,
+        gamma: *const f32,
+        beta: *const f32,
+        y: *mut f32,
+        mean: *mut f32,
+        var: *mut f32,
+        scratch: *mut f32,
+        rows: u32,
+        cols: u32,
+        eps: f32,
+    ) => batch_norm, batch_norm_ref(x, gamma, beta, y, mean, var, scratch, rows as usize, cols as usize, eps)
+);
+
+kernel!(
+    /// Batch norm's closed-form backward pass from the forward's `mean` and `var`:
+    /// `dbeta = Σ dy`, `dgamma = Σ dy x̂` (column sums in row order) and
+    /// `dx = (dy - dbeta / n - x̂ dgamma / n) · gamma / σ`, with `x̂ = (x - mean) / σ`,
+    /// `σ = sqrt(var + eps)`, `n = rows`.
+    ///
+    /// # Safety
+    /// `dy`, `x` and `dx` are valid for `rows * cols` floats, `mean`, `var`, `gamma`,
+    /// `dgamma` and `dbeta` for `cols`, `scratch` for `4 * cols`; the outputs and
+    /// `scratch` overlap nothing.
+    batch_norm_grad_f32, batch_norm_grad_f32_ref(
+        dy: *const f32,
+        x: *const f32,
+        mean: *const f32,
+        var: *const f32,
+        gamma: *const f32,
+        dx: *mut f32,
+        dgamma: *mut f32,
+        dbeta: *mut f32,
+        scratch: *mut f32,
+        rows: u32,
+        cols: u32,
+        eps: f32,
+    ) => batch_norm_grad, batch_norm_grad_ref(
+        dy, x, mean, var, gamma, dx, dgamma, dbeta, scratch, rows as usize, cols as usize, eps,
+    )
+);

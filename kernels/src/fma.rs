@@ -1,6 +1,6 @@
 //! Exact f32 fused multiply-add in software: what `f32x4.relaxed_madd` computes
 //! on a host with FMA, for the scalar references of the fused twins (the build
-//! makes them, `src/cli/fma_twins.ts`).
+//! makes them, `tools/fma_twins.ts`).
 
 /// `a·b + c` rounded once, to nearest even (IEEE 754 fusedMultiplyAdd).
 ///

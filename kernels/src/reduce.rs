@@ -35,3 +35,13 @@ pub unsafe fn sum_rows_ref(x: *const f32, out: *mut f32, rows: usize, cols: usiz
         *out.add(j) = s;
     }
 }
+
+kernel!(
+    /// Column sums of a row-major `rows × cols` matrix (a sum over leading axes):
+    /// `out[j] = 0 + x[0][j] + ... + x[rows-1][j]`, in row order.
+    ///
+    /// # Safety
+    /// `x` is valid for `rows * cols` floats, `out` for `cols` and overlaps nothing.
+    sum_rows_f32, sum_rows_f32_ref(x: *const f32, out: *mut f32, rows: u32, cols: u32)
+        => sum_rows, sum_rows_ref(x, out, rows as usize, cols as usize)
+);

@@ -13,7 +13,8 @@
  * @module
  */
 import { backend_util } from "@tensorflow/tfjs-core";
-import { type Info, type KernelArgs, WasmOps } from "./wasm_ops.ts";
+import type { Info, KernelArgs } from "./wasm_backend.ts";
+import { WasmOps } from "./wasm_ops.ts";
 
 type Pair = [number, number];
 

@@ -5,15 +5,15 @@
  * penalties differentiate through leaky ReLU's gradient, which uses
  * `Greater`); they are piecewise constant, so their gradient is zero.
  * Leaky ReLU's gradient is replaced by one that runs as a single kernel where
- * the backend has it (`rust_activations.ts`), with the same values. Batch
- * norm's kernel (`rust_batch_norm.ts`) gets its closed-form gradient; its
+ * the backend has it (`rust/activations.ts`), with the same values. Batch
+ * norm's kernel (`rust/batch_norm.ts`) gets its closed-form gradient; its
  * statistics outputs carry none (they feed the running averages only).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
-import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust_activations.ts";
-import { BATCH_NORM_KERNEL, batchNormGrad } from "./rust_batch_norm.ts";
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust/activations.ts";
+import { BATCH_NORM_KERNEL, batchNormGrad } from "./rust/batch_norm.ts";
 
 /** Comparison kernels given a zero gradient here. */
 export const ZERO_GRADIENT_KERNELS = ["Greater", "Less", "LessEqual", "Equal", "NotEqual"] as const;

@@ -8,36 +8,27 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
-import { hostFusesMultiplyAdd, rustBatchMatMul, rustFusedMatMul } from "./rust_kernels.ts";
-import {
-  rustConv2D,
-  rustConv2DBackpropFilter,
-  rustConv2DBackpropInput,
-} from "./rust_conv_kernels.ts";
+import { rustBatchMatMul, rustFusedMatMul } from "./rust/matmul.ts";
+import { hostFusesMultiplyAdd } from "./rust/probes.ts";
+import { rustConv2D, rustConv2DBackpropFilter, rustConv2DBackpropInput } from "./rust/conv.ts";
 import {
   LEAKY_RELU_GRAD_KERNEL,
   leakyReluGradKernel,
   rustLeakyRelu,
   rustRelu,
-} from "./rust_activations.ts";
-import { rustSum } from "./rust_reduce.ts";
-import { rustMean } from "./rust_mean.ts";
+} from "./rust/activations.ts";
+import { rustMean, rustSum } from "./rust/reduce.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
   batchNormGradKernel,
   batchNormKernel,
-} from "./rust_batch_norm.ts";
-import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust_optimizers.ts";
+} from "./rust/batch_norm.ts";
+import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust/optimizers.ts";
+import { EMA_KERNEL, emaKernel } from "./rust/ema.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type Args = Parameters<KernelFunc>[0];
-type Info = tf.TensorInfo;
-/** What kernel functions see of the wasm backend. */
-interface WasmBackend {
-  disposeData(dataId: unknown): void;
-}
+import { type Info, type KernelArgs, type KernelFunc, wasmBackendOf } from "./wasm_backend.ts";
 
 /** One replacement: which built-in kernel it wraps and how. */
 interface KernelFix {
@@ -54,7 +45,7 @@ interface KernelFix {
 /** Fused replacements: only where the host fuses, else they would compute the plain kernels' bits. */
 const fused = { available: hostFusesMultiplyAdd } as const;
 
-function transposeLast2(x: Info, args: Args): Info {
+function transposeLast2(x: Info, args: KernelArgs): Info {
   const rank = x.shape.length;
   const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
   const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc;
@@ -78,7 +69,7 @@ export const KERNEL_FIXES = {
         inputs: { a: at, b: bt },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       });
-      const backend = args.backend as unknown as WasmBackend;
+      const backend = wasmBackendOf(args);
       if (at !== a) backend.disposeData(at.dataId);
       if (bt !== b) backend.disposeData(bt.dataId);
       return out;
@@ -174,6 +165,12 @@ export const KERNEL_FIXES = {
     kernelName: FUSED_UPDATE_KERNELS.rmsprop,
     wrap: () => rmspropKernel,
   },
+  ema_rust: {
+    doc: "the generator's moving average as one Rust f32x4 kernel over all its parameters " +
+      "(DuelEma) instead of 3 tfjs kernels per parameter; same f32 operations in the same order",
+    kernelName: EMA_KERNEL,
+    wrap: () => emaKernel,
+  },
   leaky_relu_grad_rust: {
     doc: "leaky ReLU's gradient as one Rust f32x4 kernel (DuelLeakyReluGrad) instead of " +
       "tfjs-wasm's slow broadcasting Greater and Select plus a Multiply; same bits",
@@ -199,7 +196,7 @@ export const KERNEL_FIXES = {
     wrap: (builtin) => (args) => {
       const { x } = args.inputs as { x: Info };
       if (x.dtype === "string") return builtin!(args);
-      (args.backend as unknown as { incRef(dataId: unknown): void }).incRef(x.dataId);
+      wasmBackendOf(args).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
   },

@@ -3,7 +3,7 @@
  * backend of its own (`wasm-threaded`) next to the stock `wasm` backend.
  * Results are bit-identical to the stock backend (checked by a test);
  * XNNPACK-backed ops (matmul, conv) scale with the threads when cores are free,
- * and so does Duel's Rust matmul (`kernel_threads.ts`: its own workers on the
+ * and so does Duel's Rust matmul (`rust/kernel_threads.ts`: its own workers on the
  * same memory, same bits).
  *
  * Permissions: read of the npm cache (the .wasm file), write and env for a
@@ -61,7 +61,7 @@ import * as workerMod from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-
 import threadedFactory from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js";
 import workerThreads from "node:worker_threads";
 import os from "node:os";
-import { releaseRustKernels } from "./rust_kernels.ts";
+import { releaseRustKernels } from "./rust/bound.ts";
 import fs from "node:fs";
 import path from "node:path";
 

@@ -6,7 +6,15 @@
  */
 
 /** Section ids of the WebAssembly binary format. */
-const SECTION = { import: 2, global: 6, start: 8, data: 11 } as const;
+const SECTION = {
+  type: 1,
+  import: 2,
+  function: 3,
+  global: 6,
+  export: 7,
+  start: 8,
+  data: 11,
+} as const;
 
 /** An import of a module. */
 export interface WasmImport {
@@ -233,4 +241,68 @@ export function withSharedMemoryImport(
     ...body,
     ...bytes.subarray(imports.end),
   ]);
+}
+
+/** WebAssembly value types by their binary code. */
+const VALUE_TYPES: Readonly<Record<number, string>> = {
+  0x7f: "i32",
+  0x7e: "i64",
+  0x7d: "f32",
+  0x7c: "f64",
+  0x7b: "v128",
+};
+
+/** A function export's WebAssembly type. */
+export interface WasmFunctionType {
+  /** Parameter value types (`i32`, `f32`, ...), in order. */
+  readonly params: readonly string[];
+  /** Result value types. */
+  readonly results: readonly string[];
+}
+
+/**
+ * The function exports of `bytes` with their types, in export order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { functionExports } from "./wasm_module.ts";
+ * // (module (func (export "f") (param i32 f32) (result i32) i32.const 0))
+ * const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 125, 1, 127,
+ *   3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 65, 0, 11]);
+ * assert.deepEqual(functionExports(bytes), new Map([["f", { params: ["i32", "f32"], results: ["i32"] }]]));
+ * ```
+ */
+export function functionExports(bytes: Uint8Array): Map<string, WasmFunctionType> {
+  const types: WasmFunctionType[] = [];
+  const funcs: number[] = []; // type index per function, imports first
+  const out = new Map<string, WasmFunctionType>();
+  const valueType = (code: number) => VALUE_TYPES[code] ?? `0x${code.toString(16)}`;
+  for (const s of sections(bytes)) {
+    const r = new Reader(bytes, s.start);
+    if (s.id === SECTION.type) {
+      for (let i = r.u32(); i > 0; i--) {
+        if (r.byte() !== 0x60) throw new Error("wasm: a type that is not a function type");
+        const params = Array.from({ length: r.u32() }, () => valueType(r.byte()));
+        const results = Array.from({ length: r.u32() }, () => valueType(r.byte()));
+        types.push({ params, results });
+      }
+    }
+    if (s.id === SECTION.import) {
+      readImports(bytes, s.start, (imp, ir) => {
+        if (imp.kind === 0) funcs.push(ir.u32());
+        else if (imp.kind === 1) (ir.byte(), ir.limits());
+        else if (imp.kind === 2) ir.limits();
+        else (ir.byte(), ir.byte());
+      });
+    }
+    if (s.id === SECTION.function) { for (let i = r.u32(); i > 0; i--) funcs.push(r.u32()); }
+    if (s.id === SECTION.export) {
+      for (let i = r.u32(); i > 0; i--) {
+        const name = r.name(), kind = r.byte(), index = r.u32();
+        if (kind === 0) out.set(name, types[funcs[index]]);
+      }
+    }
+  }
+  return out;
 }

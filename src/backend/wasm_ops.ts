@@ -5,16 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-/** The arguments tfjs hands a kernel function. */
-export type KernelArgs = Parameters<tf.KernelConfig["kernelFunc"]>[0];
-/** A kernel's input or output: shape, dtype and the backend's data id. */
-export type Info = tf.TensorInfo;
-
-/** What kernel replacements use of the wasm backend. */
-interface WasmBackend {
-  disposeData(dataId: unknown): void;
-}
+import { type Info, type KernelArgs, wasmBackendOf } from "./wasm_backend.ts";
 
 /**
  * A scratch scope: `run` calls a built-in wasm kernel and remembers its
@@ -73,7 +64,7 @@ export class WasmOps {
 
   /** Frees every intermediate not kept. */
   free(): void {
-    const backend = this.args.backend as unknown as WasmBackend;
+    const backend = wasmBackendOf(this.args);
     for (const t of this.#temps) backend.disposeData(t.dataId);
     this.#temps = [];
   }

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { num, oneOf } from "../fields.ts";
-import { batchNorm } from "../backend/rust_batch_norm.ts";
+import { batchNorm } from "../backend/rust/batch_norm.ts";
 import { defineLayer, named, shapeError } from "./layer_kind.ts";
 
 const epsilon = num("added to the variance before the square root", { gt: 0, default: 1e-5 });

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { hasFusedUpdate, runFusedUpdate } from "../backend/rust_optimizers.ts";
+import { hasFusedUpdate, runFusedUpdate } from "../backend/rust/optimizers.ts";
 import { type InferShape, list, num, type Shape } from "../fields.ts";
 import type { Param } from "../nn/layers.ts";
 import { type Tensor, tfjs } from "../tensor.ts";

@@ -25,6 +25,7 @@ import {
 } from "./state.ts";
 import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
 import { SCHEDULES } from "./schedules.ts";
+import { updateEma } from "../backend/rust/ema.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 
 /** What one generator step reports. Scores are the objective's critic scores. */
@@ -201,12 +202,8 @@ export class Trainer {
   #updateEma(): void {
     if (this.config.train.ema === 0) return;
     const decay = this.config.train.ema;
-    tf.tidy(() =>
-      this.generator.params.forEach((p, i) => {
-        const ema = tfjs(this.evalGenerator.params[i].variable);
-        ema.assign(tf.add(tf.mul(decay, ema), tf.mul(1 - decay, tfjs(p.variable))));
-      })
-    );
+    const variables = (ps: readonly Param[]) => ps.map((p) => tfjs(p.variable));
+    updateEma(variables(this.evalGenerator.params), variables(this.generator.params), decay);
     this.#copyEmaState();
   }
 

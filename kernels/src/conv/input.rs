@@ -1,51 +1,16 @@
 //! The input gradient (Conv2DBackpropInput, conv2d_transpose's forward pass,
-//! dilation 1) on conv.rs's implicit GEMM, one GEMM per output phase
+//! dilation 1) on implicit.rs's GEMM, one GEMM per output phase
 //! `(y mod sh, x mod sw)`: phase rows only receive the taps
 //! `ky ≡ y + top (mod sh)` (ascending, likewise kx), so no inserted zeros are
 //! multiplied. With at most `FEW` (4) dx channels one dx pixel per f32x4 lane instead
-//! (conv_input_few.rs); with at most `NR` A is read in place instead of packed.
+//! (input_few.rs); with at most `NR` A is read in place instead of packed.
 
-use crate::conv::{copy_col, WORK_LEN, div, idiv, inside, min, rem, run, zero_col, Geom, Problem};
-use crate::conv_input_few::{input_few, FEW};
-use crate::conv_pack::{four, store_transposed};
-use crate::matmul::{load, load_part, store, store_part, Rows, KC, MC, MR, NC, NR};
+use super::geom::{div, inside, min, rem, Axis, Geom};
+use super::implicit::{copy_col, run, zero_col, Problem, WORK_LEN};
+use super::input_few::{input_few, FEW};
+use super::pack::{four, store_transposed};
+use crate::gemm::{load, load_part, load_tile, store, store_part, store_tile, Rows, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
-
-/// One output phase `(ry, rx)` of the input gradient along one axis: `count`
-/// rows `y = j·s + ry`, `taps` kernel taps `k0, k0+s, …`; tap `t` of row `j`
-/// reads dy row `j + off − t`.
-#[derive(Clone, Copy)]
-pub struct Axis {
-    pub count: usize,
-    pub taps: usize,
-    pub k0: usize,
-    pub off: isize,
-}
-
-impl Axis {
-    /// Phase `r` of an axis of `len` output rows, kernel `k`, stride `s`, pad `pad` (dilation 1).
-    #[inline(always)]
-    pub fn new(len: usize, k: usize, s: usize, pad: isize, r: usize) -> Axis {
-        let count = if r < len { div(len - r + s - 1, s) } else { 0 };
-        let k0 = {
-            let v = r as isize + pad;
-            let q = v - idiv(v, s as isize) * s as isize;
-            (if q < 0 { q + s as isize } else { q }) as usize
-        };
-        let taps = if k0 < k { div(k - k0 + s - 1, s) } else { 0 };
-        let off = idiv(r as isize + pad - k0 as isize, s as isize);
-        Axis { count, taps, k0, off }
-    }
-    /// Rows of this phase before row `y` of the axis.
-    #[inline(always)]
-    pub fn before(&self, y: usize, s: usize, r: usize) -> usize {
-        if y > r {
-            min(div(y - r + s - 1, s), self.count)
-        } else {
-            0
-        }
-    }
-}
 
 /// Input gradient, one phase: A = dy at the phase's taps (rows: the phase's
 /// dx pixels `(b, jy, jx)`, k: `(tap y, tap x, co)`), B = W at those taps,
@@ -227,12 +192,7 @@ unsafe fn tile_direct(a: [*const f32; MR], pb: *const f32, len: usize, c: &Ptrs,
     let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
     let mut acc = [[f32x4_splat(0.0); 2]; MR];
     if !first {
-        for r in 0..MR {
-            if r < mr {
-                acc[r][0] = load_part(c.row(r), w0);
-                acc[r][1] = load_part(c.row(r).add(4), w1);
-            }
-        }
+        load_tile!(c, acc, mr, w0, w1);
     }
     let mut bp = pb;
     for q in 0..len {
@@ -245,17 +205,7 @@ unsafe fn tile_direct(a: [*const f32; MR], pb: *const f32, len: usize, c: &Ptrs,
         }
         bp = bp.add(NR);
     }
-    for r in 0..MR {
-        if r < mr {
-            if nr == NR {
-                store(c.row(r), acc[r][0]);
-                store(c.row(r).add(4), acc[r][1]);
-            } else {
-                store_part(c.row(r), acc[r][0], w0);
-                store_part(c.row(r).add(4), acc[r][1], w1);
-            }
-        }
-    }
+    store_tile!(c, acc, mr, nr, w0, w1);
 }
 
 /// The input gradient of one phase when dx has at most `NR` channels: every
@@ -308,7 +258,7 @@ pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: u
     if g.h == 0 || g.w == 0 || g.cin == 0 {
         return;
     }
-    // Few dx channels: one dx pixel per lane (conv_input_few.rs), when the image fits the workspace.
+    // Few dx channels: one dx pixel per lane (input_few.rs), when the image fits the workspace.
     if g.cin <= FEW && input_few(g, dy, w, dx, m0, m1, work, WORK_LEN) {
         return;
     }

@@ -9,12 +9,12 @@
  * rebuilds and compares when the toolchain is installed.
  * @module
  */
-import { assertZeroCopySafe } from "../backend/wasm_module.ts";
-import { FUSED_EXPORTS } from "../backend/rust_kernels.ts";
-import { writeAtomic } from "../files.ts";
+import { assertZeroCopySafe } from "../src/backend/wasm_module.ts";
+import { FMA_ROOTS } from "../src/backend/rust/abi.ts";
+import { writeAtomic } from "../src/files.ts";
 import { fmaTwins } from "./fma_twins.ts";
 
-const KERNELS = new URL("../../kernels/", import.meta.url).pathname;
+const KERNELS = new URL("../kernels/", import.meta.url).pathname;
 /** The committed module. */
 export const KERNELS_WASM = `${KERNELS}duel_kernels.wasm`;
 /** The toolchain that built the committed module (`rustc`, `cargo`, `wasm-opt` versions). */
@@ -28,15 +28,6 @@ export const TOOLS = {
   wasm2wat: Deno.env.get("DUEL_WASM2WAT") ?? "wasm2wat",
   wat2wasm: Deno.env.get("DUEL_WAT2WASM") ?? "wat2wasm",
 } as const;
-
-/**
- * The exports that get a fused twin (`<name>_fma`): those the kernels call
- * fused (`FUSED_EXPORTS`), and the probe telling whether the host fuses.
- */
-export const FMA_ROOTS: readonly string[] = [
-  ...Object.values(FUSED_EXPORTS).map((twin) => twin.slice(0, -"_fma".length)),
-  "fma_probe",
-];
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}, cwd = KERNELS) {
   // A clean environment: RUSTFLAGS and friends would override kernels/.cargo/config.toml.

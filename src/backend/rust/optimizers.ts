@@ -1,5 +1,5 @@
 /**
- * Fused optimiser updates on Duel's Rust kernels (kernels/src/adam.rs): one
+ * Fused optimiser updates on Duel's Rust kernels (kernels/src/optimizers.rs): one
  * tfjs kernel call updates all of a player's parameters and slots, instead of
  * ~14 tiny tfjs kernels per parameter. They are kernels of their own
  * (`DuelAdam`, `DuelRMSProp`), registered on the wasm backends by
@@ -18,41 +18,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { kernelsOn, memoryOf, offsetOf, type WasmBackend, wasmBackendOf } from "./wasm_backend.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type Info = tf.TensorInfo;
-type KernelArgs = Parameters<KernelFunc>[0];
-
-/** The optimiser exports of duel_kernels.wasm (pointers are byte offsets; see kernels/src/lib.rs). */
-export interface OptimizerKernels {
-  /** Adam over `n` table entries `[p, g, m, v, p out, m out, v out, len]`. */
-  adam_f32(
-    table: number,
-    n: number,
-    b1: number,
-    oneMinusB1: number,
-    b2: number,
-    oneMinusB2: number,
-    rootC2: number,
-    eps: number,
-    stepSize: number,
-  ): void;
-  /** The scalar reference of `adam_f32` (same signature, same bits). */
-  adam_f32_ref: OptimizerKernels["adam_f32"];
-  /** RMSProp over `n` table entries `[p, g, v, buf, p out, v out, buf out, len]` (`buf` only with momentum). */
-  rmsprop_f32(
-    table: number,
-    n: number,
-    alpha: number,
-    oneMinusAlpha: number,
-    eps: number,
-    momentum: number,
-    lr: number,
-  ): void;
-  /** The scalar reference of `rmsprop_f32` (same signature, same bits). */
-  rmsprop_f32_ref: OptimizerKernels["rmsprop_f32"];
-}
+import {
+  type Info,
+  type KernelArgs,
+  memoryOf,
+  offsetOf,
+  type WasmBackend,
+  wasmBackendOf,
+} from "../wasm_backend.ts";
+import type { RustKernels } from "./abi.ts";
+import { kernelsOn } from "./loader.ts";
 
 /** `u32`s per table entry: `[param, grad, slot a, slot b, param out, a out, b out, len]`. */
 export const TABLE_ENTRY = 8;
@@ -63,13 +38,13 @@ export const FUSED_UPDATE_KERNELS = { adam: "DuelAdam", rmsprop: "DuelRMSProp" }
 /** Per backend: the kernels, its memory and a table buffer (grown as needed). */
 const bound = new WeakMap<
   object,
-  { kernels: OptimizerKernels; memory: WebAssembly.Memory; table: number; capacity: number }
+  { kernels: RustKernels; memory: WebAssembly.Memory; table: number; capacity: number }
 >();
 
 function bind(backend: WasmBackend, entries: number) {
   let b = bound.get(backend);
   if (!b) {
-    const kernels = kernelsOn<OptimizerKernels>(backend);
+    const kernels = kernelsOn(backend);
     b = { kernels, memory: memoryOf(backend), table: 0, capacity: 0 };
     bound.set(backend, b);
   }
@@ -88,8 +63,8 @@ function bind(backend: WasmBackend, entries: number) {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "./tfjs.ts";
- * import { hasFusedUpdate } from "./rust_optimizers.ts";
+ * import { useBackend } from "../tfjs.ts";
+ * import { hasFusedUpdate } from "./optimizers.ts";
  * await useBackend("cpu");
  * assert.equal(hasFusedUpdate("adam"), false);
  * ```
@@ -197,8 +172,8 @@ export function rmspropKernel(args: KernelArgs): Info[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
- * import { runFusedUpdate } from "./rust_optimizers.ts";
+ * import { useBackend } from "../tfjs.ts";
+ * import { runFusedUpdate } from "./optimizers.ts";
  * await useBackend("wasm");
  * const w = tf.variable(tf.tensor1d([1])), v = tf.variable(tf.zeros([1]));
  * // RMSProp, alpha 0: v = g^2, w -= lr g / (|g| + eps)

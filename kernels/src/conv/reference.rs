@@ -1,10 +1,9 @@
-//! Scalar references of the convolutions in conv.rs: the plain definitions, in
+//! Scalar references of the convolutions in conv.rs (implicit.rs, input.rs): the plain definitions, in
 //! the summation order the GEMMs promise (K's order, out-of-image positions
 //! summed as zeros), over the same row ranges; `FMA` rounds each term's
 //! multiply-add once, as the fused twins do.
 
-use crate::conv::{div, rem, Geom};
-use crate::conv_input::Axis;
+use super::geom::{div, rem, Axis, Geom};
 use crate::fma::madd;
 
 /// `x[b, iy, ix, ci]`, or 0 outside the image.

@@ -1,23 +1,17 @@
 /**
- * `Sum` over leading axes on Duel's Rust kernels (kernels/src/reduce.rs):
- * every bias gradient sums over the batch axis, which tfjs-wasm first
- * transposes innermost. Column sums in row order give its bits without the
- * transpose (`sum_rust` in `KERNEL_FIXES`).
+ * `Sum` and `Mean` over leading axes on Duel's Rust column sums
+ * (kernels/src/reduce.rs): every bias gradient sums over the batch axis, and
+ * batch norm's moments average over batch and pixels (NHWC); tfjs-wasm first
+ * transposes the reduced axes innermost (a full copy of the tensor). Column
+ * sums in row order give its bits without the transpose (`sum_rust` in
+ * `KERNEL_FIXES`); `Mean` then divides by the count in f32 as the built-in
+ * does (a double division rounded to f32 is correctly rounded), so its bits
+ * are the built-in's too (`mean_rust`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { kernelsOn, offsetOf, wasmBackendOf } from "./wasm_backend.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type Info = tf.TensorInfo;
-
-/** The reduction exports of duel_kernels.wasm (pointers are byte offsets). */
-export interface ReduceKernels {
-  /** Column sums of a row-major `rows × cols` matrix, each in row order from 0. */
-  sum_rows_f32(x: number, out: number, rows: number, cols: number): void;
-  /** Scalar reference of `sum_rows_f32` (same bits). */
-  sum_rows_f32_ref: ReduceKernels["sum_rows_f32"];
-}
+import { type Info, type KernelFunc, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
+import { kernelsOn } from "./loader.ts";
 
 /** A reduction over a tensor's leading axes as a `rows × cols` column sum. */
 export interface LeadingReduction {
@@ -39,7 +33,7 @@ export interface LeadingReduction {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { leadingReduction } from "./rust_reduce.ts";
+ * import { leadingReduction } from "./reduce.ts";
  * const r = leadingReduction([4, 3, 2], [0, 1], true);
  * assert.deepEqual(r, { leading: true, rows: 12, cols: 2, shape: [1, 1, 2] });
  * assert.equal(leadingReduction([4, 3], [1, 0], false).leading, false);
@@ -76,12 +70,46 @@ export function rustSum(builtin?: KernelFunc): KernelFunc {
     }
     const backend = wasmBackendOf(args);
     const out = backend.makeOutput(shape, "float32");
-    kernelsOn<ReduceKernels>(backend).sum_rows_f32(
+    kernelsOn(backend).sum_rows_f32(
       offsetOf(backend, x),
       offsetOf(backend, out),
       rows,
       cols,
     );
+    return out;
+  };
+}
+
+/** Counts up to which every integer is an f32 (the built-in divides by `(float)count`). */
+const EXACT_COUNT = 2 ** 24;
+
+/**
+ * `Mean` over the leading axes of a float32 tensor on the Rust column sums,
+ * without tfjs-wasm's transpose; other cases go to the built-in.
+ *
+ * @example
+ * ```ts ignore
+ * tf.registerKernel({ kernelName: "Mean", backendName: "wasm", kernelFunc: rustMean(builtin) });
+ * ```
+ */
+export function rustMean(builtin?: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const { leading, rows, cols, shape } = leadingReduction(x.shape, axis, keepDims);
+    // Innermost reductions (cols 1) need no transpose: the built-in does them as well.
+    if (
+      x.dtype !== "float32" || !leading || cols <= 1 || rows > EXACT_COUNT
+    ) {
+      return builtin!(args);
+    }
+    const backend = wasmBackendOf(args);
+    const out = backend.makeOutput(shape, "float32");
+    const at = offsetOf(backend, out);
+    // Means of nothing are NaN (0 / 0; the built-in leaves them uninitialised).
+    kernelsOn(backend).sum_rows_f32(offsetOf(backend, x), at, rows, cols);
+    const sums = new Float32Array(memoryOf(backend).buffer, at, cols);
+    for (let j = 0; j < cols; j++) sums[j] = sums[j] / rows;
     return out;
   };
 }

@@ -5,7 +5,7 @@
 //! its gradient and two state slots to read, and where to write the new
 //! parameter and slots. An output may be its input (in place: every element is
 //! read before it is written); tfjs needs fresh outputs (see
-//! `src/backend/rust_optimizers.ts`).
+//! `src/backend/rust/optimizers.ts`).
 //! Each element goes through exactly the f32 operations, in the same order,
 //! that Duel's tfjs implementation (`src/train/optimizers.ts`) dispatches as
 //! separate kernels, each rounded once (IEEE; simd128 has no FMA), so the
@@ -203,3 +203,48 @@ pub unsafe fn rmsprop(table: *const u32, n: usize, c: &RmsProp) {
         }
     }
 }
+
+kernel!(
+    /// Adam on the `n` tensors of `table` (slots: a = m, b = v):
+    /// `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= step_size (m / (sqrt(v) / root_c2 + eps))`
+    /// with `step_size = lr / (1 - b1^t)` and `root_c2 = sqrt(1 - b2^t)`, each
+    /// operation rounded to f32 once, in this order (the tfjs implementation's bits).
+    ///
+    /// # Safety
+    /// `table` holds `n` entries of [`ENTRY`] `u32`s; each entry's pointers are
+    /// valid for `len` floats; each output is its input or overlaps nothing.
+    adam_f32, adam_f32_ref(
+        table: *const u32,
+        n: u32,
+        b1: f32,
+        one_minus_b1: f32,
+        b2: f32,
+        one_minus_b2: f32,
+        root_c2: f32,
+        eps: f32,
+        step_size: f32,
+    ) => adam, adam_ref(
+        table,
+        n as usize,
+        &Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size },
+    )
+);
+
+kernel!(
+    /// RMSProp (PyTorch form) on the `n` tensors of `table` (slots: a =
+    /// v, b = momentum buffer, read only when `momentum > 0`):
+    /// `v = alpha v + (1-alpha) g²; u = g / (sqrt(v) + eps); [u = momentum buf + u; buf = u;] p -= lr u`,
+    /// each operation rounded to f32 once, in this order.
+    ///
+    /// # Safety
+    /// As `adam_f32`.
+    rmsprop_f32, rmsprop_f32_ref(
+        table: *const u32,
+        n: u32,
+        alpha: f32,
+        one_minus_alpha: f32,
+        eps: f32,
+        momentum: f32,
+        lr: f32,
+    ) => rmsprop, rmsprop_ref(table, n as usize, &RmsProp { alpha, one_minus_alpha, eps, momentum, lr })
+);

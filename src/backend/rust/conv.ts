@@ -10,16 +10,16 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  boundRustKernels,
-  type GemmExport,
-  gemmExport,
-  type GemmRounding,
-  type RustKernels,
-} from "./rust_kernels.ts";
-import { planRows } from "./matmul_split.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type Info = tf.TensorInfo;
+  type Info,
+  type KernelFunc,
+  offsetOf,
+  type WasmBackend,
+  wasmBackendOf,
+} from "../wasm_backend.ts";
+import type { RustKernels } from "./abi.ts";
+import { boundRustKernels } from "./bound.ts";
+import { type GemmExport, gemmExport, type GemmRounding } from "./gemm.ts";
+import { planRows } from "./split.ts";
 
 /** A convolution's geometry as the Rust kernels take it (the forward conv's, NHWC). */
 export interface ConvGeometry {
@@ -62,7 +62,7 @@ export interface ConvGeometry {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { RUST_CONV_KERNELS } from "./rust_conv_kernels.ts";
+ * import { RUST_CONV_KERNELS } from "./conv.ts";
  * const g = { n: 2, h: 8, w: 8, cin: 3, oh: 4, ow: 4, cout: 5, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
  * assert.equal(RUST_CONV_KERNELS.conv2d.rows(g), 2 * 4 * 4); // output pixels
  * assert.equal(RUST_CONV_KERNELS.backprop_filter.rows(g), 4 * 4 * 3); // (ky, kx, ci)
@@ -93,7 +93,7 @@ export const RUST_CONV_KERNELS = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type { RustConvKind } from "./rust_conv_kernels.ts";
+ * import type { RustConvKind } from "./conv.ts";
  * const kind: RustConvKind = "backprop_input";
  * assert.equal(kind, "backprop_input");
  * ```
@@ -107,7 +107,7 @@ export type RustConvKind = keyof typeof RUST_CONV_KERNELS;
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { convGeometry } from "./rust_conv_kernels.ts";
+ * import { convGeometry } from "./conv.ts";
  * const info = tf.backend_util.computeConv2DInfo([1, 7, 7, 2], [4, 4, 2, 3], 2, 1, 1);
  * assert.deepEqual(convGeometry(info), {
  *   n: 1, h: 7, w: 7, cin: 2, oh: 3, ow: 3, cout: 3, kh: 4, kw: 4,
@@ -143,8 +143,8 @@ export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { rustKernels } from "./rust_kernels.ts";
- * import { runRustConv } from "./rust_conv_kernels.ts";
+ * import { rustKernels } from "./loader.ts";
+ * import { runRustConv } from "./conv.ts";
  * const memory = new WebAssembly.Memory({ initial: 48 });
  * const k = rustKernels(memory);
  * const f = new Float32Array(memory.buffer);
@@ -172,7 +172,7 @@ export function runRustConv(
   const fused = rounding === "fused";
   const fn = reference
     ? kernels[fused ? `${name}_fma_ref` as const : `${name}_ref` as const]
-    : (kernels as unknown as Record<string, RustKernels[typeof name]>)[gemmExport(name, rounding)];
+    : kernels[gemmExport(name, rounding)];
   const { n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left } = g;
   fn(a, b, out, n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, top, left, work, m0, m1);
 }
@@ -190,7 +190,7 @@ export const FILTER_COLS_EXPORT: GemmExport = "conv2d_backprop_filter_f32_cols";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { planConv } from "./rust_conv_kernels.ts";
+ * import { planConv } from "./conv.ts";
  * const g = { n: 64, h: 28, w: 28, cin: 1, oh: 14, ow: 14, cout: 64, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
  * const macs = 64 * 14 * 14 * 16 * 64;
  * assert.deepEqual(planConv("backprop_filter", g, macs, 2), {
@@ -216,12 +216,6 @@ export function planConv(
   }
   const bounds = planRows(rows, macs, threads);
   return bounds && { export: RUST_CONV_KERNELS[kind].export, bounds };
-}
-
-/** What the conv kernels use of a tfjs wasm backend (stock or threaded build). */
-interface WasmBackend {
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
 }
 
 /** The forward convolution's info from a conv kernel's attributes (NHWC only: else undefined). */
@@ -257,7 +251,7 @@ function compute(
   const { kernels, work, threads } = boundRustKernels(backend);
   const out = backend.makeOutput(shape, "float32");
   if (shape.every((d) => d > 0)) {
-    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: Info) => offsetOf(backend, t);
     const rows = RUST_CONV_KERNELS[kind].rows(g);
     const macs = g.n * g.oh * g.ow * g.kh * g.kw * g.cin * g.cout;
     const split = threads && planConv(kind, g, macs, threads.threads);
@@ -308,7 +302,7 @@ export function rustConv2D(
     const { x, filter } = args.inputs as { x: Info; filter: Info };
     const info = forwardInfo(x.shape, filter.shape, args.attrs as Record<string, unknown>);
     if (!info || !float32(x, filter)) return builtin(args);
-    const backend = args.backend as unknown as WasmBackend;
+    const backend = wasmBackendOf(args);
     return compute(backend, "conv2d", rounding, convGeometry(info), x, filter, info.outShape);
   };
 }
@@ -332,7 +326,7 @@ export function rustConv2DBackpropInput(
     const inputShape = args.attrs!.inputShape as number[];
     const info = forwardInfo(inputShape, filter.shape, args.attrs as Record<string, unknown>);
     if (!info || !float32(dy, filter)) return builtin(args);
-    const backend = args.backend as unknown as WasmBackend;
+    const backend = wasmBackendOf(args);
     return compute(backend, "backprop_input", rounding, convGeometry(info), dy, filter, inputShape);
   };
 }
@@ -357,7 +351,7 @@ export function rustConv2DBackpropFilter(
     const filterShape = args.attrs!.filterShape as number[];
     const info = forwardInfo(x.shape, filterShape, args.attrs as Record<string, unknown>);
     if (!info || !float32(x, dy)) return fallback(args);
-    const backend = args.backend as unknown as WasmBackend;
+    const backend = wasmBackendOf(args);
     return compute(backend, "backprop_filter", rounding, convGeometry(info), x, dy, filterShape);
   };
 }

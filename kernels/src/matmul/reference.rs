@@ -2,7 +2,7 @@
 //! kernels promise.
 
 use crate::fma::madd;
-use crate::{ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B};
+use crate::gemm::{ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B};
 
 /// The activation of `x` (unknown codes are linear).
 #[inline(always)]

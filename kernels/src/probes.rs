@@ -1,3 +1,6 @@
+//! Probes of the engine and the host: `fma_probe` (does `f32x4.relaxed_madd` fuse?), and
+//! the roofline probes below.
+//!
 //! Peak f32x4 throughput of this machine's WebAssembly engine: the roofline
 //! the matmul is measured against (kernels/README.md, "Roofline").
 //!
@@ -73,4 +76,43 @@ pub fn clock(iters: u32, x: u32, y: u32) -> u32 {
         h = h.wrapping_add(y) ^ x;
     }
     h
+}
+
+/// Peak-throughput probe (no memory traffic): `iters` iterations of
+/// independent f32x4 chains, [`peak_flops_per_iter`] flops each; `kind` 0 =
+/// multiplies and adds mixed (what the matmul issues), 1 = multiplies only,
+/// 2 = adds only. Returns a value computed from all chains (keeps them live).
+/// Pass `scale = 1`, `step = 0` for kinds 1 and 2, `scale = 0` for kind 0
+/// (finite values; the engine cannot fold run-time operands).
+#[no_mangle]
+pub extern "C" fn peak_flops(iters: u32, scale: f32, step: f32, kind: u32) -> f32 {
+    peak(iters, scale, step, kind)
+}
+
+/// Clock probe: `iters` iterations of 8 dependent 1-cycle integer operations
+/// (`8 · iters / seconds` = cycles per second); pass any `x`, `y`.
+#[no_mangle]
+pub extern "C" fn peak_clock(iters: u32, x: u32, y: u32) -> u32 {
+    clock(iters, x, y)
+}
+
+/// Flops per iteration of [`peak_flops`].
+#[no_mangle]
+pub extern "C" fn peak_flops_per_iter() -> u32 {
+    FLOPS_PER_ITER
+}
+
+/// `at[0..4] = at[8..12] + at[0..4] · at[4..8]`, one `f32x4` multiply and add:
+/// the build's fused twin `fma_probe_fma` tells whether this host fuses
+/// `f32x4.relaxed_madd` (with `a = b = 1 + 2⁻²³`, `c = -(1 + 2⁻²²)` it gives
+/// 2⁻⁴⁶ fused, 0 otherwise). Vectors in memory, so that the compiler cannot
+/// make scalar operations of it.
+///
+/// # Safety
+/// `at` must be valid for 12 floats.
+#[no_mangle]
+pub unsafe extern "C" fn fma_probe(at: *mut f32) {
+    use crate::gemm::{load, store};
+    let (a, b, c) = (load(at), load(at.add(4)), load(at.add(8)));
+    store(at, f32x4_add(c, f32x4_mul(a, b)));
 }

@@ -7,8 +7,8 @@
 //! with 1 input channel a run is a row of the kernel). The packed values are the
 //! element-by-element packer's, so the sums and bits do not change.
 
-use crate::conv::{div, inside, rem, Geom};
-use crate::matmul::{load, load_part, MR};
+use super::geom::{div, inside, rem, Geom};
+use crate::gemm::{load, load_part, MR};
 use core::arch::wasm32::*;
 
 /// Stores the first `n` (1..=4) k-rows of the 4×4 block whose row `r` is `v_r`

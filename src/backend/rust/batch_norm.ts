@@ -17,47 +17,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { kernelsOn, offsetOf, type WasmBackend, wasmBackendOf } from "./wasm_backend.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type KernelArgs = Parameters<KernelFunc>[0];
-type Info = tf.TensorInfo;
-
-/** The batch norm exports of duel_kernels.wasm (pointers are byte offsets; see kernels/src/lib.rs). */
-export interface BatchNormKernels {
-  /** Forward over a row-major `rows × cols` x; `scratch`: `cols` floats. */
-  batch_norm_f32(
-    x: number,
-    gamma: number,
-    beta: number,
-    y: number,
-    mean: number,
-    variance: number,
-    scratch: number,
-    rows: number,
-    cols: number,
-    epsilon: number,
-  ): void;
-  /** Scalar reference of `batch_norm_f32` (same bits). */
-  batch_norm_f32_ref: BatchNormKernels["batch_norm_f32"];
-  /** Backward from the forward's mean and variance; `scratch`: `4 cols` floats. */
-  batch_norm_grad_f32(
-    dy: number,
-    x: number,
-    mean: number,
-    variance: number,
-    gamma: number,
-    dx: number,
-    dgamma: number,
-    dbeta: number,
-    scratch: number,
-    rows: number,
-    cols: number,
-    epsilon: number,
-  ): void;
-  /** Scalar reference of `batch_norm_grad_f32` (same bits). */
-  batch_norm_grad_f32_ref: BatchNormKernels["batch_norm_grad_f32"];
-}
+import {
+  type Info,
+  type KernelArgs,
+  offsetOf,
+  type WasmBackend,
+  wasmBackendOf,
+} from "../wasm_backend.ts";
+import { kernelsOn } from "./loader.ts";
 
 /** The forward kernel: inputs `x`, `gamma`, `beta`; attr `epsilon`; outputs `y`, `mean`, `variance`. */
 export const BATCH_NORM_KERNEL = "DuelBatchNorm";
@@ -98,7 +65,7 @@ export function batchNormKernel(args: KernelArgs): Info[] {
   const variance = backend.makeOutput([cols], "float32");
   withScratch(backend, cols, (scratch) => {
     const at = (t: Info) => offsetOf(backend, t);
-    kernelsOn<BatchNormKernels>(backend).batch_norm_f32(
+    kernelsOn(backend).batch_norm_f32(
       at(x),
       at(gamma),
       at(beta),
@@ -125,7 +92,7 @@ export function batchNormGradKernel(args: KernelArgs): Info[] {
   const dbeta = backend.makeOutput([cols], "float32");
   withScratch(backend, 4 * cols, (scratch) => {
     const at = (t: Info) => offsetOf(backend, t);
-    kernelsOn<BatchNormKernels>(backend).batch_norm_grad_f32(
+    kernelsOn(backend).batch_norm_grad_f32(
       at(dy),
       at(x),
       at(mean),
@@ -166,8 +133,8 @@ const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== unde
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
- * import { batchNorm } from "./rust_batch_norm.ts";
+ * import { useBackend } from "../tfjs.ts";
+ * import { batchNorm } from "./batch_norm.ts";
  * await useBackend("wasm");
  * const x = tf.tensor2d([[1, 10], [3, 30]]);
  * const { y, mean, variance } = batchNorm(x, tf.ones([2]), tf.zeros([2]), 0);
@@ -208,8 +175,8 @@ export function batchNorm(
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
- * import { batchNorm, batchNormGrad } from "./rust_batch_norm.ts";
+ * import { useBackend } from "../tfjs.ts";
+ * import { batchNorm, batchNormGrad } from "./batch_norm.ts";
  * await useBackend("wasm");
  * const x = tf.tensor2d([[1], [3]]), gamma = tf.ones([1]);
  * const { mean, variance } = batchNorm(x, gamma, tf.zeros([1]), 0);

@@ -8,8 +8,7 @@
 //! reference's order (taps `ty`, `tx` ascending, then `co`; out-of-image terms as
 //! `0 · w`), so the bits are the reference's, for any row range.
 
-use crate::conv::{div, min, rem, Geom};
-use crate::conv_input::Axis;
+use super::geom::{div, min, rem, Axis, Geom};
 use core::arch::wasm32::*;
 
 /// dx channels up to which this path beats `input_skinny` (8 useful lanes per

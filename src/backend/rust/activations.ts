@@ -10,27 +10,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { kernelsOn, offsetOf, wasmBackendOf } from "./wasm_backend.ts";
-
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type KernelArgs = Parameters<KernelFunc>[0];
-type Info = tf.TensorInfo;
-
-/** The activation exports of duel_kernels.wasm (pointers are byte offsets). */
-export interface ActivationKernels {
-  /** `out = x < 0 ? alpha x : x` over `len` floats. */
-  leaky_relu_f32(x: number, out: number, len: number, alpha: number): void;
-  /** Scalar reference of `leaky_relu_f32` (same bits). */
-  leaky_relu_f32_ref: ActivationKernels["leaky_relu_f32"];
-  /** `out = x > 0 ? dy : alpha dy` over `len` floats. */
-  leaky_relu_grad_f32(x: number, dy: number, out: number, len: number, alpha: number): void;
-  /** Scalar reference of `leaky_relu_grad_f32` (same bits). */
-  leaky_relu_grad_f32_ref: ActivationKernels["leaky_relu_grad_f32"];
-  /** `out = x's sign bit set ? +0 : x` over `len` floats (tfjs-wasm's Relu). */
-  relu_f32(x: number, out: number, len: number): void;
-  /** Scalar reference of `relu_f32` (same bits). */
-  relu_f32_ref: ActivationKernels["relu_f32"];
-}
+import {
+  type Info,
+  type KernelArgs,
+  type KernelFunc,
+  offsetOf,
+  wasmBackendOf,
+} from "../wasm_backend.ts";
+import { kernelsOn } from "./loader.ts";
 
 /** The kernel computing leaky ReLU's gradient in one call. */
 export const LEAKY_RELU_GRAD_KERNEL = "DuelLeakyReluGrad";
@@ -47,7 +34,7 @@ export function leakyReluGradKernel(args: KernelArgs): Info {
   const out = backend.makeOutput([...x.shape], "float32");
   if (len > 0) {
     const at = (t: Info) => offsetOf(backend, t);
-    kernelsOn<ActivationKernels>(backend).leaky_relu_grad_f32(at(x), at(dy), at(out), len, alpha);
+    kernelsOn(backend).leaky_relu_grad_f32(at(x), at(dy), at(out), len, alpha);
   }
   return out;
 }
@@ -67,7 +54,7 @@ export function rustRelu(builtin?: KernelFunc): KernelFunc {
     const out = backend.makeOutput([...x.shape], "float32");
     const len = tf.util.sizeFromShape(x.shape);
     if (len > 0) {
-      kernelsOn<ActivationKernels>(backend).relu_f32(
+      kernelsOn(backend).relu_f32(
         offsetOf(backend, x),
         offsetOf(backend, out),
         len,
@@ -88,7 +75,7 @@ export function rustLeakyRelu(builtin?: KernelFunc): KernelFunc {
     const len = tf.util.sizeFromShape(x.shape);
     if (len > 0) {
       const at = (t: Info) => offsetOf(backend, t);
-      kernelsOn<ActivationKernels>(backend).leaky_relu_f32(at(x), at(out), len, alpha);
+      kernelsOn(backend).leaky_relu_f32(at(x), at(out), len, alpha);
     }
     return out;
   };
@@ -103,8 +90,8 @@ export function rustLeakyRelu(builtin?: KernelFunc): KernelFunc {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./tfjs.ts";
- * import { leakyReluGrad } from "./rust_activations.ts";
+ * import { useBackend } from "../tfjs.ts";
+ * import { leakyReluGrad } from "./activations.ts";
  * await useBackend("wasm");
  * const g = leakyReluGrad(tf.tensor1d([2, 2]), tf.tensor1d([1, -1]), 0.25);
  * assert.deepEqual([...g.dataSync()], [2, 0.5]);

@@ -205,7 +205,7 @@ export interface KernelThreadsOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { KernelThreads } from "./kernel_threads.ts";
- * import { sharedKernelsModule } from "./rust_kernels.ts";
+ * import { sharedKernelsModule } from "./loader.ts";
  * const module = sharedKernelsModule();
  * const memory = new WebAssembly.Memory({ initial: 64, maximum: 100, shared: true });
  * const caller = new WebAssembly.Instance(module, { env: { memory } }).exports;

@@ -1,0 +1,315 @@
+/**
+ * The exports of Duel's Rust kernels (kernels/duel_kernels.wasm), declared
+ * once: {@link KERNEL_ABI} names every export with its parameters and result,
+ * and {@link RustKernels}, the type every TypeScript caller gets, is derived
+ * from it. The table is checked against the built module's exports
+ * (names, parameter and result types) by `tests/kernels_abi_test.ts`, so a
+ * signature changed on one side only fails a test; a call with the wrong
+ * number of arguments fails the type check.
+ *
+ * Pointers are byte offsets into the memory the module runs in (tfjs's).
+ * Parameter names are the Rust ones.
+ * @module
+ */
+
+/** How a parameter or result crosses the ABI, by its WebAssembly value type. */
+export const ABI_TYPES = { ptr: "i32", u32: "i32", i32: "i32", f32: "f32" } as const;
+
+/** A key of {@link ABI_TYPES}: `ptr` (byte offset), `u32`, `i32` or `f32`. */
+export type AbiType = keyof typeof ABI_TYPES;
+
+/** One parameter: its Rust name and ABI type. */
+export type AbiParam = readonly [name: string, type: AbiType];
+
+/** One export of the module. */
+export interface KernelSignature {
+  /** What it computes (the Rust doc comment has the details). */
+  readonly doc: string;
+  /** Its parameters, in order. */
+  readonly params: readonly AbiParam[];
+  /** Its result, if any. */
+  readonly result?: AbiType;
+  /** Whether the build adds a fused multiply-add twin `<name>_fma` (same signature). */
+  readonly fma?: true;
+}
+
+/** `matmul_f32`'s parameters (kernels/src/matmul.rs, `matmul_exports!`). */
+const MATMUL = [
+  ["a", "ptr"],
+  ["b", "ptr"],
+  ["c", "ptr"],
+  ["batch", "u32"],
+  ["m", "u32"],
+  ["k", "u32"],
+  ["n", "u32"],
+  ["flags", "u32"],
+  ["a_stride", "u32"],
+  ["b_stride", "u32"],
+  ["bias", "ptr"],
+  ["act", "u32"],
+  ["alpha", "f32"],
+  ["work", "ptr"],
+] as const;
+
+/** A part's range, after a kernel's own parameters (the kernel threads' convention). */
+const PART = [["lo", "u32"], ["hi", "u32"]] as const;
+
+/** Every conv kernel's parameters (kernels/src/conv.rs, `conv_export!`). */
+const CONV = [
+  ["a", "ptr"],
+  ["b", "ptr"],
+  ["out", "ptr"],
+  ["n", "u32"],
+  ["h", "u32"],
+  ["w", "u32"],
+  ["cin", "u32"],
+  ["oh", "u32"],
+  ["ow", "u32"],
+  ["cout", "u32"],
+  ["kh", "u32"],
+  ["kw", "u32"],
+  ["sh", "u32"],
+  ["sw", "u32"],
+  ["dh", "u32"],
+  ["dw", "u32"],
+  ["top", "i32"],
+  ["left", "i32"],
+  ["work", "ptr"],
+  ["m0", "u32"],
+  ["m1", "u32"],
+] as const;
+
+/** An optimiser table and its length (kernels/src/optimizers.rs). */
+const TABLE = [["table", "ptr"], ["n", "u32"]] as const;
+const ADAM = [
+  ...TABLE,
+  ["b1", "f32"],
+  ["one_minus_b1", "f32"],
+  ["b2", "f32"],
+  ["one_minus_b2", "f32"],
+  ["root_c2", "f32"],
+  ["eps", "f32"],
+  ["step_size", "f32"],
+] as const;
+const RMSPROP = [
+  ...TABLE,
+  ["alpha", "f32"],
+  ["one_minus_alpha", "f32"],
+  ["eps", "f32"],
+  ["momentum", "f32"],
+  ["lr", "f32"],
+] as const;
+
+const LEAKY_RELU = [["x", "ptr"], ["out", "ptr"], ["len", "u32"], ["alpha", "f32"]] as const;
+const LEAKY_RELU_GRAD = [
+  ["x", "ptr"],
+  ["dy", "ptr"],
+  ["out", "ptr"],
+  ["len", "u32"],
+  ["alpha", "f32"],
+] as const;
+const RELU = [["x", "ptr"], ["out", "ptr"], ["len", "u32"]] as const;
+const SUM_ROWS = [["x", "ptr"], ["out", "ptr"], ["rows", "u32"], ["cols", "u32"]] as const;
+const BATCH_NORM = [
+  ["x", "ptr"],
+  ["gamma", "ptr"],
+  ["beta", "ptr"],
+  ["y", "ptr"],
+  ["mean", "ptr"],
+  ["var", "ptr"],
+  ["scratch", "ptr"],
+  ["rows", "u32"],
+  ["cols", "u32"],
+  ["eps", "f32"],
+] as const;
+const BATCH_NORM_GRAD = [
+  ["dy", "ptr"],
+  ["x", "ptr"],
+  ["mean", "ptr"],
+  ["var", "ptr"],
+  ["gamma", "ptr"],
+  ["dx", "ptr"],
+  ["dgamma", "ptr"],
+  ["dbeta", "ptr"],
+  ["scratch", "ptr"],
+  ["rows", "u32"],
+  ["cols", "u32"],
+  ["eps", "f32"],
+] as const;
+
+const EMA = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
+
+/** "Scalar reference of …": same signature, same bits. */
+const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
+
+/**
+ * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
+ * exports it), except the build's fused twins, which `fma: true` declares.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KERNEL_ABI } from "./abi.ts";
+ * assert.deepEqual(KERNEL_ABI.relu_f32.params.map(([name]) => name), ["x", "out", "len"]);
+ * ```
+ */
+export const KERNEL_ABI = {
+  // matmul.rs
+  matmul_f32_work_len: { doc: "floats of workspace matmul_f32 needs", params: [], result: "u32" },
+  matmul_f32: { doc: "C[b] = act(op(A[b]) · op(B[b]) + bias), 2 × 16 tile", params: MATMUL },
+  matmul_f32_rows: { doc: "rows lo..hi of the batch's C stacked", params: [...MATMUL, ...PART] },
+  matmul_f32_cols: { doc: "columns lo..hi of every C", params: [...MATMUL, ...PART] },
+  matmul4x8_f32: { doc: "matmul_f32 on the 4 × 8 tile, same bits", params: MATMUL, fma: true },
+  matmul4x8_f32_rows: {
+    doc: "matmul_f32_rows on the 4 × 8 tile",
+    params: [...MATMUL, ...PART],
+    fma: true,
+  },
+  matmul4x8_f32_cols: {
+    doc: "matmul_f32_cols on the 4 × 8 tile",
+    params: [...MATMUL, ...PART],
+    fma: true,
+  },
+  matmul_f32_ref: { doc: ref("matmul_f32 and matmul4x8_f32"), params: MATMUL },
+  matmul_f32_fma_ref: { doc: "scalar reference of the fused matmul twins", params: MATMUL },
+  // conv.rs
+  conv_f32_work_len: {
+    doc: "floats of workspace the conv kernels need",
+    params: [],
+    result: "u32",
+  },
+  conv2d_f32: { doc: "NHWC conv2d y = conv(x, W), output pixels m0..m1", params: CONV, fma: true },
+  conv2d_f32_ref: { doc: ref("conv2d_f32"), params: CONV },
+  conv2d_f32_fma_ref: { doc: "scalar reference of conv2d_f32_fma", params: CONV },
+  conv2d_backprop_filter_f32: {
+    doc: "dW = Conv2DBackpropFilter(x = a, dy = b), rows (ky, kx, ci) m0..m1",
+    params: CONV,
+    fma: true,
+  },
+  conv2d_backprop_filter_f32_cols: {
+    doc: "the filter gradient on columns m0..m1 of dW",
+    params: CONV,
+    fma: true,
+  },
+  conv2d_backprop_filter_f32_ref: { doc: ref("conv2d_backprop_filter_f32"), params: CONV },
+  conv2d_backprop_filter_f32_fma_ref: {
+    doc: "scalar reference of conv2d_backprop_filter_f32_fma",
+    params: CONV,
+  },
+  conv2d_backprop_input_f32: {
+    doc: "dx = Conv2DBackpropInput(dy = a, W = b), dx pixels m0..m1",
+    params: CONV,
+    fma: true,
+  },
+  conv2d_backprop_input_f32_ref: { doc: ref("conv2d_backprop_input_f32"), params: CONV },
+  conv2d_backprop_input_f32_fma_ref: {
+    doc: "scalar reference of conv2d_backprop_input_f32_fma",
+    params: CONV,
+  },
+  // optimizers.rs
+  adam_f32: { doc: "Adam over n table entries [p, g, m, v, p', m', v', len]", params: ADAM },
+  adam_f32_ref: { doc: ref("adam_f32"), params: ADAM },
+  rmsprop_f32: {
+    doc: "RMSProp over n table entries [p, g, v, buf, p', v', buf', len]",
+    params: RMSPROP,
+  },
+  rmsprop_f32_ref: { doc: ref("rmsprop_f32"), params: RMSPROP },
+  // activations.rs
+  leaky_relu_f32: { doc: "out = x < 0 ? alpha x : x", params: LEAKY_RELU },
+  leaky_relu_f32_ref: { doc: ref("leaky_relu_f32"), params: LEAKY_RELU },
+  leaky_relu_grad_f32: { doc: "out = x > 0 ? dy : alpha dy", params: LEAKY_RELU_GRAD },
+  leaky_relu_grad_f32_ref: { doc: ref("leaky_relu_grad_f32"), params: LEAKY_RELU_GRAD },
+  relu_f32: { doc: "out = x's sign bit set ? +0 : x (tfjs-wasm's Relu)", params: RELU },
+  relu_f32_ref: { doc: ref("relu_f32"), params: RELU },
+  // reduce.rs
+  sum_rows_f32: { doc: "column sums of a rows × cols matrix, in row order", params: SUM_ROWS },
+  sum_rows_f32_ref: { doc: ref("sum_rows_f32"), params: SUM_ROWS },
+  // batch_norm.rs
+  batch_norm_f32: { doc: "batch norm forward: y, mean, biased variance", params: BATCH_NORM },
+  batch_norm_f32_ref: { doc: ref("batch_norm_f32"), params: BATCH_NORM },
+  batch_norm_grad_f32: { doc: "batch norm's closed-form gradient", params: BATCH_NORM_GRAD },
+  batch_norm_grad_f32_ref: { doc: ref("batch_norm_grad_f32"), params: BATCH_NORM_GRAD },
+  // ema.rs
+  ema_f32: {
+    doc: "avg = decay avg + (1 - decay) param over n entries [p, avg, avg', len]",
+    params: EMA,
+  },
+  ema_f32_ref: { doc: ref("ema_f32"), params: EMA },
+  // probes.rs
+  fma_probe: {
+    doc: "at[0..4] = at[8..12] + at[0..4] · at[4..8]",
+    params: [["at", "ptr"]],
+    fma: true,
+  },
+  peak_flops: {
+    doc: "peak-throughput probe: independent f32x4 chains",
+    params: [["iters", "u32"], ["scale", "f32"], ["step", "f32"], ["kind", "u32"]],
+    result: "f32",
+  },
+  peak_clock: {
+    doc: "clock probe: 8 dependent 1-cycle integer operations per iteration",
+    params: [["iters", "u32"], ["x", "u32"], ["y", "u32"]],
+    result: "u32",
+  },
+  peak_flops_per_iter: { doc: "flops per iteration of peak_flops", params: [], result: "u32" },
+} as const satisfies Record<string, KernelSignature>;
+
+type Abi = typeof KERNEL_ABI;
+
+/** One `number` per parameter of `P` (a tuple stays a tuple of that length). */
+export type AbiArgs<P extends readonly unknown[]> = { -readonly [I in keyof P]: number };
+
+/** A kernel function typed from its signature: one `number` per parameter. */
+export type KernelFunction<S extends KernelSignature> = (
+  ...args: AbiArgs<S["params"]>
+) => S extends { readonly result: AbiType } ? number : void;
+
+/** The exports that get a fused twin. */
+export type FmaRoot = { [K in keyof Abi]: Abi[K] extends { fma: true } ? K : never }[keyof Abi];
+
+/** A fused twin's name, `<root>_fma`. */
+export type FusedTwin = `${FmaRoot}_fma`;
+
+/**
+ * The module's exports as TypeScript sees them: every entry of
+ * {@link KERNEL_ABI}, and the fused twin of each `fma` entry.
+ */
+export type RustKernels =
+  & { readonly [K in keyof Abi]: KernelFunction<Abi[K]> }
+  & { readonly [K in FmaRoot as `${K}_fma`]: KernelFunction<Abi[K]> };
+
+/**
+ * The exports that get a fused twin (`<name>_fma`), in table order: what the
+ * build passes to `fmaTwins` (tools/build_kernels.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FMA_ROOTS } from "./abi.ts";
+ * assert.ok(FMA_ROOTS.includes("conv2d_f32"));
+ * assert.ok(FMA_ROOTS.includes("fma_probe"));
+ * ```
+ */
+export const FMA_ROOTS: readonly FmaRoot[] = (Object.keys(KERNEL_ABI) as (keyof Abi)[])
+  .filter((name): name is FmaRoot => (KERNEL_ABI[name] as KernelSignature).fma === true);
+
+/**
+ * Every function the module exports, with its signature: the table's entries
+ * and the fused twins, in table order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { kernelExports } from "./abi.ts";
+ * const all = kernelExports();
+ * assert.deepEqual(all.get("fma_probe_fma")?.params, [["at", "ptr"]]);
+ * ```
+ */
+export function kernelExports(): Map<string, KernelSignature> {
+  const all = new Map<string, KernelSignature>();
+  for (const [name, sig] of Object.entries(KERNEL_ABI) as [string, KernelSignature][]) {
+    all.set(name, sig);
+  }
+  for (const root of FMA_ROOTS) all.set(`${root}_fma`, KERNEL_ABI[root]);
+  return all;
+}

@@ -1,0 +1,96 @@
+/**
+ * The generator's exponential moving average on Duel's Rust kernels
+ * (kernels/src/ema.rs): one tfjs kernel call, `DuelEma`, averages every
+ * parameter (`avg = decay · avg + (1 - decay) · param`) instead of three tfjs
+ * kernels per parameter, in the bits of the tfjs formulation. Registered on
+ * the wasm backends by `KERNEL_FIXES` (`ema_rust`, so `setKernelFix` turns it
+ * off); {@link updateEma} uses it where the active backend has it. New
+ * averages go to fresh buffers, which the variables are then assigned, as for
+ * the optimisers (`optimizers.ts`).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { type Info, type KernelArgs, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
+import { kernelsOn } from "./loader.ts";
+
+/** The kernel averaging every parameter in one call: inputs `p<i>`, `a<i>`; attr `decay`. */
+export const EMA_KERNEL = "DuelEma";
+
+/** `u32`s per table entry: `[param, avg, avg out, len]` (kernels/src/ema.rs `ENTRY`). */
+export const EMA_TABLE_ENTRY = 4;
+
+/** `DuelEma` on the Rust kernel: outputs the new averages, in input order. */
+export function emaKernel(args: KernelArgs): Info[] {
+  const backend = wasmBackendOf(args);
+  const inputs = args.inputs as Record<string, Info | undefined>;
+  const { decay } = args.attrs as { decay: number };
+  let n = 0;
+  while (inputs[`p${n}`]) n++;
+  const rows: number[][] = [], outs: Info[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = inputs[`p${i}`]!, a = inputs[`a${i}`];
+    const len = tf.util.sizeFromShape(p.shape);
+    if (
+      !a || a.dtype !== "float32" || p.dtype !== "float32" || tf.util.sizeFromShape(a.shape) !== len
+    ) {
+      throw new Error(`${EMA_KERNEL}: p${i} and a${i} must be float32 tensors of ${len} values`);
+    }
+    const out = backend.makeOutput([...a.shape], "float32");
+    outs.push(out);
+    rows.push([offsetOf(backend, p), offsetOf(backend, a), offsetOf(backend, out), len]);
+  }
+  const table = backend.wasm._malloc(Math.max(n, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
+  try {
+    // After every makeOutput: an allocation can grow the memory (a new buffer).
+    new Uint32Array(memoryOf(backend).buffer, table, n * EMA_TABLE_ENTRY).set(rows.flat());
+    // 1 - decay in float64, then f32, as tfjs rounds the scalar of mul(1 - decay, param).
+    kernelsOn(backend).ema_f32(table, n, decay, 1 - decay);
+  } finally {
+    backend.wasm._free(table);
+  }
+  return outs;
+}
+
+/**
+ * `avg = decay · avg + (1 - decay) · param` for every pair, assigned to the
+ * averages: one Rust kernel where the active backend has {@link EMA_KERNEL},
+ * else `add(mul(decay, avg), mul(1 - decay, param))` per pair; same bits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { useBackend } from "../tfjs.ts";
+ * import { updateEma } from "./ema.ts";
+ * await useBackend("wasm");
+ * const avg = tf.variable(tf.tensor1d([0, 4])), param = tf.variable(tf.tensor1d([2, 0]));
+ * updateEma([avg], [param], 0.75);
+ * assert.deepEqual([...avg.dataSync()], [0.5, 3]);
+ * ```
+ */
+export function updateEma(
+  avgs: readonly tf.Variable[],
+  params: readonly tf.Variable[],
+  decay: number,
+): void {
+  if (avgs.length !== params.length) {
+    throw new Error(`updateEma: ${avgs.length} averages for ${params.length} parameters`);
+  }
+  const fused = tf.getKernel(EMA_KERNEL, tf.getBackend()) !== undefined &&
+    params.every((p, i) => p.dtype === "float32" && avgs[i].dtype === "float32");
+  if (!fused) {
+    tf.tidy(() =>
+      params.forEach((p, i) => avgs[i].assign(tf.add(tf.mul(decay, avgs[i]), tf.mul(1 - decay, p))))
+    );
+    return;
+  }
+  if (params.length === 0) return;
+  const inputs: Record<string, tf.Tensor> = {};
+  params.forEach((p, i) => (inputs[`p${i}`] = p, inputs[`a${i}`] = avgs[i]));
+  const attrs = { decay } as unknown as tf.NamedAttrMap;
+  const outs = tf.engine().runKernel(EMA_KERNEL, inputs, attrs) as tf.Tensor[];
+  outs.forEach((out, i) => {
+    avgs[i].assign(out);
+    out.dispose();
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Loads Duel's Rust kernels (kernels/duel_kernels.wasm): reads and checks the
+ * committed module once (`assertZeroCopySafe`), compiles it for a plain and a
+ * shared memory (tfjs's threaded build), and instantiates it once per memory,
+ * importing that memory (zero-copy: the kernels read and write tensors where
+ * tfjs keeps them). Typed by the export table (`abi.ts`).
+ * @module
+ */
+import { assertZeroCopySafe, withSharedMemoryImport } from "../wasm_module.ts";
+import { memoryOf, type WasmBackend } from "../wasm_backend.ts";
+import type { RustKernels } from "./abi.ts";
+
+/** The committed module (`deno task build:kernels`). */
+const WASM_URL = new URL("../../../kernels/duel_kernels.wasm", import.meta.url);
+/** Maximum pages of tfjs's threaded memory (4 GiB). */
+const SHARED_MAX_PAGES = 65536;
+
+let compiled: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
+const instances = new WeakMap<WebAssembly.Memory, RustKernels>();
+
+function modules() {
+  if (!compiled) {
+    const bytes = Deno.readFileSync(WASM_URL);
+    assertZeroCopySafe(bytes, WASM_URL.pathname);
+    compiled = {
+      plain: new WebAssembly.Module(bytes),
+      shared: new WebAssembly.Module(withSharedMemoryImport(bytes, SHARED_MAX_PAGES)),
+    };
+  }
+  return compiled;
+}
+
+/**
+ * The kernels compiled for a shared memory (tfjs's threaded build), as kernel threads instantiate them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedKernelsModule } from "./loader.ts";
+ * const names = WebAssembly.Module.exports(sharedKernelsModule()).map((e) => e.name);
+ * assert.ok(names.includes("matmul_f32_rows"));
+ * ```
+ */
+export function sharedKernelsModule(): WebAssembly.Module {
+  return modules().shared;
+}
+
+/**
+ * The kernels instantiated on `memory` (once per memory): every pointer they
+ * take is a byte offset into it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rustKernels } from "./loader.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const k = rustKernels(memory);
+ * const f = new Float32Array(memory.buffer);
+ * f.set([1, 2, 3, 4], 0); // A: 2x2 at byte 0
+ * f.set([5, 6, 7, 8], 4); // B: 2x2 at byte 16
+ * k.matmul_f32_ref(0, 16, 32, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0);
+ * assert.deepEqual([...f.subarray(8, 12)], [19, 22, 43, 50]);
+ * ```
+ */
+export function rustKernels(memory: WebAssembly.Memory): RustKernels {
+  let k = instances.get(memory);
+  if (!k) {
+    const shared = memory.buffer instanceof SharedArrayBuffer;
+    const mod = shared ? modules().shared : modules().plain;
+    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as RustKernels;
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/**
+ * The kernels instantiated on a tfjs wasm backend's memory.
+ *
+ * @example
+ * ```ts ignore
+ * kernelsOn(backend).relu_f32(offsetOf(backend, x), offsetOf(backend, out), len);
+ * ```
+ */
+export function kernelsOn(backend: WasmBackend): RustKernels {
+  return rustKernels(memoryOf(backend));
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { ABI_TYPES, type AbiType, KERNEL_ABI, kernelExports } from "../src/backend/rust/abi.ts";
+import { FUSED_EXPORTS } from "../src/backend/rust/gemm.ts";
+import { functionExports } from "../src/backend/wasm_module.ts";
+
+const WASM = new URL("../kernels/duel_kernels.wasm", import.meta.url);
+const SRC = new URL("../kernels/src/", import.meta.url);
+const declared = kernelExports();
+
+/** Rust parameter types as the ABI table names them. */
+const RUST_TYPES: Record<string, AbiType> = {
+  "*const f32": "ptr",
+  "*mut f32": "ptr",
+  "*const u32": "ptr",
+  u32: "u32",
+  i32: "i32",
+  f32: "f32",
+};
+
+/** `a: T, b: U` as `[name, abi type]` pairs. */
+function rustParams(list: string, where: string): [string, AbiType][] {
+  return list.split(",").map((p) => p.trim()).filter(Boolean).map((p) => {
+    const [name, type] = p.split(":").map((s) => s.trim());
+    const abi = RUST_TYPES[type];
+    assert.ok(abi, `${where}: parameter ${name} has type ${type}, not one of the ABI's`);
+    return [name.replace(/^_/, ""), abi]; // `_work`: unused by a reference
+  });
+}
+
+async function rustSources(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (dir: URL) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await walk(new URL(`${e.name}/`, dir));
+      else if (e.name.endsWith(".rs")) {
+        out.set(e.name, await Deno.readTextFile(new URL(e.name, dir)));
+      }
+    }
+  };
+  await walk(SRC);
+  return out;
+}
+
+/**
+ * The exports the Rust sources declare with their parameters: `#[no_mangle] extern "C" fn`
+ * items, `kernel!` pairs (kernel and reference, one signature) and, for the family macros
+ * whose names are macro variables, the table entry each generated function stands for.
+ */
+const FAMILY_MACROS: Record<string, Record<string, string>> = {
+  matmul_exports: { name: "matmul_f32", rows: "matmul_f32_rows", cols: "matmul_f32_cols" },
+  matmul_ref_export: { name: "matmul_f32_ref" },
+  conv_export: { name: "conv2d_f32" },
+};
+
+async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
+  const out = new Map<string, [string, AbiType][]>();
+  for (const [file, text] of await rustSources()) {
+    for (const m of text.matchAll(/extern "C" fn (\$?\w+)\(([^)]*)\)/g)) {
+      if (m[1].startsWith("$")) continue;
+      out.set(m[1], rustParams(m[2], `${file}: ${m[1]}`));
+    }
+    for (const m of text.matchAll(/^\s*(\w+), (\w+)\s*\(([^)]*)\)\s*=>/gm)) {
+      const params = rustParams(m[3], `${file}: kernel!(${m[1]}, ${m[2]})`);
+      out.set(m[1], params).set(m[2], params);
+    }
+    for (const m of text.matchAll(/macro_rules! (\w+) \{([\s\S]*?)\n\}/g)) {
+      const names = FAMILY_MACROS[m[1]];
+      if (!names) continue;
+      for (const f of m[2].matchAll(/extern "C" fn \$(\w+)\(([^)]*)\)/g)) {
+        out.set(names[f[1]], rustParams(f[2], `${file}: ${m[1]}! fn $${f[1]}`));
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("the ABI table declares exactly the module's function exports, with their wasm types", async () => {
+  const built = functionExports(await Deno.readFile(WASM));
+  const missing = [...declared.keys()].filter((name) => !built.has(name));
+  const undeclared = [...built.keys()].filter((name) => !declared.has(name));
+  assert.deepEqual(missing, [], `declared in src/backend/rust/abi.ts, not exported: ${missing}`);
+  assert.deepEqual(
+    undeclared,
+    [],
+    `exported, not declared in src/backend/rust/abi.ts: ${undeclared}`,
+  );
+  for (const [name, sig] of declared) {
+    const want = {
+      params: sig.params.map(([, type]) => ABI_TYPES[type]),
+      results: sig.result ? [ABI_TYPES[sig.result]] : [],
+    };
+    assert.deepEqual(built.get(name), want, `${name}: the module's type differs from the table's`);
+  }
+});
+
+Deno.test("the ABI table matches the Rust sources' signatures, names included", async () => {
+  const rust = await rustExports();
+  for (const [name, params] of rust) {
+    const sig = declared.get(name);
+    assert.ok(sig, `kernels/src exports ${name}, which src/backend/rust/abi.ts does not declare`);
+    assert.deepEqual(params, sig.params, `${name}: Rust and src/backend/rust/abi.ts disagree`);
+  }
+  const fromRust = Object.keys(KERNEL_ABI).filter((name) => rust.has(name));
+  // Those generated under a macro variable name (the matmul and conv families' other members)
+  // share a checked entry's parameters.
+  assert.ok(fromRust.length >= 20, `only ${fromRust.length} exports found in kernels/src`);
+});
+
+Deno.test("every scalar reference has its kernel's signature, and every fused twin its root's", () => {
+  for (const [name, sig] of declared) {
+    const base = name.endsWith("_fma_ref")
+      ? name.slice(0, -"_fma_ref".length)
+      : name.endsWith("_ref")
+      ? name.slice(0, -"_ref".length)
+      : undefined;
+    if (base === undefined) continue;
+    assert.ok(declared.has(base), `${name} is a reference of nothing (no ${base})`);
+    assert.deepEqual(sig.params, declared.get(base)!.params, `${name} and ${base} differ`);
+  }
+  for (const [plain, twin] of Object.entries(FUSED_EXPORTS)) {
+    const plainSig = declared.get(plain), twinSig = declared.get(twin);
+    assert.ok(plainSig && twinSig, `FUSED_EXPORTS: ${plain} -> ${twin} is not declared`);
+    assert.deepEqual(plainSig.params, twinSig.params, `${plain} and its twin ${twin} differ`);
+  }
+});
