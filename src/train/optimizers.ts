@@ -3,7 +3,7 @@
  * over from papers and the peer benchmark; all state is held in named tfjs
  * variables so a checkpoint can save and restore it exactly. On the wasm
  * backends Adam and RMSProp run as one fused Rust kernel per player
- * (`src/backend/rust_optimizers.ts`, switch `adam_rust` / `rmsprop_rust`),
+ * (`src/backend/rust/optimizers.ts`, switch `adam_rust` / `rmsprop_rust`),
  * with the same bits as the tfjs code below.
  * @module
  */
