@@ -27,12 +27,24 @@ export function mixtureLogDensity(components: readonly Component[], x: number): 
   return top + Math.log(terms.reduce((s, t) => s + Math.exp(t - top), 0));
 }
 
-/** The names {@link trueDivergence} knows, with what each measures. */
-export const MEASURED = {
-  f: "D_f(P || Q) = E_Q f(p/q), for every f-GAN objective (same f as F_DIVERGENCES)",
-  jsd: "JSD(P, Q) in nats, for minimax and non_saturating",
-  w1: "Wasserstein-1 = integral |F_P - F_Q| dx, for wasserstein",
-} as const;
+/**
+ * The objectives {@link trueDivergence} knows, with what each one's exact
+ * divergence is: derived from the objective table's `divergence.exact` records.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MEASURED } from "./divergence_meter.ts";
+ * assert.match(MEASURED.minimax, /JSD/);
+ * assert.equal(MEASURED.least_squares, undefined); // no exact form recorded
+ * ```
+ */
+export const MEASURED: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(OBJECTIVES).flatMap(([name, o]) => {
+    const exact = (o as { divergence?: { exact?: { doc: string } } }).divergence?.exact;
+    return exact ? [[name, exact.doc]] : [];
+  }),
+);
 
 function range(components: readonly Component[], mu: number, sigma: number): [number, number] {
   const los = [...components.map((c) => c.mean[0] - 14 * c.std[0]), mu - 14 * sigma];
