@@ -2,6 +2,7 @@
  * tfjs set-up: the backend table and gradient registration, in one place.
  * @module
  */
+import { loadRustKernels } from "./rust/loader.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
@@ -90,6 +91,7 @@ export async function useBackend(name: BackendName, threads = 1): Promise<Backen
   // tfjs-backend-cpu advertises tfjs-node on first use when it sees Node; Duel runs on Deno.
   if (name === "cpu") (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   if (name === "wasm" && !fixesInstalled) {
+    await loadRustKernels();
     for (const fix of Object.keys(KERNEL_FIXES) as KernelFixName[]) {
       if (fixAvailable(fix)) setKernelFix(fix, true);
     }

@@ -4,6 +4,10 @@
  * shared memory (tfjs's threaded build), and instantiates it once per memory,
  * importing that memory (zero-copy: the kernels read and write tensors where
  * tfjs keeps them). Typed by the export table (`abi.ts`).
+ *
+ * The module is found beside this file, wherever Duel is loaded from: read
+ * from disk for a `file:` import, fetched for `https:` / `http:` (a registry,
+ * or a server) by {@link loadRustKernels}, which `useBackend` awaits.
  * @module
  */
 import { assertZeroCopySafe, withSharedMemoryImport } from "../wasm_module.ts";
@@ -18,16 +22,50 @@ const SHARED_MAX_PAGES = 65536;
 let compiled: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
 const instances = new WeakMap<WebAssembly.Memory, RustKernels>();
 
-function modules() {
+function compile(bytes: Uint8Array<ArrayBuffer>, where: string): void {
+  assertZeroCopySafe(bytes, where);
+  compiled = {
+    plain: new WebAssembly.Module(bytes),
+    shared: new WebAssembly.Module(withSharedMemoryImport(bytes, SHARED_MAX_PAGES)),
+  };
+}
+
+function modules(): { plain: WebAssembly.Module; shared: WebAssembly.Module } {
   if (!compiled) {
-    const bytes = Deno.readFileSync(WASM_URL);
-    assertZeroCopySafe(bytes, WASM_URL.pathname);
-    compiled = {
-      plain: new WebAssembly.Module(bytes),
-      shared: new WebAssembly.Module(withSharedMemoryImport(bytes, SHARED_MAX_PAGES)),
-    };
+    if (WASM_URL.protocol !== "file:") {
+      throw new Error(
+        `rust kernels: ${WASM_URL.href} is not loaded yet (await loadRustKernels(), as useBackend does)`,
+      );
+    }
+    compile(Deno.readFileSync(WASM_URL), WASM_URL.pathname);
   }
-  return compiled;
+  return compiled!;
+}
+
+/**
+ * Reads, checks and compiles the kernels module from wherever Duel was
+ * loaded (a `file:` path, or `https:`/`http:` by fetch); once per process.
+ * Synchronous callers on a `file:` import need not call it first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadRustKernels, sharedKernelsModule } from "./loader.ts";
+ * await loadRustKernels();
+ * assert.ok(sharedKernelsModule() instanceof WebAssembly.Module);
+ * ```
+ */
+export async function loadRustKernels(): Promise<void> {
+  if (compiled) return;
+  if (WASM_URL.protocol === "file:") {
+    compile(await Deno.readFile(WASM_URL), WASM_URL.pathname);
+    return;
+  }
+  const response = await fetch(WASM_URL);
+  if (!response.ok) {
+    throw new Error(`rust kernels: ${WASM_URL.href}: ${response.status} ${response.statusText}`);
+  }
+  compile(new Uint8Array(await response.arrayBuffer()), WASM_URL.href);
 }
 
 /**
