@@ -73,7 +73,10 @@ async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
       for (const [, name, parts = ""] of entries) {
         const extra = parts.split(",").map((p) => p.trim()).filter(Boolean);
         assert.ok(extra.length === 0 || partType, `${where} ${name}: parts, but no \$part type`);
-        out.set(name, [...shared, ...extra.map((p): [string, AbiType] => [p, partType as AbiType])]);
+        out.set(name, [
+          ...shared,
+          ...extra.map((p): [string, AbiType] => [p, partType as AbiType]),
+        ]);
       }
     }
   }
