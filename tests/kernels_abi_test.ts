@@ -43,19 +43,16 @@ async function rustSources(): Promise<Map<string, string>> {
 
 /**
  * The exports the Rust sources declare with their parameters: `#[no_mangle] extern "C" fn`
- * items, `kernel!` pairs (kernel and reference, one signature) and, for the family macros
- * whose names are macro variables, the table entry each generated function stands for.
+ * items, `kernel!` pairs (kernel and reference, one signature) and the members of the family
+ * macros (`matmul_exports!`, `conv_exports!`): a `macro_rules!` whose `extern "C" fn $name(…)`
+ * writes the family's signature once, then optionally `$($part: T),*` (the parts' `lo, hi`),
+ * invoked once with entries `name(part, …) => …;` or `name => …;`.
  */
-const FAMILY_MACROS: Record<string, Record<string, string>> = {
-  matmul_exports: { name: "matmul_f32", rows: "matmul_f32_rows", cols: "matmul_f32_cols" },
-  matmul_ref_export: { name: "matmul_f32_ref" },
-  conv_export: { name: "conv2d_f32" },
-};
-
 async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
   const out = new Map<string, [string, AbiType][]>();
-  for (const [file, text] of await rustSources()) {
-    for (const m of text.matchAll(/extern "C" fn (\$?\w+)\(([^)]*)\)/g)) {
+  const sources = await rustSources();
+  for (const [file, text] of sources) {
+    for (const m of text.matchAll(/extern "C" fn (\$?\w+)\(([^)$]*)\)/g)) {
       if (m[1].startsWith("$")) continue;
       out.set(m[1], rustParams(m[2], `${file}: ${m[1]}`));
     }
@@ -64,10 +61,22 @@ async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
       out.set(m[1], params).set(m[2], params);
     }
     for (const m of text.matchAll(/macro_rules! (\w+) \{([\s\S]*?)\n\}/g)) {
-      const names = FAMILY_MACROS[m[1]];
-      if (!names) continue;
-      for (const f of m[2].matchAll(/extern "C" fn \$(\w+)\(([^)]*)\)/g)) {
-        out.set(names[f[1]], rustParams(f[2], `${file}: ${m[1]}! fn $${f[1]}`));
+      const family = m[2].match(/extern "C" fn \$\w+\(([^$)]*)(?:\$\(\$\w+: ([^)$]+)\),\*\s*)?\)/);
+      if (!family) continue;
+      const where = `${file}: ${m[1]}!`;
+      const shared = rustParams(family[1], where);
+      const partType = family[2] ? rustParams(`part: ${family[2]}`, where)[0][1] : undefined;
+      const call = text.match(new RegExp(`^${m[1]}! \\{([\\s\\S]*?)\\n\\}`, "m"));
+      assert.ok(call, `${where} is defined but not invoked in ${file}`);
+      const entries = [...call[1].matchAll(/^\s*(\w+)\s*(?:\(([^)]*)\))?\s*=>/gm)];
+      assert.ok(entries.length > 0, `${where} invoked with no entries`);
+      for (const [, name, parts = ""] of entries) {
+        const extra = parts.split(",").map((p) => p.trim()).filter(Boolean);
+        assert.ok(extra.length === 0 || partType, `${where} ${name}: parts, but no \$part type`);
+        out.set(name, [
+          ...shared,
+          ...extra.map((p): [string, AbiType] => [p, partType as AbiType]),
+        ]);
       }
     }
   }
@@ -100,10 +109,8 @@ Deno.test("the ABI table matches the Rust sources' signatures, names included", 
     assert.ok(sig, `kernels/src exports ${name}, which src/backend/rust/abi.ts does not declare`);
     assert.deepEqual(params, sig.params, `${name}: Rust and src/backend/rust/abi.ts disagree`);
   }
-  const fromRust = Object.keys(KERNEL_ABI).filter((name) => rust.has(name));
-  // Those generated under a macro variable name (the matmul and conv families' other members)
-  // share a checked entry's parameters.
-  assert.ok(fromRust.length >= 20, `only ${fromRust.length} exports found in kernels/src`);
+  const missing = Object.keys(KERNEL_ABI).filter((name) => !rust.has(name));
+  assert.deepEqual(missing, [], `declared in src/backend/rust/abi.ts, not found in kernels/src`);
 });
 
 Deno.test("every scalar reference has its kernel's signature, and every fused twin its root's", () => {

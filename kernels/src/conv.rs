@@ -1,7 +1,7 @@
 //! The conv family: NHWC conv2d and its two gradients as implicit GEMMs on the
 //! packed GEMM's micro-kernel (`conv/implicit.rs`, the input gradient phase by
 //! phase in `conv/input.rs`), with scalar references (`conv/reference.rs`).
-//! Every export takes [`conv_export!`]'s signature, written once.
+//! Every export takes [`conv_exports!`]'s signature, written once.
 //!
 //! Modules (no cycles): `geom` (the geometry and integer helpers, a leaf) ←
 //! `pack` (patch packing) ← `implicit` (the GEMM loop, forward, filter) ←
@@ -20,10 +20,12 @@ pub extern "C" fn conv_f32_work_len() -> u32 {
     implicit::WORK_LEN as u32
 }
 
-/// Defines one conv kernel export: `(a, b, out, geometry…, work, m0, m1)` (the kernel
-/// threads' convention: `work, lo, hi` last).
-macro_rules! conv_export {
-    ($(#[$doc:meta])* $name:ident => $body:path) => {
+/// Defines the conv kernel exports, all with one signature, written once here:
+/// `name => body;` exports `name(a, b, out, geometry…, work, m0, m1)` (the kernel
+/// threads' convention: `work, lo, hi` last) calling `body(&geometry, a, b, out,
+/// m0, m1, work)`.
+macro_rules! conv_exports {
+    ($($(#[$doc:meta])* $name:ident => $body:path;)*) => {$(
         $(#[$doc])*
         ///
         /// Geometry (the forward convolution's, NHWC, W `[kh, kw, cin, cout]`):
@@ -76,48 +78,30 @@ macro_rules! conv_export {
             };
             $body(&g, a, b, out, m0 as usize, m1 as usize, work);
         }
-    };
+    )*};
 }
 
-conv_export!(
+conv_exports! {
     /// NHWC conv2d: `y = conv(x, W)` (a = x, b = W, out = y), output pixels `m0..m1` of `n·oh·ow`.
-    conv2d_f32 => implicit::forward
-);
-conv_export!(
+    conv2d_f32 => implicit::forward;
     /// Scalar reference of [`conv2d_f32`]: same signature (`work` unused), same bits.
-    conv2d_f32_ref => reference::forward::<false>
-);
-conv_export!(
+    conv2d_f32_ref => reference::forward::<false>;
     /// Scalar reference of the fused twin `conv2d_f32_fma`: each multiply-add rounded once.
-    conv2d_f32_fma_ref => reference::forward::<true>
-);
-conv_export!(
+    conv2d_f32_fma_ref => reference::forward::<true>;
     /// Conv2DBackpropFilter: dW (a = x, b = dy, out = dW), rows `(ky, kx, ci)` `m0..m1` of `kh·kw·cin`.
-    conv2d_backprop_filter_f32 => implicit::filter
-);
-conv_export!(
+    conv2d_backprop_filter_f32 => implicit::filter;
     /// [`conv2d_backprop_filter_f32`] on columns `m0..m1` (of `cout`) of dW, every row
     /// (the thread split for few rows); same bits.
-    conv2d_backprop_filter_f32_cols => implicit::filter_cols
-);
-conv_export!(
+    conv2d_backprop_filter_f32_cols => implicit::filter_cols;
     /// Scalar reference of [`conv2d_backprop_filter_f32`]: same signature, same bits.
-    conv2d_backprop_filter_f32_ref => reference::filter::<false>
-);
-conv_export!(
+    conv2d_backprop_filter_f32_ref => reference::filter::<false>;
     /// Scalar reference of the fused twin `conv2d_backprop_filter_f32_fma`.
-    conv2d_backprop_filter_f32_fma_ref => reference::filter::<true>
-);
-conv_export!(
+    conv2d_backprop_filter_f32_fma_ref => reference::filter::<true>;
     /// Conv2DBackpropInput (conv2d_transpose's forward, dilation 1): dx (a = dy, b = W, out = dx),
     /// dx pixels `m0..m1` of `n·h·w`, one GEMM per output phase (no zero insertion).
-    conv2d_backprop_input_f32 => input::input
-);
-conv_export!(
+    conv2d_backprop_input_f32 => input::input;
     /// Scalar reference of [`conv2d_backprop_input_f32`]: same signature, same bits.
-    conv2d_backprop_input_f32_ref => reference::input::<false>
-);
-conv_export!(
+    conv2d_backprop_input_f32_ref => reference::input::<false>;
     /// Scalar reference of the fused twin `conv2d_backprop_input_f32_fma`.
-    conv2d_backprop_input_f32_fma_ref => reference::input::<true>
-);
+    conv2d_backprop_input_f32_fma_ref => reference::input::<true>;
+}

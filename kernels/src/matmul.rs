@@ -14,15 +14,34 @@ pub extern "C" fn matmul_f32_work_len() -> u32 {
     gemm::WORK_LEN as u32
 }
 
-/// Defines a matmul export and its two parts over [`matmul_block`] with one
-/// micro-tile (`narrow`: see [`gemm::gemm_block`]); parts take the export's
-/// arguments, then `lo, hi`.
+/// Which computation [`matmul_block`] runs (its const parameter): the 2 × 16
+/// micro-tile ([`gemm::gemm_block`] wide), the conv kernels' 4 × 8 one (narrow),
+/// or the scalar reference, plain or with every multiply-add rounded once.
+const WIDE: u8 = 0;
+/// See [`WIDE`].
+const NARROW: u8 = 1;
+/// See [`WIDE`].
+const SCALAR: u8 = 2;
+/// See [`WIDE`].
+const SCALAR_FMA: u8 = 3;
+/// A whole range of rows or columns (bounds are clipped to the product).
+const ALL: u32 = u32::MAX;
+
+/// Defines the matmul exports, all with one signature, written once here:
+/// `name(extra) => how, rows r0..r1, cols c0..c1;` exports `name(a, …, work,
+/// extra: u32…)` computing rows `r0..r1` of the batch's C stacked (`batch · m`
+/// rows; row `r` is row `r % m` of matrix `r / m`), columns `c0..c1` of each,
+/// by [`matmul_block`]`::<how>`. The parts append `lo, hi`.
 macro_rules! matmul_exports {
-    ($(#[$doc:meta])* $name:ident, $rows:ident, $cols:ident, narrow: $narrow:literal) => {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($($part:ident),*) => $how:ident, rows $rows:expr, cols $cols:expr;
+    )*) => {$(
         $(#[$doc])*
         ///
         /// # Safety
-        /// All pointers must be valid for the sizes above and C must not overlap the rest.
+        /// All pointers must be valid for the sizes of [`matmul_f32`] and C must not
+        /// overlap the rest; parts computed at the same time must not overlap.
         #[no_mangle]
         #[allow(clippy::too_many_arguments)]
         pub unsafe extern "C" fn $name(
@@ -40,80 +59,18 @@ macro_rules! matmul_exports {
             act: u32,
             alpha: f32,
             work: *mut f32,
+            $($part: u32),*
         ) {
-            let rows = batch * m;
-            matmul_block::<$narrow>(
-                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, 0, n,
+            let (rows, cols): (core::ops::Range<u32>, core::ops::Range<u32>) = ($rows, $cols);
+            matmul_block::<$how>(
+                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work,
+                rows.start, rows.end, cols.start, cols.end,
             );
         }
-
-        /// Part of the product (same arguments, then `lo`, `hi`): the rows `lo..hi` of
-        /// the batch's C stacked (`batch · m` rows; row `r` is row `r % m` of matrix
-        /// `r / m`). Parts that cover `0..batch·m` give the whole product's bits, so
-        /// threads can each compute a part (with a `work` each).
-        ///
-        /// # Safety
-        /// As the whole product; parts computed at the same time must not overlap.
-        #[no_mangle]
-        #[allow(clippy::too_many_arguments)]
-        pub unsafe extern "C" fn $rows(
-            a: *const f32,
-            b: *const f32,
-            c: *mut f32,
-            batch: u32,
-            m: u32,
-            k: u32,
-            n: u32,
-            flags: u32,
-            a_stride: u32,
-            b_stride: u32,
-            bias: *const f32,
-            act: u32,
-            alpha: f32,
-            work: *mut f32,
-            lo: u32,
-            hi: u32,
-        ) {
-            matmul_block::<$narrow>(
-                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, lo, hi, 0, n,
-            );
-        }
-
-        /// Part of the product (same arguments, then `lo`, `hi`): the columns `lo..hi`
-        /// of every C of the batch (for products with few rows). Parts that cover
-        /// `0..n` give the whole product's bits.
-        ///
-        /// # Safety
-        /// As the whole product; parts computed at the same time must not overlap.
-        #[no_mangle]
-        #[allow(clippy::too_many_arguments)]
-        pub unsafe extern "C" fn $cols(
-            a: *const f32,
-            b: *const f32,
-            c: *mut f32,
-            batch: u32,
-            m: u32,
-            k: u32,
-            n: u32,
-            flags: u32,
-            a_stride: u32,
-            b_stride: u32,
-            bias: *const f32,
-            act: u32,
-            alpha: f32,
-            work: *mut f32,
-            lo: u32,
-            hi: u32,
-        ) {
-            let rows = batch * m;
-            matmul_block::<$narrow>(
-                a, b, c, batch, m, k, n, flags, a_stride, b_stride, bias, act, alpha, work, 0, rows, lo, hi,
-            );
-        }
-    };
+    )*};
 }
 
-matmul_exports!(
+matmul_exports! {
     /// `C[b] = act(op(A[b]) · op(B[b]) + bias)` for `b < batch`, all row-major f32.
     ///
     /// `op(A)` is `m × k` (A stored `k × m` when transposed), `op(B)` is `k × n`,
@@ -122,22 +79,40 @@ matmul_exports!(
     /// `HAS_BIAS`). `work` holds [`matmul_f32_work_len`] floats. Each `C[i][j]`
     /// is summed over `k` in order, one rounded multiply and one rounded add per
     /// term, starting from 0; then `+ bias[j]`, then the activation.
-    matmul_f32, matmul_f32_rows, matmul_f32_cols, narrow: false
-);
-matmul_exports!(
+    matmul_f32() => WIDE, rows 0..ALL, cols 0..ALL;
+    /// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the rows `lo..hi` of
+    /// the batch's C stacked (`batch · m` rows; row `r` is row `r % m` of matrix
+    /// `r / m`). Parts that cover `0..batch·m` give the whole product's bits, so
+    /// threads can each compute a part (with a `work` each).
+    matmul_f32_rows(lo, hi) => WIDE, rows lo..hi, cols 0..ALL;
+    /// Part of [`matmul_f32`] (same arguments, then `lo`, `hi`): the columns `lo..hi`
+    /// of every C of the batch (for products with few rows). Parts that cover
+    /// `0..n` give the whole product's bits.
+    matmul_f32_cols(lo, hi) => WIDE, rows 0..ALL, cols lo..hi;
     /// [`matmul_f32`] on the conv kernels' `4 × 8` micro-tile: same arguments, same
     /// bits. The build's fused twins (`matmul4x8_f32_fma`, …) are made from these:
     /// with fused multiply-adds this tile is the faster one.
-    matmul4x8_f32, matmul4x8_f32_rows, matmul4x8_f32_cols, narrow: true
-);
+    matmul4x8_f32() => NARROW, rows 0..ALL, cols 0..ALL;
+    /// [`matmul_f32_rows`] on the `4 × 8` micro-tile.
+    matmul4x8_f32_rows(lo, hi) => NARROW, rows lo..hi, cols 0..ALL;
+    /// [`matmul_f32_cols`] on the `4 × 8` micro-tile.
+    matmul4x8_f32_cols(lo, hi) => NARROW, rows 0..ALL, cols lo..hi;
+    /// Scalar reference of [`matmul_f32`] and [`matmul4x8_f32`]: same signature
+    /// (`work` unused), same bits.
+    matmul_f32_ref() => SCALAR, rows 0..ALL, cols 0..ALL;
+    /// Scalar reference of the fused twins `matmul_f32_fma`, `matmul4x8_f32_fma`:
+    /// each term's multiply-add rounded once, in software (`fma::fma_f32`).
+    matmul_f32_fma_ref() => SCALAR_FMA, rows 0..ALL, cols 0..ALL;
+}
 
 /// Rows `rows_lo..rows_hi` of the stacked C (`batch · m` rows), columns
-/// `cols_lo..cols_hi` of each: what the matmul exports share. One copy per
-/// micro-tile (the block loop is inlined here) taking scalars only: a struct or
-/// tuple argument would be passed by address, on a stack this module must not have.
+/// `cols_lo..cols_hi` of each (both clipped to the product), by `HOW` (see
+/// [`WIDE`]): what the matmul exports share. One copy per `HOW` (the block loop
+/// is inlined here) taking scalars only: a struct or tuple argument would be
+/// passed by address, on a stack this module must not have.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn matmul_block<const NARROW: bool>(
+unsafe fn matmul_block<const HOW: u8>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -159,6 +134,7 @@ unsafe fn matmul_block<const NARROW: bool>(
 ) {
     let shape = gemm::Shape::new(m, k, n, flags, bias, act, alpha);
     let (m, lo, hi) = (m as usize, rows_lo as usize, rows_hi as usize);
+    let (j0, j1) = (cols_lo as usize, cols_hi as usize);
     if m == 0 || lo >= hi {
         return;
     }
@@ -167,71 +143,15 @@ unsafe fn matmul_block<const NARROW: bool>(
         let (start, end) = (i * m, (i + 1) * m);
         let i0 = if lo > start { lo - start } else { 0 };
         let i1 = if hi < end { hi - start } else { m };
-        gemm::gemm_block::<NARROW>(
-            a.add(i * a_stride as usize),
-            b.add(i * b_stride as usize),
-            c.add(i * m * n as usize),
-            &shape,
-            work,
-            i0,
-            i1,
-            cols_lo as usize,
-            cols_hi as usize,
-        );
+        let a = a.add(i * a_stride as usize);
+        let b = b.add(i * b_stride as usize);
+        let c = c.add(i * m * n as usize);
+        match HOW {
+            WIDE => gemm::gemm_block::<false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            NARROW => gemm::gemm_block::<true>(a, b, c, &shape, work, i0, i1, j0, j1),
+            SCALAR => reference::gemm::<false>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
+            _ => reference::gemm::<true>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
+        }
         i += 1;
     }
 }
-
-/// Defines a scalar reference of [`matmul_f32`] (same signature, `work` unused),
-/// its terms added with `fma::madd::<$fma>`.
-macro_rules! matmul_ref_export {
-    ($(#[$doc:meta])* $name:ident, fma: $fma:literal) => {
-        $(#[$doc])*
-        ///
-        /// # Safety
-        /// As [`matmul_f32`].
-        #[no_mangle]
-        #[allow(clippy::too_many_arguments)]
-        pub unsafe extern "C" fn $name(
-            a: *const f32,
-            b: *const f32,
-            c: *mut f32,
-            batch: u32,
-            m: u32,
-            k: u32,
-            n: u32,
-            flags: u32,
-            a_stride: u32,
-            b_stride: u32,
-            bias: *const f32,
-            act: u32,
-            alpha: f32,
-            _work: *mut f32,
-        ) {
-            for i in 0..batch as usize {
-                reference::gemm::<$fma>(
-                    a.add(i * a_stride as usize),
-                    b.add(i * b_stride as usize),
-                    c.add(i * (m * n) as usize),
-                    m as usize,
-                    k as usize,
-                    n as usize,
-                    flags,
-                    bias,
-                    act,
-                    alpha,
-                );
-            }
-        }
-    };
-}
-
-matmul_ref_export!(
-    /// Scalar reference of [`matmul_f32`] and [`matmul4x8_f32`]: same signature, same bits.
-    matmul_f32_ref, fma: false
-);
-matmul_ref_export!(
-    /// Scalar reference of the fused twins `matmul_f32_fma`, `matmul4x8_f32_fma`:
-    /// each term's multiply-add rounded once, in software (`fma::fma_f32`).
-    matmul_f32_fma_ref, fma: true
-);

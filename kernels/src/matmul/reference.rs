@@ -35,8 +35,9 @@ pub fn activate(x: f32, act: u32, alpha: f32) -> f32 {
     }
 }
 
-/// One matrix: `C = act(op(A) op(B) + bias)`, see `matmul_f32`; each term
-/// added with [`madd`] (`FMA`: rounded once, as the fused twins).
+/// Rows `i0..i1`, columns `j0..j1` (clipped to `m`, `n`) of one matrix:
+/// `C = act(op(A) op(B) + bias)`, see `matmul_f32`; each term added with
+/// [`madd`] (`FMA`: rounded once, as the fused twins).
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm<const FMA: bool>(
     a: *const f32,
@@ -49,12 +50,16 @@ pub unsafe fn gemm<const FMA: bool>(
     bias: *const f32,
     act: u32,
     alpha: f32,
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
 ) {
     // Element (i, p) of op(A) and (p, j) of op(B).
     let (ai, ap) = if flags & TRANSPOSE_A != 0 { (1, m) } else { (k, 1) };
     let (bp, bj) = if flags & TRANSPOSE_B != 0 { (1, k) } else { (n, 1) };
-    for i in 0..m {
-        for j in 0..n {
+    for i in i0..i1.min(m) {
+        for j in j0..j1.min(n) {
             let mut acc = 0.0f32;
             for p in 0..k {
                 acc = madd::<FMA>(*a.add(i * ai + p * ap), *b.add(p * bp + j * bj), acc);

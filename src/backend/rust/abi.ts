@@ -54,7 +54,7 @@ const MATMUL = [
 /** A part's range, after a kernel's own parameters (the kernel threads' convention). */
 const PART = [["lo", "u32"], ["hi", "u32"]] as const;
 
-/** Every conv kernel's parameters (kernels/src/conv.rs, `conv_export!`). */
+/** Every conv kernel's parameters (kernels/src/conv.rs, `conv_exports!`). */
 const CONV = [
   ["a", "ptr"],
   ["b", "ptr"],

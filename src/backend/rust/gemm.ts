@@ -1,5 +1,5 @@
 /**
- * The GEMM kernels' two roundings (kernels/src/gemm.rs is the packed GEMM the
+ * The GEMM kernels' two roundings (kernels/src/gemm.rs, gemm/, is the packed GEMM the
  * matmul and conv families share): plain `f32x4.mul` + `f32x4.add`, or the
  * build's fused multiply-add twins (`tools/fma_twins.ts`), and which export
  * computes each GEMM with each.

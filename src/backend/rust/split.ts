@@ -2,7 +2,7 @@
  * How `matmul_f32` is split over kernel threads (`kernel_threads.ts`): by
  * blocks of C rows, or of columns when there are few rows, each a multiple of
  * the micro-tiles (rows: 4, the conv kernels' `MR`, a multiple of the
- * matmul's 2; columns: 16, the matmul's `MM_NR`; kernels/src/gemm.rs); the conv
+ * matmul's 2; columns: 16, the matmul's `MM_NR`; kernels/src/gemm/shape.rs); the conv
  * kernels split their GEMM rows the same way ({@link planRows}). Every element of
  * C is the same sum however it is split, so the bits never depend on the
  * thread count.
@@ -12,7 +12,7 @@
 /**
  * Granularity of the split: rows, a multiple of both Rust micro-tiles' rows
  * (`MR` = 4 of the conv kernels, `MM_MR` = 2 of the matmul), and columns,
- * the matmul's `MM_NR` (kernels/src/gemm.rs). Any bounds give the same
+ * the matmul's `MM_NR` (kernels/src/gemm/shape.rs). Any bounds give the same
  * bits; these waste no SIMD lanes.
  */
 export const MATMUL_TILE = { rows: 4, cols: 16 } as const;

@@ -1,0 +1,109 @@
+//! The blocked driver: the BLIS loop nest over packed panels of B and blocks
+//! of A, one micro-kernel call per tile of C (or [`gemv`] for one column).
+
+use super::gemv::gemv;
+use super::pack::{pack_a, pack_b_w};
+use super::shape::{Shape, KC, MC, MM_KC, MM_MR, MM_NR, MR, NC, NR};
+use super::tile::tile;
+use super::tile_io::Rows;
+use super::tile_wide::tile_wide;
+use super::vector::min;
+
+/// C's rows evenly strided (`n` floats apart) from `c`: the matmul's tile for [`tile`].
+struct Strided {
+    c: *mut f32,
+    n: usize,
+}
+
+impl Rows for Strided {
+    #[inline(always)]
+    unsafe fn row(&self, r: usize) -> *mut f32 {
+        self.c.add(r * self.n)
+    }
+}
+
+/// Rows `i0..i1`, columns `j0..j1` of one matrix's C (the rest untouched), on
+/// [`tile_wide`] (`MM_MR × MM_NR`, `MM_KC`-deep blocks) or, when `NARROW`, on
+/// the conv kernels' [`tile`] (`MR × NR`, `KC`-deep). The two sum alike (same
+/// bits); plain, the wide tile is faster here, while in the fused twins (see
+/// `fma_twins.ts`) the narrow one is (45 against 41 GFLOP/s at 512³, 1 thread).
+///
+/// Every element is the same sum as for the whole matrix (the summation order per
+/// element does not depend on the block), so blocks computed apart, on any
+/// threads, give the bits of the whole. Blocks starting at a multiple of `MR`
+/// rows or `NR` columns waste no lanes; any block is correct.
+///
+/// Always inlined: a call would put `s` on the shadow stack (it is passed by
+/// address), which this module must never use.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_block<const NARROW: bool>(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    s: &Shape,
+    work: *mut f32,
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
+) {
+    let (i1, j1) = (min(i1, s.m), min(j1, s.n));
+    if i0 >= i1 || j0 >= j1 {
+        return;
+    }
+    if s.n == 1 {
+        gemv(a, b, c, s, i0, i1);
+        return;
+    }
+    let (k, n) = (s.k, s.n);
+    let pb = work;
+    let pa = work.add(KC * NC);
+    let mut jc = j0;
+    while jc < j1 {
+        let nc = min(NC, j1 - jc);
+        let mut pc = 0;
+        let (depth, h, w) = if NARROW { (KC, MR, NR) } else { (MM_KC, MM_MR, MM_NR) };
+        loop {
+            let kc = min(depth, k - pc);
+            let (first, last) = (pc == 0, pc + kc >= k);
+            if NARROW {
+                pack_b_w::<NR>(b, s, pc, kc, jc, nc, pb);
+            } else {
+                pack_b_w::<MM_NR>(b, s, pc, kc, jc, nc, pb);
+            }
+            let mut ic = i0;
+            while ic < i1 {
+                let mc = min(MC, i1 - ic);
+                if NARROW {
+                    pack_a::<MR>(a, s, ic, mc, pc, kc, pa);
+                } else {
+                    pack_a::<MM_MR>(a, s, ic, mc, pc, kc, pa);
+                }
+                let mut jr = 0;
+                while jr < nc {
+                    let nr = min(w, nc - jr);
+                    let mut ir = 0;
+                    while ir < mc {
+                        let mr = min(h, mc - ir);
+                        let (at, bt, j) = (pa.add(ir * kc), pb.add(jr * kc), jc + jr);
+                        let ct = c.add((ic + ir) * n + j);
+                        if NARROW {
+                            tile(at, bt, kc, &Strided { c: ct, n }, s, mr, nr, j, first, last);
+                        } else {
+                            tile_wide(at, bt, kc, ct, s, mr, nr, j, first, last);
+                        }
+                        ir += h;
+                    }
+                    jr += w;
+                }
+                ic += MC;
+            }
+            pc += kc;
+            if pc >= k {
+                break;
+            }
+        }
+        jc += NC;
+    }
+}

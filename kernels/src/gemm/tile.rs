@@ -1,0 +1,68 @@
+//! The `MR × NR` (4 × 8) micro-kernel: the conv kernels' and `matmul4x8_f32`'s.
+
+use super::shape::{Shape, MR, NR};
+use super::tile_io::{load_tile, store_tile, Rows};
+use super::vector::{activate, load, load_part, min, store, store_part};
+use core::arch::wasm32::*;
+
+/// One `MR × NR` tile of C (`mr × nr` of it real) at column `j` of the matrix.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn tile<R: Rows>(
+    pa: *const f32,
+    pb: *const f32,
+    kc: usize,
+    c: &R,
+    s: &Shape,
+    mr: usize,
+    nr: usize,
+    j: usize,
+    first: bool,
+    last: bool,
+) {
+    let (w0, w1) = (min(nr, 4), if nr > 4 { nr - 4 } else { 0 });
+    let mut acc = [[f32x4_splat(0.0); 2]; MR];
+    if !first {
+        load_tile!(c, acc, mr, w0, w1);
+    }
+    let mut ap = pa;
+    let mut bp = pb;
+    for _ in 0..kc {
+        let b0 = load(bp);
+        let b1 = load(bp.add(4));
+        // One load of the k-step's MR values of A, broadcast lane by lane: V8 bounds-checks
+        // every access, and on a shared memory each check reloads the memory size (4
+        // `v128_load32_splat` made the threaded build 15-20% slower).
+        let a4 = load(ap);
+        let s0 = i32x4_shuffle::<0, 0, 0, 0>(a4, a4);
+        acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
+        acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
+        let s1 = i32x4_shuffle::<1, 1, 1, 1>(a4, a4);
+        acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
+        acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
+        let s2 = i32x4_shuffle::<2, 2, 2, 2>(a4, a4);
+        acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
+        acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
+        let s3 = i32x4_shuffle::<3, 3, 3, 3>(a4, a4);
+        acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
+        acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
+        ap = ap.add(MR);
+        bp = bp.add(NR);
+    }
+    if last && (!s.bias.is_null() || s.act != 0) {
+        let (bias0, bias1) = if s.bias.is_null() {
+            (f32x4_splat(0.0), f32x4_splat(0.0))
+        } else {
+            (load_part(s.bias.add(j), w0), load_part(s.bias.add(j + 4), w1))
+        };
+        for r in 0..MR {
+            if !s.bias.is_null() {
+                acc[r][0] = f32x4_add(acc[r][0], bias0);
+                acc[r][1] = f32x4_add(acc[r][1], bias1);
+            }
+            acc[r][0] = activate(acc[r][0], s.act, s.alpha);
+            acc[r][1] = activate(acc[r][1], s.act, s.alpha);
+        }
+    }
+    store_tile!(c, acc, mr, nr, w0, w1);
+}
