@@ -15,7 +15,12 @@
  * @module
  */
 import type { DataSource } from "../data/source.ts";
-import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
+import {
+  type Checkpoint,
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "../train/checkpoint.ts";
 import type { ClassifierRecipe } from "../metrics/mnist_classifier.ts";
 import { writeAtomic } from "../files.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -102,11 +107,94 @@ export class RunFolder {
     }
   }
 
-  /** The newest checkpoint, or undefined when there is none. */
+  /** The newest checkpoint that reads back intact, or undefined when there is none. */
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
-    const all = await this.#checkpointFiles();
-    const last = all[all.length - 1];
-    return last ? decodeCheckpoint(await Deno.readFile(`${this.checkpoints}/${last}`)) : undefined;
+    for (const name of (await this.#checkpointFiles()).reverse()) {
+      const read = await this.readCheckpoint(name);
+      if ("ckpt" in read) return read.ckpt;
+    }
+    return undefined;
+  }
+
+  /** The newest checkpoint's file name, or undefined when there is none. */
+  async newestCheckpointName(): Promise<string | undefined> {
+    return (await this.#checkpointFiles()).at(-1);
+  }
+
+  /**
+   * Reads and verifies one checkpoint file (`step-<n>.ckpt`): its checksum
+   * (see `decodeCheckpoint`), and its step against its name and, when
+   * `loggedSteps` is given, against the metrics log (the row of a step is
+   * written before its checkpoint).
+   */
+  async readCheckpoint(
+    name: string,
+    loggedSteps?: ReadonlySet<number>,
+  ): Promise<{ ckpt: Checkpoint } | { why: string }> {
+    let ckpt: Checkpoint;
+    try {
+      ckpt = decodeCheckpoint(await Deno.readFile(`${this.checkpoints}/${name}`));
+    } catch (e) {
+      if (e instanceof CheckpointError || e instanceof Deno.errors.NotFound) {
+        return { why: (e as Error).message };
+      }
+      throw e;
+    }
+    const named = Number(/^step-(\d{8})\.ckpt$/.exec(name)?.[1]);
+    if (ckpt.state.step !== named) {
+      return { why: `its header says step ${ckpt.state.step}, its name step ${named}` };
+    }
+    if (loggedSteps && !loggedSteps.has(named)) {
+      return { why: `metrics.jsonl has no row for step ${named}` };
+    }
+    return { ckpt };
+  }
+
+  /**
+   * The newest checkpoint that verifies (see {@link RunFolder.readCheckpoint}),
+   * for a resume. Each newer one that does not is renamed `<name>.corrupt` (so
+   * rotation never keeps it over a good one) and reported through `warn`, one
+   * line naming the file, why, and what is used instead.
+   */
+  async intactCheckpoint(
+    loggedSteps: ReadonlySet<number>,
+    warn: (line: string) => void,
+  ): Promise<Checkpoint | undefined> {
+    const names = (await this.#checkpointFiles()).reverse();
+    for (const [i, name] of names.entries()) {
+      const read = await this.readCheckpoint(name, loggedSteps);
+      if ("ckpt" in read) return read.ckpt;
+      const file = `${this.checkpoints}/${name}`;
+      await Deno.rename(file, `${file}.corrupt`);
+      const next = names[i + 1];
+      warn(
+        `duel: warning: ${file}: ${read.why}; moved to ${name}.corrupt, resuming from ${
+          next ? `an older checkpoint (${next}) if it verifies` : "the start (no older checkpoint)"
+        }`,
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes the temporary files of interrupted atomic writes (`*.tmp`) in the
+   * run folder, `checkpoints/` and `samples/`; returns how many.
+   */
+  async removeTemporaries(): Promise<number> {
+    let removed = 0;
+    for (const dir of [this.dir, this.checkpoints, this.samples]) {
+      try {
+        for await (const e of Deno.readDir(dir)) {
+          if (e.isFile && e.name.endsWith(".tmp")) {
+            await Deno.remove(`${dir}/${e.name}`);
+            removed++;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    return removed;
   }
 
   async #checkpointFiles(): Promise<string[]> {
