@@ -12,6 +12,7 @@ import { useBackend } from "../backend/tfjs.ts";
 import { Trainer } from "../train/trainer.ts";
 import { networkTable } from "../nn/network.ts";
 import { checkWritable, OUTSIDE_VALID } from "../paths.ts";
+import { UserError } from "../errors.ts";
 
 /** The shape tables of both players, printed before training. */
 function printNetworks(trainer: Trainer): void {
@@ -53,7 +54,9 @@ async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Pr
   const writeRule = { allowOutside: values["allow-outside"] };
   const typedFolder = (flag: string, path: string) => {
     const why = checkWritable(path, { ...writeRule, typed: true });
-    if (why) throw new UsageError(`${flag} ${path}: ${why} (valid: ${OUTSIDE_VALID})`);
+    if (why) {
+      throw new UserError(`${flag} ${JSON.stringify(path)}: ${why} (valid: ${OUTSIDE_VALID})`);
+    }
   };
   if (values["run-dir"] !== undefined) typedFolder("--run-dir", values["run-dir"]);
   if (values.resume !== undefined) typedFolder("--resume", values.resume);

@@ -36,8 +36,10 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const out = values.out ?? dir;
   const why = checkWritable(out, { allowOutside: values["allow-outside"], typed: true });
   if (why) {
-    throw new UsageError(
-      `${values.out === undefined ? "" : "--out "}${out}: ${why} (valid: ${OUTSIDE_VALID})`,
+    throw new UserError(
+      `${values.out === undefined ? "" : "--out "}${
+        JSON.stringify(out)
+      }: ${why} (valid: ${OUTSIDE_VALID})`,
     );
   }
   const kind = await folderKind(dir).catch((e: Error) => {

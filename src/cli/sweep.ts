@@ -7,6 +7,7 @@ import { runSweep } from "../sweep/runner.ts";
 import { loadSweep } from "../sweep/sweep_file.ts";
 import { MAX_TRIALS } from "../sweep/count.ts";
 import { checkWritable, OUTSIDE_VALID } from "../paths.ts";
+import { UserError } from "../errors.ts";
 import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE =
@@ -36,7 +37,9 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
     throw new UsageError(`--max-trials ${values["max-trials"]}: expected an integer >= 1`);
   }
   const why = checkWritable(values.root, { allowOutside: values["allow-outside"], typed: true });
-  if (why) throw new UsageError(`--root ${values.root}: ${why} (valid: ${OUTSIDE_VALID})`);
+  if (why) {
+    throw new UserError(`--root ${JSON.stringify(values.root)}: ${why} (valid: ${OUTSIDE_VALID})`);
+  }
   const sweep = await loadSweep(positionals[0], { maxTrials });
   // By default as many trials at once as the cores hold, given the threads each trial uses.
   const threads = Math.max(1, ...sweep.trials.map((t) => t.experiment.config.backend.threads));

@@ -178,36 +178,41 @@ export async function train(
     last = row;
     options.onRow?.(row, total);
   };
-  const evalRow = async (step: number) => {
+  /** One evaluation: its metrics, and a write of its samples (undefined when not finite). */
+  const evaluation = (step: number) => {
     const { samples, metrics } = evaluate(trainer, images);
-    await writeSamples(folder, step, samples, trainer.data.shape, step === total);
-    return metrics;
+    if (!samples.every(Number.isFinite)) return undefined;
+    return {
+      metrics,
+      write: () => writeSamples(folder, step, samples, trainer.data.shape, step === total),
+    };
   };
-  const save = () =>
-    folder.saveCheckpoint({ state: trainer.state(), configHash: loaded.hash, elapsed: elapsed() });
   try {
     if (startStep === 0 && (await readMetrics(folder.metrics)).length === 0) {
-      await record(rowOf({ step: 0, ...(await evalRow(0)), elapsed: 0 }));
+      const first = evaluation(0);
+      await first?.write();
+      await record(rowOf({ step: 0, ...first?.metrics, elapsed: 0 }));
       // The initial state, so that a run which diverges before its first checkpoint can be
       // resumed with other settings (rotation removes it once two newer checkpoints exist).
-      await save();
+      await folder.saveCheckpoint({ state: trainer.state(), configHash: loaded.hash, elapsed: 0 });
     }
     for await (const m of trainer.run()) {
-      const why = verdict(m, config.train.divergence_guard);
+      // Judged before anything of the step is written: a divergent step leaves no row, no
+      // samples and no checkpoint.
+      const due = (every: number) => m.step % every === 0 || m.step === total;
+      let why = verdict(m, config.train.divergence_guard);
+      const evaluated = !why && due(config.eval.every) ? evaluation(m.step) : undefined;
+      if (!why && due(config.eval.every) && !evaluated) why = "evaluation samples not finite";
+      const state = !why && due(config.train.checkpoint_every) ? trainer.state() : undefined;
+      const bad = state ? nonFiniteTensors(state.tensors) : [];
+      if (bad.length) why = `weights not finite after the step (${bad.join(", ")})`;
       if (why) {
         stop = { step: m.step, detail: why };
         break;
       }
-      const due = (every: number) => m.step % every === 0 || m.step === total;
-      const extra = due(config.eval.every) ? await evalRow(m.step) : {};
-      await record(rowOf({ ...m, ...extra, elapsed: elapsed() }));
-      if (due(config.train.checkpoint_every)) {
-        const state = trainer.state();
-        const bad = nonFiniteTensors(state.tensors);
-        if (bad.length) {
-          stop = { step: m.step, detail: `weights not finite after the step (${bad.join(", ")})` };
-          break;
-        }
+      await evaluated?.write();
+      await record(rowOf({ ...m, ...evaluated?.metrics, elapsed: elapsed() }));
+      if (state) {
         await folder.saveCheckpoint({ state, configHash: loaded.hash, elapsed: elapsed() });
       }
     }
