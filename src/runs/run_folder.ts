@@ -216,16 +216,65 @@ export function newRunId(hash: string, now = new Date()): string {
   return `${t}-${hash.slice(0, 8)}`;
 }
 
-/** The git commit of the working directory, with `+dirty` for local changes, or null. */
-export async function gitCommit(): Promise<string | null> {
+/**
+ * Git, run so that nothing in the repository's configuration can execute:
+ * no fsmonitor command, no hooks (and no optional index writes, which would
+ * run them), and every clean/smudge/process filter driver the configuration
+ * defines (read with `git config`, which runs nothing) switched off, since
+ * `status` runs filters on files whose timestamps changed. Submodules (whose
+ * own configuration would apply) are not entered.
+ */
+const SAFE_GIT = [
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "--no-optional-locks",
+] as const;
+
+/** `-c` arguments that switch off each filter driver named in `names` (`git config` output). */
+function noFilters(names: string): string[] {
+  const drivers = new Set(
+    names.split("\n").map((n) => /^filter\.(.+)\.[^.]+$/.exec(n.trim())?.[1]).filter(Boolean),
+  );
+  return [...drivers].flatMap((d) =>
+    ["process=", "clean=", "smudge=", "required=false"].flatMap((kv) => ["-c", `filter.${d}.${kv}`])
+  );
+}
+
+/**
+ * The git commit of the working directory (or `cwd`), with `+dirty` for local
+ * changes to tracked files, or null outside a repository or without git.
+ *
+ * @example
+ * ```ts ignore
+ * import { gitCommit } from "./run_folder.ts";
+ * console.log(await gitCommit()); // e.g. "4584bab...+dirty"
+ * ```
+ */
+export async function gitCommit(cwd?: string): Promise<string | null> {
   try {
     const run = (args: string[]) =>
-      new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output();
+      new Deno.Command("git", {
+        args: [...SAFE_GIT, ...args],
+        stdout: "piped",
+        stderr: "null",
+        stdin: "null",
+        ...(cwd ? { cwd } : {}),
+      }).output();
+    const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
     const head = await run(["rev-parse", "HEAD"]);
     if (!head.success) return null;
-    const status = await run(["status", "--porcelain", "--untracked-files=no"]);
-    const dirty = status.success && new TextDecoder().decode(status.stdout).trim() !== "";
-    return new TextDecoder().decode(head.stdout).trim() + (dirty ? "+dirty" : "");
+    const filters = await run(["config", "--name-only", "--get-regexp", "^filter\\."]);
+    const status = await run([
+      ...noFilters(text(filters.stdout)),
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--ignore-submodules=all",
+    ]);
+    const dirty = status.success && text(status.stdout) !== "";
+    return text(head.stdout) + (dirty ? "+dirty" : "");
   } catch {
     return null;
   }
