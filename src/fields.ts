@@ -44,8 +44,7 @@ export interface Field<T> {
 /** The validated type of a field. */
 export type Infer<F> = F extends Field<infer T> ? T : never;
 
-/** Longest rendering of a value in an error line (longer ones end in `...`). */
-const SHOW_MAX = 80;
+const SHOW_MAX = 80; // longest rendering of a value in an error line (then `...`)
 
 /**
  * Renders a value the way a YAML author would type it, on one printable line:
@@ -71,13 +70,7 @@ export function show(value: unknown): string {
       return `${value.toExponential()} (beyond 2^53, not exact)`;
     }
   }
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  text = printable(text);
+  const text = printable(JSON.stringify(value) ?? String(value));
   return text.length > SHOW_MAX ? `${text.slice(0, SHOW_MAX)}...` : text;
 }
 
@@ -94,9 +87,7 @@ function kindOf(raw: unknown): string {
 }
 
 /**
- * Whether `key` is one of `table`'s own keys: never an inherited one such as
- * `constructor`, `toString` or `__proto__`, which `key in table` would accept.
- *
+ * Whether `key` is one of `table`'s own keys, never an inherited one (`constructor`, `__proto__`).
  * @example
  * ```ts
  * import assert from "node:assert/strict";

@@ -92,6 +92,6 @@ export function checkWritable(path: string, rule: WriteRule): string | undefined
 }
 
 /** What every refusal offers instead. */
-export const OUTSIDE_VALID =
+export const OUTSIDE_VALID: string =
   "a folder inside the working directory; --allow-outside, or an absolute path typed on the " +
   "command line, to write elsewhere";
