@@ -12,6 +12,8 @@ import { runExperiment } from "../src/runs/experiment.ts";
 import { DivergedError } from "../src/errors.ts";
 import { loadSweep } from "../src/sweep/sweep_file.ts";
 import { runSweep } from "../src/sweep/runner.ts";
+import { trialsFromSweep } from "../src/report/sources.ts";
+import { summarize } from "../src/report/summarize.ts";
 import { cli, tinyExperiment } from "./_fixtures.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -121,4 +123,8 @@ Deno.test("a sweep records a diverged trial as diverged, not done or failed, and
   // Rerunning leaves it diverged (it would diverge again).
   const again = await runSweep(sweep, { parallel: 1, root: `${dir}/runs` });
   assert.deepEqual(again.map((r) => [r.state, r.attempts]), [["done", 1], ["diverged", 1]]);
+  // The report counts it as diverged.
+  const report = summarize("lr", trialsFromSweep(`${dir}/runs/sweeps/lr`));
+  assert.deepEqual(report.counts, { total: 2, done: 1, unfinished: 1, diverged: 1 });
+  assert.match(report.failures[0].error, /diverged at step/);
 });

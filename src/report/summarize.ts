@@ -321,7 +321,10 @@ export function summarize(
       total: trials.length,
       done: done.length,
       unfinished: trials.length - done.length,
-      diverged: trials.filter((t) => t.diverged).length,
+      // Only when there are some: reports of sweeps without divergence read as before.
+      ...(trials.some((t) => t.diverged)
+        ? { diverged: trials.filter((t) => t.diverged).length }
+        : {}),
     },
     configurations,
     swept,
