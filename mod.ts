@@ -14,7 +14,7 @@
  * @module
  */
 export { ConfigError } from "./src/fields.ts";
-export { UserError } from "./src/errors.ts";
+export { DivergedError, UserError } from "./src/errors.ts";
 export type { Field } from "./src/fields.ts";
 export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
 export { cacheDirFromEnv, ENV_VARS } from "./src/env.ts";
@@ -117,6 +117,8 @@ export { kdeDivergences } from "./src/metrics/kde.ts";
 export type { KdeDivergences, KdeOptions } from "./src/metrics/kde.ts";
 export type { NelderMeadOptions } from "./src/metrics/optimize.ts";
 export type { Evaluation } from "./src/metrics/evaluate.ts";
+export { checkWritable, OUTSIDE_VALID, outsideReason } from "./src/paths.ts";
+export type { WriteRule } from "./src/paths.ts";
 export { resumeRun, runExperiment } from "./src/runs/experiment.ts";
 export type { MetricsRow, RunOptions, RunSummary } from "./src/runs/experiment.ts";
 export { RunFolder } from "./src/runs/run_folder.ts";

@@ -30,3 +30,51 @@ export class UserError extends Error {
     this.name = "UserError";
   }
 }
+
+/**
+ * A run that stopped because training diverged (a loss that is not finite,
+ * or a bound of `train.divergence_guard` passed): command-line tools print
+ * the line and exit with code 3. The run folder keeps its last finite
+ * checkpoint and a `summary.json` that records the stop.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DivergedError, UserError } from "./errors.ts";
+ * const e = new DivergedError("runs/x: diverged at step 4: g/loss is NaN");
+ * assert.equal(e.exitCode, 3);
+ * assert.ok(!(e instanceof UserError));
+ * ```
+ */
+export class DivergedError extends Error {
+  /** Exit code for command-line tools: 3, diverged. */
+  readonly exitCode: number = 3;
+  /**
+   * Wraps a finished message.
+   * @param message the whole one-line message: the step, what went wrong, hints
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "DivergedError";
+  }
+}
+
+/**
+ * `text` on one printable line: control characters (C0, DEL, C1, line and
+ * paragraph separators) are written as `\uXXXX`, so a message that quotes
+ * binary garbage cannot move the cursor, recolour the terminal or add lines.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printable } from "./errors.ts";
+ * assert.equal(printable("a\x1b[31mb\nc"), "a\\u001b[31mb\\u000ac");
+ * ```
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

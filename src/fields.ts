@@ -5,6 +5,7 @@
  * The experiment schema, the README reference and the types all come from it.
  * @module
  */
+import { printable } from "./errors.ts";
 
 /** A validation failure at one key path; the loader adds file:line:col. */
 export class ConfigError extends Error {
@@ -43,11 +44,34 @@ export interface Field<T> {
 /** The validated type of a field. */
 export type Infer<F> = F extends Field<infer T> ? T : never;
 
-/** Renders a value the way a YAML author would type it. */
+const SHOW_MAX = 80; // longest rendering of a value in an error line (then `...`)
+
+/**
+ * Renders a value the way a YAML author would type it, on one printable line:
+ * control characters are escaped (JSON does that), as are the C1 controls and
+ * Unicode line and paragraph separators, and long values are cut. Non-finite
+ * numbers and integers beyond 2^53 are named as such.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { show } from "./fields.ts";
+ * assert.equal(show("a\u0007b"), '"a\\u0007b"');
+ * assert.equal(show(Infinity), "infinity");
+ * assert.equal(show(1e20), "1e+20 (beyond 2^53, not exact)");
+ * ```
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "nothing";
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "infinity" : "-infinity";
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+      return `${value.toExponential()} (beyond 2^53, not exact)`;
+    }
+  }
+  const text = printable(JSON.stringify(value) ?? String(value));
+  return text.length > SHOW_MAX ? `${text.slice(0, SHOW_MAX)}...` : text;
 }
 
 /** `1 item`, `2 items`. */
@@ -60,6 +84,20 @@ function kindOf(raw: unknown): string {
   if (Array.isArray(raw)) return "a list";
   if (typeof raw === "object") return "a mapping";
   return `${typeof raw} ${show(raw)}`;
+}
+
+/**
+ * Whether `key` is one of `table`'s own keys, never an inherited one (`constructor`, `__proto__`).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isOwnKey } from "./fields.ts";
+ * assert.ok(isOwnKey({ steps: 1 }, "steps"));
+ * assert.ok(!isOwnKey({ steps: 1 }, "constructor") && !isOwnKey({}, "__proto__"));
+ * ```
+ */
+export function isOwnKey(table: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(table, key);
 }
 
 function withDefault<T>(field: Field<T>, fallback: T | undefined): Field<T> {
@@ -100,7 +138,7 @@ export function num(doc: string, o: NumOptions = {}): Field<number> {
     type,
     parse(raw, path) {
       const ok = typeof raw === "number" && Number.isFinite(raw) &&
-        (!o.int || Number.isInteger(raw)) &&
+        (!o.int || Number.isSafeInteger(raw)) &&
         (o.min === undefined || raw >= o.min) && (o.max === undefined || raw <= o.max) &&
         (o.gt === undefined || raw > o.gt) && (o.lt === undefined || raw < o.lt);
       if (!ok) throw new ConfigError(path, `got ${kindOf(raw)}`, type);
@@ -159,7 +197,7 @@ export function oneOf<const V extends string>(
   }, fallback);
 }
 
-/** A field that may be absent (then `undefined`). */
+/** A field that may be absent (then absent from the parsed mapping too, and `undefined`). */
 export function optional<T>(field: Field<T>): Field<T | undefined> {
   return { ...field, type: `${field.type} (optional)`, fallback: { value: undefined } };
 }
@@ -222,7 +260,7 @@ function parseShape<S extends Shape>(
   }
   const record = given as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(key in shape)) {
+    if (!isOwnKey(shape, key)) {
       const valid = [...extraKeys, ...Object.keys(shape)].join(", ") || "no keys here";
       throw new ConfigError(join(path, key), "unknown key", valid, "key");
     }
@@ -230,11 +268,15 @@ function parseShape<S extends Shape>(
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(shape)) {
     const sub = join(path, key);
-    if (record[key] === undefined) {
+    const value = isOwnKey(record, key) ? record[key] : undefined;
+    if (value === undefined) {
       if (!field.fallback) throw new ConfigError(sub, "missing required key", field.type);
+      // An absent optional key stays absent: no `key: undefined` in the result, so a key added
+      // to the schema as optional leaves older files' resolved configs (and hashes) as they were.
+      if (field.fallback.value === undefined) continue;
       out[key] = field.fallback.value;
     } else {
-      out[key] = field.parse(record[key], sub);
+      out[key] = field.parse(value, sub);
     }
   }
   return out as InferShape<S>;

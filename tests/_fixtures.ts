@@ -35,10 +35,14 @@ export function withoutTime(rows: Record<string, number>[]): Record<string, numb
 /** The repository root (for running the CLI as a subprocess). */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
 
-/** Runs the experiment CLI; resolves with its exit code and output. */
+/**
+ * Runs the experiment CLI; resolves with its exit code and output. The tests'
+ * run folders live in temporary folders outside the repository (the working
+ * directory), hence `--allow-outside`.
+ */
 export function cli(args: string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: experimentArgs(args),
+    args: experimentArgs([...args, "--allow-outside"]),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

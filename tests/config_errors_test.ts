@@ -12,8 +12,14 @@ import type { BadCase } from "./_bad_case.ts";
 import { IMAGE_CASES } from "./_bad_cases_images.ts";
 import { TEXT_CASES } from "./_bad_cases_text.ts";
 import { VALUE_CASES } from "./_bad_cases_values.ts";
+import { HOSTILE_CASES } from "./_bad_cases_hostile.ts";
 
-const CASES: readonly BadCase[] = [...VALUE_CASES, ...TEXT_CASES, ...IMAGE_CASES];
+const CASES: readonly BadCase[] = [
+  ...VALUE_CASES,
+  ...TEXT_CASES,
+  ...IMAGE_CASES,
+  ...HOSTILE_CASES,
+];
 
 // Running the CLI.
 
@@ -81,6 +87,8 @@ function checkOutcome(c: BadCase, o: Outcome): void {
   assert.equal(o.code, 2, `exit code; ${shown}`);
   assert.doesNotMatch(o.stderr, /^\s+at /m, `stack trace; ${shown}`);
   assert.ok(err !== "" && !err.includes("\n"), `exactly one stderr line; ${shown}`);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(err, /[\u0000-\u001f\u007f-\u009f]/, `raw control characters; ${shown}`);
   assert.doesNotMatch(o.stdout, /run folder/, `run folder line on stdout; ${shown}`);
   assert.equal(o.runsExists, false, "<tmp>/runs was created");
   const given = Object.keys(c.files ?? {}).map((f) => f.split("/")[0]);

@@ -100,17 +100,52 @@ const BAD: [string, string, RegExp][] = [
     "  random:\n    trials: 2\n    space:\n      seed: { normal: [0, 1] }\n",
     /sweep\.yaml:7:\d+: sweep\.random\.space\.seed: got .* \(valid: one of uniform, log_uniform, int, choice/,
   ],
+  // Sizes are counted before anything is built: these stop at once, with one line.
+  [
+    "a million seeds",
+    "  seeds: 1000000\n",
+    /\/sweep\.yaml:3:1: sweep: 1000000 trials \(points 1 x grid 1 x random 1 x seeds 1000000\) \(valid: at most 100000 trials; --max-trials N allows more\)$/,
+  ],
+  [
+    "a grid of 10^10 combinations",
+    "  grid:\n" +
+    Array.from({ length: 10 }, (_, i) => `    k${i}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n`).join(""),
+    /sweep\.yaml:3:1: sweep: 10000000000 trials \(points 1 x grid 10000000000 x random 1 x seeds 1\)/,
+  ],
+  [
+    "random.trials: 1e8",
+    "  random:\n    trials: 1.0e+8\n    space:\n      seed: { int: [0, 9] }\n",
+    /sweep\.yaml:3:1: sweep: 100000000 trials \(points 1 x grid 1 x random 100000000 x seeds 1\)/,
+  ],
+  // Keys named like Object.prototype's members are unknown keys of the experiment.
+  [
+    "__proto__ in the grid",
+    "  grid:\n    __proto__: [1, 2]\n",
+    /\/sweep\.yaml:5:5: __proto__: unknown key \(valid: version, name,/,
+  ],
+  [
+    "constructor.prototype in a point",
+    "  points:\n    - { constructor.prototype.polluted: 1 }\n",
+    /\/sweep\.yaml:5:9: constructor: unknown key/,
+  ],
 ];
+
+/** Object.prototype's own keys before any case ran: each case must leave them so. */
+const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 
 for (const [name, body, want] of BAD) {
   Deno.test(`a malformed sweep file (${name}) gives one line with its position`, async () => {
     const dir = await Deno.makeTempDir();
     await Deno.copyFile(`${ROOT}experiments/ring8.yaml`, `${dir}/ring8.yaml`);
     await Deno.writeTextFile(`${dir}/sweep.yaml`, `name: bad\nbase: ring8.yaml\nsweep:\n${body}`);
+    const started = performance.now();
     const error = await loadSweep(`${dir}/sweep.yaml`).then(() => undefined, (e) => e);
+    assert.ok(performance.now() - started < 30_000, "a bad sweep file stops at once");
     assert.ok(error instanceof ExperimentFileError, String(error));
     assert.equal(error.message.split("\n").length, 1);
     assert.match(error.message, want);
+    assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), PROTOTYPE_KEYS);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
       "ring8.yaml",
       "sweep.yaml",

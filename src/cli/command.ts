@@ -2,12 +2,14 @@
  * The one shape of Duel's command-line tools: parse the arguments, print the
  * usage on a bad one, and map errors to exit codes (a {@link UserError}: its
  * line and its code, 2; a {@link UsageError}: the line and the usage, 2;
- * anything else: `duel: <message>` and 1). A tool declares its usage and
+ * a {@link DivergedError}: its line and 3; anything else: `duel: <message>`
+ * and 1). Every message is printed as one printable line (control characters
+ * escaped, nothing after the first line break). A tool declares its usage and
  * options and writes only what it does.
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../errors.ts";
+import { DivergedError, printable, UserError } from "../errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -38,6 +40,9 @@ export interface Command<O extends Options> {
   main(parsed: Parsed<O>, args: readonly string[]): Promise<number>;
 }
 
+/** The first line of a message, printable (see {@link printable}). */
+const line = (message: string): string => printable(message.split("\n")[0]);
+
 /**
  * Runs `command` on `args` and returns the exit code, having printed what the
  * user should see. Tools call it as `if (import.meta.main) Deno.exit(await runCommand(...))`.
@@ -67,21 +72,21 @@ export async function runCommand<O extends Options>(
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, options: command.options });
   } catch (e) {
-    console.error(`duel: ${(e as Error).message}\n${command.usage}`);
+    console.error(`duel: ${line((e as Error).message)}\n${command.usage}`);
     return 2;
   }
   try {
     return await command.main(parsed, args);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`duel: ${e.message}\n${command.usage}`);
+      console.error(`duel: ${line(e.message)}\n${command.usage}`);
       return e.exitCode;
     }
-    if (e instanceof UserError) {
-      console.error(e.message);
+    if (e instanceof UserError || e instanceof DivergedError) {
+      console.error(line(e.message));
       return e.exitCode;
     }
-    console.error(`duel: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`duel: ${line(e instanceof Error ? e.message : String(e))}`);
     return 1;
   }
 }

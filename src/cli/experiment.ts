@@ -11,6 +11,8 @@ import { profileSteps, profileTable } from "../runs/profile.ts";
 import { useBackend } from "../backend/tfjs.ts";
 import { Trainer } from "../train/trainer.ts";
 import { networkTable } from "../nn/network.ts";
+import { checkWritable, OUTSIDE_VALID } from "../paths.ts";
+import { UserError } from "../errors.ts";
 
 /** The shape tables of both players, printed before training. */
 function printNetworks(trainer: Trainer): void {
@@ -20,9 +22,12 @@ function printNetworks(trainer: Trainer): void {
 
 const USAGE =
   `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--quiet]
-       deno task experiment --resume <run folder> [--quiet]
+       deno task experiment --resume <run folder> [--set optimizer.generator.lr=1e-4 ...] [--quiet]
        deno task experiment <experiment.yaml> --run-dir <new folder>   (instead of <root>/<name>/<run id>)
-       deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)`;
+       deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)
+  Writes stay inside the working directory unless --allow-outside is given or the folder is an
+  absolute path typed here (--run-dir /data/x, --set output.root=/data/runs). Exit codes: 0 done,
+  1 environment (a locked run folder, an unreadable file), 2 bad input, 3 the run diverged.`;
 
 const OPTIONS = {
   set: { type: "string", multiple: true, default: [] as string[] },
@@ -31,6 +36,7 @@ const OPTIONS = {
   profile: { type: "boolean", default: false },
   threads: { type: "string" },
   "run-dir": { type: "string" },
+  "allow-outside": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -45,6 +51,15 @@ async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Pr
     console.log(USAGE);
     return 0;
   }
+  const writeRule = { allowOutside: values["allow-outside"] };
+  const typedFolder = (flag: string, path: string) => {
+    const why = checkWritable(path, { ...writeRule, typed: true });
+    if (why) {
+      throw new UserError(`${flag} ${JSON.stringify(path)}: ${why} (valid: ${OUTSIDE_VALID})`);
+    }
+  };
+  if (values["run-dir"] !== undefined) typedFolder("--run-dir", values["run-dir"]);
+  if (values.resume !== undefined) typedFolder("--resume", values.resume);
   if (!values.profile && (values.resume ? positionals.length !== 0 : positionals.length !== 1)) {
     throw new UsageError(
       values.resume ? "--resume takes no experiment file" : "expected one experiment file",
@@ -70,9 +85,11 @@ async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Pr
     commandLine: ["deno", "task", "experiment", ...args],
     ...(values["run-dir"] ? { runDir: values["run-dir"] } : {}),
   };
+  // output.root is checked unless --run-dir names the folder instead.
+  const rule = values["run-dir"] === undefined ? writeRule : undefined;
   const summary = values.resume
-    ? await resumeRun(values.resume, options)
-    : await runExperiment(await loadExperiment(positionals[0], overrides), options);
+    ? await resumeRun(values.resume, { ...options, overrides })
+    : await runExperiment(await loadExperiment(positionals[0], overrides, rule), options);
   console.log(`run folder: ${summary.run_dir}`);
   console.log(JSON.stringify(summary.final));
   return 0;

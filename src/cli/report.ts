@@ -15,21 +15,33 @@ import { ReportError, summarize } from "../report/summarize.ts";
 import { renderMarkdown } from "../report/render.ts";
 import { UserError } from "../errors.ts";
 import { type Parsed, runCommand, UsageError } from "./command.ts";
+import { checkWritable, OUTSIDE_VALID } from "../paths.ts";
 
 const USAGE =
-  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir]";
+  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir] [--allow-outside]";
 
 const OPTIONS = {
   metric: { type: "string", multiple: true },
   "rank-by": { type: "string" },
   out: { type: "string" },
   quiet: { type: "boolean", default: false },
+  "allow-outside": { type: "boolean", default: false },
 } as const;
 
 async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError("expected one folder");
   const dir = positionals[0].replace(/\/+$/, "");
+  // The report is written into the folder (typed here) or --out: both under the same rule.
+  const out = values.out ?? dir;
+  const why = checkWritable(out, { allowOutside: values["allow-outside"], typed: true });
+  if (why) {
+    throw new UserError(
+      `${values.out === undefined ? "" : "--out "}${
+        JSON.stringify(out)
+      }: ${why} (valid: ${OUTSIDE_VALID})`,
+    );
+  }
   const kind = await folderKind(dir).catch((e: Error) => {
     throw new UserError(`duel: ${e.message}`);
   });
@@ -44,7 +56,7 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
     if (!(e instanceof ReportError)) throw e;
     throw new UserError(`duel: ${dir}: ${e.message}`);
   }
-  const written = await writeReport(values.out ?? dir, data);
+  const written = await writeReport(out, data);
   if (!values.quiet) console.log(renderMarkdown(data).split("## Charts")[0].trim());
   console.log(
     `wrote ${written.filter((f) => !f.endsWith(".svg")).join(", ")} and ${

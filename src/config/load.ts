@@ -12,6 +12,7 @@ import { dataSourceOf } from "../data/factory.ts";
 import type { DataSource } from "../data/source.ts";
 import { cacheDirFromEnv } from "../env.ts";
 import { ConfigError } from "../fields.ts";
+import { checkWritable, OUTSIDE_VALID, type WriteRule } from "../paths.ts";
 import { checkMetrics, checkShapes } from "./checks.ts";
 import { applyOverride, type Override, parseOverride } from "./overrides.ts";
 import { EXPERIMENT, type Experiment } from "./schema.ts";
@@ -51,6 +52,12 @@ export interface ParseOptions {
   loadData?: boolean;
   /** The data cache's folder when `loadData` (none: only this process's memory). */
   cacheDir?: string;
+  /**
+   * Check `output.root` against the working directory (see `checkWritable`):
+   * `typed` is worked out here (an override of `output.root` was typed on the
+   * command line). Off by default: library callers choose their folders.
+   */
+  writeRule?: Omit<WriteRule, "typed">;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -153,6 +160,12 @@ export function experimentFromData(
       : undefined;
     checkShapes(config);
     checkMetrics(config);
+    // Last: a file with other problems names those first.
+    if (options.writeRule) {
+      const typed = overrides.some(({ override: o }) => ["output", "output.root"].includes(o.path));
+      const why = checkWritable(config.output.root, { ...options.writeRule, typed });
+      if (why) throw new ConfigError("output.root", why, OUTSIDE_VALID);
+    }
     const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
     const hash = configHash(config);
     return { config: deepFreeze(config), resolvedYaml, hash, ...(source ? { data: source } : {}) };
@@ -182,6 +195,7 @@ export function experimentFromData(
 export async function loadExperiment(
   file: string,
   overrides: readonly string[] = [],
+  writeRule?: ParseOptions["writeRule"],
 ): Promise<LoadedExperiment> {
   let text: string;
   try {
@@ -190,5 +204,11 @@ export async function loadExperiment(
     const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
     throw new ExperimentFileError(`${file}: cannot read the experiment file: ${why}`);
   }
-  return parseExperiment(text, { file, overrides, loadData: true, cacheDir: cacheDirFromEnv() });
+  return parseExperiment(text, {
+    file,
+    overrides,
+    loadData: true,
+    cacheDir: cacheDirFromEnv(),
+    ...(writeRule ? { writeRule } : {}),
+  });
 }

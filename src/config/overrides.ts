@@ -4,7 +4,7 @@
  * @module
  */
 import { parse } from "yaml";
-import { ConfigError } from "../fields.ts";
+import { ConfigError, isOwnKey } from "../fields.ts";
 
 /** One parsed `--set` argument. */
 export interface Override {
@@ -56,7 +56,28 @@ export function parseOverride(text: string): Override {
   return { text, path, segments, value };
 }
 
-/** Returns a copy of `data` with `override` applied, creating mappings on the way. */
+/**
+ * Sets `node[key]` as an own data property: `__proto__`, `constructor` and
+ * the like become ordinary keys (which validation then calls unknown), never
+ * the prototype or an inherited member.
+ */
+function setOwn(node: Record<string | number, unknown>, key: string | number, value: unknown) {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Returns a copy of `data` with `override` applied, creating mappings on the
+ * way. Only own keys are followed and set, so no path reaches a prototype.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { applyOverride, parseOverride } from "./overrides.ts";
+ * const out = applyOverride({}, parseOverride("__proto__.polluted=1")) as object;
+ * assert.ok(Object.hasOwn(out, "__proto__"));
+ * assert.equal(({} as Record<string, unknown>).polluted, undefined);
+ * ```
+ */
 export function applyOverride(data: unknown, override: Override): unknown {
   const root = structuredClone(data ?? {}) as Record<string | number, unknown>;
   let node: Record<string | number, unknown> = root;
@@ -79,9 +100,10 @@ export function applyOverride(data: unknown, override: Override): unknown {
         "a key path through mappings",
       );
     }
-    if (last) node[seg] = override.value;
+    const own = typeof seg === "number" || isOwnKey(node, seg) ? node[seg] : undefined;
+    if (last) setOwn(node, seg, override.value);
     else {
-      if (node[seg] === undefined || node[seg] === null) node[seg] = {};
+      if (own === undefined || own === null) setOwn(node, seg, {});
       node = node[seg] as Record<string | number, unknown>;
     }
   });

@@ -18,6 +18,7 @@ import {
   num,
   obj,
   oneOf,
+  optional,
   type Shape,
   str,
   tagged,
@@ -78,6 +79,11 @@ export interface Experiment {
     readonly checkpoint_every: number;
     readonly ema: number;
     readonly lr_schedule: ScheduleConfig;
+    /** Bounds past which a run stops as diverged (absent: only non-finite values stop it). */
+    readonly divergence_guard?: {
+      readonly max_abs_loss?: number;
+      readonly max_abs_score?: number;
+    };
   };
   /** Evaluation. */
   readonly eval: {
@@ -171,6 +177,17 @@ const experiment = obj("an experiment", {
       min: 1,
       default: 500,
     }),
+    divergence_guard: optional(obj(
+      "bounds past which the run stops as diverged (exit 3), checked on each step's numbers " +
+        "(no extra cost). Off unless set: healthy runs may pass any fixed bound (a Wasserstein " +
+        "critic's scores drift freely). A loss or score that is not finite always stops a run",
+      {
+        max_abs_loss: optional(num("stop when abs(d/loss) or abs(g/loss) exceeds this", { gt: 0 })),
+        max_abs_score: optional(
+          num("stop when abs(d/real_score) or abs(d/fake_score) exceeds this", { gt: 0 }),
+        ),
+      },
+    )),
   }),
   eval: obj("evaluation of generated samples", {
     every: num("steps between evaluations (the last step is always evaluated)", {
@@ -195,7 +212,11 @@ const experiment = obj("an experiment", {
     ),
   }),
   output: obj("where runs are written", {
-    root: str("folder that holds `<name>/<run id>/`", { default: "runs" }),
+    root: str(
+      "folder that holds `<name>/<run id>/`; inside the working directory unless the command " +
+        "line says otherwise (`--allow-outside`, or an absolute path in `--set output.root=...`)",
+      { default: "runs", pattern: /\S/, patternDoc: "a non-empty folder path" },
+    ),
   }),
 });
 

@@ -148,7 +148,7 @@ export function reportTables(data: ReportData): Table[] {
   if (data.failures.length) {
     tables.push({
       caption: "Failed trials",
-      note: "The last error line of each failed trial.",
+      note: "The last error line of each failed or diverged trial.",
       head: ["trial", "seed", "error"],
       rows: data.failures.map((f) => [String(f.index), String(f.seed), f.error]),
     });
@@ -229,8 +229,11 @@ export function reportCharts(data: ReportData): Chart[] {
 }
 
 function summaryLine(data: ReportData): string {
-  const { total, done, unfinished } = data.counts;
-  return `${done} of ${total} trials finished${unfinished ? ` (${unfinished} not)` : ""}, ` +
+  const { total, done, unfinished, diverged } = data.counts;
+  const not = unfinished
+    ? ` (${unfinished} not${diverged ? `, ${diverged} of them diverged` : ""})`
+    : "";
+  return `${done} of ${total} trials finished${not}, ` +
     `${data.configurations.length} configuration${data.configurations.length === 1 ? "" : "s"}` +
     (data.rankBy ? `; ranked by ${metricLabel(data.rankBy)} (\`${data.rankBy}\`).` : ".") +
     (data.fixed ? ` Every trial: ${data.fixed}.` : "");

@@ -43,7 +43,8 @@ export function trialsFromSweep(dir: string): ReportTrial[] {
       objective: r.config ? objectiveOf(r.config) : objectiveFromParams(r.params),
       ...(r.state === "done" && r.final ? { final: JSON.parse(r.final) } : {}),
       curve: r.curve ? JSON.parse(r.curve) : [],
-      ...(r.state === "failed" && r.error ? { error: r.error } : {}),
+      ...((r.state === "failed" || r.state === "diverged") && r.error ? { error: r.error } : {}),
+      ...(r.state === "diverged" ? { diverged: true } : {}),
     }));
   } finally {
     store.close();

@@ -35,8 +35,10 @@ export interface ReportTrial {
   readonly final?: Readonly<Record<string, number>>;
   /** Evaluation rows `{step, "eval/...": v}`, for finished trials. */
   readonly curve: readonly Readonly<Record<string, number>>[];
-  /** Why it failed, for failed trials. */
+  /** Why it failed, for failed trials; the stop line, for diverged ones. */
   readonly error?: string;
+  /** Set when the trial's run diverged (stopped with exit 3): counted apart from failures. */
+  readonly diverged?: boolean;
 }
 
 /** A metric over the seeds of one configuration. */
@@ -108,7 +110,13 @@ export interface ReportData {
   /** The metric rankings use (undefined when no shown metric has a direction). */
   readonly rankBy?: string;
   /** Trial counts. */
-  readonly counts: { readonly total: number; readonly done: number; readonly unfinished: number };
+  readonly counts: {
+    readonly total: number;
+    readonly done: number;
+    readonly unfinished: number;
+    /** Of the unfinished, those that diverged. */
+    readonly diverged?: number;
+  };
   /** Every configuration, in configuration order. */
   readonly configurations: readonly ConfigurationSummary[];
   /** Setting keys that take more than one value (the swept hyperparameters). */
@@ -309,7 +317,15 @@ export function summarize(
     title,
     metrics,
     rankBy,
-    counts: { total: trials.length, done: done.length, unfinished: trials.length - done.length },
+    counts: {
+      total: trials.length,
+      done: done.length,
+      unfinished: trials.length - done.length,
+      // Only when there are some: reports of sweeps without divergence read as before.
+      ...(trials.some((t) => t.diverged)
+        ? { diverged: trials.filter((t) => t.diverged).length }
+        : {}),
+    },
     configurations,
     swept,
     fixed: fixed === "(base)" ? "" : fixed,

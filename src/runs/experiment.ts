@@ -5,17 +5,15 @@
  */
 import { useBackend } from "../backend/tfjs.ts";
 import { configHash, type LoadedExperiment, parseExperiment, parseYaml } from "../config/load.ts";
-import type { DataSource } from "../data/source.ts";
 import { gridPng } from "../images/grid.ts";
-import { evaluate } from "../metrics/evaluate.ts";
-import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
-import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import { cacheDirFromEnv } from "../env.ts";
 import { dataSourceOf } from "../data/factory.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
-import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
+import { readMetrics, toJsonl } from "./files.ts";
 import { writeAtomic } from "../files.ts";
+import { UserError } from "../errors.ts";
+import { lockRunFolder } from "./lock.ts";
 import {
   dataManifest,
   DUEL_VERSION,
@@ -24,182 +22,22 @@ import {
   newRunId,
   RunFolder,
 } from "./run_folder.ts";
+import {
+  isImageData,
+  PICTURE_IMAGES,
+  type RunOptions,
+  type RunSummary,
+  train,
+} from "./train_loop.ts";
 
-/** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
-export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
-
-/** Options for {@link runExperiment} and {@link resumeRun}. */
-export interface RunOptions {
-  /** Called after each row is written (progress display). */
-  onRow?: (row: MetricsRow, total: number) => void;
-  /** Recorded in the manifest. */
-  commandLine?: readonly string[];
-  /** Use this folder instead of `<root>/<name>/<new run id>` (must not exist). */
-  runDir?: string;
-  /** Called once the trainer is built, before training (e.g. to print the shape tables). */
-  onStart?: (trainer: Trainer) => void;
-  /** The image metrics' classifier: recipe and cache (default: the standard recipe, cached). */
-  classifier?: CachedClassifierOptions;
-}
-
-/** What `summary.json` holds. */
-export interface RunSummary {
-  /** The run folder. */
-  readonly run_dir: string;
-  /** The run folder's name. */
-  readonly run_id: string;
-  /** SHA-256 of the resolved configuration. */
-  readonly config_hash: string;
-  /** Generator steps completed. */
-  readonly steps: number;
-  /** The last row of `metrics.jsonl`, without wall time. */
-  readonly final: Readonly<Record<string, number>>;
-  /** Training wall time in seconds (excluding resumed-away time). */
-  readonly elapsed: number;
-  /** Training speed of this process (resumed runs: since resuming). */
-  readonly steps_per_second: number;
-}
-
-const rowOf = (values: Record<string, number>): MetricsRow => values as MetricsRow;
-
-/** Images per sample picture (an 8x8 grid), or fewer when fewer are drawn. */
-export const PICTURE_IMAGES = 64;
-
-/** Whether examples of `data` are images `[h, w, c]` (pictures instead of CSV). */
-export function isImageData(data: Pick<DataSource, "shape">): boolean {
-  return data.shape.length === 3;
-}
-
-/**
- * Writes one evaluation's samples into `folder`: for image data a PNG grid of
- * the first {@link PICTURE_IMAGES} (`samples/step-<n>.png`, and
- * `samples/final.png` when `final`); for vector data every sample as CSV
- * (`samples/step-<n>.csv`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { writeSamples } from "./experiment.ts";
- * import { RunFolder } from "./run_folder.ts";
- * const folder = new RunFolder(await Deno.makeTempDir());
- * await Deno.mkdir(folder.samples);
- * await writeSamples(folder, 10, new Float32Array(2 * 3 * 3), [3, 3, 1], true);
- * assert.ok((await Deno.stat(folder.picturesAt(10))).isFile);
- * assert.ok((await Deno.stat(folder.finalPicture)).isFile);
- * ```
- */
-export async function writeSamples(
-  folder: RunFolder,
-  step: number,
-  samples: Float32Array,
-  shape: readonly number[],
-  final: boolean,
-): Promise<void> {
-  if (!isImageData({ shape })) {
-    await writeAtomic(folder.samplesAt(step), samplesCsv(samples, shape));
-    return;
-  }
-  const size = shape.reduce((a, b) => a * b, 1);
-  const png = gridPng(samples.subarray(0, PICTURE_IMAGES * size), shape);
-  await writeAtomic(folder.picturesAt(step), png);
-  if (final) await writeAtomic(folder.finalPicture, png);
-}
-
-/**
- * The image metrics for the evaluations still to come, if any (none when a run
- * is resumed after its last step: no classifier to load or train), with their
- * classifier recorded in the manifest.
- */
-async function imageMetricsFor(
-  folder: RunFolder,
-  trainer: Trainer,
-  { steps, metrics }: { steps: number; metrics: LoadedExperiment["config"]["eval"]["metrics"] },
-  options: RunOptions,
-): Promise<ImageEvaluator | undefined> {
-  if (trainer.step >= steps) return undefined;
-  const images = await prepareImageMetrics(metrics, trainer.data, options.classifier);
-  if (!images) return undefined;
-  const replaced = await folder.recordImageClassifier({
-    from_step: trainer.step,
-    key: images.classifierKey,
-    recipe: images.classifierRecipe,
-  });
-  if (replaced) {
-    console.error(
-      `duel: warning: ${folder.manifest}: image metrics from step ${trainer.step} use another ` +
-        `classifier (key ${images.classifierKey.slice(0, 12)}) than before ` +
-        `(${replaced.key.slice(0, 12)}); compare classifier scores only under one`,
-    );
-  }
-  return images;
-}
-
-async function train(
-  folder: RunFolder,
-  loaded: LoadedExperiment,
-  trainer: Trainer,
-  elapsedBefore: number,
-  options: RunOptions,
-): Promise<RunSummary> {
-  const { config } = loaded;
-  const total = config.train.steps;
-  options.onStart?.(trainer);
-  const wanted = { steps: config.train.steps, metrics: config.eval.metrics };
-  const images = await imageMetricsFor(folder, trainer, wanted, options).catch((e) => {
-    trainer.dispose();
-    throw e;
-  });
-  const log = await Deno.open(folder.metrics, { append: true, create: true });
-  const encoder = new TextEncoder();
-  const startStep = trainer.step;
-  const t0 = performance.now();
-  const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
-  let last: MetricsRow | undefined;
-  const record = async (row: MetricsRow) => {
-    await log.write(encoder.encode(toJsonl([row])));
-    last = row;
-    options.onRow?.(row, total);
-  };
-  const evalRow = async (step: number) => {
-    const { samples, metrics } = evaluate(trainer, images);
-    await writeSamples(folder, step, samples, trainer.data.shape, step === total);
-    return metrics;
-  };
-  try {
-    if (startStep === 0) await record(rowOf({ step: 0, ...(await evalRow(0)), elapsed: 0 }));
-    for await (const m of trainer.run()) {
-      const due = (every: number) => m.step % every === 0 || m.step === total;
-      const extra = due(config.eval.every) ? await evalRow(m.step) : {};
-      await record(rowOf({ ...m, ...extra, elapsed: elapsed() }));
-      if (due(config.train.checkpoint_every)) {
-        await folder.saveCheckpoint({
-          state: trainer.state(),
-          configHash: loaded.hash,
-          elapsed: elapsed(),
-        });
-      }
-    }
-  } finally {
-    log.close();
-    trainer.dispose();
-    images?.reference.classifier.dispose?.();
-  }
-  // A run resumed after its last step records nothing new: its final row is on disk.
-  last ??= (await readMetrics(folder.metrics)).at(-1) as MetricsRow;
-  const { elapsed: _wall, ...final } = last;
-  const seconds = elapsed();
-  const summary: RunSummary = {
-    run_dir: folder.dir,
-    run_id: folder.dir.split("/").pop()!,
-    config_hash: loaded.hash,
-    steps: trainer.step,
-    final,
-    elapsed: seconds,
-    steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
-  };
-  await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
-  return summary;
-}
+export {
+  isImageData,
+  type MetricsRow,
+  PICTURE_IMAGES,
+  type RunOptions,
+  type RunSummary,
+  writeSamples,
+} from "./train_loop.ts";
 
 /** Creates `<parent>/<id>` (or `<id>-2`, `-3`, ... when taken) and returns it. */
 async function claimFolder(parent: string, id: string): Promise<string> {
@@ -241,6 +79,25 @@ export async function runExperiment(
     }
   }
   const folder = new RunFolder(dir);
+  const lock = lockRunFolder(dir, warn(options));
+  try {
+    return await startRun(folder, loaded, backend, options);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Where warnings go: `options.onWarning`, else standard error. */
+const warn = (options: RunOptions) => options.onWarning ?? ((line: string) => console.error(line));
+
+async function startRun(
+  folder: RunFolder,
+  loaded: LoadedExperiment,
+  backend: Awaited<ReturnType<typeof useBackend>>,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const { config } = loaded;
+  const dir = folder.dir;
   await Deno.mkdir(folder.checkpoints);
   await Deno.mkdir(folder.samples);
   await writeAtomic(folder.config, loaded.resolvedYaml);
@@ -272,14 +129,40 @@ export async function runExperiment(
   return await train(folder, loaded, trainer, 0, options);
 }
 
-/** The hash of a resolved config file as written, before defaults of newer keys are added. */
-function writtenConfigHash(text: string, file: string): string {
-  return configHash(parseYaml(text, file).data);
+/** Keys `--set` may change on `--resume`: how fast the players learn, the guard, threads. */
+const RESUME_KEYS = /^(optimizer[.=]|train\.divergence_guard[.=]|backend\.threads=)/;
+
+/** A record of a resume that changed the configuration (`manifest.json`, `config_changes`). */
+export interface ConfigChange {
+  /** The checkpoint step the changed configuration starts from. */
+  readonly from_step: number;
+  /** The `--set` arguments. */
+  readonly set: readonly string[];
+  /** The hash of the configuration before. */
+  readonly from_hash: string;
+  /** The hash after. */
+  readonly to_hash: string;
+}
+
+/** Hashes a checkpoint of this folder may carry: today's, as written, and any changed away from. */
+async function knownHashes(folder: RunFolder, text: string, hash: string): Promise<Set<string>> {
+  // A folder written by an older Duel lacks keys added since; their defaults keep the old
+  // behaviour, so its checkpoints match the file as written (the hash it was saved with).
+  const hashes = new Set([hash, configHash(parseYaml(text, folder.config).data)]);
+  const manifest = await Deno.readTextFile(folder.manifest).then(JSON.parse, () => ({}));
+  for (const c of (manifest.config_changes ?? []) as ConfigChange[]) hashes.add(c.from_hash);
+  return hashes;
 }
 
 /**
- * Continues a run from its newest checkpoint; the metrics log is cut back
- * to that step, so the finished run is identical to an uninterrupted one.
+ * Continues a run from its newest intact checkpoint; the metrics log is cut
+ * back to that step, so the finished run is identical to an uninterrupted one.
+ * The folder is locked first (a second writer is refused), temporary files of
+ * interrupted writes are removed, and a checkpoint that fails verification is
+ * set aside with a warning for the newest one that passes.
+ * `options.overrides` (`optimizer.*`, `train.divergence_guard.*` only) change
+ * the configuration from the checkpoint on, e.g. a lower learning rate after
+ * a divergence; the change is recorded in the manifest.
  *
  * @example
  * ```ts ignore
@@ -297,28 +180,74 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
       `${folder.config}: cannot read it; --resume takes a run folder (runs/<name>/<run id>)`,
     );
   }
+  const overrides = options.overrides ?? [];
+  const wrong = overrides.find((o) => !RESUME_KEYS.test(o));
+  if (wrong !== undefined) {
+    throw new UserError(
+      `--set ${wrong}: not with --resume (valid: optimizer.*, train.divergence_guard.*, ` +
+        `backend.threads; ` +
+        `e.g. a lower learning rate after a divergence)`,
+    );
+  }
+  const lock = lockRunFolder(folder.dir, warn(options));
+  try {
+    return await continueRun(folder, text, overrides, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function continueRun(
+  folder: RunFolder,
+  text: string,
+  overrides: readonly string[],
+  options: RunOptions,
+): Promise<RunSummary> {
   const loaded = parseExperiment(text, {
     file: folder.config,
+    overrides,
     loadData: true,
     cacheDir: cacheDirFromEnv(),
   });
+  const before = overrides.length ? parseExperiment(text, { file: folder.config }) : loaded;
+  await folder.removeTemporaries();
   await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
-  const ckpt = await folder.latestCheckpoint();
+  const logged = await readMetrics(folder.metrics);
+  const ckpt = await folder.intactCheckpoint(new Set(logged.map((r) => r.step)), warn(options));
   const trainer = Trainer.create(loaded.config, { data: loaded.data });
-  if (ckpt) {
-    // A folder written by an older Duel lacks keys added since; their defaults keep the old
-    // behaviour, so its checkpoints match the file as written (the hash it was saved with).
-    const written = writtenConfigHash(text, folder.config);
-    if (ckpt.configHash !== loaded.hash && ckpt.configHash !== written) {
-      throw new Error(
-        `${folder.checkpoints}: checkpoint belongs to another configuration (hash ${
-          ckpt.configHash.slice(0, 8)
-        })`,
-      );
+  try {
+    if (ckpt) {
+      if (!(await knownHashes(folder, text, before.hash)).has(ckpt.configHash)) {
+        throw new Error(
+          `${folder.checkpoints}: checkpoint belongs to another configuration (hash ${
+            ckpt.configHash.slice(0, 8)
+          })`,
+        );
+      }
+      trainer.load(ckpt.state);
     }
-    trainer.load(ckpt.state);
+  } catch (e) {
+    trainer.dispose();
+    throw e;
   }
-  const kept = await readMetrics(folder.metrics, ckpt ? ckpt.state.step : -1);
+  if (overrides.length && loaded.hash !== before.hash) {
+    await recordChange(folder, {
+      from_step: ckpt?.state.step ?? 0,
+      set: overrides,
+      from_hash: before.hash,
+      to_hash: loaded.hash,
+    });
+    await writeAtomic(folder.config, loaded.resolvedYaml);
+  }
+  await Deno.remove(folder.summary).catch(() => {}); // a stopped run's summary no longer holds
+  const kept = logged.filter((r) => r.step <= (ckpt ? ckpt.state.step : -1));
   await writeAtomic(folder.metrics, toJsonl(kept));
   return await train(folder, loaded, trainer, ckpt?.elapsed ?? 0, options);
+}
+
+/** Appends `change` to the manifest's `config_changes`. */
+async function recordChange(folder: RunFolder, change: ConfigChange): Promise<void> {
+  const manifest = JSON.parse(await Deno.readTextFile(folder.manifest));
+  const next = { ...manifest, config_changes: [...(manifest.config_changes ?? []), change] };
+  await writeAtomic(folder.manifest, JSON.stringify(next, null, 2) + "\n");
 }

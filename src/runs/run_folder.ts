@@ -15,7 +15,12 @@
  * @module
  */
 import type { DataSource } from "../data/source.ts";
-import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.ts";
+import {
+  type Checkpoint,
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "../train/checkpoint.ts";
 import type { ClassifierRecipe } from "../metrics/mnist_classifier.ts";
 import { writeAtomic } from "../files.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -102,11 +107,94 @@ export class RunFolder {
     }
   }
 
-  /** The newest checkpoint, or undefined when there is none. */
+  /** The newest checkpoint that reads back intact, or undefined when there is none. */
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
-    const all = await this.#checkpointFiles();
-    const last = all[all.length - 1];
-    return last ? decodeCheckpoint(await Deno.readFile(`${this.checkpoints}/${last}`)) : undefined;
+    for (const name of (await this.#checkpointFiles()).reverse()) {
+      const read = await this.readCheckpoint(name);
+      if ("ckpt" in read) return read.ckpt;
+    }
+    return undefined;
+  }
+
+  /** The newest checkpoint's file name, or undefined when there is none. */
+  async newestCheckpointName(): Promise<string | undefined> {
+    return (await this.#checkpointFiles()).at(-1);
+  }
+
+  /**
+   * Reads and verifies one checkpoint file (`step-<n>.ckpt`): its checksum
+   * (see `decodeCheckpoint`), and its step against its name and, when
+   * `loggedSteps` is given, against the metrics log (the row of a step is
+   * written before its checkpoint).
+   */
+  async readCheckpoint(
+    name: string,
+    loggedSteps?: ReadonlySet<number>,
+  ): Promise<{ ckpt: Checkpoint } | { why: string }> {
+    let ckpt: Checkpoint;
+    try {
+      ckpt = decodeCheckpoint(await Deno.readFile(`${this.checkpoints}/${name}`));
+    } catch (e) {
+      if (e instanceof CheckpointError || e instanceof Deno.errors.NotFound) {
+        return { why: (e as Error).message };
+      }
+      throw e;
+    }
+    const named = Number(/^step-(\d{8})\.ckpt$/.exec(name)?.[1]);
+    if (ckpt.state.step !== named) {
+      return { why: `its header says step ${ckpt.state.step}, its name step ${named}` };
+    }
+    if (loggedSteps && !loggedSteps.has(named)) {
+      return { why: `metrics.jsonl has no row for step ${named}` };
+    }
+    return { ckpt };
+  }
+
+  /**
+   * The newest checkpoint that verifies (see {@link RunFolder.readCheckpoint}),
+   * for a resume. Each newer one that does not is renamed `<name>.corrupt` (so
+   * rotation never keeps it over a good one) and reported through `warn`, one
+   * line naming the file, why, and what is used instead.
+   */
+  async intactCheckpoint(
+    loggedSteps: ReadonlySet<number>,
+    warn: (line: string) => void,
+  ): Promise<Checkpoint | undefined> {
+    const names = (await this.#checkpointFiles()).reverse();
+    for (const [i, name] of names.entries()) {
+      const read = await this.readCheckpoint(name, loggedSteps);
+      if ("ckpt" in read) return read.ckpt;
+      const file = `${this.checkpoints}/${name}`;
+      await Deno.rename(file, `${file}.corrupt`);
+      const next = names[i + 1];
+      warn(
+        `duel: warning: ${file}: ${read.why}; moved to ${name}.corrupt, resuming from ${
+          next ? `an older checkpoint (${next}) if it verifies` : "the start (no older checkpoint)"
+        }`,
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes the temporary files of interrupted atomic writes (`*.tmp`) in the
+   * run folder, `checkpoints/` and `samples/`; returns how many.
+   */
+  async removeTemporaries(): Promise<number> {
+    let removed = 0;
+    for (const dir of [this.dir, this.checkpoints, this.samples]) {
+      try {
+        for await (const e of Deno.readDir(dir)) {
+          if (e.isFile && e.name.endsWith(".tmp")) {
+            await Deno.remove(`${dir}/${e.name}`);
+            removed++;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    return removed;
   }
 
   async #checkpointFiles(): Promise<string[]> {
@@ -128,16 +216,65 @@ export function newRunId(hash: string, now = new Date()): string {
   return `${t}-${hash.slice(0, 8)}`;
 }
 
-/** The git commit of the working directory, with `+dirty` for local changes, or null. */
-export async function gitCommit(): Promise<string | null> {
+/**
+ * Git, run so that nothing in the repository's configuration can execute:
+ * no fsmonitor command, no hooks (and no optional index writes, which would
+ * run them), and every clean/smudge/process filter driver the configuration
+ * defines (read with `git config`, which runs nothing) switched off, since
+ * `status` runs filters on files whose timestamps changed. Submodules (whose
+ * own configuration would apply) are not entered.
+ */
+const SAFE_GIT = [
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "--no-optional-locks",
+] as const;
+
+/** `-c` arguments that switch off each filter driver named in `names` (`git config` output). */
+function noFilters(names: string): string[] {
+  const drivers = new Set(
+    names.split("\n").map((n) => /^filter\.(.+)\.[^.]+$/.exec(n.trim())?.[1]).filter(Boolean),
+  );
+  return [...drivers].flatMap((d) =>
+    ["process=", "clean=", "smudge=", "required=false"].flatMap((kv) => ["-c", `filter.${d}.${kv}`])
+  );
+}
+
+/**
+ * The git commit of the working directory (or `cwd`), with `+dirty` for local
+ * changes to tracked files, or null outside a repository or without git.
+ *
+ * @example
+ * ```ts ignore
+ * import { gitCommit } from "./run_folder.ts";
+ * console.log(await gitCommit()); // e.g. "4584bab...+dirty"
+ * ```
+ */
+export async function gitCommit(cwd?: string): Promise<string | null> {
   try {
     const run = (args: string[]) =>
-      new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output();
+      new Deno.Command("git", {
+        args: [...SAFE_GIT, ...args],
+        stdout: "piped",
+        stderr: "null",
+        stdin: "null",
+        ...(cwd ? { cwd } : {}),
+      }).output();
+    const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
     const head = await run(["rev-parse", "HEAD"]);
     if (!head.success) return null;
-    const status = await run(["status", "--porcelain", "--untracked-files=no"]);
-    const dirty = status.success && new TextDecoder().decode(status.stdout).trim() !== "";
-    return new TextDecoder().decode(head.stdout).trim() + (dirty ? "+dirty" : "");
+    const filters = await run(["config", "--name-only", "--get-regexp", "^filter\\."]);
+    const status = await run([
+      ...noFilters(text(filters.stdout)),
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--ignore-submodules=all",
+    ]);
+    const dirty = status.success && text(status.stdout) !== "";
+    return text(head.stdout) + (dirty ? "+dirty" : "");
   } catch {
     return null;
   }

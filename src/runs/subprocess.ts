@@ -19,7 +19,7 @@
 export const EXPERIMENT_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
-  "--allow-env",
+  "--allow-env=DUEL_CACHE_DIR,XDG_CACHE_HOME,HOME,TMPDIR,TMP,TEMP,LOG_TOKENS,LOG_STREAM",
   "--allow-sys=cpus",
   "--allow-run=git",
 ];

@@ -20,7 +20,7 @@ export interface SweepOptions {
   /** Attempts per trial before it stays failed (default 2). */
   readonly maxAttempts?: number;
   /** Called when a trial starts or ends. */
-  readonly onEvent?: (event: "start" | "done" | "failed", trial: TrialRecord) => void;
+  readonly onEvent?: (event: "start" | "done" | "failed" | "diverged", trial: TrialRecord) => void;
 }
 
 /**
@@ -39,18 +39,25 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-async function runTrial(trial: TrialRecord, configFile: string): Promise<string | undefined> {
+/** A trial's outcome: done, or its last stderr line and whether it diverged (exit 3). */
+type Outcome = { readonly error?: undefined } | {
+  readonly error: string;
+  readonly diverged: boolean;
+};
+
+async function runTrial(trial: TrialRecord, configFile: string): Promise<Outcome> {
   const resume = await exists(`${trial.run_dir}/config.resolved.yaml`);
   if (!resume) await Deno.remove(trial.run_dir, { recursive: true }).catch(() => {});
   const target = resume ? ["--resume", trial.run_dir] : [configFile, "--run-dir", trial.run_dir];
+  // The sweep's command checked where its root is; the trial writes only its own run folder.
   const out = await new Deno.Command(Deno.execPath(), {
-    args: experimentArgs([...target, "--quiet"]),
+    args: experimentArgs([...target, "--quiet", "--allow-outside"]),
     stdout: "null",
     stderr: "piped",
   }).output();
-  if (out.success) return undefined;
+  if (out.success) return {};
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n").filter(Boolean);
-  return lines.at(-1) ?? `exit code ${out.code}`;
+  return { error: lines.at(-1) ?? `exit code ${out.code}`, diverged: out.code === 3 };
 }
 
 /**
@@ -91,8 +98,8 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
         options.onEvent?.("start", trial);
         const configFile = `${trial.run_dir}.yaml`;
         await Deno.writeTextFile(configFile, sweep.trials[trial.index].experiment.resolvedYaml);
-        const error = await runTrial(trial, configFile);
-        if (error === undefined) {
+        const outcome = await runTrial(trial, configFile);
+        if (outcome.error === undefined) {
           const summary = JSON.parse(await Deno.readTextFile(`${trial.run_dir}/summary.json`));
           store.done(
             trial.index,
@@ -104,9 +111,12 @@ export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promi
             state: "done",
             final: JSON.stringify(summary.final),
           });
+        } else if (outcome.diverged) {
+          store.diverged(trial.index, outcome.error);
+          options.onEvent?.("diverged", { ...trial, state: "diverged", error: outcome.error });
         } else {
-          store.failed(trial.index, error);
-          options.onEvent?.("failed", { ...trial, state: "failed", error });
+          store.failed(trial.index, outcome.error);
+          options.onEvent?.("failed", { ...trial, state: "failed", error: outcome.error });
         }
       }
     };

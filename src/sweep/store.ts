@@ -6,8 +6,11 @@
  */
 import { DatabaseSync } from "node:sqlite";
 
-/** A trial's lifecycle. `running` found at start-up means a sweep was killed. */
-export type TrialState = "pending" | "running" | "done" | "failed";
+/**
+ * A trial's lifecycle. `running` found at start-up means a sweep was killed;
+ * `diverged` means the run stopped on a divergence (exit 3): final, not retried.
+ */
+export type TrialState = "pending" | "running" | "done" | "failed" | "diverged";
 
 /** One row of the store. */
 export interface TrialRecord {
@@ -124,6 +127,14 @@ export class TrialStore {
     this.#db.prepare(
       `update trials set state = 'done', error = null, final = ?, curve = ? where "index" = ?`,
     ).run(JSON.stringify(final), JSON.stringify(curve), index);
+  }
+
+  /** Records a diverged trial with its stop line (it is not retried: it would diverge again). */
+  diverged(index: number, line: string): void {
+    this.#db.prepare(`update trials set state = 'diverged', error = ? where "index" = ?`).run(
+      line,
+      index,
+    );
   }
 
   /** Records a failed trial with its error line. */

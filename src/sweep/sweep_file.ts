@@ -16,6 +16,7 @@ import {
 import type { SourceMap } from "../config/source_map.ts";
 import { Rng } from "../rng.ts";
 import { DISTRIBUTION, type Distribution, sample } from "./distributions.ts";
+import { countTrials, MAX_TRIALS } from "./count.ts";
 
 /** Any YAML value (a setting to apply to the base experiment). */
 const ANYTHING: Field<unknown> = {
@@ -251,14 +252,19 @@ async function readBase(
 /**
  * Reads a sweep file, its base experiment, expands the trials and validates
  * each like an experiment; any problem is one {@link ExperimentFileError}
- * line pointing into the sweep file. Writes nothing.
+ * line pointing into the sweep file. Writes nothing. The trials are counted
+ * before they are built: more than `maxTrials` (default {@link MAX_TRIALS})
+ * stops at once.
  *
  * @example
  * ```ts ignore
  * const { trials } = await loadSweep("experiments/sweeps/objectives-ring8.yaml");
  * ```
  */
-export async function loadSweep(file: string): Promise<LoadedSweep> {
+export async function loadSweep(
+  file: string,
+  options: { readonly maxTrials?: number } = {},
+): Promise<LoadedSweep> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -266,6 +272,15 @@ export async function loadSweep(file: string): Promise<LoadedSweep> {
     throw new ExperimentFileError(`${file}: cannot read the sweep file: ${(e as Error).message}`);
   }
   const parsed = parseYaml(text, file);
+  const count = countTrials(parsed.data);
+  const max = options.maxTrials ?? MAX_TRIALS;
+  if (count.total > max) {
+    throw new ExperimentFileError(
+      `${at(file, parsed.map, "sweep")}: sweep: ${count.total} trials (points ${count.points} x ` +
+        `grid ${count.grid} x random ${count.random} x seeds ${count.seeds}) (valid: at most ` +
+        `${max} trials; --max-trials N allows more)`,
+    );
+  }
   let spec: SweepSpec;
   try {
     spec = SWEEP.parse(parsed.data, "");

@@ -1,0 +1,260 @@
+/**
+ * The training loop of a run (new or resumed): metrics rows, evaluations and
+ * their samples, checkpoints, the summary, and the stop on divergence.
+ * @module
+ */
+import type { LoadedExperiment } from "../config/load.ts";
+import type { DataSource } from "../data/source.ts";
+import { gridPng } from "../images/grid.ts";
+import { evaluate } from "../metrics/evaluate.ts";
+import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
+import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
+import type { Trainer } from "../train/trainer.ts";
+import { DivergedError } from "../errors.ts";
+import { writeAtomic } from "../files.ts";
+import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
+import { nonFiniteTensors, stopLine, verdict } from "./divergence.ts";
+import type { RunFolder } from "./run_folder.ts";
+
+/** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
+export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
+
+/** Options for {@link runExperiment} and {@link resumeRun}. */
+export interface RunOptions {
+  /** Called after each row is written (progress display). */
+  onRow?: (row: MetricsRow, total: number) => void;
+  /** Recorded in the manifest. */
+  commandLine?: readonly string[];
+  /** Use this folder instead of `<root>/<name>/<new run id>` (must not exist). */
+  runDir?: string;
+  /** Called once the trainer is built, before training (e.g. to print the shape tables). */
+  onStart?: (trainer: Trainer) => void;
+  /** The image metrics' classifier: recipe and cache (default: the standard recipe, cached). */
+  classifier?: CachedClassifierOptions;
+  /** Where one-line warnings go (a stale lock, a corrupt checkpoint); default: standard error. */
+  onWarning?: (line: string) => void;
+  /**
+   * {@link resumeRun} only: `key.path=value` changes from the checkpoint on
+   * (`optimizer.*`, `train.divergence_guard.*`), e.g. a lower learning rate.
+   */
+  overrides?: readonly string[];
+}
+
+/** What `summary.json` holds. */
+export interface RunSummary {
+  /** The run folder. */
+  readonly run_dir: string;
+  /** The run folder's name. */
+  readonly run_id: string;
+  /** SHA-256 of the resolved configuration. */
+  readonly config_hash: string;
+  /** Generator steps completed. */
+  readonly steps: number;
+  /** The last row of `metrics.jsonl`, without wall time. */
+  readonly final: Readonly<Record<string, number>>;
+  /** Training wall time in seconds (excluding resumed-away time). */
+  readonly elapsed: number;
+  /** Training speed of this process (resumed runs: since resuming). */
+  readonly steps_per_second: number;
+  /**
+   * Present when the run stopped before `train.steps`: it diverged at `step`
+   * (`final` is then the last finite row).
+   */
+  readonly stopped?: {
+    readonly reason: "diverged";
+    readonly step: number;
+    /** What was wrong, e.g. `g/loss is NaN`. */
+    readonly detail: string;
+    /** The newest checkpoint kept (all finite), relative to the run folder. */
+    readonly checkpoint: string | null;
+  };
+}
+
+const rowOf = (values: Record<string, number>): MetricsRow => values as MetricsRow;
+
+/** Images per sample picture (an 8x8 grid), or fewer when fewer are drawn. */
+export const PICTURE_IMAGES = 64;
+
+/** Whether examples of `data` are images `[h, w, c]` (pictures instead of CSV). */
+export function isImageData(data: Pick<DataSource, "shape">): boolean {
+  return data.shape.length === 3;
+}
+
+/**
+ * Writes one evaluation's samples into `folder`: for image data a PNG grid of
+ * the first {@link PICTURE_IMAGES} (`samples/step-<n>.png`, and
+ * `samples/final.png` when `final`); for vector data every sample as CSV
+ * (`samples/step-<n>.csv`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeSamples } from "./train_loop.ts";
+ * import { RunFolder } from "./run_folder.ts";
+ * const folder = new RunFolder(await Deno.makeTempDir());
+ * await Deno.mkdir(folder.samples);
+ * await writeSamples(folder, 10, new Float32Array(2 * 3 * 3), [3, 3, 1], true);
+ * assert.ok((await Deno.stat(folder.picturesAt(10))).isFile);
+ * assert.ok((await Deno.stat(folder.finalPicture)).isFile);
+ * ```
+ */
+export async function writeSamples(
+  folder: RunFolder,
+  step: number,
+  samples: Float32Array,
+  shape: readonly number[],
+  final: boolean,
+): Promise<void> {
+  if (!isImageData({ shape })) {
+    await writeAtomic(folder.samplesAt(step), samplesCsv(samples, shape));
+    return;
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const png = gridPng(samples.subarray(0, PICTURE_IMAGES * size), shape);
+  await writeAtomic(folder.picturesAt(step), png);
+  if (final) await writeAtomic(folder.finalPicture, png);
+}
+
+/**
+ * The image metrics for the evaluations still to come, if any (none when a run
+ * is resumed after its last step: no classifier to load or train), with their
+ * classifier recorded in the manifest.
+ */
+async function imageMetricsFor(
+  folder: RunFolder,
+  trainer: Trainer,
+  { steps, metrics }: { steps: number; metrics: LoadedExperiment["config"]["eval"]["metrics"] },
+  options: RunOptions,
+): Promise<ImageEvaluator | undefined> {
+  if (trainer.step >= steps) return undefined;
+  const images = await prepareImageMetrics(metrics, trainer.data, options.classifier);
+  if (!images) return undefined;
+  const replaced = await folder.recordImageClassifier({
+    from_step: trainer.step,
+    key: images.classifierKey,
+    recipe: images.classifierRecipe,
+  });
+  if (replaced) {
+    console.error(
+      `duel: warning: ${folder.manifest}: image metrics from step ${trainer.step} use another ` +
+        `classifier (key ${images.classifierKey.slice(0, 12)}) than before ` +
+        `(${replaced.key.slice(0, 12)}); compare classifier scores only under one`,
+    );
+  }
+  return images;
+}
+
+/**
+ * Trains `trainer` in `folder` to `train.steps`, writing metrics rows,
+ * evaluations, checkpoints and `summary.json`. Each step's losses are judged
+ * (see {@link verdict}); a checkpoint is written only when every tensor is
+ * finite. On the first divergent step the run stops: no row, no checkpoint
+ * for that step, a summary recording the stop, and a {@link DivergedError}.
+ */
+export async function train(
+  folder: RunFolder,
+  loaded: LoadedExperiment,
+  trainer: Trainer,
+  elapsedBefore: number,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const { config } = loaded;
+  const total = config.train.steps;
+  options.onStart?.(trainer);
+  const wanted = { steps: config.train.steps, metrics: config.eval.metrics };
+  const images = await imageMetricsFor(folder, trainer, wanted, options).catch((e) => {
+    trainer.dispose();
+    throw e;
+  });
+  const log = await Deno.open(folder.metrics, { append: true, create: true });
+  const encoder = new TextEncoder();
+  const startStep = trainer.step;
+  const t0 = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
+  let last: MetricsRow | undefined;
+  let stop: { step: number; detail: string } | undefined;
+  const record = async (row: MetricsRow) => {
+    await log.write(encoder.encode(toJsonl([row])));
+    last = row;
+    options.onRow?.(row, total);
+  };
+  /** One evaluation: its metrics, and a write of its samples (undefined when not finite). */
+  const evaluation = (step: number) => {
+    const { samples, metrics } = evaluate(trainer, images);
+    if (!samples.every(Number.isFinite)) return undefined;
+    return {
+      metrics,
+      write: () => writeSamples(folder, step, samples, trainer.data.shape, step === total),
+    };
+  };
+  try {
+    if (startStep === 0 && (await readMetrics(folder.metrics)).length === 0) {
+      const first = evaluation(0);
+      await first?.write();
+      await record(rowOf({ step: 0, ...first?.metrics, elapsed: 0 }));
+      // The initial state, so that a run which diverges before its first checkpoint can be
+      // resumed with other settings (rotation removes it once two newer checkpoints exist).
+      await folder.saveCheckpoint({ state: trainer.state(), configHash: loaded.hash, elapsed: 0 });
+    }
+    for await (const m of trainer.run()) {
+      // Judged before anything of the step is written: a divergent step leaves no row, no
+      // samples and no checkpoint.
+      const due = (every: number) => m.step % every === 0 || m.step === total;
+      let why = verdict(m, config.train.divergence_guard);
+      const evaluated = !why && due(config.eval.every) ? evaluation(m.step) : undefined;
+      if (!why && due(config.eval.every) && !evaluated) why = "evaluation samples not finite";
+      const state = !why && due(config.train.checkpoint_every) ? trainer.state() : undefined;
+      const bad = state ? nonFiniteTensors(state.tensors) : [];
+      if (bad.length) why = `weights not finite after the step (${bad.join(", ")})`;
+      if (why) {
+        stop = { step: m.step, detail: why };
+        break;
+      }
+      await evaluated?.write();
+      await record(rowOf({ ...m, ...evaluated?.metrics, elapsed: elapsed() }));
+      if (state) {
+        await folder.saveCheckpoint({ state, configHash: loaded.hash, elapsed: elapsed() });
+      }
+    }
+  } finally {
+    log.close();
+    trainer.dispose();
+    images?.reference.classifier.dispose?.();
+  }
+  // A run resumed after its last step records nothing new: its final row is on disk.
+  last ??= (await readMetrics(folder.metrics)).at(-1) as MetricsRow | undefined;
+  const { elapsed: _wall, ...final } = last ?? { step: 0 };
+  const seconds = elapsed();
+  const kept = stop ? await folder.newestCheckpointName() : undefined;
+  const summary: RunSummary = {
+    run_dir: folder.dir,
+    run_id: folder.dir.split("/").pop()!,
+    config_hash: loaded.hash,
+    steps: stop ? (last?.step ?? 0) : trainer.step,
+    final,
+    elapsed: seconds,
+    steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
+    ...(stop
+      ? {
+        stopped: {
+          reason: "diverged" as const,
+          ...stop,
+          checkpoint: kept ? `checkpoints/${kept}` : null,
+        },
+      }
+      : {}),
+  };
+  await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
+  if (stop) {
+    const line = stopLine(
+      folder.dir,
+      stop.step,
+      stop.detail,
+      last,
+      config,
+      kept ? `checkpoints/${kept}` : undefined,
+    );
+    throw new DivergedError(line);
+  }
+  return summary;
+}

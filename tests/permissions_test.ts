@@ -1,0 +1,48 @@
+/**
+ * Narrow permissions (issue #15): no task asks for `--allow-run` or `--allow-env` without a
+ * list; the experiment subprocess's flags are the experiment task's; every variable Duel reads
+ * is listed where it is read; the README's table names every task.
+ */
+import assert from "node:assert/strict";
+import denoJson from "../deno.json" with { type: "json" };
+import { ENV_VARS } from "../src/env.ts";
+import { EXPERIMENT_FLAGS } from "../src/runs/subprocess.ts";
+
+const TASKS = denoJson.tasks as Record<string, string>;
+/** Tasks whose line another branch owns; the permissions it should get are in the README. */
+const ELSEWHERE = new Set<string>([]);
+
+const flags = (task: string) => TASKS[task].split(" ").filter((w) => w.startsWith("--allow-"));
+
+Deno.test("no task asks for --allow-run or --allow-env without a list", () => {
+  for (const [name, line] of Object.entries(TASKS)) {
+    if (ELSEWHERE.has(name)) continue;
+    for (const flag of line.split(/\s+/)) {
+      assert.doesNotMatch(flag, /^--allow-(run|env)$/, `${name}: ${flag} without a list`);
+      assert.notEqual(flag, "--allow-all", name);
+      assert.notEqual(flag, "-A", name);
+    }
+  }
+});
+
+Deno.test("the experiment subprocess runs with the experiment task's permissions", () => {
+  assert.deepEqual([...EXPERIMENT_FLAGS], flags("experiment"));
+  const env = EXPERIMENT_FLAGS.find((f) => f.startsWith("--allow-env="))!.split("=")[1].split(",");
+  for (const name of Object.keys(ENV_VARS)) assert.ok(env.includes(name), name);
+  assert.ok(EXPERIMENT_FLAGS.includes("--allow-run=git"));
+});
+
+Deno.test("the sweep runs Deno alone, resolved when the task starts", () => {
+  const run = flags("sweep").find((f) => f.startsWith("--allow-run="));
+  assert.equal(run, `--allow-run="$(deno`);
+  assert.match(TASKS.sweep, /--allow-run="\$\(deno eval 'console\.log\(Deno\.execPath\(\)\)'\)" /);
+});
+
+Deno.test("the README lists every task's permissions", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const table = readme.slice(readme.indexOf("**Permissions.**"));
+  for (const name of Object.keys(TASKS)) {
+    if (["check", "ok"].includes(name)) continue; // no permissions: type check, and the gate
+    assert.match(table, new RegExp(`^\\| \`${name}\` +\\|`, "m"), name);
+  }
+});
