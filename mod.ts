@@ -65,11 +65,12 @@ export type {
   PenaltyContext,
   RegularizerKind,
   RegularizerName,
+  Regularizers,
 } from "./src/objectives/regularizers.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
-export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
+export type { Optimizer, OptimizerKind, Optimizers } from "./src/train/optimizers.ts";
 export { SCHEDULES } from "./src/train/schedules.ts";
-export type { ScheduleKind, ScheduleName } from "./src/train/schedules.ts";
+export type { ScheduleKind, ScheduleName, Schedules } from "./src/train/schedules.ts";
 export { Trainer } from "./src/train/trainer.ts";
 export type { StepMetrics, TrainerParts } from "./src/train/trainer.ts";
 export { buildPlayers } from "./src/train/players.ts";
