@@ -41,6 +41,7 @@ export type {
 export { Rng } from "./src/rng.ts";
 export type { RngState } from "./src/rng.ts";
 export { DATASETS } from "./src/data/datasets.ts";
+export type { DatasetKind, Datasets } from "./src/data/datasets.ts";
 export type { DataSource, Mode } from "./src/data/source.ts";
 export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
 export type { Component } from "./src/data/toy.ts";
