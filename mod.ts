@@ -103,6 +103,7 @@ export type {
   MetricEstimate,
   MetricKind,
   MetricName,
+  Metrics,
   OptIn,
   OptInMetricName,
 } from "./src/metrics/metric_table.ts";
