@@ -94,7 +94,8 @@ export {
 export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport } from "./src/backend/rust/gemm.ts";
 export { hostFusesMultiplyAdd } from "./src/backend/rust/probes.ts";
 export type { GemmExport, GemmRounding } from "./src/backend/rust/gemm.ts";
-export type { KernelFixName } from "./src/backend/kernels.ts";
+export type { KernelFix, KernelFixName } from "./src/backend/kernels.ts";
+export type { KernelFunc } from "./src/backend/wasm_backend.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
 export { evaluate } from "./src/metrics/evaluate.ts";
