@@ -35,24 +35,13 @@ export interface KernelSignature {
 }
 
 /** The type of a {@link KERNEL_ABI} entry with parameters `P` (see {@link KernelSignature}). */
-export interface AbiEntry<P extends readonly AbiParam[]> {
-  /** What it computes. */
-  readonly doc: string;
-  /** Its parameters, in order. */
-  readonly params: P;
-}
-
+export type AbiEntry<P extends readonly AbiParam[]> = { readonly doc: string; readonly params: P };
 /** Added to an {@link AbiEntry}: the entry returns an `R`. */
-export interface AbiReturns<R extends AbiType> {
-  /** Its result. */
-  readonly result: R;
-}
-
+export type AbiReturns<R extends AbiType> = { readonly result: R };
 /** Added to an {@link AbiEntry}: the build adds the fused twin `<name>_fma`. */
-export interface AbiFmaTwin {
-  /** The build adds a fused multiply-add twin `<name>_fma` (same signature). */
-  readonly fma: true;
-}
+export type AbiFmaTwin = { readonly fma: true };
+/** Parameters named `N`, each an `f32` (as `as const` writes them). */
+type F32Params<N extends readonly string[]> = { readonly [I in keyof N]: readonly [N[I], "f32"] };
 
 /** `matmul_f32`'s parameters (kernels/src/matmul.rs, `matmul_exports!`). */
 const MATMUL = [
@@ -104,13 +93,7 @@ const CONV = [
 const TABLE = [["table", "ptr"], ["n", "u32"]] as const;
 const ADAM: readonly [
   ...typeof TABLE,
-  readonly ["b1", "f32"],
-  readonly ["one_minus_b1", "f32"],
-  readonly ["b2", "f32"],
-  readonly ["one_minus_b2", "f32"],
-  readonly ["root_c2", "f32"],
-  readonly ["eps", "f32"],
-  readonly ["step_size", "f32"],
+  ...F32Params<["b1", "one_minus_b1", "b2", "one_minus_b2", "root_c2", "eps", "step_size"]>,
 ] = [
   ...TABLE,
   ["b1", "f32"],
@@ -123,11 +106,7 @@ const ADAM: readonly [
 ] as const;
 const RMSPROP: readonly [
   ...typeof TABLE,
-  readonly ["alpha", "f32"],
-  readonly ["one_minus_alpha", "f32"],
-  readonly ["eps", "f32"],
-  readonly ["momentum", "f32"],
-  readonly ["lr", "f32"],
+  ...F32Params<["alpha", "one_minus_alpha", "eps", "momentum", "lr"]>,
 ] = [
   ...TABLE,
   ["alpha", "f32"],
@@ -174,11 +153,8 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
-const EMA: readonly [
-  ...typeof TABLE,
-  readonly ["decay", "f32"],
-  readonly ["one_minus_decay", "f32"],
-] = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
+type EmaParams = readonly [...typeof TABLE, ...F32Params<["decay", "one_minus_decay"]>];
+const EMA: EmaParams = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
 
 /** "Scalar reference of …": same signature, same bits. */
 const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
@@ -188,7 +164,6 @@ const ref = (of: string) => `scalar reference of ${of}: same signature, same bit
  * it has them (a new entry is listed here too; the compiler checks that the two agree).
  */
 export type KernelAbi = {
-  // matmul.rs
   readonly matmul_f32_work_len: AbiEntry<readonly []> & AbiReturns<"u32">;
   readonly matmul_f32: AbiEntry<typeof MATMUL>;
   readonly matmul_f32_rows: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]>;
@@ -198,7 +173,6 @@ export type KernelAbi = {
   readonly matmul4x8_f32_cols: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]> & AbiFmaTwin;
   readonly matmul_f32_ref: AbiEntry<typeof MATMUL>;
   readonly matmul_f32_fma_ref: AbiEntry<typeof MATMUL>;
-  // conv.rs
   readonly conv_f32_work_len: AbiEntry<readonly []> & AbiReturns<"u32">;
   readonly conv2d_f32: AbiEntry<typeof CONV> & AbiFmaTwin;
   readonly conv2d_f32_ref: AbiEntry<typeof CONV>;
@@ -210,30 +184,24 @@ export type KernelAbi = {
   readonly conv2d_backprop_input_f32: AbiEntry<typeof CONV> & AbiFmaTwin;
   readonly conv2d_backprop_input_f32_ref: AbiEntry<typeof CONV>;
   readonly conv2d_backprop_input_f32_fma_ref: AbiEntry<typeof CONV>;
-  // optimizers.rs
   readonly adam_f32: AbiEntry<typeof ADAM>;
   readonly adam_f32_ref: AbiEntry<typeof ADAM>;
   readonly rmsprop_f32: AbiEntry<typeof RMSPROP>;
   readonly rmsprop_f32_ref: AbiEntry<typeof RMSPROP>;
-  // activations.rs
   readonly leaky_relu_f32: AbiEntry<typeof LEAKY_RELU>;
   readonly leaky_relu_f32_ref: AbiEntry<typeof LEAKY_RELU>;
   readonly leaky_relu_grad_f32: AbiEntry<typeof LEAKY_RELU_GRAD>;
   readonly leaky_relu_grad_f32_ref: AbiEntry<typeof LEAKY_RELU_GRAD>;
   readonly relu_f32: AbiEntry<typeof RELU>;
   readonly relu_f32_ref: AbiEntry<typeof RELU>;
-  // reduce.rs
   readonly sum_rows_f32: AbiEntry<typeof SUM_ROWS>;
   readonly sum_rows_f32_ref: AbiEntry<typeof SUM_ROWS>;
-  // batch_norm.rs
   readonly batch_norm_f32: AbiEntry<typeof BATCH_NORM>;
   readonly batch_norm_f32_ref: AbiEntry<typeof BATCH_NORM>;
   readonly batch_norm_grad_f32: AbiEntry<typeof BATCH_NORM_GRAD>;
   readonly batch_norm_grad_f32_ref: AbiEntry<typeof BATCH_NORM_GRAD>;
-  // ema.rs
   readonly ema_f32: AbiEntry<typeof EMA>;
   readonly ema_f32_ref: AbiEntry<typeof EMA>;
-  // probes.rs
   readonly fma_probe: AbiEntry<readonly [readonly ["at", "ptr"]]> & AbiFmaTwin;
   readonly peak_flops:
     & AbiEntry<
