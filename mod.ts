@@ -41,11 +41,15 @@ export type {
 export { Rng } from "./src/rng.ts";
 export type { RngState } from "./src/rng.ts";
 export { DATASETS } from "./src/data/datasets.ts";
+export type { DatasetKind, Datasets } from "./src/data/datasets.ts";
 export type { DataSource, Mode } from "./src/data/source.ts";
 export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
 export type { Component } from "./src/data/toy.ts";
 export { LAYERS } from "./src/nn/layers.ts";
-export type { Layer, LayerKind, LayerName, Param } from "./src/nn/layers.ts";
+export type { Layer, LayerKind, LayerName, Layers, Param } from "./src/nn/layers.ts";
+export type { ConvLayers, Padding } from "./src/nn/conv_layers.ts";
+export type { NormLayers } from "./src/nn/norm_layers.ts";
+export type { ShapeLayers } from "./src/nn/shape_layers.ts";
 export { buildNetwork, layerShapes } from "./src/nn/network.ts";
 export type { LayerSpec, Network } from "./src/nn/network.ts";
 export { OBJECTIVES } from "./src/objectives/objectives.ts";
@@ -53,6 +57,7 @@ export type {
   DivergenceEstimate,
   ObjectiveKind,
   ObjectiveName,
+  Objectives,
 } from "./src/objectives/objectives.ts";
 export { F_DIVERGENCES } from "./src/objectives/f_divergences.ts";
 export { fDivergenceExact, JSD_EXACT, W1_EXACT } from "./src/objectives/exact_divergences.ts";
@@ -64,11 +69,12 @@ export type {
   PenaltyContext,
   RegularizerKind,
   RegularizerName,
+  Regularizers,
 } from "./src/objectives/regularizers.ts";
 export { OPTIMIZERS } from "./src/train/optimizers.ts";
-export type { Optimizer, OptimizerKind } from "./src/train/optimizers.ts";
+export type { Optimizer, OptimizerKind, Optimizers } from "./src/train/optimizers.ts";
 export { SCHEDULES } from "./src/train/schedules.ts";
-export type { ScheduleKind, ScheduleName } from "./src/train/schedules.ts";
+export type { ScheduleKind, ScheduleName, Schedules } from "./src/train/schedules.ts";
 export { Trainer } from "./src/train/trainer.ts";
 export type { StepMetrics, TrainerParts } from "./src/train/trainer.ts";
 export { buildPlayers } from "./src/train/players.ts";
@@ -88,7 +94,8 @@ export {
 export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport } from "./src/backend/rust/gemm.ts";
 export { hostFusesMultiplyAdd } from "./src/backend/rust/probes.ts";
 export type { GemmExport, GemmRounding } from "./src/backend/rust/gemm.ts";
-export type { KernelFixName } from "./src/backend/kernels.ts";
+export type { KernelFix, KernelFixName } from "./src/backend/kernels.ts";
+export type { KernelFunc } from "./src/backend/wasm_backend.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";
 export { evaluate } from "./src/metrics/evaluate.ts";
@@ -97,6 +104,7 @@ export type {
   MetricEstimate,
   MetricKind,
   MetricName,
+  Metrics,
   OptIn,
   OptInMetricName,
 } from "./src/metrics/metric_table.ts";

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { F_DIVERGENCES } from "../src/objectives/f_divergences.ts";
 import { lambertWExp, lambertWExpTf } from "../src/objectives/lambert_w.ts";
+import { tfjs } from "../src/tensor.ts";
 
 await useBackend("wasm");
 
@@ -36,8 +37,8 @@ for (const [name, d] of Object.entries(F_DIVERGENCES)) {
 
   Deno.test(`${name}: tensor forms of g_f and f*(g_f) match the scalar formulas`, () => {
     const v = tf.tensor1d(V);
-    const act = tf.tidy(() => d.activationTf(v).dataSync());
-    const star = tf.tidy(() => d.conjugateOfActivationTf(v).dataSync());
+    const act = tf.tidy(() => tfjs(d.activationTf(v)).dataSync());
+    const star = tf.tidy(() => tfjs(d.conjugateOfActivationTf(v)).dataSync());
     V.forEach((x, i) => {
       const want = d.conjugate(d.activation(x));
       assert.ok(Math.abs(act[i] - d.activation(x)) < 1e-6 * (1 + Math.abs(d.activation(x))));

@@ -31,7 +31,7 @@ import { THREADED_BACKEND_NAME } from "./threads.ts";
 import { type Info, type KernelArgs, type KernelFunc, wasmBackendOf } from "./wasm_backend.ts";
 
 /** One replacement: which built-in kernel it wraps and how. */
-interface KernelFix {
+export interface KernelFix {
   /** One line for the README and benchmarks. */
   readonly doc: string;
   /** The tfjs kernel it replaces on the `wasm` backend. */
@@ -52,8 +52,35 @@ function transposeLast2(x: Info, args: KernelArgs): Info {
   return transpose({ inputs: { x }, backend: args.backend, attrs: { perm } }) as Info;
 }
 
+/** A kernel replacement name from {@link KERNEL_FIXES} (a new entry is named here too). */
+export type KernelFixName =
+  | "matmul_transpose"
+  | "conv2d_backprop_filter"
+  | "conv2d_backprop_input"
+  | "matmul_rust"
+  | "matmul_rust_fma"
+  | "fused_matmul_rust"
+  | "fused_matmul_rust_fma"
+  | "conv2d_rust"
+  | "conv2d_rust_fma"
+  | "conv2d_backprop_input_rust"
+  | "conv2d_backprop_input_rust_fma"
+  | "conv2d_backprop_filter_rust"
+  | "conv2d_backprop_filter_rust_fma"
+  | "adam_rust"
+  | "rmsprop_rust"
+  | "ema_rust"
+  | "leaky_relu_grad_rust"
+  | "leaky_relu_rust"
+  | "relu_rust"
+  | "identity_shared"
+  | "sum_rust"
+  | "mean_rust"
+  | "batch_norm_rust"
+  | "batch_norm_grad_rust";
+
 /** Every kernel replacement, by name. */
-export const KERNEL_FIXES = {
+export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
   matmul_transpose: {
     doc: "BatchMatMul with a transposed operand (every dense-layer gradient): transpose " +
       "explicitly, then use XNNPACK's plain matmul instead of tfjs-wasm's scalar loop",
@@ -224,10 +251,7 @@ export const KERNEL_FIXES = {
     kernelName: BATCH_NORM_GRAD_KERNEL,
     wrap: () => batchNormGradKernel,
   },
-} satisfies Record<string, KernelFix>;
-
-/** A kernel replacement name from {@link KERNEL_FIXES}. */
-export type KernelFixName = keyof typeof KERNEL_FIXES;
+};
 
 /** The stock `wasm` backend's own kernels (`null`: it has none), saved before the first replacement. */
 const builtins = new Map<string, tf.KernelConfig | null>();

@@ -9,7 +9,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 
 /** A tfjs kernel function. */
-export type KernelFunc = tf.KernelConfig["kernelFunc"];
+export type KernelFunc = tf.KernelFunc;
 /** The arguments tfjs hands a kernel function. */
 export type KernelArgs = Parameters<KernelFunc>[0];
 /** A kernel's input or output: shape, dtype and the backend's data id. */

@@ -68,8 +68,25 @@ function channelCount(doc: string): Field<number> {
   };
 }
 
+/** The type of {@link DATASETS}: each data set with its keys (a new entry is listed here too). */
+export type Datasets = {
+  readonly ring8: DatasetKind<Record<never, never>>;
+  readonly grid25: DatasetKind<Record<never, never>>;
+  readonly swissroll: DatasetKind<Record<never, never>>;
+  readonly mixture: DatasetKind<{
+    components: Field<{ weight: number; mean: number[]; std: number[] }[]>;
+  }>;
+  readonly mnist: DatasetKind<{ digits: Field<number[]> }>;
+  readonly images: DatasetKind<{
+    path: Field<string>;
+    size: Field<number[]>;
+    channels: Field<number>;
+    held_out: Field<number>;
+  }>;
+};
+
 /** Every data set, by the name used in experiment files. */
-export const DATASETS = {
+export const DATASETS: Datasets = {
   ring8: defineDataset({
     doc: "8 Gaussians on a ring (WGAN-GP recipe: radius 2, std 0.02, divided by 1.414)",
     params: {},
@@ -143,4 +160,4 @@ export const DATASETS = {
     shape: (p, path) => [p.size[0], p.size[1], imageChannels(p, path)],
     create: (p, path, cache) => imageFolder(p, path, cache),
   }),
-} satisfies Record<string, DatasetKind<Shape>>;
+};

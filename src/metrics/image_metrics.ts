@@ -144,8 +144,18 @@ export interface ImageMetricKind {
   compute(ctx: ImageMetricContext): number;
 }
 
+/** A metric name from {@link IMAGE_METRICS} (a new entry is named here too). */
+export type ImageMetricName =
+  | "frechet_distance"
+  | "classifier_score"
+  | "precision"
+  | "recall"
+  | "density"
+  | "coverage"
+  | "parzen_ll";
+
 /** Every image metric, by the name used in experiment files. */
-export const IMAGE_METRICS = {
+export const IMAGE_METRICS: Readonly<Record<ImageMetricName, ImageMetricKind>> = {
   frechet_distance: {
     label: "Fréchet distance",
     better: "lower",
@@ -205,10 +215,7 @@ export const IMAGE_METRICS = {
       "on the generated images, sigma chosen on half of them (Goodfellow et al. 2014)",
     compute: (ctx) => ctx.parzen().mean,
   },
-} as const satisfies Record<string, ImageMetricKind>;
-
-/** A metric name from {@link IMAGE_METRICS}. */
-export type ImageMetricName = keyof typeof IMAGE_METRICS;
+};
 
 /**
  * The named metrics for one evaluation, in the order asked.

@@ -30,6 +30,16 @@ export interface MetricNeed {
 const objectiveOf = (run: MetricRun) => OBJECTIVES[run.trainer.config.objective.name];
 const same = (a: readonly number[], b: readonly number[]) => a.join("x") === b.join("x");
 
+/** A need's name from {@link METRIC_NEEDS} (a new entry is named here too). */
+export type MetricNeedName =
+  | "modes"
+  | "plane"
+  | "vectors"
+  | "critic_divergence"
+  | "gaussian_fit"
+  | "ground_truth"
+  | "images";
+
 /**
  * Every need, by the name the metric table's records use.
  *
@@ -38,10 +48,10 @@ const same = (a: readonly number[], b: readonly number[]) => a.join("x") === b.j
  * import assert from "node:assert/strict";
  * import { METRIC_NEEDS } from "./metric_needs.ts";
  * assert.equal(METRIC_NEEDS.images.doc, "28x28x1 images");
- * assert.ok(METRIC_NEEDS.vectors.fits([2]) && !METRIC_NEEDS.vectors.fits([28, 28, 1]));
+ * assert.ok(METRIC_NEEDS.vectors.fits!([2]) && !METRIC_NEEDS.vectors.fits!([28, 28, 1]));
  * ```
  */
-export const METRIC_NEEDS = {
+export const METRIC_NEEDS: Readonly<Record<MetricNeedName, MetricNeed>> = {
   modes: {
     doc: "data with known modes",
     holds: (run) => (run.trainer.data.modes?.length ?? 0) > 0,
@@ -77,7 +87,4 @@ export const METRIC_NEEDS = {
     hint: "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
     heldOut: true,
   },
-} as const satisfies Record<string, MetricNeed>;
-
-/** A need's name from {@link METRIC_NEEDS}. */
-export type MetricNeedName = keyof typeof METRIC_NEEDS;
+};

@@ -3,7 +3,8 @@
  * name that appears as `eval/<name>` in `metrics.jsonl`. The evaluator
  * (`evaluate.ts`), the config check of `eval.metrics`, the report's labels
  * and directions (`report/metric_info.ts`) and the README reference all
- * read it. A new metric is one record here plus its test.
+ * read it. A new metric is one record here, its line in `Metrics` (the compiler checks
+ * that the two agree), plus its test.
  *
  * Records without `optIn` are measured at every evaluation where their
  * needs hold, in table order; records with `optIn` only when listed in
@@ -67,6 +68,25 @@ function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> 
 }
 
 /**
+ * The type of {@link METRICS}: each metric's record, with `optIn` in the type of the opt-in
+ * ones (a new entry is listed here too; the image metrics are named in `image_metrics.ts`).
+ */
+export type Metrics =
+  & {
+    readonly modes: MetricKind;
+    readonly hq: MetricKind;
+    readonly reverse_kl: MetricKind;
+    readonly kde_kl: MetricKind;
+    readonly kde_js: MetricKind;
+    readonly divergence: MetricKind;
+    readonly mu: MetricKind;
+    readonly sigma: MetricKind;
+    readonly true_divergence: MetricKind;
+    readonly kid: MetricKind & { readonly optIn: OptIn };
+  }
+  & { readonly [K in ImageMetricName]: MetricKind & { readonly optIn: OptIn } };
+
+/**
  * Every evaluation metric, by the name in `eval/<name>`.
  *
  * @example
@@ -77,7 +97,7 @@ function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> 
  * assert.deepEqual(METRICS.parzen_ll.needs, ["images"]);
  * ```
  */
-export const METRICS = {
+export const METRICS: Metrics = {
   modes: {
     label: "modes",
     better: "higher",
@@ -165,14 +185,14 @@ export const METRICS = {
     optIn: { minSamples: 3 },
     measure: (run) => kid(run.real(), run.samples, run.trainer.data.shape[0]),
   },
-} as const satisfies Record<string, MetricKind>;
+};
 
 /** A metric name from {@link METRICS}. */
-export type MetricName = keyof typeof METRICS;
+export type MetricName = keyof Metrics;
 
 /** A metric `eval.metrics` can list: one with `optIn`. */
 export type OptInMetricName = {
-  [K in MetricName]: (typeof METRICS)[K] extends { readonly optIn: OptIn } ? K : never;
+  [K in MetricName]: Metrics[K] extends { readonly optIn: OptIn } ? K : never;
 }[MetricName];
 
 /**

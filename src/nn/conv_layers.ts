@@ -5,7 +5,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { bool, ConfigError, type Field, num, vec } from "../fields.ts";
-import { defineLayer, named, shapeError, shapeText, uniformInit } from "./layer_kind.ts";
+import {
+  defineLayer,
+  type LayerKind,
+  named,
+  shapeError,
+  shapeText,
+  uniformInit,
+} from "./layer_kind.ts";
 import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 
 /** `same`, `valid`, or PyTorch's integer padding (zeros on every side). */
@@ -79,6 +86,27 @@ function transposeSize(n: number, k: number, s: number, pad: Padding, extra: num
 /** The tfjs `pad` argument (tfjs takes a number as symmetric zero padding, like PyTorch). */
 const tfPad = (pad: Padding) => pad as "same";
 
+/** The type of {@link CONV_LAYERS}: each layer with its keys (a new entry is listed here too). */
+export type ConvLayers = {
+  readonly conv2d: LayerKind<{
+    filters: Field<number>;
+    kernel: Field<number[]>;
+    stride: Field<number[]>;
+    padding: Field<Padding>;
+    bias: Field<boolean>;
+    spectral_norm: Field<boolean>;
+  }>;
+  readonly conv2d_transpose: LayerKind<{
+    filters: Field<number>;
+    kernel: Field<number[]>;
+    stride: Field<number[]>;
+    padding: Field<Padding>;
+    bias: Field<boolean>;
+    output_padding: Field<number>;
+  }>;
+  readonly upsample: LayerKind<{ factor: Field<number[]> }>;
+};
+
 /**
  * Every image layer, by name.
  *
@@ -89,7 +117,7 @@ const tfPad = (pad: Padding) => pad as "same";
  * assert.ok(CONV_LAYERS.conv2d.doc.length > 0);
  * ```
  */
-export const CONV_LAYERS = {
+export const CONV_LAYERS: ConvLayers = {
   conv2d: defineLayer({
     doc: "2-D convolution over [h, w, c] examples (NHWC), PyTorch's Conv2d initialisation; " +
       "spectral_norm: true divides the kernel by its largest singular value (as a " +

@@ -1,15 +1,16 @@
 /**
  * The layer table: every layer an experiment file can name under
  * `generator.layers` / `discriminator.layers`, with its keys and how it is
- * built. Adding a layer is adding one record here.
+ * built. Adding a layer is adding one record here and its line in `Layers` (the compiler
+ * checks that the two agree).
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, ConfigError, num, type Shape, vec } from "../fields.ts";
-import { CONV_LAYERS } from "./conv_layers.ts";
+import { bool, ConfigError, type Field, num, type Shape, vec } from "../fields.ts";
+import { CONV_LAYERS, type ConvLayers } from "./conv_layers.ts";
 import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";
-import { NORM_LAYERS } from "./norm_layers.ts";
-import { SHAPE_LAYERS } from "./shape_layers.ts";
+import { NORM_LAYERS, type NormLayers } from "./norm_layers.ts";
+import { SHAPE_LAYERS, type ShapeLayers } from "./shape_layers.ts";
 import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 
 export type { ApplyMode, BuildContext, Layer, LayerKind, Param } from "./layer_kind.ts";
@@ -24,8 +25,26 @@ function elementwise(doc: string, fn: (x: tf.Tensor) => tf.Tensor): LayerKind<Sh
   });
 }
 
+/**
+ * The type of {@link LAYERS}: each layer with its keys (a new entry is listed here too; the
+ * image, normalisation and reshaping layers are listed with their own tables).
+ */
+export type Layers =
+  & {
+    readonly dense: LayerKind<{ units: Field<number>; spectral_norm: Field<boolean> }>;
+    readonly location_scale: LayerKind<{ mu: Field<number[]>; sigma: Field<number[]> }>;
+    readonly relu: LayerKind<Shape>;
+    readonly leaky_relu: LayerKind<{ alpha: Field<number> }>;
+    readonly tanh: LayerKind<Shape>;
+    readonly sigmoid: LayerKind<Shape>;
+    readonly linear: LayerKind<Shape>;
+  }
+  & ConvLayers
+  & NormLayers
+  & ShapeLayers;
+
 /** Every layer kind, by the name used in experiment files. */
-export const LAYERS = {
+export const LAYERS: Layers = {
   dense: defineLayer({
     doc: "fully connected: y = x W + b (PyTorch's default uniform initialisation); " +
       "spectral_norm: true uses W / sigma(W) (Miyato et al. 2018)",
@@ -117,7 +136,7 @@ export const LAYERS = {
   ...CONV_LAYERS,
   ...NORM_LAYERS,
   ...SHAPE_LAYERS,
-} satisfies Record<string, LayerKind<Shape>>;
+};
 
 /** A layer name from {@link LAYERS}. */
-export type LayerName = keyof typeof LAYERS;
+export type LayerName = keyof Layers;

@@ -11,11 +11,22 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { num, oneOf } from "../fields.ts";
+import { type Field, num, oneOf } from "../fields.ts";
 import { batchNorm } from "../backend/rust/batch_norm.ts";
-import { defineLayer, named, shapeError } from "./layer_kind.ts";
+import { defineLayer, type LayerKind, named, shapeError } from "./layer_kind.ts";
 
 const epsilon = num("added to the variance before the square root", { gt: 0, default: 1e-5 });
+
+/** The type of {@link NORM_LAYERS}: each layer with its keys (a new entry is listed here too). */
+export type NormLayers = {
+  readonly batch_norm: LayerKind<{
+    momentum: Field<number>;
+    epsilon: Field<number>;
+    eval_stats: Field<"running" | "batch">;
+  }>;
+  readonly layer_norm: LayerKind<{ epsilon: Field<number> }>;
+  readonly dropout: LayerKind<{ rate: Field<number> }>;
+};
 
 /**
  * Every normalisation/regularisation layer, by name.
@@ -27,7 +38,7 @@ const epsilon = num("added to the variance before the square root", { gt: 0, def
  * assert.ok(NORM_LAYERS.batch_norm.doc.length > 0);
  * ```
  */
-export const NORM_LAYERS = {
+export const NORM_LAYERS: NormLayers = {
   batch_norm: defineLayer({
     doc: "batch normalisation over every axis but the last (channels), PyTorch's BatchNorm: " +
       "batch statistics in training steps, running averages (kept in checkpoints) for " +

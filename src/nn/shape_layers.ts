@@ -3,10 +3,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { list, num } from "../fields.ts";
-import { defineLayer, shapeError, shapeText } from "./layer_kind.ts";
+import { type Field, list, num } from "../fields.ts";
+import { defineLayer, type LayerKind, shapeError, shapeText } from "./layer_kind.ts";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The type of {@link SHAPE_LAYERS}: each layer with its keys (a new entry is listed here too). */
+export type ShapeLayers = {
+  readonly reshape: LayerKind<{ shape: Field<number[]> }>;
+  readonly flatten: LayerKind<Record<never, never>>;
+};
 
 /**
  * The reshaping layers, by name.
@@ -18,7 +24,7 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  * assert.ok(SHAPE_LAYERS.flatten.doc.length > 0);
  * ```
  */
-export const SHAPE_LAYERS = {
+export const SHAPE_LAYERS: ShapeLayers = {
   reshape: defineLayer({
     doc: "rearranges each example's values (row-major) into `shape`, e.g. [7, 7, 128] " +
       "(height, width, channels) after a dense layer",

@@ -45,8 +45,20 @@ const jeffreyConjugateTf = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
   };
 }) as (t: tf.Tensor) => tf.Tensor;
 
+/** An f-divergence name from {@link F_DIVERGENCES} (a new entry is named here too). */
+export type FDivergenceName =
+  | "kl"
+  | "reverse_kl"
+  | "pearson"
+  | "neyman"
+  | "squared_hellinger"
+  | "jeffrey"
+  | "jensen_shannon"
+  | "gan"
+  | "total_variation";
+
 /** Every f-divergence, by name. */
-export const F_DIVERGENCES = {
+export const F_DIVERGENCES: Readonly<Record<FDivergenceName, FDivergence>> = {
   kl: {
     doc: "Kullback-Leibler KL(P || Q)",
     formula: "f(u) = u log u; f*(t) = exp(t - 1); g_f(v) = v",
@@ -132,7 +144,4 @@ export const F_DIVERGENCES = {
     activationTf: (v: tf.Tensor) => tf.div(tf.tanh(v), 2),
     conjugateOfActivationTf: (v: tf.Tensor) => tf.div(tf.tanh(v), 2),
   },
-} satisfies Record<string, FDivergence>;
-
-/** An f-divergence name from {@link F_DIVERGENCES}. */
-export type FDivergenceName = keyof typeof F_DIVERGENCES;
+};

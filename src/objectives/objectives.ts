@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type InferShape, num, type Shape } from "../fields.ts";
+import { type Field, type InferShape, num, type Shape } from "../fields.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 import {
   type ExactDivergence,
@@ -83,7 +83,7 @@ const jsdFromGanLoss: DivergenceEstimate = {
 };
 
 /** An f-GAN objective: the critic maximises F = E_P[g_f(v)] - E_Q[f*(g_f(v))]; G minimises F. */
-function fgan(name: FDivergenceName) {
+function fgan(name: FDivergenceName): ObjectiveKind<Record<never, never>> {
   const d: FDivergence = F_DIVERGENCES[name];
   return defineObjective({
     doc: `f-GAN, ${d.doc}: ${d.formula}`,
@@ -105,8 +105,28 @@ function fgan(name: FDivergenceName) {
 /** `relu`-based hinge, `max(0, x)`. */
 const relu = (x: tf.Tensor) => tf.relu(x);
 
+/** The type of {@link OBJECTIVES}: each objective with its keys (a new entry is listed here too). */
+export type Objectives = {
+  readonly minimax: ObjectiveKind<{ real_label: Field<number> }>;
+  readonly non_saturating: ObjectiveKind<{ real_label: Field<number> }>;
+  readonly kl: ObjectiveKind<Record<never, never>>;
+  readonly reverse_kl: ObjectiveKind<Record<never, never>>;
+  readonly pearson: ObjectiveKind<Record<never, never>>;
+  readonly neyman: ObjectiveKind<Record<never, never>>;
+  readonly squared_hellinger: ObjectiveKind<Record<never, never>>;
+  readonly jeffrey: ObjectiveKind<Record<never, never>>;
+  readonly jensen_shannon: ObjectiveKind<Record<never, never>>;
+  readonly gan: ObjectiveKind<Record<never, never>>;
+  readonly total_variation: ObjectiveKind<Record<never, never>>;
+  readonly wasserstein: ObjectiveKind<Record<never, never>>;
+  readonly least_squares: ObjectiveKind<{ a: Field<number>; b: Field<number>; c: Field<number> }>;
+  readonly hinge: ObjectiveKind<Record<never, never>>;
+  readonly relativistic: ObjectiveKind<Record<never, never>>;
+  readonly relativistic_average: ObjectiveKind<Record<never, never>>;
+};
+
 /** Every objective, by the name used in experiment files. */
-export const OBJECTIVES = {
+export const OBJECTIVES: Objectives = {
   minimax: defineObjective({
     doc:
       "the original (saturating) game of Goodfellow et al. 2014; critic optimum gives -log 4 + 2 JSD",
@@ -197,7 +217,7 @@ export const OBJECTIVES = {
     generatorUsesReal: true,
     score: (l: tf.Tensor) => l,
   }),
-} satisfies Record<string, ObjectiveKind<Shape>>;
+};
 
 /** RaSGAN's loss for the side that wants `a` judged more real than `b`. */
 function relativisticAverage(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
@@ -208,4 +228,4 @@ function relativisticAverage(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
 }
 
 /** An objective name from {@link OBJECTIVES}. */
-export type ObjectiveName = keyof typeof OBJECTIVES;
+export type ObjectiveName = keyof Objectives;

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { bool, type InferShape, num, type Shape } from "../fields.ts";
+import { bool, type Field, type InferShape, num, type Shape } from "../fields.ts";
 import type { Network } from "../nn/network.ts";
 import type { Rng } from "../rng.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
@@ -63,8 +63,25 @@ function perExample(rng: Rng, like: Tensor): tf.Tensor {
   return tf.tensor(rng.fillUniform(new Float32Array(n)), shape);
 }
 
+/** The type of {@link REGULARIZERS}: each regulariser with its keys (a new entry is listed here too). */
+export type Regularizers = {
+  readonly gradient_penalty: RegularizerKind<
+    {
+      weight: Field<number>;
+      target: Field<number>;
+      one_sided: Field<boolean>;
+      every: Field<number>;
+    }
+  >;
+  readonly r1: RegularizerKind<{ gamma: Field<number>; every: Field<number> }>;
+  readonly dragan: RegularizerKind<
+    { weight: Field<number>; c: Field<number>; every: Field<number> }
+  >;
+  readonly weight_clipping: RegularizerKind<{ c: Field<number> }>;
+};
+
 /** Every regulariser, by the name used in experiment files. */
-export const REGULARIZERS = {
+export const REGULARIZERS: Regularizers = {
   gradient_penalty: defineRegularizer({
     doc: "WGAN-GP (Gulrajani et al. 2017): weight E[(||grad D(x^)|| - target)^2] at x^ = e x_r + " +
       "(1 - e) x_f, e ~ U[0, 1] per example; one_sided penalises only norms above target",
@@ -119,7 +136,7 @@ export const REGULARIZERS = {
       });
     },
   }),
-} satisfies Record<string, RegularizerKind<Shape>>;
+};
 
 /** A regulariser name from {@link REGULARIZERS}. */
-export type RegularizerName = keyof typeof REGULARIZERS;
+export type RegularizerName = keyof Regularizers;

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { hasFusedUpdate, runFusedUpdate } from "../backend/rust/optimizers.ts";
-import { type InferShape, list, num, type Shape } from "../fields.ts";
+import { type Field, type InferShape, list, num, type Shape } from "../fields.ts";
 import type { Param } from "../nn/layers.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 
@@ -70,8 +70,17 @@ function unzip(
 const lr = (fallback: number) => num("learning rate", { gt: 0, default: fallback });
 const eps = num("added to the denominator", { gt: 0, default: 1e-8 });
 
+/** The type of {@link OPTIMIZERS}: each optimiser with its keys (a new entry is listed here too). */
+export type Optimizers = {
+  readonly adam: OptimizerKind<{ lr: Field<number>; betas: Field<number[]>; eps: Field<number> }>;
+  readonly rmsprop: OptimizerKind<
+    { lr: Field<number>; alpha: Field<number>; eps: Field<number>; momentum: Field<number> }
+  >;
+  readonly sgd: OptimizerKind<{ lr: Field<number>; momentum: Field<number> }>;
+};
+
 /** Every optimiser, by the name used in experiment files. */
-export const OPTIMIZERS = {
+export const OPTIMIZERS: Optimizers = {
   adam: defineOptimizer({
     doc: "Adam with bias correction: p -= lr m^ / (sqrt(v^) + eps)",
     params: {
@@ -175,4 +184,4 @@ export const OPTIMIZERS = {
       };
     },
   }),
-} satisfies Record<string, OptimizerKind<Shape>>;
+};

@@ -5,7 +5,7 @@
  * continues the same schedule.
  * @module
  */
-import { type InferShape, num, type Shape } from "../fields.ts";
+import { type Field, type InferShape, num, type Shape } from "../fields.ts";
 
 /** One record of the schedule table. */
 export interface ScheduleKind<S extends Shape> {
@@ -34,6 +34,13 @@ const decayParams = {
 const within = (progress: number, start: number) =>
   Math.min(1, Math.max(0, (progress - start) / (1 - start)));
 
+/** The type of {@link SCHEDULES}: each schedule with its keys (a new entry is listed here too). */
+export type Schedules = {
+  readonly constant: ScheduleKind<Record<never, never>>;
+  readonly linear: ScheduleKind<{ start: Field<number>; end: Field<number> }>;
+  readonly cosine: ScheduleKind<{ start: Field<number>; end: Field<number> }>;
+};
+
 /**
  * Every schedule, by the name used in experiment files.
  *
@@ -48,7 +55,7 @@ const within = (progress: number, start: number) =>
  * assert.equal(SCHEDULES.constant.factor(0.75, {}), 1);
  * ```
  */
-export const SCHEDULES = {
+export const SCHEDULES: Schedules = {
   constant: defineSchedule({
     doc: "the configured learning rates throughout",
     params: {},
@@ -65,7 +72,7 @@ export const SCHEDULES = {
     factor: (progress, p) =>
       p.end + (1 - p.end) * 0.5 * (1 + Math.cos(Math.PI * within(progress, p.start))),
   }),
-} satisfies Record<string, ScheduleKind<Shape>>;
+};
 
 /** The name of a schedule, as `train.lr_schedule.name` in experiment files. */
-export type ScheduleName = keyof typeof SCHEDULES;
+export type ScheduleName = keyof Schedules;

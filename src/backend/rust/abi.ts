@@ -1,8 +1,9 @@
 /**
  * The exports of Duel's Rust kernels (kernels/duel_kernels.wasm), declared
- * once: {@link KERNEL_ABI} names every export with its parameters and result,
- * and {@link RustKernels}, the type every TypeScript caller gets, is derived
- * from it. The table is checked against the built module's exports
+ * once: {@link KERNEL_ABI} names every export with its parameters and result
+ * ({@link KernelAbi}, right above it, lists each entry's type; the compiler
+ * checks that the two agree), and {@link RustKernels}, the type every
+ * TypeScript caller gets, is derived from it. The table is checked against the built module's exports
  * (names, parameter and result types) by `tests/kernels_abi_test.ts`, so a
  * signature changed on one side only fails a test; a call with the wrong
  * number of arguments fails the type check.
@@ -32,6 +33,15 @@ export interface KernelSignature {
   /** Whether the build adds a fused multiply-add twin `<name>_fma` (same signature). */
   readonly fma?: true;
 }
+
+/** The type of a {@link KERNEL_ABI} entry with parameters `P` (see {@link KernelSignature}). */
+export type AbiEntry<P extends readonly AbiParam[]> = { readonly doc: string; readonly params: P };
+/** Added to an {@link AbiEntry}: the entry returns an `R`. */
+export type AbiReturns<R extends AbiType> = { readonly result: R };
+/** Added to an {@link AbiEntry}: the build adds the fused twin `<name>_fma`. */
+export type AbiFmaTwin = { readonly fma: true };
+/** Parameters named `N`, each an `f32` (as `as const` writes them). */
+type F32Params<N extends readonly string[]> = { readonly [I in keyof N]: readonly [N[I], "f32"] };
 
 /** `matmul_f32`'s parameters (kernels/src/matmul.rs, `matmul_exports!`). */
 const MATMUL = [
@@ -81,7 +91,10 @@ const CONV = [
 
 /** An optimiser table and its length (kernels/src/optimizers.rs). */
 const TABLE = [["table", "ptr"], ["n", "u32"]] as const;
-const ADAM = [
+const ADAM: readonly [
+  ...typeof TABLE,
+  ...F32Params<["b1", "one_minus_b1", "b2", "one_minus_b2", "root_c2", "eps", "step_size"]>,
+] = [
   ...TABLE,
   ["b1", "f32"],
   ["one_minus_b1", "f32"],
@@ -91,7 +104,10 @@ const ADAM = [
   ["eps", "f32"],
   ["step_size", "f32"],
 ] as const;
-const RMSPROP = [
+const RMSPROP: readonly [
+  ...typeof TABLE,
+  ...F32Params<["alpha", "one_minus_alpha", "eps", "momentum", "lr"]>,
+] = [
   ...TABLE,
   ["alpha", "f32"],
   ["one_minus_alpha", "f32"],
@@ -137,10 +153,71 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
-const EMA = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
+type EmaParams = readonly [...typeof TABLE, ...F32Params<["decay", "one_minus_decay"]>];
+const EMA: EmaParams = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
 
 /** "Scalar reference of …": same signature, same bits. */
 const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
+
+/**
+ * The type of {@link KERNEL_ABI}: each export's parameters, and its result and fused twin where
+ * it has them (a new entry is listed here too; the compiler checks that the two agree).
+ */
+export type KernelAbi = {
+  readonly matmul_f32_work_len: AbiEntry<readonly []> & AbiReturns<"u32">;
+  readonly matmul_f32: AbiEntry<typeof MATMUL>;
+  readonly matmul_f32_rows: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]>;
+  readonly matmul_f32_cols: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]>;
+  readonly matmul4x8_f32: AbiEntry<typeof MATMUL> & AbiFmaTwin;
+  readonly matmul4x8_f32_rows: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]> & AbiFmaTwin;
+  readonly matmul4x8_f32_cols: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]> & AbiFmaTwin;
+  readonly matmul_f32_ref: AbiEntry<typeof MATMUL>;
+  readonly matmul_f32_fma_ref: AbiEntry<typeof MATMUL>;
+  readonly conv_f32_work_len: AbiEntry<readonly []> & AbiReturns<"u32">;
+  readonly conv2d_f32: AbiEntry<typeof CONV> & AbiFmaTwin;
+  readonly conv2d_f32_ref: AbiEntry<typeof CONV>;
+  readonly conv2d_f32_fma_ref: AbiEntry<typeof CONV>;
+  readonly conv2d_backprop_filter_f32: AbiEntry<typeof CONV> & AbiFmaTwin;
+  readonly conv2d_backprop_filter_f32_cols: AbiEntry<typeof CONV> & AbiFmaTwin;
+  readonly conv2d_backprop_filter_f32_ref: AbiEntry<typeof CONV>;
+  readonly conv2d_backprop_filter_f32_fma_ref: AbiEntry<typeof CONV>;
+  readonly conv2d_backprop_input_f32: AbiEntry<typeof CONV> & AbiFmaTwin;
+  readonly conv2d_backprop_input_f32_ref: AbiEntry<typeof CONV>;
+  readonly conv2d_backprop_input_f32_fma_ref: AbiEntry<typeof CONV>;
+  readonly adam_f32: AbiEntry<typeof ADAM>;
+  readonly adam_f32_ref: AbiEntry<typeof ADAM>;
+  readonly rmsprop_f32: AbiEntry<typeof RMSPROP>;
+  readonly rmsprop_f32_ref: AbiEntry<typeof RMSPROP>;
+  readonly leaky_relu_f32: AbiEntry<typeof LEAKY_RELU>;
+  readonly leaky_relu_f32_ref: AbiEntry<typeof LEAKY_RELU>;
+  readonly leaky_relu_grad_f32: AbiEntry<typeof LEAKY_RELU_GRAD>;
+  readonly leaky_relu_grad_f32_ref: AbiEntry<typeof LEAKY_RELU_GRAD>;
+  readonly relu_f32: AbiEntry<typeof RELU>;
+  readonly relu_f32_ref: AbiEntry<typeof RELU>;
+  readonly sum_rows_f32: AbiEntry<typeof SUM_ROWS>;
+  readonly sum_rows_f32_ref: AbiEntry<typeof SUM_ROWS>;
+  readonly batch_norm_f32: AbiEntry<typeof BATCH_NORM>;
+  readonly batch_norm_f32_ref: AbiEntry<typeof BATCH_NORM>;
+  readonly batch_norm_grad_f32: AbiEntry<typeof BATCH_NORM_GRAD>;
+  readonly batch_norm_grad_f32_ref: AbiEntry<typeof BATCH_NORM_GRAD>;
+  readonly ema_f32: AbiEntry<typeof EMA>;
+  readonly ema_f32_ref: AbiEntry<typeof EMA>;
+  readonly fma_probe: AbiEntry<readonly [readonly ["at", "ptr"]]> & AbiFmaTwin;
+  readonly peak_flops:
+    & AbiEntry<
+      readonly [
+        readonly ["iters", "u32"],
+        readonly ["scale", "f32"],
+        readonly ["step", "f32"],
+        readonly ["kind", "u32"],
+      ]
+    >
+    & AbiReturns<"f32">;
+  readonly peak_clock:
+    & AbiEntry<readonly [readonly ["iters", "u32"], readonly ["x", "u32"], readonly ["y", "u32"]]>
+    & AbiReturns<"u32">;
+  readonly peak_flops_per_iter: AbiEntry<readonly []> & AbiReturns<"u32">;
+};
 
 /**
  * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
@@ -153,7 +230,7 @@ const ref = (of: string) => `scalar reference of ${of}: same signature, same bit
  * assert.deepEqual(KERNEL_ABI.relu_f32.params.map(([name]) => name), ["x", "out", "len"]);
  * ```
  */
-export const KERNEL_ABI = {
+export const KERNEL_ABI: KernelAbi = {
   // matmul.rs
   matmul_f32_work_len: { doc: "floats of workspace matmul_f32 needs", params: [], result: "u32" },
   matmul_f32: { doc: "C[b] = act(op(A[b]) · op(B[b]) + bias), 2 × 16 tile", params: MATMUL },
@@ -252,7 +329,7 @@ export const KERNEL_ABI = {
     result: "u32",
   },
   peak_flops_per_iter: { doc: "flops per iteration of peak_flops", params: [], result: "u32" },
-} as const satisfies Record<string, KernelSignature>;
+};
 
 type Abi = typeof KERNEL_ABI;
 
