@@ -4,7 +4,7 @@
  * type surface out of Duel's documentation. Inside Duel, cast with {@link tfjs}.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "./deps/tfjs_core.ts";
 
 /**
  * A tfjs-core tensor of any rank.

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 
-/** Bottom to top; `.` is the files directly in `src/` (the ground floor). */
+/** Bottom to top; `.` is the files directly in `src/` and `deps/` the pinned dependencies (the ground floor). */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["."],
+  [".", "deps"],
   ["backend", "images"],
   ["data", "nn", "objectives"],
   ["train"],

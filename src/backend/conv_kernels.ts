@@ -12,7 +12,7 @@
  *   the flipped taps of that phase; the phases are then interleaved.
  * @module
  */
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util } from "../deps/tfjs_core.ts";
 import type { Info, KernelArgs } from "./wasm_backend.ts";
 import { WasmOps } from "./wasm_ops.ts";
 

@@ -10,8 +10,8 @@
  * statistics outputs carry none (they feed the running averages only).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import "../deps/tfjs_layers.ts";
 import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust/activations.ts";
 import { BATCH_NORM_KERNEL, batchNormGrad } from "./rust/batch_norm.ts";
 

@@ -6,7 +6,7 @@
  * stock one.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust/matmul.ts";
 import { hostFusesMultiplyAdd } from "./rust/probes.ts";

@@ -3,10 +3,10 @@
  * @module
  */
 import { loadRustKernels } from "./rust/loader.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import "./gradients.ts";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import "../deps/tfjs_backend_cpu.ts";
+import "../deps/tfjs_backend_wasm.ts";
 import {
   activeKernelFixes,
   fixAvailable,

@@ -52,13 +52,13 @@
  * kernels bind their cwrap'd functions to the *active* module in setupFunc).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfwasm from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "../deps/tfjs_core.ts";
+import * as tfwasm from "../deps/tfjs_backend_wasm.ts";
 // Shipped worker script (same string tfjs turns into a blob: URL).
-import * as workerMod from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js";
+import { threadedWorker as workerMod } from "../deps/tfjs_wasm_threaded.ts";
 // Un-bundled Emscripten factory for the threaded SIMD build (what the worker
 // must evaluate to define `WasmBackendModuleThreadedSimd`).
-import threadedFactory from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js";
+import { threadedFactory as threadedFactory } from "../deps/tfjs_wasm_threaded.ts";
 import workerThreads from "node:worker_threads";
 import os from "node:os";
 import { releaseRustKernels } from "./rust/bound.ts";

@@ -6,7 +6,7 @@
  * the backend through {@link wasmBackendOf}.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../deps/tfjs_core.ts";
 
 /** A tfjs kernel function. */
 export type KernelFunc = tf.KernelFunc;

@@ -4,7 +4,7 @@
  * tfjs's tensor tracking, so nothing else would free them).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { type Info, type KernelArgs, wasmBackendOf } from "./wasm_backend.ts";
 
 /**

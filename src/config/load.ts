@@ -4,7 +4,7 @@
  * `file:line:col: key.path: what is wrong (valid: ...)`.
  * @module
  */
-import { stringify } from "yaml";
+import { stringify } from "../deps/yaml.ts";
 export { ExperimentFileError } from "./errors.ts";
 export { configHash } from "./hash.ts";
 export { locate, parseYaml } from "./yaml_file.ts";

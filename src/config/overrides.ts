@@ -3,7 +3,7 @@
  * validation so they are checked exactly like the file's own keys.
  * @module
  */
-import { parse } from "yaml";
+import { parse } from "../deps/yaml.ts";
 import { ConfigError, isOwnKey } from "../fields.ts";
 
 /** One parsed `--set` argument. */

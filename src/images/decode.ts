@@ -6,8 +6,8 @@
  * not composited over a background).
  * @module
  */
-import { convertIndexedToRgb, decode as decodePng, type DecodedPng } from "fast-png";
-import { decode as decodeJpeg } from "jpeg-js";
+import { convertIndexedToRgb, type DecodedPng, decodePng } from "../deps/images.ts";
+import { decodeJpeg } from "../deps/images.ts";
 
 /** A decoded image: `height * width * channels` bytes, row-major, grey (1) or RGB (3). */
 export interface Bitmap {

@@ -2,7 +2,7 @@
  * Pictures of samples: a grid of images as one PNG.
  * @module
  */
-import { encode } from "fast-png";
+import { encodePng as encode } from "../deps/images.ts";
 
 /** Options for {@link gridPng}. */
 export interface GridOptions {

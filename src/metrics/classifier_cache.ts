@@ -15,7 +15,7 @@
 import { cacheDirFromEnv } from "../env.ts";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { numericsOf } from "../backend/tfjs.ts";
 import { writeAtomic } from "../files.ts";
 import {

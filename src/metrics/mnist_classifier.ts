@@ -13,7 +13,7 @@
  * from a recipe, `classifier_cache.ts` keeps it on disk under a content hash.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { type Shape, tagged } from "../fields.ts";
 import { EVAL_MODE, LAYERS, type Param } from "../nn/layers.ts";
 import { buildNetwork, layerShapes, type LayerSpec, type Network } from "../nn/network.ts";

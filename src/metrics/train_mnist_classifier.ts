@@ -4,7 +4,7 @@
  * optional random shifts and a linear learning-rate decay.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { Rng } from "../rng.ts";
 import { tfjs } from "../tensor.ts";
 import { OPTIMIZERS } from "../train/optimizers.ts";

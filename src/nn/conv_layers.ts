@@ -3,7 +3,7 @@
  * convolution and nearest-neighbour upsampling. Weights start as PyTorch's do.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { bool, ConfigError, type Field, num, vec } from "../fields.ts";
 import {
   defineLayer,

@@ -4,7 +4,7 @@
  * (PyTorch's default initialiser, shape errors).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { ConfigError, type InferShape, type Shape } from "../fields.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor, Variable } from "../tensor.ts";

@@ -5,7 +5,7 @@
  * checks that the two agree).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { bool, ConfigError, type Field, num, type Shape, vec } from "../fields.ts";
 import { CONV_LAYERS, type ConvLayers } from "./conv_layers.ts";
 import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";

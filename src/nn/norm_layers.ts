@@ -10,7 +10,7 @@
  * statistics: `eval_stats: batch` reproduces that.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { type Field, num, oneOf } from "../fields.ts";
 import { batchNorm } from "../backend/rust/batch_norm.ts";
 import { defineLayer, type LayerKind, named, shapeError } from "./layer_kind.ts";

@@ -2,7 +2,7 @@
  * Layers that only change how each example's values are arranged.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { type Field, list, num } from "../fields.ts";
 import { defineLayer, type LayerKind, shapeError, shapeText } from "./layer_kind.ts";
 

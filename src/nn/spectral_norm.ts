@@ -4,7 +4,7 @@
  * with a persistent vector u; u and v are constants for the gradient.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { Rng } from "../rng.ts";
 
 /** Identity whose gradient is zero (tfjs has no stop_gradient). */

@@ -9,7 +9,7 @@
  * gives 2·JSD (and `gan` gives 2·JSD - log 4). Duel reports D_f as defined.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { Tensor } from "../tensor.ts";
 import { lambertWExp, lambertWExpTf } from "./lambert_w.ts";
 

@@ -4,7 +4,7 @@
  * neither overflows nor underflows. Scalar (float64) and tfjs versions.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 
 /**
  * `W(e^c)` for any real c, in float64 (Newton's method on `w + log w = c`).

@@ -4,7 +4,7 @@
  * Both losses are minimised. REFERENCE.md §1 gives the formulas.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { type Field, type InferShape, num, type Shape } from "../fields.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 import {

@@ -4,7 +4,7 @@
  * each critic update. Listed under `regularizers:` in an experiment file.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { bool, type Field, type InferShape, num, type Shape } from "../fields.ts";
 import type { Network } from "../nn/network.ts";
 import type { Rng } from "../rng.ts";

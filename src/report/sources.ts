@@ -5,7 +5,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { parse } from "yaml";
+import { parse } from "../deps/yaml.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { writeAtomic } from "../files.ts";
 import { TrialStore } from "../sweep/store.ts";

@@ -3,7 +3,7 @@
  * bottleneck is visible.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { Trainer } from "../train/trainer.ts";
 
 /** Time spent in one kernel over the profiled steps. */

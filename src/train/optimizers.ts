@@ -7,7 +7,7 @@
  * with the same bits as the tfjs code below.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { hasFusedUpdate, runFusedUpdate } from "../backend/rust/optimizers.ts";
 import { type Field, type InferShape, list, num, type Shape } from "../fields.ts";
 import type { Param } from "../nn/layers.ts";

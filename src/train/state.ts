@@ -3,7 +3,7 @@
  * step): taken from and written back into named tfjs variables.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { Param } from "../nn/layers.ts";
 import { Rng, type RngState } from "../rng.ts";
 import { tfjs } from "../tensor.ts";

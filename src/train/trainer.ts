@@ -4,7 +4,7 @@
  * prints or saves; its whole state can be taken and restored exactly.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { dataSourceOf } from "../data/factory.ts";
 import { buildPlayers, type Players } from "./players.ts";
 import type { Experiment } from "../config/schema.ts";

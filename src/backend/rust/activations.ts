@@ -9,7 +9,7 @@
  * where the active backend has it.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelArgs,

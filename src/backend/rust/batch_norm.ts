@@ -16,7 +16,7 @@
  * the running averages only).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelArgs,

@@ -8,7 +8,7 @@
  * `conv2d_backprop_input_rust`, `conv2d_backprop_filter_rust`).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelFunc,

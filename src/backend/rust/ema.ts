@@ -9,7 +9,7 @@
  * the optimisers (`optimizers.ts`).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import { type Info, type KernelArgs, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
 

@@ -5,7 +5,7 @@
  * in `../kernels.ts` (`KERNEL_FIXES`, `setKernelFix`).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelFunc,

@@ -17,7 +17,7 @@
  * copy: measured, the conv GAN test diverged at step 3).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelArgs,

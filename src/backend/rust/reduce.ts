@@ -9,7 +9,7 @@
  * are the built-in's too (`mean_rust`).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../deps/tfjs_core.ts";
 import { type Info, type KernelFunc, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
 
