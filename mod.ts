@@ -24,8 +24,21 @@ export {
   experimentFromData,
   loadExperiment,
   parseExperiment,
+  resolveExperiment,
 } from "./src/config/load.ts";
 export type { LoadedExperiment, ParseOptions } from "./src/config/load.ts";
+export { defineExperiment } from "./src/config/define.ts";
+export { train } from "./src/runs/train_api.ts";
+export type {
+  EvalMetricKey,
+  Evaluated,
+  MetricKey,
+  Samples,
+  StepMetricName,
+  TrainOptions,
+  TrainResult,
+} from "./src/runs/train_api.ts";
+export type { ExperimentInput, Input } from "./src/config/define.ts";
 export type { Position, SourceMap } from "./src/config/source_map.ts";
 export { EXPERIMENT } from "./src/config/schema.ts";
 export type {
@@ -238,6 +251,7 @@ export { decodeImage, imageFormat, toChannels } from "./src/images/decode.ts";
 export type { Bitmap } from "./src/images/decode.ts";
 export { resizeImage } from "./src/images/resize.ts";
 export { gridPng } from "./src/images/grid.ts";
+export { samplesCsv } from "./src/runs/files.ts";
 export type { GridOptions } from "./src/images/grid.ts";
 export { isImageData, PICTURE_IMAGES, writeSamples } from "./src/runs/experiment.ts";
 export { dataManifest } from "./src/runs/run_folder.ts";

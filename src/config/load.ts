@@ -91,6 +91,48 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
 }
 
 /**
+ * Validates experiment data (already parsed, overrides applied) into a frozen
+ * {@link LoadedExperiment}: the schema, the data (when `options.loadData`),
+ * the checks across keys and, last, where it may write. Throws a
+ * {@link ConfigError} naming the key path; the callers add positions.
+ * `typedRoot`: `output.root` was typed on the command line (see `checkWritable`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveExperiment } from "./load.ts";
+ * const { config } = resolveExperiment({
+ *   name: "demo",
+ *   data: { name: "ring8" },
+ *   generator: { layers: [{ type: "dense", units: 2 }] },
+ *   discriminator: { layers: [{ type: "dense", units: 1 }] },
+ * });
+ * assert.equal(config.train.batch_size, 256);
+ * ```
+ */
+export function resolveExperiment(
+  data: unknown,
+  options: Pick<ParseOptions, "loadData" | "cacheDir" | "writeRule"> = {},
+  typedRoot = false,
+): LoadedExperiment {
+  const config = EXPERIMENT.parse(data, "");
+  // A missing folder before a layer mismatch.
+  const source = options.loadData
+    ? dataSourceOf(config.data, { dir: options.cacheDir ?? null })
+    : undefined;
+  checkShapes(config);
+  checkMetrics(config);
+  // Last: a file with other problems names those first.
+  if (options.writeRule) {
+    const why = checkWritable(config.output.root, { ...options.writeRule, typed: typedRoot });
+    if (why) throw new ConfigError("output.root", why, OUTSIDE_VALID);
+  }
+  const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
+  const hash = configHash(config);
+  return { config: deepFreeze(config), resolvedYaml, hash, ...(source ? { data: source } : {}) };
+}
+
+/**
  * Validates already-parsed experiment data whose positions are in `map`
  * under `prefix` (e.g. an inline `base:` of a sweep file: prefix `base`).
  * Errors are {@link ExperimentFileError} lines pointing into `options.file`.
@@ -153,22 +195,8 @@ export function experimentFromData(
     }
   }
   try {
-    const config = EXPERIMENT.parse(data, "");
-    // A missing folder before a layer mismatch.
-    const source = options.loadData
-      ? dataSourceOf(config.data, { dir: options.cacheDir ?? null })
-      : undefined;
-    checkShapes(config);
-    checkMetrics(config);
-    // Last: a file with other problems names those first.
-    if (options.writeRule) {
-      const typed = overrides.some(({ override: o }) => ["output", "output.root"].includes(o.path));
-      const why = checkWritable(config.output.root, { ...options.writeRule, typed });
-      if (why) throw new ConfigError("output.root", why, OUTSIDE_VALID);
-    }
-    const resolvedYaml = stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
-    const hash = configHash(config);
-    return { config: deepFreeze(config), resolvedYaml, hash, ...(source ? { data: source } : {}) };
+    const typed = overrides.some(({ override: o }) => ["output", "output.root"].includes(o.path));
+    return resolveExperiment(data, options, typed);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // Blame the last override on the error's path, above it (a bad value) or below it

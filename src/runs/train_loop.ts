@@ -38,6 +38,10 @@ export interface RunOptions {
    * (`optimizer.*`, `train.divergence_guard.*`), e.g. a lower learning rate.
    */
   overrides?: readonly string[];
+  /** Called after each evaluation is recorded, with its samples (row-major, as the data's shape). */
+  onEval?: (step: number, metrics: Readonly<Record<string, number>>, samples: Float32Array) => void;
+  /** Stops the run after the step in progress (summary written; `--resume` continues it). */
+  signal?: AbortSignal;
 }
 
 /** What `summary.json` holds. */
@@ -184,6 +188,7 @@ export async function train(
     if (!samples.every(Number.isFinite)) return undefined;
     return {
       metrics,
+      samples,
       write: () => writeSamples(folder, step, samples, trainer.data.shape, step === total),
     };
   };
@@ -192,6 +197,7 @@ export async function train(
       const first = evaluation(0);
       await first?.write();
       await record(rowOf({ step: 0, ...first?.metrics, elapsed: 0 }));
+      if (first) options.onEval?.(0, first.metrics, first.samples);
       // The initial state, so that a run which diverges before its first checkpoint can be
       // resumed with other settings (rotation removes it once two newer checkpoints exist).
       await folder.saveCheckpoint({ state: trainer.state(), configHash: loaded.hash, elapsed: 0 });
@@ -212,9 +218,11 @@ export async function train(
       }
       await evaluated?.write();
       await record(rowOf({ ...m, ...evaluated?.metrics, elapsed: elapsed() }));
+      if (evaluated) options.onEval?.(m.step, evaluated.metrics, evaluated.samples);
       if (state) {
         await folder.saveCheckpoint({ state, configHash: loaded.hash, elapsed: elapsed() });
       }
+      if (options.signal?.aborted) break;
     }
   } finally {
     log.close();
