@@ -18,6 +18,7 @@ import {
   num,
   obj,
   oneOf,
+  optional,
   type Shape,
   str,
   tagged,
@@ -84,6 +85,7 @@ export interface Experiment {
     readonly every: number;
     readonly samples: number;
     readonly metrics: readonly ImageMetricName[];
+    readonly health_every?: number;
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -187,6 +189,11 @@ const experiment = obj("an experiment", {
       oneOf("an image metric", Object.keys(IMAGE_METRICS) as ImageMetricName[]),
       { default: [] },
     ),
+    health_every: optional(num(
+      "steps between logs of both players' gradient norms (`d/grad_norm`, `g/grad_norm`); " +
+        "absent: every 50 steps; 0: never",
+      { int: true, min: 0 },
+    )),
   }),
   backend: obj("where the tensors are computed", {
     name: oneOf("tfjs backend", Object.keys(BACKENDS) as (keyof typeof BACKENDS)[], "wasm"),

@@ -15,6 +15,8 @@ import { dataSourceOf } from "../data/factory.ts";
 import { Rng } from "../rng.ts";
 import { Trainer } from "../train/trainer.ts";
 import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
+import { writeRunViews } from "./run_views.ts";
+import { writeRunReport } from "./run_report.ts";
 import { writeAtomic } from "../files.ts";
 import {
   dataManifest,
@@ -40,6 +42,8 @@ export interface RunOptions {
   onStart?: (trainer: Trainer) => void;
   /** The image metrics' classifier: recipe and cache (default: the standard recipe, cached). */
   classifier?: CachedClassifierOptions;
+  /** Draw the views at each evaluation and keep `report.html` current (default true). */
+  views?: boolean;
 }
 
 /** What `summary.json` holds. */
@@ -154,15 +158,23 @@ async function train(
   const startStep = trainer.step;
   const t0 = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
-  let last: MetricsRow | undefined;
+  let last: MetricsRow | undefined, reportDue = false;
   const record = async (row: MetricsRow) => {
     await log.write(encoder.encode(toJsonl([row])));
+    if (reportDue) {
+      reportDue = false;
+      await writeRunReport(folder.dir);
+    }
     last = row;
     options.onRow?.(row, total);
   };
   const evalRow = async (step: number) => {
     const { samples, metrics } = evaluate(trainer, images);
     await writeSamples(folder, step, samples, trainer.data.shape, step === total);
+    if (options.views !== false) {
+      await writeRunViews(folder.dir, trainer, step, samples);
+      reportDue = true;
+    }
     return metrics;
   };
   try {
@@ -198,6 +210,7 @@ async function train(
     steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
   };
   await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
+  if (options.views !== false) await writeRunReport(folder.dir);
   return summary;
 }
 
