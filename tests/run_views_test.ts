@@ -7,7 +7,7 @@ import { parseExperiment } from "../src/config/load.ts";
 import { runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { viewFile } from "../src/runs/run_report.ts";
-import { tinyExperiment, withoutTime } from "./_fixtures.ts";
+import { ROOT, tinyExperiment, withoutTime } from "./_fixtures.ts";
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
@@ -85,4 +85,20 @@ Deno.test("a 1-D f-GAN run's report shows the exact and generated densities and 
   assert.ok(group("critic").includes(">critic<") && group("critic").includes(">optimal (exact)<"));
   // Each curve is a path with many points.
   for (const d of group("critic").match(/ d="([^"]*)"/g)!) assert.ok(d.split("L").length > 100);
+});
+
+Deno.test("deno task report rebuilds a run's report.html and --gif animates its views", async () => {
+  const root = await Deno.makeTempDir();
+  const { run_dir } = await runExperiment(parseExperiment(tinyExperiment(root)));
+  await Deno.remove(`${run_dir}/report.html`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "report", run_dir, "--gif", "--quiet"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(await Deno.readTextFile(`${run_dir}/report.html`), /id="lapse-range"/);
+  const gif = await Deno.readFile(`${run_dir}/views.gif`);
+  assert.equal(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
 });

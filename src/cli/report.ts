@@ -14,16 +14,18 @@ import {
 import { ReportError, summarize } from "../report/summarize.ts";
 import { renderMarkdown } from "../report/render.ts";
 import { UserError } from "../errors.ts";
+import { writeRunGif, writeRunReport } from "../runs/run_report.ts";
 import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE =
-  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir]";
+  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir] [--gif]";
 
 const OPTIONS = {
   metric: { type: "string", multiple: true },
   "rank-by": { type: "string" },
   out: { type: "string" },
   quiet: { type: "boolean", default: false },
+  gif: { type: "boolean", default: false },
 } as const;
 
 async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
@@ -45,6 +47,16 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
     throw new UserError(`duel: ${dir}: ${e.message}`);
   }
   const written = await writeReport(values.out ?? dir, data);
+  // A run folder's report.html is the run's own page (views, time-lapse, curves, config).
+  if (kind === "run" && (values.out ?? dir) === dir) await writeRunReport(dir);
+  if (values.gif) {
+    if (kind !== "run") throw new UsageError("--gif takes a run folder");
+    written.push(
+      await writeRunGif(dir, values.out ?? dir).catch((e: Error) => {
+        throw new UserError(`duel: ${e.message}`);
+      }),
+    );
+  }
   if (!values.quiet) console.log(renderMarkdown(data).split("## Charts")[0].trim());
   console.log(
     `wrote ${written.filter((f) => !f.endsWith(".svg")).join(", ")} and ${

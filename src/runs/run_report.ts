@@ -4,8 +4,10 @@
  * each evaluation and at the end of the run, and by `deno task report`.
  * @module
  */
+import { decode } from "fast-png";
 import { parse } from "yaml";
 import { writeAtomic } from "../files.ts";
+import { gifOf } from "../views/gif.ts";
 import { type Frame, renderRunPage } from "../views/run_page.ts";
 import { readMetrics } from "./files.ts";
 
@@ -86,5 +88,31 @@ export async function writeRunReport(dir: string): Promise<string> {
   });
   const path = `${dir}/report.html`;
   await writeAtomic(path, html);
+  return path;
+}
+
+/**
+ * Writes `<out>/views.gif`: the 2-D views of the run folder `dir` over
+ * training, one frame per evaluation; returns its path. Throws a one-line
+ * error when the run has no 2-D views.
+ *
+ * @example
+ * ```ts ignore
+ * await writeRunGif("runs/ring8/20261126-120000-1a2b3c4d");
+ * ```
+ */
+export async function writeRunGif(dir: string, out = dir): Promise<string> {
+  const frames = framesIn(dir, VIEWS_DIR, "png");
+  if (!frames.length) throw new Error(`${dir}: no 2-D views to animate (views/step-<n>.png)`);
+  const pictures = await Promise.all(frames.map(async (f) => {
+    const png = decode(await Deno.readFile(`${dir}/${f.src}`));
+    const data = new Uint8Array(png.width * png.height * 3);
+    for (let p = 0; p < png.width * png.height; p++) {
+      for (let k = 0; k < 3; k++) data[3 * p + k] = png.data[p * png.channels + k];
+    }
+    return { width: png.width, height: png.height, data };
+  }));
+  const path = `${out}/views.gif`;
+  await writeAtomic(path, gifOf(pictures));
   return path;
 }
