@@ -26,7 +26,7 @@ async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<nu
     if (!(e instanceof Deno.errors.NotCapable)) return false;
     throw new UserError(
       `duel: ${root}: outside the working directory, which is all \`deno task board\` may read ` +
-        `(valid: a folder under it, or deno run --allow-read=${root} --allow-env --allow-net=127.0.0.1 ` +
+        `(valid: a folder under it, or deno run --allow-read=${root} --allow-env=LOG_TOKENS,LOG_STREAM --allow-net=127.0.0.1 ` +
         `src/cli/board.ts ${root})`,
     );
   });

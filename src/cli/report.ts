@@ -15,10 +15,13 @@ import { ReportError, summarize } from "../report/summarize.ts";
 import { renderMarkdown } from "../report/render.ts";
 import { UserError } from "../errors.ts";
 import { writeRunGif, writeRunReport } from "../runs/run_report.ts";
+import { writeComparison } from "../report/compare.ts";
+import { writeGallery } from "../report/gallery.ts";
 import { type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE =
-  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir] [--gif]";
+  "usage: deno task report <sweep folder | run folder> [--metric eval/name ...] [--rank-by eval/name] [--out dir] [--gif]\n" +
+  "       deno task report <run A> <run B> | <sweep A> <sweep B> [--out dir]   (compare.html, side by side)";
 
 const OPTIONS = {
   metric: { type: "string", multiple: true },
@@ -30,7 +33,15 @@ const OPTIONS = {
 
 async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError("expected one folder");
+  if (positionals.length === 2) {
+    const [a, b] = positionals.map((p) => p.replace(/\/+$/, ""));
+    const path = await writeComparison(a, b, values.out ?? a).catch((e: Error) => {
+      throw new UserError(`duel: ${e.message}`);
+    });
+    console.log(`wrote ${path}`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("expected one folder, or two to compare");
   const dir = positionals[0].replace(/\/+$/, "");
   const kind = await folderKind(dir).catch((e: Error) => {
     throw new UserError(`duel: ${e.message}`);
@@ -49,6 +60,9 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const written = await writeReport(values.out ?? dir, data);
   // A run folder's report.html is the run's own page (views, time-lapse, curves, config).
   if (kind === "run" && (values.out ?? dir) === dir) await writeRunReport(dir);
+  if (kind === "sweep" && (values.out ?? dir) === dir) {
+    written.push(await writeGallery(dir, data, trials));
+  }
   if (values.gif) {
     if (kind !== "run") throw new UsageError("--gif takes a run folder");
     written.push(

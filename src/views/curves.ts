@@ -34,15 +34,14 @@ export function thin(
   if (points.length <= buckets) return points.map(([x, y]) => [x, y]);
   const out: [number, number][] = [];
   for (let b = 0; b < buckets; b++) {
-    const part = points.slice(
-      Math.floor((b * points.length) / buckets),
-      Math.floor(((b + 1) * points.length) / buckets),
-    );
-    const ys = part.map(([, y]) => y).filter(Number.isFinite);
-    out.push([
-      part.reduce((s, [x]) => s + x, 0) / part.length,
-      ys.length ? ys.reduce((s, y) => s + y, 0) / ys.length : NaN,
-    ]);
+    const [from, to] = [b, b + 1].map((k) => Math.floor((k * points.length) / buckets));
+    let sx = 0, sy = 0, ny = 0;
+    for (let i = from; i < to; i++) {
+      const [x, y] = points[i];
+      sx += x;
+      if (Number.isFinite(y)) [sy, ny] = [sy + y, ny + 1];
+    }
+    out.push([sx / (to - from), ny ? sy / ny : NaN]);
   }
   return out;
 }

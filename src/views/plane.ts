@@ -208,9 +208,9 @@ export function planeSvg(view: PlaneView): string {
     `<text x="-4" y="${P}" text-anchor="end">${esc(short(y0))}</text>`,
     `<text x="-4" y="10" text-anchor="end">${esc(short(y1))}</text>`,
   ];
-  const legend = `orange: generated (${view.fake.length / 2}), grey: real` +
-    (view.pull ? ", white arrows: the generator's pull" : "") +
-    (view.modes?.length ? ", blue circles: modes (3 std)" : "");
+  const legend = `orange: generated, grey: real` +
+    (view.pull ? ", arrows: generator's pull" : "") +
+    (view.modes?.length ? ", blue: modes (3 std)" : "");
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" class="view">`,

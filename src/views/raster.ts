@@ -73,10 +73,17 @@ export function planePicture(view: PlaneView, size: number, progress?: number): 
   if (view.critic) {
     const { side, values } = view.critic;
     const [lo, hi] = finiteRange(values);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const v = values[Math.floor((y * side) / size) * side + Math.floor((x * side) / size)];
-        draw.put(x, y, viridis((v - lo) / (hi - lo)));
+    const colours = new Uint8Array(values.length * 3);
+    values.forEach((v, i) => colours.set(viridis((v - lo) / (hi - lo)), 3 * i));
+    for (let y = 0, o = 0; y < size; y++) {
+      const row = Math.floor((y * side) / size) * side;
+      for (let x = 0; x < size; x++, o += 3) {
+        const c = 3 * (row + Math.floor((x * side) / size));
+        [pic.data[o], pic.data[o + 1], pic.data[o + 2]] = [
+          colours[c],
+          colours[c + 1],
+          colours[c + 2],
+        ];
       }
     }
   }
@@ -123,5 +130,12 @@ export function planePicture(view: PlaneView, size: number, progress?: number): 
  * ```
  */
 export function pictureToPng(pic: Picture): Uint8Array {
-  return encode({ width: pic.width, height: pic.height, data: pic.data, channels: 3, depth: 8 });
+  const image = {
+    width: pic.width,
+    height: pic.height,
+    data: pic.data,
+    channels: 3,
+    depth: 8 as const,
+  };
+  return encode(image, { zlib: { level: 1 } }); // fast: frames are small and many
 }

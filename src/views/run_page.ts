@@ -45,10 +45,11 @@ const TRAINING_CHARTS: readonly { title: string; keys: readonly string[]; log?: 
   { title: "critic's divergence estimate (per step)", keys: ["d/divergence"] },
 ];
 
-const seriesOf = (rows: RunPage["rows"], key: string): Series => ({
-  name: key,
-  points: rows.filter((r) => key in r).map((r) => [r.step, r[key]] as const),
-});
+const seriesOf = (rows: RunPage["rows"], key: string): Series => {
+  const points: [number, number][] = [];
+  for (const r of rows) if (r[key] !== undefined) points.push([r.step, r[key]]);
+  return { name: key, points };
+};
 
 /**
  * The charts of a metrics log: losses, the critic's outputs, gradient norms,
@@ -67,9 +68,13 @@ export function runCharts(rows: RunPage["rows"]): { title: string; svg: string }
     const series = c.keys.map((k) => seriesOf(rows, k)).filter((s) => s.points.length);
     return series.length ? [{ title: c.title, svg: curvesSvg(c.title, series, c) }] : [];
   });
-  const evals = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) =>
-    k.startsWith("eval/")
-  );
+  const keys = new Set<string>();
+  for (const r of rows) {
+    if (Object.keys(r).some((k) => k.startsWith("eval/"))) {
+      for (const k in r) keys.add(k);
+    }
+  }
+  const evals = [...keys].filter((k) => k.startsWith("eval/"));
   return [
     ...training,
     ...evals.map((k) => ({ title: k, svg: curvesSvg(k, [seriesOf(rows, k)]) })),
