@@ -29,13 +29,19 @@ Deno.test("a 2-D view draws every heatmap cell, its scale, points, arrows and mo
   const svg = planeSvg(ringView());
   const group = (cls: string) =>
     svg.match(new RegExp(`<g class="${cls}"[^>]*>(.*?)</g>`, "s"))?.[1] ?? "";
-  assert.equal(group("heat").split("<rect").length - 1, 256);
-  assert.ok(new Set(group("heat").match(/fill="#[0-9a-f]{6}"/g)).size > 50, "few distinct colours");
+  const uri = group("heat").match(/href="data:image\/png;base64,([^"]+)"/)![1];
+  const heat = decode(Uint8Array.from(atob(uri), (c) => c.charCodeAt(0)));
+  assert.deepEqual([heat.width, heat.height], [16, 16]); // one pixel per cell
+  const colours = new Set<number>();
+  for (let p = 0; p < 256; p++) {
+    colours.add((heat.data[3 * p] << 16) | (heat.data[3 * p + 1] << 8) | heat.data[3 * p + 2]);
+  }
+  assert.ok(colours.size > 50, `${colours.size} distinct colours`);
   assert.equal(group("real").split("<circle").length - 1, 50);
   assert.ok(group("fake").split("<circle").length - 1 > 50);
   assert.equal(group("arrows").split("<path").length - 1, 20);
   assert.equal(group("modes").split("<circle").length - 1, 2);
-  assert.doesNotMatch(svg, /<script|href=|url\(/);
+  assert.doesNotMatch(svg, /<script|url\(|href="(?!data:image\/png)/);
 });
 
 Deno.test("a 2-D view without a critic or arrows draws only the points", () => {
