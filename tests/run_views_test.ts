@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { parseExperiment } from "../src/config/load.ts";
 import { runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
-import { viewFile } from "../src/runs/run_report.ts";
+import { viewFile, writeRunReport } from "../src/runs/run_report.ts";
+import { gridPng } from "../src/images/grid.ts";
 import { ROOT, tinyExperiment, withoutTime } from "./_fixtures.ts";
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
@@ -101,4 +102,22 @@ Deno.test("deno task report rebuilds a run's report.html and --gif animates its 
   assert.match(await Deno.readTextFile(`${run_dir}/report.html`), /id="lapse-range"/);
   const gif = await Deno.readFile(`${run_dir}/views.gif`);
   assert.equal(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
+});
+
+Deno.test("an image run's report embeds its sample grids as the time-lapse", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/samples`);
+  await Deno.writeTextFile(`${dir}/config.resolved.yaml`, "name: digits\ntrain: { steps: 20 }\n");
+  await Deno.writeTextFile(`${dir}/metrics.jsonl`, '{"step":0}\n{"step":10,"d/loss":1}\n');
+  for (const step of [0, 10]) {
+    await Deno.writeFile(
+      `${dir}/samples/step-${String(step).padStart(8, "0")}.png`,
+      gridPng(new Float32Array(4 * 4), [2, 2, 1]),
+    );
+  }
+  await writeRunReport(dir);
+  const html = await Deno.readTextFile(`${dir}/report.html`);
+  assert.match(html, /<img id="lapse-img" src="samples\/step-00000010\.png"/);
+  assert.equal(html.split('<img src="samples/step-').length - 1, 2);
+  assert.match(html, /in progress or stopped: step 10 of 20/);
 });
