@@ -35,6 +35,20 @@ Deno.test("the board lists runs with their state and serves only files under its
       60,
     ]);
   }
+  // A sweep folder: listed with its finished trials (its store is never opened).
+  const sweep = `${root}/sweeps/s`;
+  await Deno.mkdir(`${sweep}/trials/0000-abc`, { recursive: true });
+  await Deno.mkdir(`${sweep}/trials/0001-def`);
+  await Deno.writeTextFile(`${sweep}/sweep.db`, "");
+  await Deno.writeTextFile(`${sweep}/trials/0000-abc/summary.json`, "{}");
+  const listed = (await scanRoot(root)).find((e) => e.kind === "sweep")!;
+  assert.deepEqual([listed.path, listed.name, listed.state, listed.step, listed.total], [
+    "sweeps/s",
+    "s",
+    "stopped",
+    1,
+    2,
+  ]);
   await Deno.symlink("/etc", `${root}/escape`);
   const handle = boardHandler(await Deno.realPath(root));
   const get = (path: string) => handle(new Request(`http://127.0.0.1${path}`));

@@ -33,9 +33,11 @@ function render() {
       row.dataset.path = e.path;
       row.innerHTML = '<td><input type="checkbox" class="tick"></td><td class="name"></td><td class="kind"></td>' +
         '<td class="objective"></td><td class="data"></td><td class="state"></td><td><span class="step"></span> / <span class="total"></span></td>' +
-        '<td><a href="#" class="open">report</a></td>';
+        '<td><a href="#" class="open">report</a>' + (e.kind === "sweep" ? ' <a href="#" class="views">views</a>' : "") + '</td>';
       row.querySelector(".tick").onchange = (ev) => { ev.target.checked ? ticked.add(e.path) : ticked.delete(e.path); curves(); };
-      row.querySelector(".open").onclick = (ev) => { ev.preventDefault(); show(e.path); };
+      row.querySelector(".open").onclick = (ev) => { ev.preventDefault(); show(e.path, "report.html"); };
+      const views = row.querySelector(".views");
+      if (views) views.onclick = (ev) => { ev.preventDefault(); show(e.path, "views.html"); };
       body.appendChild(row);
     }
     row.className = e.state;
@@ -45,10 +47,10 @@ function render() {
   }
   $("count").textContent = entries.filter(matches).length + " of " + entries.length;
 }
-function show(path) {
+function show(path, page) {
   open = path;
   openStep = entries.find((e) => e.path === path)?.step ?? -1;
-  $("report").src = "/files/" + enc(path) + "/report.html";
+  $("report").src = "/files/" + enc(path) + "/" + page;
   $("open-name").textContent = path;
 }
 async function curves() {
