@@ -33,8 +33,9 @@ for (let i = 0; i < pairs; i++) {
   }
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const [p, d] = [median(times.plain), median(times.drawn)];
-console.log(
-  `median plain ${p.toFixed(2)} s, drawn ${d.toFixed(2)} s: +${((d / p - 1) * 100).toFixed(1)}%`,
-);
+for (const [what, t] of [["wall", times], ["cpu", cpu]] as const) {
+  const [p, d] = [median(t.plain), median(t.drawn)];
+  const change = ((d / p - 1) * 100).toFixed(1);
+  console.log(`${what}: median plain ${p.toFixed(2)} s, drawn ${d.toFixed(2)} s: ${change}%`);
+}
 await Deno.remove(root, { recursive: true });
