@@ -46,7 +46,7 @@ try {
   });
   await page.goto(board.url);
   const rows = page.locator("tr[data-path]");
-  await page.waitForFunction(() => document.querySelectorAll("tr[data-path]").length === 2);
+  await page.waitForFunction(`document.querySelectorAll("tr[data-path]").length === 2`);
   assert.deepEqual(await rows.locator(".state").allTextContents(), ["finished", "finished"]);
 
   // Open the first run: its report shows its charts.
@@ -58,9 +58,7 @@ try {
 
   // Overlay both runs' losses.
   for (const tick of await rows.locator(".tick").all()) await tick.check();
-  await page.waitForFunction(() =>
-    document.querySelectorAll("#overlay .overlay-line").length === 2
-  );
+  await page.waitForFunction(`document.querySelectorAll("#overlay .overlay-line").length === 2`);
 
   // The filter hides what does not match.
   await page.locator("#filter").fill("no-such-run");
@@ -74,14 +72,14 @@ try {
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  await page.waitForFunction(() => document.querySelectorAll("tr.running").length === 1, null, {
+  await page.waitForFunction(`document.querySelectorAll("tr.running").length === 1`, null, {
     timeout: 120_000,
   });
   const counter = page.locator("tr.running .step");
   const first = Number(await counter.textContent());
   await page.waitForFunction(
-    (s) => Number(document.querySelector("tr.running .step")?.textContent) > s + 10,
-    first,
+    `Number(document.querySelector("tr.running .step")?.textContent) > ${first + 10}`,
+    null,
     { timeout: 120_000 },
   );
   assert.equal(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker), 42);
