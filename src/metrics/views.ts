@@ -49,14 +49,21 @@ function planeView(trainer: Trainer, samples: Float32Array): PlaneView {
   };
 }
 
-/** A normalised histogram of `values` on `xs` (bin centres, evenly spaced). */
-function histogram(values: ArrayLike<number>, xs: Float64Array): Float64Array {
-  const h = xs[1] - xs[0], out = new Float64Array(xs.length);
+/**
+ * A density estimate of `values` on `xs` (evenly spaced): a histogram with a
+ * bin per grid point, averaged over `smooth` points on each side.
+ */
+function histogram(values: ArrayLike<number>, xs: Float64Array, smooth = 4): Float64Array {
+  const h = xs[1] - xs[0], counts = new Float64Array(xs.length);
   for (let i = 0; i < values.length; i++) {
     const k = Math.round((values[i] - xs[0]) / h);
-    if (k >= 0 && k < xs.length) out[k]++;
+    if (k >= 0 && k < xs.length) counts[k]++;
   }
-  return out.map((c) => c / (values.length * h));
+  return counts.map((_, k) => {
+    let sum = 0;
+    for (let j = k - smooth; j <= k + smooth; j++) sum += counts[j] ?? 0;
+    return sum / ((2 * smooth + 1) * values.length * h);
+  });
 }
 
 const normal = (x: number, mu: number, sigma: number) =>

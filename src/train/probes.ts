@@ -73,8 +73,9 @@ export function criticAt(trainer: Trainer, points: Float32Array): Float32Array {
  * `);
  * const trainer = Trainer.create(config);
  * const pull = generatorPull(trainer, new Float32Array([0, 0, 1, 1]));
- * // A linear critic pulls every sample the same way.
- * assert.ok(Math.abs(pull[0] - pull[2]) < 1e-6 && Math.abs(pull[1] - pull[3]) < 1e-6);
+ * // A linear critic pulls every sample in the same direction (by different amounts).
+ * assert.ok(Math.abs(pull[0] * pull[3] - pull[1] * pull[2]) < 1e-6);
+ * assert.ok(Math.hypot(pull[0], pull[1]) > 0);
  * trainer.dispose();
  * ```
  */
