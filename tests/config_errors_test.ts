@@ -196,7 +196,12 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
     lr_schedule: { name: "constant" },
     checkpoint_every: 500,
   });
-  assert.deepEqual(config.eval, { every: 500, samples: 2500, metrics: [] });
+  assert.deepEqual(config.eval, {
+    every: 500,
+    samples: 2500,
+    metrics: [],
+    health_every: undefined,
+  });
   assert.deepEqual(config.backend, { name: "wasm", threads: 1 });
   assert.deepEqual(config.output, { root: "runs" });
   assert.deepEqual(config.generator.layers, [{ type: "dense", units: 2, spectral_norm: false }]);

@@ -10,7 +10,7 @@ import { dirname, join, relative } from "node:path";
 /** Bottom to top; `.` is the files directly in `src/` and `deps/` the pinned dependencies (the ground floor). */
 export const LAYERS: readonly (readonly string[])[] = [
   [".", "deps"],
-  ["backend", "images"],
+  ["backend", "images", "views"],
   ["data", "nn", "objectives"],
   ["train"],
   ["metrics"],
@@ -18,7 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["runs"],
   ["sweep"],
   ["report"],
-  ["cli"],
+  ["cli", "board"],
 ];
 
 const SRC = new URL("../src/", import.meta.url).pathname;

@@ -90,6 +90,7 @@ export interface Experiment {
     readonly every: number;
     readonly samples: number;
     readonly metrics: readonly OptInMetricName[];
+    readonly health_every?: number;
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -202,6 +203,11 @@ const experiment = obj("an experiment", {
       oneOf("a metric", OPT_IN_METRICS),
       { default: [] },
     ),
+    health_every: optional(num(
+      "steps between logs of both players' gradient norms (`d/grad_norm`, `g/grad_norm`); " +
+        "absent: every 50 steps; 0: never",
+      { int: true, min: 0 },
+    )),
   }),
   backend: obj("where the tensors are computed", {
     name: oneOf("tfjs backend", Object.keys(BACKENDS) as (keyof typeof BACKENDS)[], "wasm"),

@@ -15,6 +15,8 @@ import { writeAtomic } from "../files.ts";
 import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
 import { nonFiniteTensors, stopLine, verdict } from "./divergence.ts";
 import type { RunFolder } from "./run_folder.ts";
+import { writeRunViews } from "./run_views.ts";
+import { writeRunReport } from "./run_report.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
 export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
@@ -42,6 +44,8 @@ export interface RunOptions {
   onEval?: (step: number, metrics: Readonly<Record<string, number>>, samples: Float32Array) => void;
   /** Stops the run after the step in progress (summary written; `--resume` continues it). */
   signal?: AbortSignal;
+  /** Draw the views at each evaluation and keep `report.html` current (default true). */
+  views?: boolean;
 }
 
 /** What `summary.json` holds. */
@@ -177,8 +181,13 @@ export async function train(
   const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
   let last: MetricsRow | undefined;
   let stop: { step: number; detail: string } | undefined;
+  let reportDue = false;
   const record = async (row: MetricsRow) => {
     await log.write(encoder.encode(toJsonl([row])));
+    if (reportDue) {
+      reportDue = false;
+      await writeRunReport(folder.dir);
+    }
     last = row;
     options.onRow?.(row, total);
   };
@@ -189,7 +198,13 @@ export async function train(
     return {
       metrics,
       samples,
-      write: () => writeSamples(folder, step, samples, trainer.data.shape, step === total),
+      write: async () => {
+        await writeSamples(folder, step, samples, trainer.data.shape, step === total);
+        if (options.views !== false) {
+          await writeRunViews(folder.dir, trainer, step, samples);
+          reportDue = true;
+        }
+      },
     };
   };
   try {
@@ -253,6 +268,7 @@ export async function train(
       : {}),
   };
   await writeAtomic(folder.summary, JSON.stringify(summary, null, 2) + "\n");
+  if (options.views !== false) await writeRunReport(folder.dir);
   if (stop) {
     const line = stopLine(
       folder.dir,

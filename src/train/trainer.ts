@@ -44,7 +44,19 @@ export interface StepMetrics {
   readonly "d/penalty"?: number;
   /** The divergence the critic's loss (without penalties) estimates, for objectives that have one. */
   readonly "d/divergence"?: number;
+  /** The critic's gradient norm (all weights) in the round's last update, every `eval.health_every` steps. */
+  readonly "d/grad_norm"?: number;
+  /** The generator's gradient norm (all weights) in the round's last update, every `eval.health_every` steps. */
+  readonly "g/grad_norm"?: number;
 }
+
+/** Steps between gradient-norm logs when `eval.health_every` is absent (0 turns them off). */
+export const HEALTH_EVERY = 50;
+
+/** The global norm of a set of gradients, read back to the host (one sync). */
+const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): number =>
+  tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))))
+    .dataSync()[0];
 
 type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
@@ -229,7 +241,10 @@ export class Trainer {
   }
 
   /** One critic update; `update` counts critic updates from 0 (lazy penalties use it). */
-  #criticStep(update: number): { loss: number; penalty: number; real: number; fake: number } {
+  #criticStep(
+    update: number,
+    health = false,
+  ): { loss: number; penalty: number; real: number; fake: number; norm?: number } {
     const batch = this.config.train.batch_size;
     const objective = this.#objective;
     const result = tf.tidy(() => {
@@ -250,17 +265,18 @@ export class Trainer {
         parts.push(tf.keep(loss), tf.keep(penalty));
         return tf.add(loss, penalty) as tf.Scalar;
       }, vars);
+      const norm = health ? gradNorm(grads) : undefined;
       this.#opt.discriminator.apply(grads, lrFactor(this.config.train, this.step));
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
       const [loss, penalty] = parts.map((t) => t.dataSync()[0]);
       tf.dispose([...logits, ...parts]);
-      return { loss, penalty, real: realScore, fake: fakeScore };
+      return { loss, penalty, real: realScore, fake: fakeScore, ...(health ? { norm } : {}) };
     });
     for (const r of this.#regularizers) r.kind.afterCriticUpdate?.(this.discriminator, r.params);
     return result;
   }
 
-  #generatorStep(): number {
+  #generatorStep(health = false): { loss: number; norm?: number } {
     const batch = this.config.train.batch_size;
     return tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
@@ -274,20 +290,31 @@ export class Trainer {
           this.#objective.generator(fake, realLogits, this.#objectiveParams),
         ) as tf.Scalar;
       }, vars);
+      const norm = health ? gradNorm(grads) : undefined;
       this.#opt.generator.apply(grads, lrFactor(this.config.train, this.step));
-      return value.dataSync()[0];
+      return { loss: value.dataSync()[0], ...(health ? { norm } : {}) };
     });
   }
 
   /** Trains from the current step to `until` (default: `train.steps`), yielding each step's metrics. */
   async *run(until = this.config.train.steps): AsyncGenerator<StepMetrics> {
     while (this.step < until) {
-      let critic = { loss: NaN, penalty: 0, real: NaN, fake: NaN };
+      const every = this.config.eval.health_every ?? HEALTH_EVERY;
+      const health = every > 0 && (this.step + 1) % every === 0;
+      let critic: { loss: number; penalty: number; real: number; fake: number; norm?: number } = {
+        loss: NaN,
+        penalty: 0,
+        real: NaN,
+        fake: NaN,
+      };
       const criticSteps = this.config.train.discriminator_steps;
-      for (let k = 0; k < criticSteps; k++) critic = this.#criticStep(this.step * criticSteps + k);
-      let gLoss: number | undefined;
-      for (let k = 0; k < this.config.train.generator_steps; k++) {
-        gLoss = this.#generatorStep();
+      for (let k = 0; k < criticSteps; k++) {
+        critic = this.#criticStep(this.step * criticSteps + k, health && k === criticSteps - 1);
+      }
+      let gLoss: number | undefined, gNorm: number | undefined;
+      const generatorSteps = this.config.train.generator_steps;
+      for (let k = 0; k < generatorSteps; k++) {
+        ({ loss: gLoss, norm: gNorm } = this.#generatorStep(health && k === generatorSteps - 1));
         this.#updateEma();
       }
       this.step++;
@@ -301,6 +328,8 @@ export class Trainer {
         ...(this.#objective.divergence
           ? { "d/divergence": this.#objective.divergence.fromCriticLoss(critic.loss) }
           : {}),
+        ...(critic.norm === undefined ? {} : { "d/grad_norm": critic.norm }),
+        ...(gNorm === undefined ? {} : { "g/grad_norm": gNorm }),
       };
       await Promise.resolve();
     }

@@ -1,0 +1,107 @@
+/**
+ * Probes of a trainer's players for the views of a run: the critic's output
+ * at given points and the generator loss's pull on given samples. Both run
+ * in evaluation mode, draw no random numbers and change no state, so a run
+ * that is probed gives the same numbers as one that is not.
+ * @module
+ */
+import * as tf from "../deps/tfjs_core.ts";
+import { EVAL_MODE } from "../nn/layers.ts";
+import { OBJECTIVES } from "../objectives/objectives.ts";
+import { tfjs } from "../tensor.ts";
+import type { Trainer } from "./trainer.ts";
+
+type Objective = (typeof OBJECTIVES)["least_squares"];
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The critic's raw outputs (logits) at `points` (row-major `[n, ...shape]`),
+ * from one batched forward pass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseExperiment } from "../config/load.ts";
+ * import { useBackend } from "../backend/tfjs.ts";
+ * import { Trainer } from "./trainer.ts";
+ * import { criticAt } from "./probes.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: t
+ * data: { name: ring8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * assert.equal(criticAt(trainer, new Float32Array([0, 0, 1, 1, 2, 2])).length, 3);
+ * trainer.dispose();
+ * ```
+ */
+export function criticAt(trainer: Trainer, points: Float32Array): Float32Array {
+  const shape = trainer.data.shape;
+  const out = tf.tidy(() =>
+    tfjs(
+      trainer.discriminator.apply(
+        tf.tensor(points, [points.length / sizeOf(shape), ...shape]),
+        EVAL_MODE,
+      ),
+    )
+  );
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return values;
+}
+
+/**
+ * For each of `samples` (row-major `[n, ...shape]`), the direction in which
+ * the generator's loss would move it: minus the gradient of that loss with
+ * respect to the sample, from one backward pass through the critic. `real`
+ * (same layout) feeds the relativistic losses, which compare with real logits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseExperiment } from "../config/load.ts";
+ * import { useBackend } from "../backend/tfjs.ts";
+ * import { Trainer } from "./trainer.ts";
+ * import { generatorPull } from "./probes.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: t
+ * data: { name: ring8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * const pull = generatorPull(trainer, new Float32Array([0, 0, 1, 1]));
+ * // A linear critic pulls every sample in the same direction (by different amounts).
+ * assert.ok(Math.abs(pull[0] * pull[3] - pull[1] * pull[2]) < 1e-6);
+ * assert.ok(Math.hypot(pull[0], pull[1]) > 0);
+ * trainer.dispose();
+ * ```
+ */
+export function generatorPull(
+  trainer: Trainer,
+  samples: Float32Array,
+  real: Float32Array = samples,
+): Float32Array {
+  const shape = trainer.data.shape, size = sizeOf(shape);
+  const { name, ...params } = trainer.config.objective;
+  const objective = OBJECTIVES[name] as Objective;
+  const critic = (x: tf.Tensor) => tfjs(trainer.discriminator.apply(x, EVAL_MODE));
+  const out = tf.tidy(() => {
+    const x = tf.tensor(samples, [samples.length / size, ...shape]);
+    const realLogits = critic(tf.tensor(real, [real.length / size, ...shape]));
+    const loss = (fake: tf.Tensor) =>
+      tfjs(
+        objective.generator(
+          critic(fake),
+          realLogits,
+          params as Parameters<Objective["generator"]>[2],
+        ),
+      );
+    return tf.neg(tf.grad(loss)(x));
+  });
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return values;
+}

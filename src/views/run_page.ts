@@ -1,0 +1,146 @@
+/**
+ * The report page of one run (`report.html` in its folder): its state, the
+ * latest view, a time-lapse of the views (a slider over one frame per
+ * evaluation, and a strip), the loss, health and metric curves, and the
+ * config and manifest. Self-contained apart from the frames, which it links
+ * by relative path inside the run folder; its one small inline script moves
+ * the slider. No network.
+ * @module
+ */
+import { esc } from "./color.ts";
+import { curvesSvg, type Series } from "./curves.ts";
+
+/** One time-lapse frame: the evaluation's step and its picture's path relative to the page. */
+export interface Frame {
+  /** Generator steps completed. */
+  readonly step: number;
+  /** Relative path of the picture (PNG or SVG). */
+  readonly src: string;
+}
+
+/** What the run page shows. */
+export interface RunPage {
+  /** The run's name (heading). */
+  readonly title: string;
+  /** One line: state and progress. */
+  readonly status: string;
+  /** The latest view as inline SVG, if the data has one. */
+  readonly latest?: string;
+  /** Time-lapse frames in step order. */
+  readonly frames: readonly Frame[];
+  /** The rows of `metrics.jsonl`. */
+  readonly rows: readonly Readonly<Record<string, number>>[];
+  /** `config.resolved.yaml`. */
+  readonly config: string;
+  /** `manifest.json`. */
+  readonly manifest: string;
+}
+
+/** The health and loss charts: title, keys, log scale. */
+const TRAINING_CHARTS: readonly { title: string; keys: readonly string[]; log?: boolean }[] = [
+  { title: "losses", keys: ["d/loss", "g/loss"] },
+  { title: "critic's mean output", keys: ["d/real_score", "d/fake_score"] },
+  { title: "gradient norms", keys: ["d/grad_norm", "g/grad_norm"], log: true },
+  { title: "penalty", keys: ["d/penalty"] },
+  { title: "critic's divergence estimate (per step)", keys: ["d/divergence"] },
+];
+
+const seriesOf = (rows: RunPage["rows"], key: string): Series => {
+  const points: [number, number][] = [];
+  for (const r of rows) if (r[key] !== undefined) points.push([r.step, r[key]]);
+  return { name: key, points };
+};
+
+/**
+ * The charts of a metrics log: losses, the critic's outputs, gradient norms,
+ * penalties, then each `eval/` metric; charts without data are left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runCharts } from "./run_page.ts";
+ * const charts = runCharts([{ step: 0, "eval/hq": 0 }, { step: 1, "d/loss": 1.4, "g/loss": 0.7 }]);
+ * assert.deepEqual(charts.map((c) => c.title), ["losses", "eval/hq"]);
+ * ```
+ */
+export function runCharts(rows: RunPage["rows"]): { title: string; svg: string }[] {
+  const training = TRAINING_CHARTS.flatMap((c) => {
+    const series = c.keys.map((k) => seriesOf(rows, k)).filter((s) => s.points.length);
+    return series.length ? [{ title: c.title, svg: curvesSvg(c.title, series, c) }] : [];
+  });
+  const keys = new Set<string>();
+  for (const r of rows) {
+    if (Object.keys(r).some((k) => k.startsWith("eval/"))) {
+      for (const k in r) keys.add(k);
+    }
+  }
+  const evals = [...keys].filter((k) => k.startsWith("eval/"));
+  return [
+    ...training,
+    ...evals.map((k) => ({ title: k, svg: curvesSvg(k, [seriesOf(rows, k)]) })),
+  ];
+}
+
+const STYLE = `body{font-family:sans-serif;margin:1.5em;max-width:1100px;color:#222}
+.charts{display:flex;flex-wrap:wrap;gap:8px}.strip{display:flex;flex-wrap:wrap;gap:4px}
+.strip figure{margin:0;font-size:11px;text-align:center}.strip img{width:96px}
+pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:420px;font-size:12px}
+#lapse-img{max-width:520px;display:block}`;
+
+function timeLapse(frames: readonly Frame[]): string {
+  if (!frames.length) return "<p>No evaluation yet.</p>";
+  const last = frames.at(-1)!;
+  const list = JSON.stringify(frames.map((f) => [f.step, f.src]));
+  return [
+    `<div id="lapse"><input type="range" id="lapse-range" min="0" max="${
+      frames.length - 1
+    }" value="${frames.length - 1}" aria-label="evaluation">`,
+    ` step <span id="lapse-step">${last.step}</span>`,
+    `<img id="lapse-img" src="${esc(last.src)}" alt="view at the chosen step"></div>`,
+    `<script>(()=>{const f=${list.replace(/</g, "\\u003c")};` +
+    `const r=document.getElementById("lapse-range"),i=document.getElementById("lapse-img"),` +
+    `s=document.getElementById("lapse-step");r.oninput=()=>{const [t,p]=f[+r.value];` +
+    `i.src=p;s.textContent=t;};})();</script>`,
+    `<div class="strip">${
+      frames.map((f) =>
+        `<figure><img src="${
+          esc(f.src)
+        }" alt="step ${f.step}"><figcaption>${f.step}</figcaption></figure>`
+      ).join("")
+    }</div>`,
+  ].join("\n");
+}
+
+/**
+ * The page as HTML.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderRunPage } from "./run_page.ts";
+ * const html = renderRunPage({
+ *   title: "ring8", status: "running: step 1 of 10", frames: [{ step: 0, src: "views/step-00000000.png" }],
+ *   rows: [{ step: 1, "d/loss": 1.3 }], config: "name: ring8\n", manifest: "{}",
+ * });
+ * assert.match(html, /<h1>ring8<\/h1>/);
+ * assert.match(html, /id="lapse-range"/);
+ * ```
+ */
+export function renderRunPage(page: RunPage): string {
+  return [
+    "<!doctype html>",
+    `<html lang="en"><head><meta charset="utf-8"><title>${esc(page.title)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    `<h1>${esc(page.title)}</h1>`,
+    `<p id="status">${esc(page.status)}</p>`,
+    page.latest ? `<h2>Latest view</h2>\n<div id="latest">${page.latest}</div>` : "",
+    `<h2>Over training</h2>\n${timeLapse(page.frames)}`,
+    `<h2>Curves</h2>\n<div class="charts">${
+      runCharts(page.rows).map((c) => c.svg).join("\n")
+    }</div>`,
+    `<h2>Config</h2>\n<pre id="config">${esc(page.config)}</pre>`,
+    `<h2>Manifest</h2>\n<pre id="manifest">${esc(page.manifest)}</pre>`,
+    "</body></html>",
+    "",
+  ].join("\n");
+}
