@@ -200,7 +200,6 @@ Deno.test("parseExperiment fills in the defaults of a minimal file", () => {
     every: 500,
     samples: 2500,
     metrics: [],
-    health_every: undefined,
   });
   assert.deepEqual(config.backend, { name: "wasm", threads: 1 });
   assert.deepEqual(config.output, { root: "runs" });

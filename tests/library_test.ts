@@ -157,3 +157,23 @@ Deno.test("bad input from code: one ConfigError naming the key path and what is 
   assert.deepEqual([...Deno.readDirSync(dir)], []); // nothing written
   await Deno.remove(dir);
 });
+
+Deno.test("the README's library example runs as written in a project using the documented entry", async () => {
+  const readme = await Deno.readTextFile(`${REPO}/README.md`);
+  const section = readme.slice(readme.indexOf("## Use as a library"));
+  const json = section.match(/```json\n([\s\S]*?)```/)![1];
+  const code = section.match(/```ts\n([\s\S]*?)```/)![1];
+  const entry = JSON.parse(json);
+  assert.deepEqual(Object.keys(entry).sort(), ["imports", "links"]);
+  const dir = await Deno.makeTempDir({ prefix: "duel_readme_" });
+  try {
+    await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify({ ...entry, links: [REPO] }));
+    await Deno.writeTextFile(join(dir, "main.ts"), code);
+    const { code: exit, out } = await deno([...runFlags(dir), "main.ts"], dir);
+    assert.equal(exit, 0, out);
+    assert.match(out, /^40 \d/m); // the last evaluation's line
+    assert.match(out.trim(), /\n500$/); // 500 samples as CSV rows
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

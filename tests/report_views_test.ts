@@ -39,7 +39,7 @@ Deno.test("a sweep's report gains views.html: a final view and loss curves per c
     assert.equal(p.split('class="series"').length - 1, 2, "d/loss and g/loss");
   }
   // Two sweeps side by side.
-  await new Deno.Command("cp", { args: ["-r", sweep, `${sweep}-copy`] }).output();
+  await copyTree(sweep, `${sweep}-copy`);
   await task(["report", sweep, `${sweep}-copy`, "--out", dir]);
   const both = await Deno.readTextFile(`${dir}/compare.html`);
   assert.equal(both.split('<section class="panel"').length - 1, 4);
@@ -70,3 +70,12 @@ Deno.test("deno task report A B puts two runs side by side", async () => {
   }).output();
   assert.equal(mixed.code, 2);
 });
+
+/** Copies a folder of files and folders (no links) from `from` to `to`. */
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}

@@ -68,7 +68,7 @@ try {
   // A third run trains: its row appears and its step counter advances without a reload.
   await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
   trainer = new Deno.Command(Deno.execPath(), {
-    args: experimentArgs([third, "--quiet"]),
+    args: experimentArgs([third, "--quiet", "--allow-outside"]),
     stdout: "null",
     stderr: "piped",
   }).spawn();
