@@ -31,7 +31,8 @@ export async function readMetrics(
 
 /**
  * The evaluation rows of a metrics log: each row that has `eval/` metrics,
- * reduced to its step and those metrics (the curve reports draw).
+ * with the step's own metrics (losses, critic scores) and without wall
+ * time: the curves reports draw, so `--metric d/loss` works as `eval/hq` does.
  *
  * @example
  * ```ts
@@ -40,15 +41,19 @@ export async function readMetrics(
  * const rows: Record<string, number>[] = [
  *   { step: 0, "eval/hq": 0.1 }, { step: 1, "d/loss": 1 }, { step: 2, "d/loss": 1, "eval/hq": 0.5 },
  * ];
- * assert.deepEqual(evaluationRows(rows), [{ step: 0, "eval/hq": 0.1 }, { step: 2, "eval/hq": 0.5 }]);
+ * assert.deepEqual(evaluationRows(rows), [
+ *   { step: 0, "eval/hq": 0.1 },
+ *   { step: 2, "d/loss": 1, "eval/hq": 0.5 },
+ * ]);
  * ```
  */
 export function evaluationRows(
   rows: readonly Readonly<Record<string, number>>[],
 ): Record<string, number>[] {
   return rows.flatMap((row) => {
-    const evals = Object.entries(row).filter(([k]) => k.startsWith("eval/"));
-    return evals.length ? [{ step: row.step, ...Object.fromEntries(evals) }] : [];
+    if (!Object.keys(row).some((k) => k.startsWith("eval/"))) return [];
+    const { elapsed: _wall, ...metrics } = row;
+    return [metrics];
   });
 }
 
