@@ -31,7 +31,7 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * `eval/mu`, `eval/sigma`, `eval/true_divergence`), then those listed in
  * `eval.metrics`, in that order (image metrics need `images`, prepared once
  * per run by `prepareImageMetrics`). A metric with a standard error also
- * writes `eval/<name>_se`.
+ * writes `eval/<name>_se`; one with parts (`swd`'s levels), `eval/<name>_<part>` each.
  *
  * @example
  * ```ts ignore
@@ -52,7 +52,10 @@ export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation 
     if (typeof value === "number") metrics[`eval/${name}`] = value;
     else if (value !== undefined) {
       metrics[`eval/${name}`] = value.value;
-      metrics[`eval/${name}_se`] = value.se;
+      if ("se" in value) metrics[`eval/${name}_se`] = value.se;
+      else {
+        for (const [part, v] of Object.entries(value.parts)) metrics[`eval/${name}_${part}`] = v;
+      }
     }
   }
   return { samples, metrics };

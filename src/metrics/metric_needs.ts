@@ -38,7 +38,8 @@ export type MetricNeedName =
   | "critic_divergence"
   | "gaussian_fit"
   | "ground_truth"
-  | "images";
+  | "images"
+  | "image_data";
 
 /**
  * Every need, by the name the metric table's records use.
@@ -86,5 +87,11 @@ export const METRIC_NEEDS: Readonly<Record<MetricNeedName, MetricNeed>> = {
     fits: (shape) => same(shape, IMAGE_METRIC_SHAPE),
     hint: "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
     heldOut: true,
+  },
+  image_data: {
+    doc: "images (any size, 1 or 3 channels)",
+    holds: (run) => run.trainer.data.shape.length === 3,
+    fits: (shape) => shape.length === 3,
+    hint: "[] for this data, or image data (mnist, images)",
   },
 };

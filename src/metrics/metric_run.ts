@@ -13,6 +13,7 @@ import { type ImageMetricContext, imageMetricContext } from "./image_metrics.ts"
 import { type KdeDivergences, kdeDivergences } from "./kde.ts";
 import { MNIST_PIXELS } from "./mnist_digits.ts";
 import { type ModeMetrics, modeMetrics } from "./modes.ts";
+import { type FeatureContext, featureContext, runReference } from "./proxy_metrics.ts";
 
 /** One evaluation, as the metric table's records see it. */
 export interface MetricRun {
@@ -28,6 +29,11 @@ export interface MetricRun {
   kde(): KdeDivergences;
   /** mu and sigma of a generator that is a single 1-D `location_scale` layer, else undefined. */
   gaussian(): { mu: number; sigma: number } | undefined;
+  /**
+   * Image data of any size: the generated images against the run's real reference in the proxy
+   * feature space (`proxy_metrics.ts`; the reference prepared once per data source).
+   */
+  proxy(): FeatureContext;
   /** The image metrics' context, when the run prepared them (`prepareImageMetrics`). */
   readonly images?: ImageMetricContext;
 }
@@ -74,6 +80,7 @@ export function metricRun(
     modes: memo(() => modeMetrics(samples, trainer.data.modes ?? [])),
     kde: memo(() => kdeDivergences(real(), samples)),
     gaussian: memo(() => gaussianGenerator(trainer)),
+    proxy: memo(() => featureContext(runReference(trainer.data, ev.samples, real), samples)),
     images: images && imageMetricContext(images.reference, samples),
   };
 }

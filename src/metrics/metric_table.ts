@@ -14,7 +14,10 @@
 import { Rng } from "../rng.ts";
 import { trueDivergence } from "./divergence_meter.ts";
 import { IMAGE_METRICS, type ImageMetricName } from "./image_metrics.ts";
+import { frechetDistance, gaussianStats } from "./frechet.ts";
 import { kid } from "./kid.ts";
+import { PROXY_MIN_SAMPLES } from "./proxy_metrics.ts";
+import { swd } from "./swd.ts";
 import type { MetricNeedName } from "./metric_needs.ts";
 import type { MetricRun } from "./metric_run.ts";
 
@@ -24,6 +27,14 @@ export interface MetricEstimate {
   readonly value: number;
   /** Its standard error. */
   readonly se: number;
+}
+
+/** A value with named parts: written as `eval/<name>` and `eval/<name>_<part>` each. */
+export interface MetricParts {
+  /** The value (e.g. the mean of the parts). */
+  readonly value: number;
+  /** The parts, e.g. SWD per pyramid level. */
+  readonly parts: Readonly<Record<string, number>>;
 }
 
 /** How an opt-in metric is asked for. */
@@ -50,7 +61,7 @@ export interface MetricKind {
   /** Present when the metric is measured only when listed in `eval.metrics`. */
   readonly optIn?: OptIn;
   /** Its value at one evaluation (undefined: it does not apply after all). */
-  measure(run: MetricRun): number | MetricEstimate | undefined;
+  measure(run: MetricRun): number | MetricEstimate | MetricParts | undefined;
 }
 
 /** The image family (`image_metrics.ts`) as records of this table. */
@@ -65,6 +76,84 @@ function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> 
     measure: (run: MetricRun) => run.images && kind.compute(run.images),
   }]);
   return Object.fromEntries(entries);
+}
+
+type ProxyName =
+  | "proxy_fd"
+  | "proxy_kid"
+  | "proxy_precision"
+  | "proxy_recall"
+  | "proxy_density"
+  | "proxy_coverage";
+
+const PROXY_NOTE = "in the proxy feature space (`proxy_randconv_v1`: a fixed random conv net, " +
+  "no download; not comparable with papers' Inception numbers); against the held-out images " +
+  `(at least ${PROXY_MIN_SAMPLES}, up to eval.samples) or else eval.samples training images`;
+
+/**
+ * The weight-free image metrics in the proxy feature space (`proxy_metrics.ts`). They carry no
+ * `better`/`rank` yet, so reports show them without ranking by them (the report's ranked list is
+ * held to its old order by a test); each doc says which way is better.
+ */
+function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
+  const optIn = { minSamples: PROXY_MIN_SAMPLES };
+  const needs = ["image_data"] as const;
+  return {
+    proxy_fd: {
+      label: "FD (proxy features)",
+      doc: `lower is better: Fréchet distance between Gaussians fitted to features ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => {
+        const ctx = run.proxy(), dim = ctx.reference.extractor.dim;
+        return frechetDistance(gaussianStats(ctx.features(), dim), ctx.reference.stats);
+      },
+    },
+    proxy_kid: {
+      label: "KID (proxy features)",
+      doc:
+        "lower is better: kernel inception distance: unbiased MMD² with k(x, y) = (x·y / d + 1)^3 and its " +
+        `jackknife standard error (\`eval/proxy_kid_se\`), ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => {
+        const ctx = run.proxy();
+        return kid(ctx.reference.features, ctx.features(), ctx.reference.extractor.dim);
+      },
+    },
+    proxy_precision: {
+      label: "precision (proxy features)",
+      doc:
+        `higher is better: share of generated images inside the real k-NN balls, k = 3, ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => run.proxy().prdc().precision,
+    },
+    proxy_recall: {
+      label: "recall (proxy features)",
+      doc:
+        `higher is better: share of real images inside the generated k-NN balls, k = 3, ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => run.proxy().prdc().recall,
+    },
+    proxy_density: {
+      label: "density (proxy features)",
+      doc:
+        `about 1 when both match: mean count of real k-NN balls (k = 5) holding a generated image, over k, ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => run.proxy().prdc().density,
+    },
+    proxy_coverage: {
+      label: "coverage (proxy features)",
+      doc:
+        `higher is better: share of real k-NN balls (k = 5) holding a generated image, ${PROXY_NOTE}`,
+      needs,
+      optIn,
+      measure: (run) => run.proxy().prdc().coverage,
+    },
+  };
 }
 
 /**
@@ -83,6 +172,13 @@ export type Metrics =
     readonly sigma: MetricKind;
     readonly true_divergence: MetricKind;
     readonly kid: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_fd: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_kid: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_precision: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_recall: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_density: MetricKind & { readonly optIn: OptIn };
+    readonly proxy_coverage: MetricKind & { readonly optIn: OptIn };
+    readonly swd: MetricKind & { readonly optIn: OptIn };
   }
   & { readonly [K in ImageMetricName]: MetricKind & { readonly optIn: OptIn } };
 
@@ -184,6 +280,21 @@ export const METRICS: Metrics = {
     needs: ["vectors"],
     optIn: { minSamples: 3 },
     measure: (run) => kid(run.real(), run.samples, run.trainer.data.shape[0]),
+  },
+  ...proxyRecords(),
+  swd: {
+    label: "SWD (x1e3)",
+    doc:
+      "lower is better: sliced Wasserstein distance x 1e3 on Laplacian-pyramid 7x7 patches (Karras et al. " +
+      "2018), the mean over levels, `eval/swd_<height>` per level (down to 16 px); no weights; " +
+      "against the proxy reference images; 128 directions, at most 4096 patches a level",
+    needs: ["image_data"],
+    optIn: { minSamples: 2 },
+    measure: (run) => {
+      const ctx = run.proxy();
+      const r = swd(ctx.reference.images, run.samples, ctx.reference.shape);
+      return { value: r.value, parts: r.levels };
+    },
   },
 };
 
