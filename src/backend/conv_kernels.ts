@@ -106,16 +106,6 @@ interface AxisPlan {
  * stride `s`, forward pad `pad`. Output row y = q s + r - pad receives taps
  * i = r + s a from dy row q - a; phase rho = (r - pad) mod s holds rows
  * y = rho, rho + s, ...
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { axisPlan } from "./conv_kernels.ts";
- * // ConvTranspose2d(kernel 4, stride 2, padding 1) from 7 to 14: two phases of 7 rows, 2 taps each.
- * const plan = axisPlan(14, 7, 4, 2, 1);
- * assert.equal(plan.count, 7);
- * assert.deepEqual(plan.phases.map((p) => p.taps), [[3, 1], [2, 0]]);
- * ```
  */
 export function axisPlan(x: number, y: number, k: number, s: number, pad: number): AxisPlan {
   const count = Math.ceil(x / s);

@@ -37,8 +37,7 @@ export const CLASSIFIER_CODE_VERSION = 2;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classifierKey } from "./classifier_cache.ts";
- * import { MNIST_CLASSIFIER_RECIPE as recipe } from "./mnist_classifier.ts";
+ * import { classifierKey, MNIST_CLASSIFIER_RECIPE as recipe } from "../../mod.ts";
  * const data = { images: new Float32Array(784), labels: new Uint8Array(1), n: 1 };
  * const key = classifierKey(data, recipe, "cpu");
  * assert.equal(key, classifierKey(data, recipe, "cpu"));

@@ -223,7 +223,7 @@ export const IMAGE_METRICS: Readonly<Record<ImageMetricName, ImageMetricKind>> =
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { computeImageMetrics, imageMetricContext, imageReference } from "./image_metrics.ts";
+ * import { computeImageMetrics, imageMetricContext, imageReference } from "../../mod.ts";
  * // A stand-in "classifier" on 2x2 images: features are the pixels, one class.
  * const classifier = {
  *   inShape: [2, 2, 1], classes: 1, featureDim: 4,

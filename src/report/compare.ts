@@ -19,13 +19,6 @@ const TRAINING = ["d/loss", "g/loss", "d/real_score", "d/fake_score", "d/grad_no
 
 /**
  * The lines of `a` not in `b` and of `b` not in `a`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lineDiff } from "./compare.ts";
- * assert.deepEqual(lineDiff("x: 1\ny: 2\n", "x: 1\ny: 3\n"), { a: ["y: 2"], b: ["y: 3"] });
- * ```
  */
 export function lineDiff(a: string, b: string): { a: string[]; b: string[] } {
   const [la, lb] = [a, b].map((t) => t.split("\n").filter((l) => l.trim()));

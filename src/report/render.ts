@@ -245,8 +245,7 @@ function summaryLine(data: ReportData): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { renderMarkdown } from "./render.ts";
- * import { summarize } from "./summarize.ts";
+ * import { renderMarkdown, summarize } from "../../mod.ts";
  * const md = renderMarkdown(summarize("demo", [{ index: 0, configuration: 0, seed: 0,
  *   objective: "hinge", settings: [], final: { "eval/hq": 0.9 }, curve: [] }]));
  * assert.match(md, /^# demo/);
@@ -282,8 +281,7 @@ const html = (s: string) =>
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { renderHtml } from "./render.ts";
- * import { summarize } from "./summarize.ts";
+ * import { renderHtml, summarize } from "../../mod.ts";
  * const page = renderHtml(summarize("demo", [{ index: 0, configuration: 0, seed: 0,
  *   objective: "hinge", settings: [], final: { "eval/hq": 0.9 }, curve: [{ step: 0, "eval/hq": 0.1 }, { step: 9, "eval/hq": 0.9 }] }]));
  * assert.match(page, /<svg /);

@@ -119,7 +119,7 @@ export async function writeReport(out: string, data: ReportData): Promise<string
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { reportTitle } from "./sources.ts";
+ * import { reportTitle } from "../../mod.ts";
  * assert.equal(reportTitle("runs/sweeps/objectives-ring8/"), "objectives-ring8");
  * ```
  */

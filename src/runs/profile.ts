@@ -45,9 +45,8 @@ export type KernelTimes = Map<string, { calls: number; ms: number }>;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { timeKernels } from "./profile.ts";
+ * import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+ * import { timeKernels, useBackend } from "../../mod.ts";
  * await useBackend("wasm");
  * const times = await timeKernels(() => {
  *   tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])));

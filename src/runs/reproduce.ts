@@ -56,7 +56,7 @@ const withoutTime = (rows: Record<string, number>[]) =>
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { firstDifference } from "./reproduce.ts";
+ * import { firstDifference } from "../../mod.ts";
  * const a = [{ step: 0, "d/loss": 1 }, { step: 1, "d/loss": 0.5 }];
  * assert.equal(firstDifference(a, a), undefined);
  * assert.deepEqual(firstDifference(a, [a[0], { step: 1, "d/loss": 0.5000001 }]), {

@@ -16,13 +16,6 @@ export const VIEWS_DIR = "views";
 
 /**
  * The path of a run's view at `step`, relative to the run folder.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { viewFile } from "./run_report.ts";
- * assert.equal(viewFile(500, "svg"), "views/step-00000500.svg");
- * ```
  */
 export const viewFile = (step: number, ext: "svg" | "png"): string =>
   `${VIEWS_DIR}/step-${String(step).padStart(8, "0")}.${ext}`;

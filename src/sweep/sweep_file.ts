@@ -126,7 +126,7 @@ const sweepSchema = obj("a sweep", {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SWEEP } from "./sweep_file.ts";
+ * import { SWEEP } from "../../mod.ts";
  * const spec = SWEEP.parse({ name: "s", base: "b.yaml", sweep: { seeds: 2 } }, "");
  * assert.deepEqual(spec.sweep.seeds, [0, 1]);
  * ```
@@ -172,7 +172,7 @@ function product(grid: Readonly<Record<string, readonly unknown[]>>): Setting[][
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { expandSweep, SWEEP } from "./sweep_file.ts";
+ * import { expandSweep, SWEEP } from "../../mod.ts";
  * const spec = SWEEP.parse({
  *   name: "s", base: "b.yaml",
  *   sweep: { grid: { "objective.name": ["minimax", "hinge"] }, seeds: 3 },

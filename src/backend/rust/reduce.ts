@@ -29,15 +29,6 @@ export interface LeadingReduction {
  * How `Sum` / `Mean` of `x` over `axis` maps onto column sums. Only the axes
  * 0, 1, ... in this order qualify: tfjs-wasm reduces in the order the axes are
  * given ([1, 0] is another order).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { leadingReduction } from "./reduce.ts";
- * const r = leadingReduction([4, 3, 2], [0, 1], true);
- * assert.deepEqual(r, { leading: true, rows: 12, cols: 2, shape: [1, 1, 2] });
- * assert.equal(leadingReduction([4, 3], [1, 0], false).leading, false);
- * ```
  */
 export function leadingReduction(
   shape: readonly number[],
