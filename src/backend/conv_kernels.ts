@@ -50,10 +50,8 @@ const explicitPad = (top: number, bottom: number, left: number, right: number) =
  * `[kh, kw, cin, cout]`. Pads that the forward pass never reached (valid
  * padding with leftover rows) are cropped from x. Registered by `useBackend("wasm")`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc: conv2dBackpropFilter });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName:
+ * "wasm", kernelFunc: conv2dBackpropFilter });`.
  */
 export function conv2dBackpropFilter(args: KernelArgs): Info {
   const { x, dy } = args.inputs as { x: Info; dy: Info };
@@ -188,10 +186,8 @@ function interleave(
  * `[n, oh, ow, cout]`, W `[kh, kw, cin, cout]`, dx `[n, h, w, cin]`.
  * Registered by `useBackend("wasm")`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc: conv2dBackpropInput });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName:
+ * "wasm", kernelFunc: conv2dBackpropInput });`.
  */
 export function conv2dBackpropInput(args: KernelArgs): Info {
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };

@@ -77,12 +77,8 @@ export function boardHandler(root: string): (req: Request) => Promise<Response> 
 /**
  * Starts the board; resolves once it listens, with its address and a way to stop it.
  *
- * @example
- * ```ts ignore
- * const board = await startBoard({ root: "runs" });
- * console.log(board.url);
- * await board.shutdown();
- * ```
+ * Inside Duel (`deno task board`): `const board = await startBoard({ root: "runs" })`, then
+ * `board.url` to print and `await board.shutdown()` to stop.
  */
 export async function startBoard(
   options: BoardOptions,

@@ -198,9 +198,22 @@ export function experimentFromData(
  * (`loadData`); a missing or unreadable file is an {@link ExperimentFileError} too.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadExperiment } from "../../mod.ts";
- * const { config, hash } = await loadExperiment("experiments/ring8.yaml", ["seed=3"]);
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const { config, hash } = await loadExperiment(`${dir}/tiny.yaml`, ["seed=3"]);
+ * assert.equal(config.seed, 3);
+ * assert.match(hash, /^[0-9a-f]{64}$/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadExperiment(

@@ -143,6 +143,8 @@ export interface CachedClassifier {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const { train } = mnistSplit();
  * const { classifier, source } = await cachedMnistClassifier(train);
  * console.log(source, classifier.featureDim); // "disk" 128 after the first run

@@ -40,6 +40,8 @@ export interface ImageReference {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const { train, heldOut } = mnistSplit();
  * const { classifier } = await cachedMnistClassifier(train);
  * const reference = imageReference(heldOut.images, [28, 28, 1], classifier);
@@ -96,6 +98,8 @@ function unitScale(x: Float32Array): Float32Array {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const ctx = imageMetricContext(reference, trainer.sample(2000, rng));
  * const fd = IMAGE_METRICS.frechet_distance.compute(ctx);
  * ```

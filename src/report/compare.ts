@@ -85,10 +85,8 @@ async function sweepsBody(a: string, b: string, out: string): Promise<string> {
  * Writes `<out>/compare.html` comparing the folders `a` and `b` (two run
  * folders or two sweep folders) and returns its path.
  *
- * @example
- * ```ts ignore
- * await writeComparison("runs/ring8/A", "runs/ring8/B", "runs/ring8/A");
- * ```
+ * Inside Duel it is used as `await writeComparison("runs/ring8/A", "runs/ring8/B",
+ * "runs/ring8/A");`.
  */
 export async function writeComparison(a: string, b: string, out: string): Promise<string> {
   const [ka, kb] = await Promise.all([folderKind(a), folderKind(b)]);

@@ -104,10 +104,8 @@ export async function panelHtml(
 /**
  * Writes `<dir>/views.html` for a sweep folder and returns its path.
  *
- * @example
- * ```ts ignore
- * await writeGallery("runs/sweeps/objectives-ring8", data, trialsFromSweep(dir));
- * ```
+ * Inside Duel it is used as `await writeGallery("runs/sweeps/objectives-ring8", data,
+ * trialsFromSweep(dir));`.
  */
 export async function writeGallery(
   dir: string,

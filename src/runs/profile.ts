@@ -99,9 +99,19 @@ export async function timeKernels(f: () => unknown): Promise<KernelTimes> {
  * tape, tensor bookkeeping) and Duel's.
  *
  * @example
- * ```ts ignore
- * const { kernels } = await profileSteps(trainer, 10);
+ * ```ts
+ * import { parseExperiment, profileSteps, Trainer, useBackend } from "../../mod.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 2, batch_size: 8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * const { kernels } = await profileSteps(trainer, 2);
  * console.log(kernels[0].kernel, kernels[0].share);
+ * trainer.dispose();
  * ```
  */
 export async function profileSteps(trainer: Trainer, steps: number): Promise<StepProfile> {

@@ -102,6 +102,7 @@ export interface ReproduceOptions extends Pick<RunOptions, "onRow" | "commandLin
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: reruns a whole experiment from its run folder.
  * const r = await reproduceRun("runs/ring8/20261126-120000-1a2b3c4d");
  * console.log(r.identical ? "bit for bit" : r.difference);
  * ```

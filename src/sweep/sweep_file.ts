@@ -257,8 +257,28 @@ async function readBase(
  * stops at once.
  *
  * @example
- * ```ts ignore
- * const { trials } = await loadSweep("experiments/sweeps/objectives-ring8.yaml");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadSweep } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * await Deno.writeTextFile(`${dir}/s.yaml`, `name: s
+ * base: tiny.yaml
+ * sweep:
+ *   grid:
+ *     optimizer.generator.lr: [3.0e-4, 1.0e-3]
+ *   seeds: 2
+ * `);
+ * const { trials } = await loadSweep(`${dir}/s.yaml`);
+ * assert.equal(trials.length, 4);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadSweep(

@@ -38,10 +38,7 @@ function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): numbe
  * every kernel) and, on the threaded build, the kernel threads. Bound once
  * per backend, on first use.
  *
- * @example
- * ```ts ignore
- * const { kernels, work, threads } = boundRustKernels(args.backend);
- * ```
+ * Inside Duel it is used as `const { kernels, work, threads } = boundRustKernels(args.backend);`.
  */
 export function boundRustKernels(backend: object): BoundRustKernels {
   return bind(backend as WasmBackend);

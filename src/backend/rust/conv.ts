@@ -230,10 +230,8 @@ const float32 = (...ts: Info[]) => ts.every((t) => t.dtype === "float32");
  * Conv2D on the Rust kernel (the built-in for NCHW or non-float32); registered
  * by `setKernelFix("conv2d_rust", true)`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm", kernelFunc: rustConv2D(builtin) });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm",
+ * kernelFunc: rustConv2D(builtin) });`.
  */
 export function rustConv2D(
   builtin: KernelFunc,
@@ -252,11 +250,8 @@ export function rustConv2D(
  * Conv2DBackpropInput on the Rust kernel, phase by phase (the built-in for
  * NCHW or non-float32); registered by `setKernelFix("conv2d_backprop_input_rust", true)`.
  *
- * @example
- * ```ts ignore
- * const kernelFunc = rustConv2DBackpropInput(builtin);
- * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });
- * ```
+ * Inside Duel it is used as `const kernelFunc = rustConv2DBackpropInput(builtin);`;
+ * `tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });`.
  */
 export function rustConv2DBackpropInput(
   builtin: KernelFunc,
@@ -277,11 +272,8 @@ export function rustConv2DBackpropInput(
  * non-float32: tfjs-wasm has no such kernel); registered by
  * `setKernelFix("conv2d_backprop_filter_rust", true)`.
  *
- * @example
- * ```ts ignore
- * const kernelFunc = rustConv2DBackpropFilter(conv2dBackpropFilter);
- * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });
- * ```
+ * Inside Duel it is used as `const kernelFunc = rustConv2DBackpropFilter(conv2dBackpropFilter);`;
+ * `tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });`.
  */
 export function rustConv2DBackpropFilter(
   fallback: KernelFunc,

@@ -162,11 +162,8 @@ export interface KernelThreadData {
  * A worker's life (called by `kernel_worker.ts`): instantiate the module on
  * the shared memory, then run parts of every job until the pool stops.
  *
- * @example
- * ```ts ignore
- * import { workerData } from "node:worker_threads";
- * serveKernelThread(workerData); // returns when the pool is disposed
- * ```
+ * Inside Duel, a kernel thread's worker calls `serveKernelThread(workerData)` (`workerData` from
+ * `node:worker_threads`); it returns when the pool is disposed.
  */
 export function serveKernelThread(data: KernelThreadData): void {
   const block = views(data.block);

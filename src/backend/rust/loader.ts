@@ -85,10 +85,8 @@ export function rustKernels(memory: WebAssembly.Memory): RustKernels {
 /**
  * The kernels instantiated on a tfjs wasm backend's memory.
  *
- * @example
- * ```ts ignore
- * kernelsOn(backend).relu_f32(offsetOf(backend, x), offsetOf(backend, out), len);
- * ```
+ * Inside Duel it is used as `kernelsOn(backend).relu_f32(offsetOf(backend, x), offsetOf(backend,
+ * out), len);`.
  */
 export function kernelsOn(backend: WasmBackend): RustKernels {
   return rustKernels(memoryOf(backend));

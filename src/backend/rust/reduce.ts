@@ -78,10 +78,8 @@ const EXACT_COUNT = 2 ** 24;
  * `Mean` over the leading axes of a float32 tensor on the Rust column sums,
  * without tfjs-wasm's transpose; other cases go to the built-in.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Mean", backendName: "wasm", kernelFunc: rustMean(builtin) });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Mean", backendName: "wasm",
+ * kernelFunc: rustMean(builtin) });`.
  */
 export function rustMean(builtin?: KernelFunc): KernelFunc {
   return (args) => {
