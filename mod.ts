@@ -5,11 +5,21 @@
  * pieces (config schema, networks, objectives, trainer, metrics) directly.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadExperiment, runExperiment } from "./mod.ts";
- * const loaded = await loadExperiment("experiments/ring8.yaml", ["train.steps=200"]);
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const loaded = await loadExperiment(`${dir}/tiny.yaml`, ["train.steps=6"]);
  * const summary = await runExperiment(loaded);
- * console.log(summary.run_dir, summary.final);
+ * console.log(summary.run_dir, summary.final["eval/modes"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */

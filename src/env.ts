@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ENV_VARS } from "./env.ts";
+ * import { ENV_VARS } from "../mod.ts";
  * assert.ok("DUEL_CACHE_DIR" in ENV_VARS);
  * ```
  */
@@ -37,7 +37,7 @@ function get(name: keyof typeof ENV_VARS): string | undefined {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { cacheDirFromEnv } from "./env.ts";
+ * import { cacheDirFromEnv } from "../mod.ts";
  * const before = Deno.env.get("DUEL_CACHE_DIR");
  * Deno.env.set("DUEL_CACHE_DIR", "/tmp/duel-cache");
  * assert.equal(cacheDirFromEnv(), "/tmp/duel-cache");

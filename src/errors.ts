@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { UserError } from "./errors.ts";
+ * import { UserError } from "../mod.ts";
  * const e = new UserError("exp.yaml:3:7: seed: got string \"x\" (valid: integer >= 0)");
  * assert.equal(e.exitCode, 2);
  * assert.ok(e instanceof Error);
@@ -40,7 +40,7 @@ export class UserError extends Error {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DivergedError, UserError } from "./errors.ts";
+ * import { DivergedError, UserError } from "../mod.ts";
  * const e = new DivergedError("runs/x: diverged at step 4: g/loss is NaN");
  * assert.equal(e.exitCode, 3);
  * assert.ok(!(e instanceof UserError));
@@ -63,13 +63,6 @@ export class DivergedError extends Error {
  * `text` on one printable line: control characters (C0, DEL, C1, line and
  * paragraph separators) are written as `\uXXXX`, so a message that quotes
  * binary garbage cannot move the cursor, recolour the terminal or add lines.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { printable } from "./errors.ts";
- * assert.equal(printable("a\x1b[31mb\nc"), "a\\u001b[31mb\\u000ac");
- * ```
  */
 export function printable(text: string): string {
   return text.replace(

@@ -51,15 +51,6 @@ const SHOW_MAX = 80; // longest rendering of a value in an error line (then `...
  * control characters are escaped (JSON does that), as are the C1 controls and
  * Unicode line and paragraph separators, and long values are cut. Non-finite
  * numbers and integers beyond 2^53 are named as such.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { show } from "./fields.ts";
- * assert.equal(show("a\u0007b"), '"a\\u0007b"');
- * assert.equal(show(Infinity), "infinity");
- * assert.equal(show(1e20), "1e+20 (beyond 2^53, not exact)");
- * ```
  */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -88,13 +79,6 @@ function kindOf(raw: unknown): string {
 
 /**
  * Whether `key` is one of `table`'s own keys, never an inherited one (`constructor`, `__proto__`).
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isOwnKey } from "./fields.ts";
- * assert.ok(isOwnKey({ steps: 1 }, "steps"));
- * assert.ok(!isOwnKey({ steps: 1 }, "constructor") && !isOwnKey({}, "__proto__"));
- * ```
  */
 export function isOwnKey(table: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(table, key);
@@ -116,14 +100,6 @@ export interface NumOptions {
 
 /**
  * A finite number, optionally an integer within bounds.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { num } from "./fields.ts";
- * const steps = num("training steps", { int: true, min: 1 });
- * assert.ok(steps.parse(10, "train.steps") === 10);
- * ```
  */
 export function num(doc: string, o: NumOptions = {}): Field<number> {
   const bounds = [
@@ -289,14 +265,6 @@ function hasAllDefaults(shape: Shape): boolean {
 /**
  * A mapping with known keys; unknown keys are errors. It may be omitted
  * when every key has a default.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { num, obj } from "./fields.ts";
- * const train = obj("training", { steps: num("steps", { default: 100 }) });
- * assert.ok(train.parse(undefined, "train").steps === 100);
- * ```
  */
 export function obj<S extends Shape>(doc: string, shape: S): Field<InferShape<S>> {
   const field: Field<InferShape<S>> = {
@@ -318,14 +286,6 @@ export type TaggedOf<K extends string, V extends Record<string, Shape>> = {
 /**
  * A mapping whose `tag` key names a variant; each variant has its own keys.
  * Used for layers, data sets, objectives and optimisers.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { num, tagged } from "./fields.ts";
- * const layer = tagged("a layer", "type", { dense: { units: num("width") }, relu: {} });
- * assert.ok(layer.parse({ type: "dense", units: 3 }, "l").type === "dense");
- * ```
  */
 export function tagged<const K extends string, V extends Record<string, Shape>>(
   doc: string,
@@ -366,14 +326,6 @@ export function tagged<const K extends string, V extends Record<string, Shape>>(
 /**
  * A mapping from free-form keys (e.g. dotted key paths) to values of one
  * field, with at least `minKeys` keys.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { list, num, record } from "./fields.ts";
- * const grid = record("grid", list("values", num("v"), { minItems: 1 }), { minKeys: 1 });
- * assert.deepEqual(grid.parse({ "train.steps": [1, 2] }, "grid"), { "train.steps": [1, 2] });
- * ```
  */
 export function record<T>(
   doc: string,

@@ -7,15 +7,6 @@
 /**
  * Writes `data` to `path` atomically: a temporary file beside it, then a
  * rename, so a reader (or a resumed run) never sees half a file.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { writeAtomic } from "./files.ts";
- * const dir = await Deno.makeTempDir();
- * await writeAtomic(`${dir}/a.json`, "{}");
- * assert.ok(await Deno.readTextFile(`${dir}/a.json`) === "{}");
- * ```
  */
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;

@@ -32,7 +32,7 @@ function realPrefix(path: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { outsideReason } from "./paths.ts";
+ * import { outsideReason } from "../mod.ts";
  * const cwd = await Deno.makeTempDir();
  * assert.equal(outsideReason("runs", cwd), undefined);
  * assert.match(outsideReason("../../etc/x", cwd)!, /outside the working directory/);
@@ -76,7 +76,7 @@ export interface WriteRule {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkWritable } from "./paths.ts";
+ * import { checkWritable } from "../mod.ts";
  * const cwd = await Deno.makeTempDir();
  * assert.equal(checkWritable("/var/tmp/x", { allowOutside: false, typed: true, cwd }), undefined);
  * assert.ok(checkWritable("/var/tmp/x", { allowOutside: false, typed: false, cwd }));

@@ -29,7 +29,7 @@ function hash32(text: string, salt: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Rng } from "./rng.ts";
+ * import { Rng } from "../mod.ts";
  * const a = Rng.derive(42, "noise");
  * const b = Rng.fromState(a.state());
  * assert.ok(a.uniform() === b.uniform());

@@ -12,9 +12,8 @@ import type * as tf from "./deps/tfjs_core.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./backend/tfjs.ts";
- * import type { Tensor } from "./tensor.ts";
+ * import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+ * import { type Tensor, useBackend } from "../mod.ts";
  * await useBackend("cpu");
  * const t: Tensor = tf.zeros([2, 3]);
  * assert.ok(t.size === 6);
@@ -42,17 +41,6 @@ export interface Variable extends Tensor {
 
 /**
  * The tfjs-core view of a tensor or variable from Duel's API.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "./backend/tfjs.ts";
- * import { tfjs, type Tensor } from "./tensor.ts";
- * await useBackend("cpu");
- * const t: Tensor = tf.ones([2]);
- * assert.ok(tf.sum(tfjs(t)).dataSync()[0] === 2);
- * ```
  */
 export function tfjs<T extends Tensor>(t: T): T extends Variable ? tf.Variable : tf.Tensor {
   return t as unknown as T extends Variable ? tf.Variable : tf.Tensor;

@@ -50,10 +50,8 @@ const explicitPad = (top: number, bottom: number, left: number, right: number) =
  * `[kh, kw, cin, cout]`. Pads that the forward pass never reached (valid
  * padding with leftover rows) are cropped from x. Registered by `useBackend("wasm")`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc: conv2dBackpropFilter });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName:
+ * "wasm", kernelFunc: conv2dBackpropFilter });`.
  */
 export function conv2dBackpropFilter(args: KernelArgs): Info {
   const { x, dy } = args.inputs as { x: Info; dy: Info };
@@ -106,16 +104,6 @@ interface AxisPlan {
  * stride `s`, forward pad `pad`. Output row y = q s + r - pad receives taps
  * i = r + s a from dy row q - a; phase rho = (r - pad) mod s holds rows
  * y = rho, rho + s, ...
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { axisPlan } from "./conv_kernels.ts";
- * // ConvTranspose2d(kernel 4, stride 2, padding 1) from 7 to 14: two phases of 7 rows, 2 taps each.
- * const plan = axisPlan(14, 7, 4, 2, 1);
- * assert.equal(plan.count, 7);
- * assert.deepEqual(plan.phases.map((p) => p.taps), [[3, 1], [2, 0]]);
- * ```
  */
 export function axisPlan(x: number, y: number, k: number, s: number, pad: number): AxisPlan {
   const count = Math.ceil(x / s);
@@ -198,10 +186,8 @@ function interleave(
  * `[n, oh, ow, cout]`, W `[kh, kw, cin, cout]`, dx `[n, h, w, cin]`.
  * Registered by `useBackend("wasm")`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc: conv2dBackpropInput });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName:
+ * "wasm", kernelFunc: conv2dBackpropInput });`.
  */
 export function conv2dBackpropInput(args: KernelArgs): Info {
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };

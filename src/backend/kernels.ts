@@ -270,8 +270,7 @@ const active = new Map<string, KernelFixName>();
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "./tfjs.ts";
- * import { activeKernelFixes, setKernelFix } from "./kernels.ts";
+ * import { activeKernelFixes, setKernelFix, useBackend } from "../../mod.ts";
  * await useBackend("wasm");
  * setKernelFix("matmul_transpose", true); // the pure-tfjs replacement
  * assert.ok(!activeKernelFixes().includes("matmul_rust"));
@@ -310,7 +309,7 @@ export function setKernelFix(name: KernelFixName, on: boolean): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { fixAvailable } from "./kernels.ts";
+ * import { fixAvailable } from "../../mod.ts";
  * assert.equal(fixAvailable("matmul_rust"), true);
  * assert.equal(typeof fixAvailable("matmul_rust_fma"), "boolean");
  * ```
@@ -326,8 +325,7 @@ export function fixAvailable(name: KernelFixName): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "./tfjs.ts";
- * import { activeKernelFixes } from "./kernels.ts";
+ * import { activeKernelFixes, useBackend } from "../../mod.ts";
  * await useBackend("wasm");
  * assert.ok(Array.isArray(activeKernelFixes()));
  * ```

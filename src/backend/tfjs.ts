@@ -48,7 +48,7 @@ export interface BackendInfo {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { numericsOf } from "./tfjs.ts";
+ * import { numericsOf } from "../../mod.ts";
  * assert.equal(numericsOf("wasm-threaded", []), "wasm");
  * assert.equal(numericsOf("wasm", ["conv2d_rust_fma"]), "wasm-fma");
  * assert.equal(numericsOf("cpu"), "cpu");
@@ -73,7 +73,7 @@ let threadedCount = 0;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "./tfjs.ts";
+ * import { useBackend } from "../../mod.ts";
  * const info = await useBackend("cpu");
  * assert.ok(info.backend === "cpu");
  * ```

@@ -38,11 +38,8 @@ export interface WasmBackend {
 /**
  * The backend of a kernel call (or a backend object), typed.
  *
- * @example
- * ```ts ignore
- * const backend = wasmBackendOf(args);
- * const out = backend.makeOutput([2, 2], "float32");
- * ```
+ * Inside Duel it is used as `const backend = wasmBackendOf(args);`; `const out =
+ * backend.makeOutput([2, 2], "float32");`.
  */
 export function wasmBackendOf(args: { backend: unknown }): WasmBackend {
   return args.backend as WasmBackend;
@@ -51,10 +48,8 @@ export function wasmBackendOf(args: { backend: unknown }): WasmBackend {
 /**
  * The backend's memory (throws when it cannot be found).
  *
- * @example
- * ```ts ignore
- * const floats = new Float32Array(memoryOf(backend).buffer, offsetOf(backend, t), size);
- * ```
+ * Inside Duel it is used as `const floats = new Float32Array(memoryOf(backend).buffer,
+ * offsetOf(backend, t), size);`.
  */
 export function memoryOf(backend: WasmBackend): WebAssembly.Memory {
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
@@ -69,10 +64,8 @@ export function memoryOf(backend: WasmBackend): WebAssembly.Memory {
 /**
  * Byte offset of a tensor's data in the backend's memory.
  *
- * @example
- * ```ts ignore
- * kernels.relu_f32(offsetOf(backend, x), offsetOf(backend, out), size);
- * ```
+ * Inside Duel it is used as `kernels.relu_f32(offsetOf(backend, x), offsetOf(backend, out),
+ * size);`.
  */
 export function offsetOf(backend: WasmBackend, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;

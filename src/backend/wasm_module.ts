@@ -122,18 +122,6 @@ function readImports(
 
 /**
  * The facts about `bytes` that decide whether it may share another module's memory.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { inspectWasm } from "./wasm_module.ts";
- * // (module (import "env" "memory" (memory 1)))
- * const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109,
- *   101, 109, 111, 114, 121, 2, 0, 1]);
- * const facts = inspectWasm(bytes);
- * assert.deepEqual(facts.imports, [{ module: "env", name: "memory", kind: 2 }]);
- * assert.equal(facts.data, false);
- * ```
  */
 export function inspectWasm(bytes: Uint8Array): WasmFacts {
   let imports: WasmImport[] = [], mutableGlobals = 0, data = false, start = false;
@@ -158,16 +146,6 @@ export function inspectWasm(bytes: Uint8Array): WasmFacts {
  * its only import is `env.memory`, it has no data section, no start function
  * and no mutable global (so no stack pointer: it never writes anywhere it is
  * not told to).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { assertZeroCopySafe } from "./wasm_module.ts";
- * const imported = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6,
- *   109, 101, 109, 111, 114, 121, 2, 0, 1]);
- * assertZeroCopySafe(imported, "example");
- * assert.throws(() => assertZeroCopySafe(imported.subarray(0, 8), "empty"), /env\.memory/);
- * ```
  */
 export function assertZeroCopySafe(bytes: Uint8Array, what: string): void {
   const f = inspectWasm(bytes);
@@ -200,17 +178,6 @@ function leb(n: number): number[] {
  * A copy of `bytes` whose memory import is shared with at most `maxPages`
  * pages (the type tfjs-wasm's threaded build gives its memory). Plain loads
  * and stores are valid on shared memory, so the code needs no change.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { withSharedMemoryImport } from "./wasm_module.ts";
- * const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109,
- *   101, 109, 111, 114, 121, 2, 0, 1]);
- * const shared = withSharedMemoryImport(bytes, 65536);
- * const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
- * assert.ok(new WebAssembly.Instance(new WebAssembly.Module(shared), { env: { memory } }));
- * ```
  */
 export function withSharedMemoryImport(
   bytes: Uint8Array,
@@ -262,16 +229,6 @@ export interface WasmFunctionType {
 
 /**
  * The function exports of `bytes` with their types, in export order.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { functionExports } from "./wasm_module.ts";
- * // (module (func (export "f") (param i32 f32) (result i32) i32.const 0))
- * const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 125, 1, 127,
- *   3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 65, 0, 11]);
- * assert.deepEqual(functionExports(bytes), new Map([["f", { params: ["i32", "f32"], results: ["i32"] }]]));
- * ```
  */
 export function functionExports(bytes: Uint8Array): Map<string, WasmFunctionType> {
   const types: WasmFunctionType[] = [];

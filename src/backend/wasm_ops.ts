@@ -12,14 +12,8 @@ import { type Info, type KernelArgs, wasmBackendOf } from "./wasm_backend.ts";
  * output; `free` releases every remembered output except those passed to
  * `keep`.
  *
- * @example
- * ```ts ignore
- * const ops = new WasmOps(args);
- * const t = ops.run("Transpose", { x }, { perm: [1, 0] });
- * const out = ops.keep(ops.run("Reshape", { x: t }, { shape: [-1] }));
- * ops.free();
- * return out;
- * ```
+ * Inside a kernel: `const ops = new WasmOps(args)`, then `ops.run("Transpose", { x }, { perm:
+ * [1, 0] })` per built-in kernel, `ops.keep(out)` for the result and `ops.free()` at the end.
  */
 export class WasmOps {
   #temps: Info[] = [];

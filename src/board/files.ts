@@ -23,17 +23,6 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * The real path of `rel` under `root` if it is a regular file inside the
  * root, else undefined. `rel` is the URL path after the route, still
  * percent-encoded.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { fileUnder } from "./files.ts";
- * const root = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${root}/a.txt`, "a");
- * assert.equal(await fileUnder(root, "a.txt"), await Deno.realPath(`${root}/a.txt`));
- * assert.equal(await fileUnder(root, "../a.txt"), undefined);
- * assert.equal(await fileUnder(root, "%2e%2e/a.txt"), undefined);
- * ```
  */
 export async function fileUnder(root: string, rel: string): Promise<string | undefined> {
   let decoded: string;

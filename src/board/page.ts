@@ -88,14 +88,6 @@ refresh(); setInterval(refresh, 1000);
 
 /**
  * The board's HTML page.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { boardPage } from "./page.ts";
- * assert.match(boardPage(), /id="entries"/);
- * assert.doesNotMatch(boardPage(), /(src|href)="?https?:/);
- * ```
  */
 export function boardPage(): string {
   return `<!doctype html>

@@ -79,10 +79,7 @@ async function runEntry(root: string, dir: string, now: number): Promise<Entry> 
  * Every run and sweep folder under `root` (at most `depth` levels down), in
  * path order. Symbolic links are not followed.
  *
- * @example
- * ```ts ignore
- * const entries = await scanRoot("runs");
- * ```
+ * Inside Duel it is used as `const entries = await scanRoot("runs");`.
  */
 export async function scanRoot(root: string, depth = 6): Promise<Entry[]> {
   const out: Entry[] = [];

@@ -46,15 +46,6 @@ async function curveRows(path: string): Promise<Record<string, number>[]> {
 
 /**
  * The board's request handler over `root`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { boardHandler } from "./server.ts";
- * const handle = boardHandler(await Deno.makeTempDir());
- * assert.equal((await handle(new Request("http://x/api/entries"))).status, 200);
- * assert.equal((await handle(new Request("http://x/files/../etc/passwd"))).status, 404);
- * ```
  */
 export function boardHandler(root: string): (req: Request) => Promise<Response> {
   return async (req) => {
@@ -86,12 +77,8 @@ export function boardHandler(root: string): (req: Request) => Promise<Response> 
 /**
  * Starts the board; resolves once it listens, with its address and a way to stop it.
  *
- * @example
- * ```ts ignore
- * const board = await startBoard({ root: "runs" });
- * console.log(board.url);
- * await board.shutdown();
- * ```
+ * Inside Duel (`deno task board`): `const board = await startBoard({ root: "runs" })`, then
+ * `board.url` to print and `await board.shutdown()` to stop.
  */
 export async function startBoard(
   options: BoardOptions,

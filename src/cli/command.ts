@@ -46,23 +46,6 @@ const line = (message: string): string => printable(message.split("\n")[0]);
 /**
  * Runs `command` on `args` and returns the exit code, having printed what the
  * user should see. Tools call it as `if (import.meta.main) Deno.exit(await runCommand(...))`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { runCommand, UsageError } from "./command.ts";
- * const echo = {
- *   usage: "usage: echo <word>",
- *   options: { loud: { type: "boolean" } },
- *   main: async ({ positionals }: { positionals: string[] }) => {
- *     if (positionals.length !== 1) throw new UsageError("expected one word");
- *     return await Promise.resolve(0);
- *   },
- * } as const;
- * assert.equal(await runCommand(echo, ["hi"]), 0);
- * assert.equal(await runCommand(echo, []), 2); // prints "duel: expected one word" and the usage
- * assert.equal(await runCommand(echo, ["--nope"]), 2);
- * ```
  */
 export async function runCommand<O extends Options>(
   command: Command<O>,

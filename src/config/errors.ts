@@ -11,8 +11,7 @@ import { UserError } from "../errors.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ExperimentFileError } from "./errors.ts";
- * import { UserError } from "../errors.ts";
+ * import { ExperimentFileError, UserError } from "../../mod.ts";
  * assert.ok(new ExperimentFileError("e.yaml:1:1: the file is empty") instanceof UserError);
  * ```
  */

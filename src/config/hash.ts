@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { configHash } from "./hash.ts";
+ * import { configHash } from "../../mod.ts";
  * assert.match(configHash({ seed: 0 }), /^[0-9a-f]{64}$/);
  * assert.notEqual(configHash({ seed: 0 }), configHash({ seed: 1 }));
  * ```

@@ -74,7 +74,7 @@ function deepFreeze<T>(value: T): T {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseExperiment } from "./load.ts";
+ * import { parseExperiment } from "../../mod.ts";
  * const text = `name: demo
  * data: { name: ring8 }
  * generator: { layers: [{ type: dense, units: 2 }] }
@@ -100,7 +100,7 @@ export function parseExperiment(text: string, options: ParseOptions = {}): Loade
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { resolveExperiment } from "./load.ts";
+ * import { resolveExperiment } from "../../mod.ts";
  * const { config } = resolveExperiment({
  *   name: "demo",
  *   data: { name: "ring8" },
@@ -136,23 +136,6 @@ export function resolveExperiment(
  * Validates already-parsed experiment data whose positions are in `map`
  * under `prefix` (e.g. an inline `base:` of a sweep file: prefix `base`).
  * Errors are {@link ExperimentFileError} lines pointing into `options.file`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { experimentFromData, parseYaml } from "./load.ts";
- * const { data, map } = parseYaml(`base:
- *   name: demo
- *   data: { name: ring8 }
- *   generator: { layers: [{ type: dense, units: 2 }] }
- *   discriminator: { layers: [{ type: dense, units: 0 }] }
- * `, "s.yaml");
- * const base = (data as { base: unknown }).base;
- * assert.throws(
- *   () => experimentFromData(base, map, { file: "s.yaml", prefix: "base" }),
- *   /s\.yaml:5:51: discriminator\.layers\[0\]\.units: got number 0/,
- * );
- * ```
  */
 export function experimentFromData(
   raw: unknown,
@@ -215,9 +198,22 @@ export function experimentFromData(
  * (`loadData`); a missing or unreadable file is an {@link ExperimentFileError} too.
  *
  * @example
- * ```ts ignore
- * import { loadExperiment } from "./load.ts";
- * const { config, hash } = await loadExperiment("experiments/ring8.yaml", ["seed=3"]);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadExperiment } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const { config, hash } = await loadExperiment(`${dir}/tiny.yaml`, ["seed=3"]);
+ * assert.equal(config.seed, 3);
+ * assert.match(hash, /^[0-9a-f]{64}$/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadExperiment(

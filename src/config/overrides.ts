@@ -23,14 +23,6 @@ const SEGMENT = /^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/;
 /**
  * Parses `key.path=value`; the value is read as YAML (`3` is a number,
  * `[0.5, 0.9]` a list, `adam` a string).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseOverride } from "./overrides.ts";
- * const o = parseOverride("optimizer.generator.betas=[0.5, 0.9]");
- * assert.ok(o.segments.length === 3 && Array.isArray(o.value));
- * ```
  */
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
@@ -68,15 +60,6 @@ function setOwn(node: Record<string | number, unknown>, key: string | number, va
 /**
  * Returns a copy of `data` with `override` applied, creating mappings on the
  * way. Only own keys are followed and set, so no path reaches a prototype.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { applyOverride, parseOverride } from "./overrides.ts";
- * const out = applyOverride({}, parseOverride("__proto__.polluted=1")) as object;
- * assert.ok(Object.hasOwn(out, "__proto__"));
- * assert.equal(({} as Record<string, unknown>).polluted, undefined);
- * ```
  */
 export function applyOverride(data: unknown, override: Override): unknown {
   const root = structuredClone(data ?? {}) as Record<string | number, unknown>;

@@ -44,15 +44,6 @@ function rows(field: Field<unknown>, path: string, out: string[]): void {
 /**
  * The reference table of `field`: one row per key path with its type,
  * default and meaning; tagged-union variants list their own keys.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { num, obj } from "../fields.ts";
- * import { referenceTable } from "./reference.ts";
- * const table = referenceTable(obj("x", { steps: num("how many", { default: 3 }) }));
- * assert.ok(table.includes("| `steps` | number | `3` | how many |"));
- * ```
  */
 export function referenceTable(field: Field<unknown>): string {
   const out = ["| key | type / allowed values | default | meaning |", "|---|---|---|---|"];
@@ -63,14 +54,6 @@ export function referenceTable(field: Field<unknown>): string {
 /**
  * A name table (layers, data sets, objectives, optimisers) as Markdown:
  * each name with its one-line description and formula where it has one.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { namesTable } from "./reference.ts";
- * const md = namesTable({ relu: { doc: "max(x, 0)" } });
- * assert.ok(md.includes("| `relu` | max(x, 0) |"));
- * ```
  */
 export function namesTable(table: Record<string, { doc: string; formula?: string }>): string {
   const withFormula = Object.values(table).some((r) => r.formula);
@@ -87,15 +70,6 @@ export function namesTable(table: Record<string, { doc: string; formula?: string
  * The metric table as Markdown: each metric's `metrics.jsonl` key, label,
  * which way is better, when it is measured (its needs; opt-in metrics only
  * when listed in `eval.metrics`) and what it measures.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { metricsTable } from "./reference.ts";
- * const md = metricsTable();
- * assert.ok(md.includes("| `eval/hq` | high-quality share | higher |"));
- * assert.ok(md.includes("| `eval/coverage` | coverage | higher | listed in `eval.metrics`; 28x28"));
- * ```
  */
 export function metricsTable(): string {
   const body = (Object.entries(METRICS) as [string, MetricKind][]).map(([name, m]) => {

@@ -233,7 +233,7 @@ const experiment = obj("an experiment", {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { EXPERIMENT } from "./schema.ts";
+ * import { EXPERIMENT } from "../../mod.ts";
  * assert.ok(EXPERIMENT.children?.train !== undefined);
  * ```
  */

@@ -75,15 +75,6 @@ export function childPath(path: string, key: string | number): string {
  * beyond {@link YAML_LIMITS} (size, entries, nesting). Linear in the text's
  * length: duplicate keys are found with a set per mapping (the yaml package's
  * own `uniqueKeys` check compares every pair).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseWithPositions } from "./source_map.ts";
- * const { data, map } = parseWithPositions("train:\n  steps: 5\n");
- * assert.ok((data as { train: { steps: number } }).train.steps === 5);
- * assert.ok(map.values.get("train.steps")?.line === 2);
- * ```
  */
 export function parseWithPositions(text: string): { data: unknown; map: SourceMap } {
   const lines = new LineCounter();

@@ -45,7 +45,7 @@ const VERSION = 1;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { cacheKey } from "./cache.ts";
+ * import { cacheKey } from "../../mod.ts";
  * assert.equal(cacheKey({ a: 1 }), cacheKey({ a: 1 }));
  * assert.notEqual(cacheKey({ a: 1 }), cacheKey({ a: 2 }));
  * ```
@@ -60,7 +60,7 @@ export function cacheKey(inputs: unknown): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeImages, encodeImages } from "./cache.ts";
+ * import { decodeImages, encodeImages } from "../../mod.ts";
  * const set = { n: 1, shape: [1, 2, 1] as [number, number, number], pixels: new Uint8Array([0, 255]), ids: ["a"] };
  * assert.deepEqual(decodeImages(encodeImages(set, "k"), "k")?.pixels, set.pixels);
  * assert.equal(decodeImages(encodeImages(set, "k"), "other key"), undefined);
@@ -151,7 +151,7 @@ export interface CacheOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { cachedImages, cacheKey } from "./cache.ts";
+ * import { cachedImages, cacheKey } from "../../mod.ts";
  * const dir = await Deno.makeTempDir();
  * const key = cacheKey({ example: crypto.randomUUID() });
  * const build = () => ({ n: 1, shape: [1, 1, 1] as [number, number, number], pixels: new Uint8Array([7]), ids: ["x"] });

@@ -20,7 +20,7 @@ type AnyDataset = DatasetKind<Shape>;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dataSourceOf } from "./factory.ts";
+ * import { dataSourceOf } from "../../mod.ts";
  * const ring = dataSourceOf({ name: "ring8" });
  * assert.deepEqual(ring.shape, [2]);
  * ```
@@ -36,7 +36,7 @@ export function dataSourceOf(data: Experiment["data"], cache: CacheOptions = {})
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dataShapeOf } from "./factory.ts";
+ * import { dataShapeOf } from "../../mod.ts";
  * assert.deepEqual(dataShapeOf({ name: "mnist", digits: [] }), [28, 28, 1]);
  * ```
  */

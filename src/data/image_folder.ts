@@ -110,8 +110,8 @@ function decodeFolder(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encode } from "fast-png";
- * import { imageFolderImages } from "./image_folder.ts";
+ * import { encode } from "npm:fast-png@8.0.0";
+ * import { imageFolderImages } from "../../mod.ts";
  * const dir = await Deno.makeTempDir();
  * const grey = new Uint8Array(16).fill(200);
  * await Deno.writeFile(`${dir}/a.png`, encode({ width: 4, height: 4, data: grey, channels: 1 }));
@@ -160,8 +160,8 @@ export function imageChannels(p: Pick<ImageFolderParams, "channels">, at: string
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encode } from "fast-png";
- * import { imageFolder } from "./image_folder.ts";
+ * import { encode } from "npm:fast-png@8.0.0";
+ * import { imageFolder } from "../../mod.ts";
  * const dir = await Deno.makeTempDir();
  * for (const name of ["a.png", "b.png", "c.png"]) {
  *   const data = new Uint8Array(4).fill(name === "a.png" ? 0 : 255);

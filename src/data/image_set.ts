@@ -17,7 +17,7 @@ import type { DataSource, ExampleSet } from "./source.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { heldOutMask } from "./image_set.ts";
+ * import { heldOutMask } from "../../mod.ts";
  * const mask = heldOutMask("demo", 10, 3);
  * assert.equal(mask.filter(Boolean).length, 3);
  * assert.deepEqual(heldOutMask("demo", 10, 3), mask);
@@ -57,8 +57,7 @@ function gather(raw: RawImages, indices: readonly number[]): ExampleSet {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { imageSource } from "./image_set.ts";
- * import { Rng } from "../rng.ts";
+ * import { imageSource, Rng } from "../../mod.ts";
  * const raw = { n: 2, shape: [1, 1, 1] as [number, number, number], pixels: new Uint8Array([0, 255]), ids: ["a", "b"] };
  * const data = imageSource(raw, [false, true]);
  * assert.deepEqual(Array.from(data.train!.images), [-1]);

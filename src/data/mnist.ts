@@ -102,7 +102,7 @@ function decodeMnist(files: readonly string[]): RawImages {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mnistImages } from "./mnist.ts";
+ * import { mnistImages } from "../../mod.ts";
  * const { set } = mnistImages();
  * assert.equal(set.n, 10000);
  * assert.deepEqual(set.shape, [28, 28, 1]);
@@ -134,7 +134,7 @@ export function mnistImages(options: CacheOptions = {}): ReturnType<typeof cache
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mnist } from "./mnist.ts";
+ * import { mnist } from "../../mod.ts";
  * const data = mnist([0, 1]);
  * assert.ok(data.train!.labels!.every((d) => d <= 1));
  * ```

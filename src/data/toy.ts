@@ -21,8 +21,7 @@ export interface Component {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mixture } from "./toy.ts";
- * import { Rng } from "../rng.ts";
+ * import { mixture, Rng } from "../../mod.ts";
  * const m = mixture([{ weight: 1, mean: [0], std: [1] }, { weight: 3, mean: [4], std: [0.5] }]);
  * assert.ok(m.sample(10, Rng.derive(0, "data")).length === 10);
  * ```

@@ -77,8 +77,8 @@ function pngBytes(png: DecodedPng): { data: Uint8Array; channels: number } {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { encode } from "fast-png";
- * import { decodeImage } from "./decode.ts";
+ * import { encode } from "npm:fast-png@8.0.0";
+ * import { decodeImage } from "../../mod.ts";
  * const png = encode({ width: 2, height: 1, data: new Uint8Array([0, 255]), channels: 1 });
  * assert.deepEqual(decodeImage(png), { width: 2, height: 1, channels: 1, data: new Uint8Array([0, 255]) });
  * assert.throws(() => decodeImage(new Uint8Array([1, 2, 3])), /not a PNG or JPEG/);
@@ -113,7 +113,7 @@ export function decodeImage(bytes: Uint8Array): Bitmap {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { toChannels } from "./decode.ts";
+ * import { toChannels } from "../../mod.ts";
  * const grey = { width: 1, height: 1, channels: 1 as const, data: new Uint8Array([7]) };
  * assert.deepEqual(Array.from(toChannels(grey, 3).data), [7, 7, 7]);
  * assert.deepEqual(Array.from(toChannels(toChannels(grey, 3), 1).data), [7]);

@@ -22,8 +22,8 @@ export interface GridOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decode } from "fast-png";
- * import { gridPng } from "./grid.ts";
+ * import { decode } from "npm:fast-png@8.0.0";
+ * import { gridPng } from "../../mod.ts";
  * const png = gridPng(new Float32Array([-1, 1, 0, 1]), [1, 1, 1]); // 4 images of 1x1
  * const img = decode(png);
  * assert.deepEqual([img.width, img.height, img.channels], [5, 5, 1]); // 2x2 tiles, 1 px border

@@ -38,7 +38,7 @@ function axisTaps(from: number, to: number): Taps {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { resizeImage } from "./resize.ts";
+ * import { resizeImage } from "../../mod.ts";
  * // 2x2 -> 1x1 is the mean; 1x1 -> 2x2 repeats the pixel.
  * assert.deepEqual(Array.from(resizeImage(new Uint8Array([0, 100, 200, 100]), 2, 2, 1, 1, 1)), [100]);
  * assert.deepEqual(Array.from(resizeImage(new Uint8Array([9]), 1, 1, 1, 2, 2)), [9, 9, 9, 9]);

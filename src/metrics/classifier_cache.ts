@@ -37,8 +37,7 @@ export const CLASSIFIER_CODE_VERSION = 2;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classifierKey } from "./classifier_cache.ts";
- * import { MNIST_CLASSIFIER_RECIPE as recipe } from "./mnist_classifier.ts";
+ * import { classifierKey, MNIST_CLASSIFIER_RECIPE as recipe } from "../../mod.ts";
  * const data = { images: new Float32Array(784), labels: new Uint8Array(1), n: 1 };
  * const key = classifierKey(data, recipe, "cpu");
  * assert.equal(key, classifierKey(data, recipe, "cpu"));
@@ -144,6 +143,8 @@ export interface CachedClassifier {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const { train } = mnistSplit();
  * const { classifier, source } = await cachedMnistClassifier(train);
  * console.log(source, classifier.featureDim); // "disk" 128 after the first run

@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classifierScore } from "./classifier_score.ts";
+ * import { classifierScore } from "../../mod.ts";
  * // Two confident samples of two different classes: score 2.
  * assert.ok(Math.abs(classifierScore(new Float32Array([1, 0, 0, 1]), 2) - 2) < 1e-12);
  * ```

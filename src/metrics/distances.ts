@@ -16,17 +16,6 @@ export type DistanceBlock = (start: number, rows: number, block: Float32Array) =
  * the rows of `a` and the rows of `b` (both row-major with `dim` columns).
  * Block `k` holds row `start + r` of `a` against row `j` of `b` at
  * `r * nb + j`; the buffer is reused between calls.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { squaredDistanceBlocks } from "./distances.ts";
- * const seen: number[] = [];
- * squaredDistanceBlocks(new Float32Array([0, 0, 1, 1]), new Float32Array([3, 4]), 2, (_s, rows, b) => {
- *   seen.push(...b.subarray(0, rows));
- * });
- * assert.deepEqual(seen, [25, 13]);
- * ```
  */
 export function squaredDistanceBlocks(
   a: Float32Array,
@@ -84,16 +73,6 @@ export function squaredDistanceBlocks(
  * For every row of `x`, the squared distance to its k-th nearest other row,
  * for each k in `ks` (the row itself, at distance 0, is not counted; exact
  * duplicates count as neighbours at distance 0).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { kthNeighbourSquaredDistances } from "./distances.ts";
- * const x = new Float32Array([0, 1, 3, 7]); // four points on a line
- * const [first, second] = kthNeighbourSquaredDistances(x, 1, [1, 2]);
- * assert.deepEqual([...first], [1, 1, 4, 16]);
- * assert.deepEqual([...second], [9, 4, 9, 36]);
- * ```
  */
 export function kthNeighbourSquaredDistances(
   x: Float32Array,

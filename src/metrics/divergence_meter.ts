@@ -34,7 +34,7 @@ export function mixtureLogDensity(components: readonly Component[], x: number): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { MEASURED } from "./divergence_meter.ts";
+ * import { MEASURED } from "../../mod.ts";
  * assert.match(MEASURED.minimax, /JSD/);
  * assert.equal(MEASURED.least_squares, undefined); // no exact form recorded
  * ```
@@ -61,7 +61,7 @@ function range(components: readonly Component[], mu: number, sigma: number): [nu
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { trueDivergence } from "./divergence_meter.ts";
+ * import { trueDivergence } from "../../mod.ts";
  * const p = [{ weight: 1, mean: [0], std: [1] }];
  * // JSD(N(0,1), N(1,1)) = 0.111421 nats (REFERENCE.md §2).
  * assert.ok(Math.abs(trueDivergence("minimax", p, 1, 1)! - 0.111421) < 1e-6);
@@ -95,7 +95,7 @@ export function trueDivergence(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { directOptimum } from "./divergence_meter.ts";
+ * import { directOptimum } from "../../mod.ts";
  * const p = [{ weight: 1, mean: [-2], std: [0.5] }, { weight: 1, mean: [2], std: [0.5] }];
  * // Forward KL matches moments: mu = 0, sigma^2 = 0.25 + 4.
  * const { mu, sigma } = directOptimum("kl", p);

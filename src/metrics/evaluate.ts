@@ -34,9 +34,22 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * writes `eval/<name>_se`; one with parts (`swd`'s levels), `eval/<name>_<part>` each.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluate, parseExperiment, Trainer, useBackend } from "../../mod.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 2, batch_size: 8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * for await (const _ of trainer.run());
  * const { samples, metrics } = evaluate(trainer);
- * console.log(metrics["eval/modes"]);
+ * assert.equal(samples.length, config.eval.samples * 2);
+ * assert.ok(Number.isFinite(metrics["eval/modes"]));
+ * trainer.dispose();
  * ```
  */
 export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation {

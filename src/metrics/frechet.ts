@@ -31,7 +31,7 @@ export interface GaussianStats {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { gaussianStats } from "./frechet.ts";
+ * import { gaussianStats } from "../../mod.ts";
  * const s = gaussianStats(new Float32Array([0, 0, 2, 4]), 2);
  * assert.deepEqual([...s.mean], [1, 2]);
  * assert.deepEqual([...s.cov], [2, 4, 4, 8]);
@@ -98,7 +98,7 @@ export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, d: number):
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { frechetDistance } from "./frechet.ts";
+ * import { frechetDistance } from "../../mod.ts";
  * // Diagonal covariances: sum (sqrt a - sqrt b)^2 plus the squared mean gap.
  * const a = { dim: 2, count: 10, mean: new Float64Array([0, 0]), cov: new Float64Array([1, 0, 0, 4]) };
  * const b = { dim: 2, count: 10, mean: new Float64Array([3, 0]), cov: new Float64Array([4, 0, 0, 4]) };
@@ -124,8 +124,7 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { frechetDistanceOf } from "./frechet.ts";
- * import { Rng } from "../rng.ts";
+ * import { frechetDistanceOf, Rng } from "../../mod.ts";
  * const x = Rng.derive(0, "x").fillNormal(new Float32Array(4000));
  * assert.ok(frechetDistanceOf(x, x, 4) < 1e-9);
  * ```

@@ -46,6 +46,8 @@ export interface ImageEvaluator {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const evaluator = await prepareImageMetrics(["frechet_distance"], trainer.data);
  * ```
  */
@@ -81,6 +83,8 @@ export async function prepareImageMetrics(
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const metrics = measureImages(evaluator, samples); // { "eval/frechet_distance": 12.3, ... }
  * ```
  */

@@ -40,6 +40,8 @@ export interface ImageReference {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const { train, heldOut } = mnistSplit();
  * const { classifier } = await cachedMnistClassifier(train);
  * const reference = imageReference(heldOut.images, [28, 28, 1], classifier);
@@ -96,6 +98,8 @@ function unitScale(x: Float32Array): Float32Array {
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs the MNIST classifier (trained on first use, minutes)
+ * // and the mnist package's files.
  * const ctx = imageMetricContext(reference, trainer.sample(2000, rng));
  * const fd = IMAGE_METRICS.frechet_distance.compute(ctx);
  * ```
@@ -223,7 +227,7 @@ export const IMAGE_METRICS: Readonly<Record<ImageMetricName, ImageMetricKind>> =
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { computeImageMetrics, imageMetricContext, imageReference } from "./image_metrics.ts";
+ * import { computeImageMetrics, imageMetricContext, imageReference } from "../../mod.ts";
  * // A stand-in "classifier" on 2x2 images: features are the pixels, one class.
  * const classifier = {
  *   inShape: [2, 2, 1], classes: 1, featureDim: 4,

@@ -45,8 +45,7 @@ function density(samples: Float32Array, xs: number[], ys: number[], h: number): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { kdeDivergences } from "./kde.ts";
- * import { Rng } from "../rng.ts";
+ * import { kdeDivergences, Rng } from "../../mod.ts";
  * const a = Rng.derive(0, "a").fillNormal(new Float32Array(2000));
  * const b = Rng.derive(1, "b").fillNormal(new Float32Array(2000));
  * assert.ok(kdeDivergences(a, b).js < 0.01);

@@ -51,8 +51,7 @@ function spread(leaveOneOut: Float64Array): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { kid } from "./kid.ts";
- * import { Rng } from "../rng.ts";
+ * import { kid, Rng } from "../../mod.ts";
  * const a = Rng.derive(0, "a").fillNormal(new Float32Array(2000));
  * const b = Rng.derive(0, "b").fillNormal(new Float32Array(2000));
  * const same = kid(a, b, 2);

@@ -47,7 +47,7 @@ export type MetricNeedName =
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { METRIC_NEEDS } from "./metric_needs.ts";
+ * import { METRIC_NEEDS } from "../../mod.ts";
  * assert.equal(METRIC_NEEDS.images.doc, "28x28x1 images");
  * assert.ok(METRIC_NEEDS.vectors.fits!([2]) && !METRIC_NEEDS.vectors.fits!([28, 28, 1]));
  * ```

@@ -60,9 +60,21 @@ function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | un
  * metrics, when prepared) for the metric table.
  *
  * @example
- * ```ts ignore
- * const run = metricRun(trainer, trainer.sample(2500, rng));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { METRICS, metricRun, parseExperiment, Rng, Trainer, useBackend } from "../../mod.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 2, batch_size: 8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * const run = metricRun(trainer, trainer.sample(500, Rng.derive(config.seed, "eval")));
  * const hq = METRICS.hq.measure(run);
+ * assert.ok(typeof hq === "number" && hq >= 0 && hq <= 1);
+ * trainer.dispose();
  * ```
  */
 export function metricRun(

@@ -188,7 +188,7 @@ export type Metrics =
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { METRICS } from "./metric_table.ts";
+ * import { METRICS } from "../../mod.ts";
  * assert.equal(METRICS.modes.better, "higher");
  * assert.deepEqual(METRICS.parzen_ll.needs, ["images"]);
  * ```
@@ -312,7 +312,7 @@ export type OptInMetricName = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { OPT_IN_METRICS } from "./metric_table.ts";
+ * import { OPT_IN_METRICS } from "../../mod.ts";
  * assert.equal(OPT_IN_METRICS[0], "frechet_distance");
  * assert.ok(!OPT_IN_METRICS.includes("modes" as never));
  * ```

@@ -131,7 +131,7 @@ const LAYER_FIELD = tagged(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classifierLayers } from "./mnist_classifier.ts";
+ * import { classifierLayers } from "../../mod.ts";
  * const layers = classifierLayers([{ type: "flatten" }, { type: "dense", units: 10 }]);
  * assert.equal(layers[1].spectral_norm, false);
  * assert.throws(() => classifierLayers([{ type: "dense", units: 10 }]), /needs a flat input/);
@@ -171,8 +171,7 @@ export class MnistClassifier implements ImageClassifier {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { useBackend } from "../backend/tfjs.ts";
-   * import { MnistClassifier } from "./mnist_classifier.ts";
+   * import { MnistClassifier, useBackend } from "../../mod.ts";
    * await useBackend("cpu");
    * const layers = [{ type: "flatten" as const }, { type: "dense" as const, units: 10 }];
    * const c = new MnistClassifier(layers, [

@@ -22,7 +22,7 @@ export const MNIST_PIXELS = 28 * 28;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mnistSplit } from "./mnist_digits.ts";
+ * import { mnistSplit } from "../../mod.ts";
  * const { train, heldOut } = mnistSplit();
  * assert.ok(train.n === 9000 && heldOut.n === 1000 && heldOut.images.length === 1000 * 784);
  * ```

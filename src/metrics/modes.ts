@@ -27,7 +27,7 @@ export interface ModeMetrics {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { modeMetrics } from "./modes.ts";
+ * import { modeMetrics } from "../../mod.ts";
  * const modes = [{ centre: [0, 0], std: [0.1, 0.1] }, { centre: [1, 0], std: [0.1, 0.1] }];
  * const m = modeMetrics(new Float32Array([0, 0.05, 1, 0, 5, 5]), modes);
  * assert.ok(m.modes === 2 && Math.abs(m.hq - 2 / 3) < 1e-12);

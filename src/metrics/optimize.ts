@@ -21,7 +21,7 @@ export interface NelderMeadOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { nelderMead } from "./optimize.ts";
+ * import { nelderMead } from "../../mod.ts";
  * const { x } = nelderMead(([a, b]) => (a - 1) ** 2 + 10 * (b + 2) ** 2, [0, 0]);
  * assert.ok(Math.abs(x[0] - 1) < 1e-4 && Math.abs(x[1] + 2) < 1e-4);
  * ```

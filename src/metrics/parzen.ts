@@ -30,7 +30,7 @@ export const PARZEN_SIGMAS: readonly number[] = Array.from(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parzenLogLikelihoods } from "./parzen.ts";
+ * import { parzenLogLikelihoods } from "../../mod.ts";
  * // One centre: the log-density of N(0, 1) at 1.
  * const [ll] = parzenLogLikelihoods(new Float32Array([0]), new Float32Array([1]), 1, [1]);
  * assert.ok(Math.abs(ll[0] - (-0.5 - 0.5 * Math.log(2 * Math.PI))) < 1e-12);
@@ -94,8 +94,7 @@ function score(ll: Float64Array): ParzenScore {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parzenEstimate } from "./parzen.ts";
- * import { Rng } from "../rng.ts";
+ * import { parzenEstimate, Rng } from "../../mod.ts";
  * const draw = (name: string, n: number) => Rng.derive(0, name).fillNormal(new Float32Array(n), 0, 0.3);
  * const r = parzenEstimate(draw("centres", 2000), draw("validation", 200), draw("test", 200), 1);
  * assert.ok(r.sigma === r.validation.reduce((a, b) => (b.mean > a.mean ? b : a)).sigma);

@@ -65,7 +65,7 @@ export interface PrdcReference {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { prdcReference } from "./prdc.ts";
+ * import { prdcReference } from "../../mod.ts";
  * const ref = prdcReference(new Float32Array([0, 1, 2, 3, 4, 5, 6]), 1);
  * assert.deepEqual([...ref.radiusPR], [9, 4, 4, 4, 4, 4, 9]); // 3rd neighbour, squared
  * ```
@@ -87,8 +87,7 @@ export function prdcReference(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { prdc, prdcReference } from "./prdc.ts";
- * import { Rng } from "../rng.ts";
+ * import { prdc, prdcReference, Rng } from "../../mod.ts";
  * const real = Rng.derive(0, "real").fillNormal(new Float32Array(2000), 0, 1);
  * const far = Rng.derive(0, "fake").fillNormal(new Float32Array(2000), 100, 1);
  * const m = prdc(prdcReference(real, 2), far);
@@ -135,7 +134,7 @@ export function prdc(reference: PrdcReference, fake: Float32Array): Prdc {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { prdcOf } from "./prdc.ts";
+ * import { prdcOf } from "../../mod.ts";
  * const x = new Float32Array([0, 1, 2, 3, 4, 5, 6, 7]);
  * assert.ok(prdcOf(x, x, 1).precision === 1);
  * ```

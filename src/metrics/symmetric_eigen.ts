@@ -20,14 +20,6 @@ export interface SymmetricEigen {
  * Eigenvalues (ascending) and eigenvectors of the symmetric row-major
  * `[d, d]` matrix `a` (only symmetric input is meaningful; `a` is not
  * modified).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { symmetricEigen } from "./symmetric_eigen.ts";
- * const { values } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
- * assert.ok(Math.abs(values[0] - 1) < 1e-14 && Math.abs(values[1] - 3) < 1e-14);
- * ```
  */
 export function symmetricEigen(a: ArrayLike<number>, d: number): SymmetricEigen {
   if (a.length !== d * d) {
@@ -102,15 +94,6 @@ function rotate(m: Float64Array, i: number, j: number, s: number, tau: number): 
 /**
  * `V f(L) V^T` for a symmetric matrix with eigen-decomposition `V L V^T`,
  * e.g. the matrix square root with `f = (x) => Math.sqrt(Math.max(x, 0))`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { matrixFunction, symmetricEigen } from "./symmetric_eigen.ts";
- * const a = new Float64Array([4, 0, 0, 9]);
- * const root = matrixFunction(symmetricEigen(a, 2), Math.sqrt);
- * assert.deepEqual([...root], [2, 0, 0, 3]);
- * ```
  */
 export function matrixFunction(eigen: SymmetricEigen, f: (x: number) => number): Float64Array {
   const d = eigen.values.length, v = eigen.vectors;

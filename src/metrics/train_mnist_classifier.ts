@@ -36,8 +36,7 @@ function shifted(image: Float32Array, dy: number, dx: number, out: Float32Array)
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { trainMnistClassifier } from "./train_mnist_classifier.ts";
+ * import { trainMnistClassifier, useBackend } from "../../mod.ts";
  * await useBackend("cpu");
  * // Two fake "digits": all-dark images are 0, all-bright ones are 1.
  * const images = new Float32Array(40 * 784).map((_, i) => (Math.floor(i / 784) % 2 ? 1 : -1));

@@ -152,10 +152,7 @@ function lineView(trainer: Trainer, samples: Float32Array): LineView {
  * The view of `trainer` with its evaluation `samples` (row-major), for 2-D
  * and 1-D data; undefined for other data (images have their sample grids).
  *
- * @example
- * ```ts ignore
- * const view = viewOf(trainer, trainer.sample(2500, Rng.derive(seed, "eval")));
- * ```
+ * Inside Duel it is used as `viewOf(trainer, trainer.sample(2500, Rng.derive(seed, "eval")))`.
  */
 export function viewOf(trainer: Trainer, samples: Float32Array): RunView | undefined {
   const shape = trainer.data.shape;

@@ -113,8 +113,9 @@ export type ConvLayers = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { CONV_LAYERS } from "./conv_layers.ts";
- * assert.ok(CONV_LAYERS.conv2d.doc.length > 0);
+ * import { LAYERS } from "../../mod.ts";
+ * // LAYERS, the public table of every layer, holds these entries.
+ * assert.ok(LAYERS.conv2d.doc.length > 0);
  * ```
  */
 export const CONV_LAYERS: ConvLayers = {

@@ -28,7 +28,7 @@ export interface ApplyMode {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { EVAL_MODE } from "./layer_kind.ts";
+ * import { EVAL_MODE } from "../../mod.ts";
  * assert.equal(EVAL_MODE.training, false);
  * ```
  */
@@ -88,19 +88,6 @@ export interface LayerKind<S extends Shape> {
 
 /**
  * Types a record of the layer table.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defineLayer } from "./layer_kind.ts";
- * const identity = defineLayer({
- *   doc: "identity",
- *   params: {},
- *   outShape: (_p, inShape) => inShape,
- *   build: (_p, inShape) => ({ apply: (x) => x, params: [], outShape: inShape }),
- * });
- * assert.equal(identity.doc, "identity");
- * ```
  */
 export function defineLayer<S extends Shape>(kind: LayerKind<S>): LayerKind<S> {
   return kind;
@@ -108,13 +95,6 @@ export function defineLayer<S extends Shape>(kind: LayerKind<S>): LayerKind<S> {
 
 /**
  * A shape as written in messages and tables: `14x14x64`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { shapeText } from "./layer_kind.ts";
- * assert.equal(shapeText([14, 14, 64]), "14x14x64");
- * ```
  */
 export function shapeText(shape: readonly number[]): string {
   return shape.join("x");
@@ -123,14 +103,6 @@ export function shapeText(shape: readonly number[]): string {
 /**
  * The error of a layer that cannot take its input: what it needs, what it
  * got and from where, and what would fix it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { shapeError } from "./layer_kind.ts";
- * const e = shapeError("g[4]", "dense needs a flat input", "g[3] (conv2d)", [7, 7, 2], "flatten first");
- * assert.equal(e.message, "g[4]: dense needs a flat input, but g[3] (conv2d) gives 7x7x2 (valid: flatten first)");
- * ```
  */
 export function shapeError(
   path: string,
@@ -145,17 +117,6 @@ export function shapeError(
 /**
  * PyTorch's default initialiser for linear and convolution layers (weights:
  * kaiming-uniform with a = sqrt(5); biases alike): U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Rng } from "../rng.ts";
- * import { uniformInit } from "./layer_kind.ts";
- * await useBackend("cpu");
- * const w = uniformInit(Rng.derive(0, "w"), [3, 4], 16);
- * assert.ok(Array.from(w.dataSync()).every((v) => Math.abs(v) <= 0.25));
- * ```
  */
 export function uniformInit(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
   const bound = 1 / Math.sqrt(fanIn);
@@ -165,16 +126,6 @@ export function uniformInit(rng: Rng, shape: number[], fanIn: number): tf.Tensor
 
 /**
  * `{ name: prefix.key, variable }` for each entry (for `params` and `state`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { named } from "./layer_kind.ts";
- * await useBackend("cpu");
- * assert.equal(named("2.conv2d", { kernel: tf.variable(tf.zeros([1])) })[0].name, "2.conv2d.kernel");
- * ```
  */
 export function named(prefix: string, vars: Record<string, tf.Variable>): Param[] {
   return Object.entries(vars).map(([key, variable]) => ({ name: `${prefix}.${key}`, variable }));

@@ -55,7 +55,7 @@ function split(spec: LayerSpec): [AnyKind, Parameters<AnyKind["build"]>[0]] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { layerShapes } from "./network.ts";
+ * import { layerShapes } from "../../mod.ts";
  * const shapes = layerShapes([{ type: "dense", units: 4 }, { type: "relu" }], [2], "generator.layers");
  * assert.ok(shapes[1][0] === 4);
  * assert.throws(
@@ -86,10 +86,8 @@ export function layerShapes(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { buildNetwork } from "./network.ts";
+ * import { buildNetwork, Rng, useBackend } from "../../mod.ts";
  * await useBackend("cpu");
- * import { Rng } from "../rng.ts";
  * const net = buildNetwork(
  *   [{ type: "dense", units: 4 }, { type: "relu" }, { type: "dense", units: 1 }],
  *   [2],
@@ -131,9 +129,7 @@ export function buildNetwork(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Rng } from "../rng.ts";
- * import { buildNetwork, networkTable } from "./network.ts";
+ * import { buildNetwork, networkTable, Rng, useBackend } from "../../mod.ts";
  * await useBackend("cpu");
  * const net = buildNetwork([{ type: "dense", units: 4 }, { type: "relu" }], [2], Rng.derive(0, "g"));
  * const table = networkTable("generator", net);

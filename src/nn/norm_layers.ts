@@ -34,8 +34,9 @@ export type NormLayers = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { NORM_LAYERS } from "./norm_layers.ts";
- * assert.ok(NORM_LAYERS.batch_norm.doc.length > 0);
+ * import { LAYERS } from "../../mod.ts";
+ * // LAYERS, the public table of every layer, holds these entries.
+ * assert.ok(LAYERS.batch_norm.doc.length > 0);
  * ```
  */
 export const NORM_LAYERS: NormLayers = {

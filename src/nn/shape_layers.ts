@@ -20,8 +20,9 @@ export type ShapeLayers = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SHAPE_LAYERS } from "./shape_layers.ts";
- * assert.ok(SHAPE_LAYERS.flatten.doc.length > 0);
+ * import { LAYERS } from "../../mod.ts";
+ * // LAYERS, the public table of every layer, holds these entries.
+ * assert.ok(LAYERS.flatten.doc.length > 0);
  * ```
  */
 export const SHAPE_LAYERS: ShapeLayers = {

@@ -27,21 +27,6 @@ export function powerIterationVector(rng: Rng, units: number): tf.Variable {
  * one power iteration (a side effect, as in the reference implementation)
  * unless `update` is false (evaluation: sigma from the stored `u`, as
  * PyTorch's `spectral_norm` does in eval mode).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Rng } from "../rng.ts";
- * import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
- * await useBackend("cpu");
- * const w = tf.tensor2d([[3, 0], [0, 1]]);
- * const u = powerIterationVector(Rng.derive(0, "sn"), 2);
- * let normalized: tf.Tensor = w;
- * for (let i = 0; i < 20; i++) normalized = spectralNormalize(w, u);
- * assert.ok(Math.abs(normalized.dataSync()[0] - 1) < 1e-4); // sigma = 3
- * ```
  */
 export function spectralNormalize(kernel: tf.Tensor, u: tf.Variable, update = true): tf.Tensor {
   const w = kernel as tf.Tensor2D;

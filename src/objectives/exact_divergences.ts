@@ -30,7 +30,7 @@ function simpson(fn: (x: number) => number, lo: number, hi: number, n = 20000): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { fDivergenceExact } from "./exact_divergences.ts";
+ * import { fDivergenceExact } from "../../mod.ts";
  * const logN = (m: number) => (x: number) => -0.5 * (x - m) ** 2 - 0.5 * Math.log(2 * Math.PI);
  * const kl = fDivergenceExact((u) => u * Math.log(u));
  * // KL(N(0,1) || N(1,1)) = 1/2.
@@ -59,7 +59,7 @@ export function fDivergenceExact(f: (u: number) => number): ExactDivergence {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { JSD_EXACT } from "./exact_divergences.ts";
+ * import { JSD_EXACT } from "../../mod.ts";
  * const logN = (m: number) => (x: number) => -0.5 * (x - m) ** 2 - 0.5 * Math.log(2 * Math.PI);
  * // JSD(N(0,1), N(1,1)) = 0.111421 nats (REFERENCE.md §2).
  * assert.ok(Math.abs(JSD_EXACT.between(logN(0), logN(1), -15, 16) - 0.111421) < 1e-6);
@@ -82,7 +82,7 @@ export const JSD_EXACT: ExactDivergence = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { W1_EXACT } from "./exact_divergences.ts";
+ * import { W1_EXACT } from "../../mod.ts";
  * const logN = (m: number) => (x: number) => -0.5 * (x - m) ** 2 - 0.5 * Math.log(2 * Math.PI);
  * // A shift by 1 moves every unit of mass by 1.
  * assert.ok(Math.abs(W1_EXACT.between(logN(0), logN(1), -15, 16) - 1) < 1e-4);

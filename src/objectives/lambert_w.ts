@@ -12,7 +12,7 @@ import * as tf from "../deps/tfjs_core.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { lambertWExp } from "./lambert_w.ts";
+ * import { lambertWExp } from "../../mod.ts";
  * assert.ok(Math.abs(lambertWExp(1) - 1) < 1e-12); // W(e) = 1
  * ```
  */
@@ -31,16 +31,6 @@ const ITERATIONS = 8;
 
 /**
  * `W(e^c)` elementwise on a tensor (no gradient: callers attach their own).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { lambertWExpTf } from "./lambert_w.ts";
- * await useBackend("cpu");
- * assert.ok(Math.abs(lambertWExpTf(tf.scalar(1)).dataSync()[0] - 1) < 1e-6);
- * ```
  */
 export function lambertWExpTf(c: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {

@@ -19,13 +19,6 @@ const TRAINING = ["d/loss", "g/loss", "d/real_score", "d/fake_score", "d/grad_no
 
 /**
  * The lines of `a` not in `b` and of `b` not in `a`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lineDiff } from "./compare.ts";
- * assert.deepEqual(lineDiff("x: 1\ny: 2\n", "x: 1\ny: 3\n"), { a: ["y: 2"], b: ["y: 3"] });
- * ```
  */
 export function lineDiff(a: string, b: string): { a: string[]; b: string[] } {
   const [la, lb] = [a, b].map((t) => t.split("\n").filter((l) => l.trim()));
@@ -92,10 +85,8 @@ async function sweepsBody(a: string, b: string, out: string): Promise<string> {
  * Writes `<out>/compare.html` comparing the folders `a` and `b` (two run
  * folders or two sweep folders) and returns its path.
  *
- * @example
- * ```ts ignore
- * await writeComparison("runs/ring8/A", "runs/ring8/B", "runs/ring8/A");
- * ```
+ * Inside Duel it is used as `await writeComparison("runs/ring8/A", "runs/ring8/B",
+ * "runs/ring8/A");`.
  */
 export async function writeComparison(a: string, b: string, out: string): Promise<string> {
   const [ka, kb] = await Promise.all([folderKind(a), folderKind(b)]);

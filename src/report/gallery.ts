@@ -32,14 +32,6 @@ export interface GalleryPanel {
 /**
  * The finished trial with the median value of `metric` (the lower median for
  * an even count; by seed when the metric is missing).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { medianTrial } from "./gallery.ts";
- * const t = (seed: number, v: number) => ({ index: seed, configuration: 0, seed, settings: [], objective: "x", final: { m: v }, curve: [] });
- * assert.equal(medianTrial([t(0, 3), t(1, 1), t(2, 2)], "m")!.seed, 2);
- * ```
  */
 export function medianTrial(
   trials: readonly ReportTrial[],
@@ -112,10 +104,8 @@ export async function panelHtml(
 /**
  * Writes `<dir>/views.html` for a sweep folder and returns its path.
  *
- * @example
- * ```ts ignore
- * await writeGallery("runs/sweeps/objectives-ring8", data, trialsFromSweep(dir));
- * ```
+ * Inside Duel it is used as `await writeGallery("runs/sweeps/objectives-ring8", data,
+ * trialsFromSweep(dir));`.
  */
 export async function writeGallery(
   dir: string,

@@ -24,7 +24,7 @@ const records = Object.entries(METRICS) as [string, MetricKind][];
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { METRIC_INFO } from "./metric_info.ts";
+ * import { METRIC_INFO } from "../../mod.ts";
  * assert.equal(METRIC_INFO["eval/modes"].better, "higher");
  * ```
  */
@@ -40,7 +40,7 @@ export const METRIC_INFO: Readonly<Record<string, MetricInfo>> = Object.fromEntr
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { metricLabel } from "./metric_info.ts";
+ * import { metricLabel } from "../../mod.ts";
  * assert.equal(metricLabel("eval/hq"), "high-quality share");
  * assert.equal(metricLabel("eval/mu"), "mu");
  * ```

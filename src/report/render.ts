@@ -93,8 +93,22 @@ function rankingTable(
  * configuration with every metric, and failures.
  *
  * @example
- * ```ts ignore
- * const tables = reportTables(summarize("s", trials));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadExperiment, reportTables, runExperiment, summarize, trialsFromRun } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * const tables = reportTables(summarize("tiny", await trialsFromRun(summary.run_dir)));
+ * assert.ok(tables.length > 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function reportTables(data: ReportData): Table[] {
@@ -165,8 +179,22 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "
  * with the interquartile band) for each objective's best setting.
  *
  * @example
- * ```ts ignore
- * const charts = reportCharts(summarize("s", trials));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadExperiment, reportCharts, runExperiment, summarize, trialsFromRun } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * const charts = reportCharts(summarize("tiny", await trialsFromRun(summary.run_dir)));
+ * assert.ok(charts.every((c) => c.svg.startsWith("<svg")));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function reportCharts(data: ReportData): Chart[] {
@@ -245,8 +273,7 @@ function summaryLine(data: ReportData): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { renderMarkdown } from "./render.ts";
- * import { summarize } from "./summarize.ts";
+ * import { renderMarkdown, summarize } from "../../mod.ts";
  * const md = renderMarkdown(summarize("demo", [{ index: 0, configuration: 0, seed: 0,
  *   objective: "hinge", settings: [], final: { "eval/hq": 0.9 }, curve: [] }]));
  * assert.match(md, /^# demo/);
@@ -282,8 +309,7 @@ const html = (s: string) =>
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { renderHtml } from "./render.ts";
- * import { summarize } from "./summarize.ts";
+ * import { renderHtml, summarize } from "../../mod.ts";
  * const page = renderHtml(summarize("demo", [{ index: 0, configuration: 0, seed: 0,
  *   objective: "hinge", settings: [], final: { "eval/hq": 0.9 }, curve: [{ step: 0, "eval/hq": 0.1 }, { step: 9, "eval/hq": 0.9 }] }]));
  * assert.match(page, /<svg /);

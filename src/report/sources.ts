@@ -29,6 +29,8 @@ const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: needs a sweep folder (sweep.db), which runSweep writes with
+ * // one subprocess per trial.
  * const trials = trialsFromSweep("runs/sweeps/objectives-ring8");
  * ```
  */
@@ -55,8 +57,22 @@ export function trialsFromSweep(dir: string): ReportTrial[] {
  * One run folder as a single trial (its final row and evaluation rows).
  *
  * @example
- * ```ts ignore
- * const [trial] = await trialsFromRun("runs/ring8/20261126-120000-1a2b3c4d");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadExperiment, runExperiment, trialsFromRun } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * const [trial] = await trialsFromRun(summary.run_dir);
+ * assert.equal(trial.final?.["eval/modes"], summary.final["eval/modes"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function trialsFromRun(dir: string): Promise<ReportTrial[]> {
@@ -81,8 +97,21 @@ export async function trialsFromRun(dir: string): Promise<ReportTrial[]> {
  * `config.resolved.yaml`); throws a one-line error otherwise.
  *
  * @example
- * ```ts ignore
- * const kind = await folderKind("runs/sweeps/objectives-ring8"); // "sweep"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { folderKind, loadExperiment, runExperiment } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * assert.equal(await folderKind(summary.run_dir), "run");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function folderKind(dir: string): Promise<"sweep" | "run"> {
@@ -98,8 +127,22 @@ export async function folderKind(dir: string): Promise<"sweep" | "run"> {
  * `out` (atomically, file by file) and returns the paths written.
  *
  * @example
- * ```ts ignore
- * await writeReport("runs/sweeps/objectives-ring8", summarize("objectives-ring8", trials));
+ * ```ts
+ * import { loadExperiment, runExperiment, summarize, trialsFromRun, writeReport } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * const trials = await trialsFromRun(summary.run_dir);
+ * const files = await writeReport(`${dir}/report`, summarize("tiny", trials));
+ * console.log(files); // report.md, report.html and the charts' SVGs
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeReport(out: string, data: ReportData): Promise<string[]> {
@@ -119,7 +162,7 @@ export async function writeReport(out: string, data: ReportData): Promise<string
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { reportTitle } from "./sources.ts";
+ * import { reportTitle } from "../../mod.ts";
  * assert.equal(reportTitle("runs/sweeps/objectives-ring8/"), "objectives-ring8");
  * ```
  */

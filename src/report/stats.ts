@@ -12,7 +12,7 @@ import type { Rng } from "../rng.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mean } from "./stats.ts";
+ * import { mean } from "../../mod.ts";
  * assert.equal(mean([1, 2, 6]), 3);
  * ```
  */
@@ -26,7 +26,7 @@ export function mean(xs: readonly number[]): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { std } from "./stats.ts";
+ * import { std } from "../../mod.ts";
  * assert.equal(std([2, 4, 4, 4, 5, 5, 7, 9]), Math.sqrt(32 / 7));
  * ```
  */
@@ -42,7 +42,7 @@ export function std(xs: readonly number[]): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { quantile } from "./stats.ts";
+ * import { quantile } from "../../mod.ts";
  * assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
  * assert.equal(quantile([1, 2, 3, 4], 0.25), 1.75);
  * ```
@@ -95,8 +95,7 @@ function percentiles(values: Float64Array, level: number): Interval {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Rng } from "../rng.ts";
- * import { bootstrapMean } from "./stats.ts";
+ * import { bootstrapMean, Rng } from "../../mod.ts";
  * const ci = bootstrapMean([1, 2, 3, 4, 5], Rng.derive(0, "ci"));
  * assert.ok(ci.lo > 1 && ci.lo < 3 && ci.hi > 3 && ci.hi < 5);
  * ```
@@ -132,8 +131,7 @@ export interface Difference {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Rng } from "../rng.ts";
- * import { bootstrapDifference } from "./stats.ts";
+ * import { bootstrapDifference, Rng } from "../../mod.ts";
  * const rng = Rng.derive(0, "diff");
  * assert.ok(bootstrapDifference([10, 11, 12], [1, 2, 3], rng).significant);
  * assert.ok(!bootstrapDifference([1, 5, 3], [2, 4, 3], rng).significant);

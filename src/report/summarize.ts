@@ -159,7 +159,7 @@ const formatValue = (v: unknown) => typeof v === "string" ? v : JSON.stringify(v
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { settingsLabel } from "./summarize.ts";
+ * import { settingsLabel } from "../../mod.ts";
  * assert.equal(settingsLabel([["objective.name", "hinge"], ["train.steps", 10]]), "objective.name=hinge, train.steps=10");
  * ```
  */
@@ -228,7 +228,7 @@ function rank(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { summarize } from "./summarize.ts";
+ * import { summarize } from "../../mod.ts";
  * const trial = (configuration: number, seed: number, objective: string, modes: number) => ({
  *   index: configuration * 3 + seed, configuration, seed, objective,
  *   settings: [["objective.name", objective]] as [string, unknown][],

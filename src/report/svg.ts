@@ -146,7 +146,7 @@ function frame(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { lineChart } from "./svg.ts";
+ * import { lineChart } from "../../mod.ts";
  * const svg = lineChart({ title: "modes", x: "step", y: "modes" }, [
  *   { name: "hinge", points: [{ x: 0, y: 1, lo: 0, hi: 2 }, { x: 100, y: 8, lo: 7, hi: 8 }] },
  * ]);
@@ -185,7 +185,7 @@ export function lineChart(text: ChartText, series: readonly LineSeries[]): strin
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { pointChart } from "./svg.ts";
+ * import { pointChart } from "../../mod.ts";
  * const svg = pointChart({ title: "hq vs lr", x: "lr", y: "hq" }, [
  *   { name: "hinge", points: [{ x: 1e-4, y: 0.5, lo: 0.4, hi: 0.6 }, { x: 1e-3, y: 0.8, lo: 0.7, hi: 0.9 }] },
  * ]);

@@ -25,18 +25,6 @@ const shown = (v: number) => Number.isNaN(v) ? "NaN" : `${+v.toPrecision(4)}`;
  * Judges one metrics row: a checked value that is not finite, or past a bound
  * of `guard` (`max_abs_loss` for `d/loss` and `g/loss`, `max_abs_score` for
  * the critic's mean scores).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { verdict } from "./divergence.ts";
- * assert.equal(verdict({ step: 3, "d/loss": 1.3, "g/loss": 0.7 }), undefined);
- * assert.equal(verdict({ step: 4, "d/loss": 1.3, "g/loss": NaN }), "g/loss is NaN");
- * assert.equal(
- *   verdict({ step: 9, "d/loss": 1, "d/fake_score": -2e5 }, { max_abs_score: 1e4 }),
- *   "d/fake_score is -2e+5, past train.divergence_guard.max_abs_score 10000",
- * );
- * ```
  */
 export function verdict(
   metrics: object,
@@ -77,22 +65,6 @@ export function nonFiniteTensors(
 
 /**
  * The stop line: where, what, the last finite values, and hints.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseExperiment } from "../config/load.ts";
- * import { stopLine } from "./divergence.ts";
- * const { config } = parseExperiment(`name: d
- * data: { name: ring8 }
- * generator: { layers: [{ type: dense, units: 2 }] }
- * discriminator: { layers: [{ type: dense, units: 1 }] }
- * optimizer: { generator: { lr: 1.0e+6 } }
- * `);
- * const line = stopLine("runs/d/x", 4, "g/loss is NaN", { step: 3, "d/loss": 1.5 }, config, undefined);
- * assert.match(line, /^runs\/d\/x: diverged at step 4: g\/loss is NaN/);
- * assert.match(line, /generator lr 1000000/);
- * ```
  */
 export function stopLine(
   dir: string,

@@ -58,10 +58,21 @@ async function claimFolder(parent: string, id: string): Promise<string> {
  * written before training starts.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadExperiment, runExperiment } from "../../mod.ts";
- * const summary = await runExperiment(await loadExperiment("experiments/ring8.yaml"));
- * console.log(summary.final["eval/modes"]);
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * assert.ok(Number.isFinite(summary.final["eval/modes"]));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runExperiment(
@@ -165,9 +176,23 @@ async function knownHashes(folder: RunFolder, text: string, hash: string): Promi
  * a divergence; the change is recorded in the manifest.
  *
  * @example
- * ```ts ignore
- * import { resumeRun } from "../../mod.ts";
- * await resumeRun("runs/ring8/20261126-120000-1a2b3c4d");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadExperiment, resumeRun, runExperiment } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * const summary = await runExperiment(await loadExperiment(`${dir}/tiny.yaml`));
+ * // Resuming a finished run trains no further and returns its summary.
+ * const resumed = await resumeRun(summary.run_dir);
+ * assert.deepEqual(resumed.final, summary.final);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function resumeRun(dir: string, options: RunOptions = {}): Promise<RunSummary> {

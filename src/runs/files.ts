@@ -33,19 +33,6 @@ export async function readMetrics(
  * The evaluation rows of a metrics log: each row that has `eval/` metrics,
  * with the step's own metrics (losses, critic scores) and without wall
  * time: the curves reports draw, so `--metric d/loss` works as `eval/hq` does.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { evaluationRows } from "./files.ts";
- * const rows: Record<string, number>[] = [
- *   { step: 0, "eval/hq": 0.1 }, { step: 1, "d/loss": 1 }, { step: 2, "d/loss": 1, "eval/hq": 0.5 },
- * ];
- * assert.deepEqual(evaluationRows(rows), [
- *   { step: 0, "eval/hq": 0.1 },
- *   { step: 2, "d/loss": 1, "eval/hq": 0.5 },
- * ]);
- * ```
  */
 export function evaluationRows(
   rows: readonly Readonly<Record<string, number>>[],
@@ -68,7 +55,7 @@ export function toJsonl(rows: readonly object[]): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { samplesCsv } from "./files.ts";
+ * import { samplesCsv } from "../../mod.ts";
  * assert.equal(samplesCsv(new Float32Array([1, 2, 3, 4]), [2]), "x0,x1\n1,2\n3,4\n");
  * ```
  */

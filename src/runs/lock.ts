@@ -27,17 +27,6 @@ function holderOf(file: Deno.FsFile): number | undefined {
  * Takes the lock of run folder `dir`, or throws one line naming the process
  * that holds it. A stale lock file (its process gone) is taken over, and
  * `warn` gets one line saying so.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lockRunFolder } from "./lock.ts";
- * const dir = await Deno.makeTempDir();
- * const lock = lockRunFolder(dir, () => {});
- * assert.throws(() => lockRunFolder(dir, () => {}), /is being written by process \d+/);
- * lock.release();
- * lockRunFolder(dir, () => {}).release();
- * ```
  */
 export function lockRunFolder(dir: string, warn: (line: string) => void): RunLock {
   const path = `${dir}/.lock`;

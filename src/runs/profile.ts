@@ -45,9 +45,8 @@ export type KernelTimes = Map<string, { calls: number; ms: number }>;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { timeKernels } from "./profile.ts";
+ * import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+ * import { timeKernels, useBackend } from "../../mod.ts";
  * await useBackend("wasm");
  * const times = await timeKernels(() => {
  *   tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])));
@@ -100,9 +99,19 @@ export async function timeKernels(f: () => unknown): Promise<KernelTimes> {
  * tape, tensor bookkeeping) and Duel's.
  *
  * @example
- * ```ts ignore
- * const { kernels } = await profileSteps(trainer, 10);
+ * ```ts
+ * import { parseExperiment, profileSteps, Trainer, useBackend } from "../../mod.ts";
+ * await useBackend("cpu");
+ * const { config } = parseExperiment(`name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 2, batch_size: 8 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * `);
+ * const trainer = Trainer.create(config);
+ * const { kernels } = await profileSteps(trainer, 2);
  * console.log(kernels[0].kernel, kernels[0].share);
+ * trainer.dispose();
  * ```
  */
 export async function profileSteps(trainer: Trainer, steps: number): Promise<StepProfile> {

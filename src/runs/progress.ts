@@ -35,7 +35,7 @@ function duration(seconds: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { progressPrinter } from "./progress.ts";
+ * import { progressPrinter } from "../../mod.ts";
  * const out: string[] = [];
  * const show = progressPrinter({ live: false, write: (t) => out.push(t), every: 0 });
  * show({ step: 1, "d/loss": 1.3, "g/loss": 0.7, elapsed: 0.1 }, 10);

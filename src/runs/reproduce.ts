@@ -56,7 +56,7 @@ const withoutTime = (rows: Record<string, number>[]) =>
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { firstDifference } from "./reproduce.ts";
+ * import { firstDifference } from "../../mod.ts";
  * const a = [{ step: 0, "d/loss": 1 }, { step: 1, "d/loss": 0.5 }];
  * assert.equal(firstDifference(a, a), undefined);
  * assert.deepEqual(firstDifference(a, [a[0], { step: 1, "d/loss": 0.5000001 }]), {
@@ -102,6 +102,7 @@ export interface ReproduceOptions extends Pick<RunOptions, "onRow" | "commandLin
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: reruns a whole experiment from its run folder.
  * const r = await reproduceRun("runs/ring8/20261126-120000-1a2b3c4d");
  * console.log(r.identical ? "bit for bit" : r.difference);
  * ```

@@ -245,12 +245,6 @@ function noFilters(names: string): string[] {
 /**
  * The git commit of the working directory (or `cwd`), with `+dirty` for local
  * changes to tracked files, or null outside a repository or without git.
- *
- * @example
- * ```ts ignore
- * import { gitCommit } from "./run_folder.ts";
- * console.log(await gitCommit()); // e.g. "4584bab...+dirty"
- * ```
  */
 export async function gitCommit(cwd?: string): Promise<string | null> {
   try {
@@ -298,8 +292,7 @@ export interface DataManifest {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dataManifest } from "./run_folder.ts";
- * import { ring8 } from "../data/toy.ts";
+ * import { dataManifest, ring8 } from "../../mod.ts";
  * assert.deepEqual(dataManifest("ring8", ring8()), { name: "ring8" });
  * ```
  */

@@ -16,13 +16,6 @@ export const VIEWS_DIR = "views";
 
 /**
  * The path of a run's view at `step`, relative to the run folder.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { viewFile } from "./run_report.ts";
- * assert.equal(viewFile(500, "svg"), "views/step-00000500.svg");
- * ```
  */
 export const viewFile = (step: number, ext: "svg" | "png"): string =>
   `${VIEWS_DIR}/step-${String(step).padStart(8, "0")}.${ext}`;
@@ -62,10 +55,7 @@ export function runFrames(dir: string): Frame[] {
 /**
  * Writes `<dir>/report.html` from the run folder's files and returns its path.
  *
- * @example
- * ```ts ignore
- * await writeRunReport("runs/ring8/20261126-120000-1a2b3c4d");
- * ```
+ * Inside Duel it is used as `await writeRunReport("runs/ring8/20261126-120000-1a2b3c4d");`.
  */
 export async function writeRunReport(dir: string): Promise<string> {
   const config = await Deno.readTextFile(`${dir}/config.resolved.yaml`);
@@ -96,10 +86,7 @@ export async function writeRunReport(dir: string): Promise<string> {
  * training, one frame per evaluation; returns its path. Throws a one-line
  * error when the run has no 2-D views.
  *
- * @example
- * ```ts ignore
- * await writeRunGif("runs/ring8/20261126-120000-1a2b3c4d");
- * ```
+ * Inside Duel it is used as `await writeRunGif("runs/ring8/20261126-120000-1a2b3c4d");`.
  */
 export async function writeRunGif(dir: string, out = dir): Promise<string> {
   const frames = framesIn(dir, VIEWS_DIR, "png");

@@ -20,10 +20,7 @@ export const PICTURE_SIDE = 320;
  * Writes the view of `trainer` at `step` (with that evaluation's `samples`)
  * into the run folder `dir` (nothing for image data: its sample grids are its views).
  *
- * @example
- * ```ts ignore
- * await writeRunViews(folder.dir, trainer, step, samples);
- * ```
+ * Inside Duel it is used as `await writeRunViews(folder.dir, trainer, step, samples);`.
  */
 export async function writeRunViews(
   dir: string,

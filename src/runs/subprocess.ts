@@ -8,13 +8,6 @@
 /**
  * `deno run` flags of the experiment command; keep in step with deno.json's
  * `experiment` task (tests/permissions_test.ts checks that they agree).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { EXPERIMENT_FLAGS } from "./subprocess.ts";
- * assert.ok(EXPERIMENT_FLAGS.includes("--allow-read"));
- * ```
  */
 export const EXPERIMENT_FLAGS: readonly string[] = [
   "--allow-read",
@@ -26,25 +19,11 @@ export const EXPERIMENT_FLAGS: readonly string[] = [
 
 /**
  * The experiment command's script (`src/cli/experiment.ts`), as a path.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { EXPERIMENT_CLI } from "./subprocess.ts";
- * assert.ok(EXPERIMENT_CLI.endsWith("/src/cli/experiment.ts"));
- * ```
  */
 export const EXPERIMENT_CLI: string = new URL("../cli/experiment.ts", import.meta.url).pathname;
 
 /**
  * The arguments of `Deno.execPath()` that run the experiment command with `args`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { experimentArgs } from "./subprocess.ts";
- * assert.deepEqual(experimentArgs(["e.yaml"]).slice(-2), [experimentArgs([]).at(-1), "e.yaml"]);
- * ```
  */
 export function experimentArgs(args: readonly string[]): string[] {
   return ["run", ...EXPERIMENT_FLAGS, EXPERIMENT_CLI, ...args];

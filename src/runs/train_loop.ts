@@ -97,8 +97,7 @@ export function isImageData(data: Pick<DataSource, "shape">): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { writeSamples } from "./train_loop.ts";
- * import { RunFolder } from "./run_folder.ts";
+ * import { RunFolder, writeSamples } from "../../mod.ts";
  * const folder = new RunFolder(await Deno.makeTempDir());
  * await Deno.mkdir(folder.samples);
  * await writeSamples(folder, 10, new Float32Array(2 * 3 * 3), [3, 3, 1], true);

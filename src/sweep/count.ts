@@ -38,15 +38,6 @@ const sizeOf = (raw: unknown): number =>
 /**
  * Counts the trials of a parsed sweep file (`points x grid x random x seeds`)
  * without expanding it. Malformed parts count as 1: validation names them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { countTrials } from "./count.ts";
- * const n = countTrials({ sweep: { grid: { a: [1, 2], b: [1, 2, 3] }, seeds: 5 } });
- * assert.equal(n.total, 30);
- * assert.equal(countTrials({ sweep: { seeds: 1e6 } }).total, 1e6);
- * ```
  */
 export function countTrials(raw: unknown): TrialCount {
   const sweep = own(raw, "sweep");

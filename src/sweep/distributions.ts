@@ -75,8 +75,7 @@ export const DISTRIBUTION: Field<Distribution> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sample } from "./distributions.ts";
- * import { Rng } from "../rng.ts";
+ * import { Rng, sample } from "../../mod.ts";
  * const lr = sample({ log_uniform: [1e-5, 1e-2] }, Rng.derive(0, "sweep")) as number;
  * assert.ok(lr >= 1e-5 && lr < 1e-2);
  * ```

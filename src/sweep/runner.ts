@@ -65,6 +65,7 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<Outcome
  *
  * @example
  * ```ts ignore
+ * // Not run by deno test --doc: starts one deno subprocess per trial (a sweep takes minutes).
  * import { loadSweep, runSweep } from "../../mod.ts";
  * const rows = await runSweep(await loadSweep("experiments/sweeps/objectives-ring8.yaml"), { parallel: 2, root: "runs" });
  * ```

@@ -126,7 +126,7 @@ const sweepSchema = obj("a sweep", {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SWEEP } from "./sweep_file.ts";
+ * import { SWEEP } from "../../mod.ts";
  * const spec = SWEEP.parse({ name: "s", base: "b.yaml", sweep: { seeds: 2 } }, "");
  * assert.deepEqual(spec.sweep.seeds, [0, 1]);
  * ```
@@ -172,7 +172,7 @@ function product(grid: Readonly<Record<string, readonly unknown[]>>): Setting[][
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { expandSweep, SWEEP } from "./sweep_file.ts";
+ * import { expandSweep, SWEEP } from "../../mod.ts";
  * const spec = SWEEP.parse({
  *   name: "s", base: "b.yaml",
  *   sweep: { grid: { "objective.name": ["minimax", "hinge"] }, seeds: 3 },
@@ -257,8 +257,28 @@ async function readBase(
  * stops at once.
  *
  * @example
- * ```ts ignore
- * const { trials } = await loadSweep("experiments/sweeps/objectives-ring8.yaml");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadSweep } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/tiny.yaml`, `name: tiny
+ * data: { name: ring8 }
+ * train: { steps: 4, batch_size: 8 }
+ * eval: { every: 2, samples: 200 }
+ * generator: { layers: [{ type: dense, units: 2 }] }
+ * discriminator: { layers: [{ type: dense, units: 1 }] }
+ * output: { root: ${dir}/runs }
+ * `);
+ * await Deno.writeTextFile(`${dir}/s.yaml`, `name: s
+ * base: tiny.yaml
+ * sweep:
+ *   grid:
+ *     optimizer.generator.lr: [3.0e-4, 1.0e-3]
+ *   seeds: 2
+ * `);
+ * const { trials } = await loadSweep(`${dir}/s.yaml`);
+ * assert.equal(trials.length, 4);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadSweep(

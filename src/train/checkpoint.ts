@@ -52,7 +52,7 @@ export interface Checkpoint {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
+ * import { decodeCheckpoint, encodeCheckpoint } from "../../mod.ts";
  * const bytes = encodeCheckpoint({
  *   configHash: "abc",
  *   elapsed: 1.5,

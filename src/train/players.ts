@@ -30,8 +30,7 @@ export type PlayersSpec = Pick<Experiment, "seed" | "noise" | "generator" | "dis
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { buildPlayers } from "./players.ts";
+ * import { buildPlayers, useBackend } from "../../mod.ts";
  * await useBackend("cpu");
  * const players = buildPlayers({
  *   seed: 0,

@@ -18,24 +18,6 @@ const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 /**
  * The critic's raw outputs (logits) at `points` (row-major `[n, ...shape]`),
  * from one batched forward pass.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseExperiment } from "../config/load.ts";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Trainer } from "./trainer.ts";
- * import { criticAt } from "./probes.ts";
- * await useBackend("cpu");
- * const { config } = parseExperiment(`name: t
- * data: { name: ring8 }
- * generator: { layers: [{ type: dense, units: 2 }] }
- * discriminator: { layers: [{ type: dense, units: 1 }] }
- * `);
- * const trainer = Trainer.create(config);
- * assert.equal(criticAt(trainer, new Float32Array([0, 0, 1, 1, 2, 2])).length, 3);
- * trainer.dispose();
- * ```
  */
 export function criticAt(trainer: Trainer, points: Float32Array): Float32Array {
   const shape = trainer.data.shape;
@@ -57,27 +39,6 @@ export function criticAt(trainer: Trainer, points: Float32Array): Float32Array {
  * the generator's loss would move it: minus the gradient of that loss with
  * respect to the sample, from one backward pass through the critic. `real`
  * (same layout) feeds the relativistic losses, which compare with real logits.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseExperiment } from "../config/load.ts";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Trainer } from "./trainer.ts";
- * import { generatorPull } from "./probes.ts";
- * await useBackend("cpu");
- * const { config } = parseExperiment(`name: t
- * data: { name: ring8 }
- * generator: { layers: [{ type: dense, units: 2 }] }
- * discriminator: { layers: [{ type: dense, units: 1 }] }
- * `);
- * const trainer = Trainer.create(config);
- * const pull = generatorPull(trainer, new Float32Array([0, 0, 1, 1]));
- * // A linear critic pulls every sample in the same direction (by different amounts).
- * assert.ok(Math.abs(pull[0] * pull[3] - pull[1] * pull[2]) < 1e-6);
- * assert.ok(Math.hypot(pull[0], pull[1]) > 0);
- * trainer.dispose();
- * ```
  */
 export function generatorPull(
   trainer: Trainer,

@@ -47,7 +47,7 @@ export type Schedules = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SCHEDULES } from "./schedules.ts";
+ * import { SCHEDULES } from "../../mod.ts";
  * // Linear decay over the last half of training, to 0.
  * const p = { start: 0.5, end: 0 };
  * assert.equal(SCHEDULES.linear.factor(0.25, p), 1);

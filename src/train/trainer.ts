@@ -104,9 +104,7 @@ const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseExperiment } from "../config/load.ts";
- * import { useBackend } from "../backend/tfjs.ts";
- * import { Trainer } from "./trainer.ts";
+ * import { parseExperiment, Trainer, useBackend } from "../../mod.ts";
  * await useBackend("cpu");
  * const { config } = parseExperiment(`name: tiny
  * data: { name: ring8 }

@@ -29,14 +29,6 @@ export const INK = {
 
 /**
  * The viridis colour at `t` in [0, 1] (clamped; NaN gives grey), as RGB.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { viridis } from "./color.ts";
- * assert.deepEqual(viridis(0), [68, 1, 84]);
- * assert.deepEqual(viridis(1), [253, 231, 37]);
- * ```
  */
 export function viridis(t: number): [number, number, number] {
   if (Number.isNaN(t)) return [128, 128, 128];
@@ -48,13 +40,6 @@ export function viridis(t: number): [number, number, number] {
 
 /**
  * An RGB triple as `#rrggbb`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { hex } from "./color.ts";
- * assert.equal(hex([0, 114, 178]), "#0072b2");
- * ```
  */
 export const hex = (rgb: readonly number[]): string =>
   "#" + rgb.map((v) => v.toString(16).padStart(2, "0")).join("");
@@ -62,14 +47,6 @@ export const hex = (rgb: readonly number[]): string =>
 /**
  * The finite range of `values` as `[lo, hi]` with `lo < hi` (a flat or empty
  * set is widened), for a colour scale.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { finiteRange } from "./color.ts";
- * assert.deepEqual(finiteRange([3, NaN, 1, 2]), [1, 3]);
- * assert.deepEqual(finiteRange([2, 2]), [1.5, 2.5]);
- * ```
  */
 export function finiteRange(values: ArrayLike<number>): [number, number] {
   let lo = Infinity, hi = -Infinity;
@@ -84,27 +61,12 @@ export function finiteRange(values: ArrayLike<number>): [number, number] {
 
 /**
  * Escapes text for SVG and HTML.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { esc } from "./color.ts";
- * assert.equal(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
- * ```
  */
 export const esc = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * A number in at most three significant digits (exponent form when far from 1).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { short } from "./color.ts";
- * assert.equal(short(0.123456), "0.123");
- * assert.equal(short(12345), "1.2e+4");
- * ```
  */
 export const short = (v: number): string =>
   !Number.isFinite(v)

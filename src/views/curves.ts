@@ -19,13 +19,6 @@ const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 /**
  * At most `buckets` points: the mean of x and of the finite y in each run of
  * consecutive points (all of them when there are few).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { thin } from "./curves.ts";
- * assert.deepEqual(thin([[0, 1], [1, 3], [2, 5], [3, 7]], 2), [[0.5, 2], [2.5, 6]]);
- * ```
  */
 export function thin(
   points: readonly (readonly [number, number])[],
@@ -51,14 +44,6 @@ const W = 480, H = 260, M = { l: 56, r: 12, t: 28, b: 40 };
 /**
  * A line chart of `series` over steps; `log` draws y on a log scale (values
  * <= 0 are left out). Its `<path class="series">` elements hold the lines.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { curvesSvg } from "./curves.ts";
- * const svg = curvesSvg("losses", [{ name: "d/loss", points: [[1, 1.3], [2, 1.2]] }]);
- * assert.equal(svg.split('class="series"').length - 1, 1);
- * ```
  */
 export function curvesSvg(
   title: string,

@@ -20,15 +20,6 @@ const { GIFEncoder, quantize, applyPalette } = gifenc as unknown as {
 /**
  * The frames as one looping GIF, `delay` milliseconds per frame (the last
  * frame holds three times as long).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { gifOf } from "./gif.ts";
- * const frame = { width: 2, height: 2, data: new Uint8Array(12).fill(200) };
- * const gif = gifOf([frame, frame]);
- * assert.equal(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
- * ```
  */
 export function gifOf(frames: readonly Picture[], delay = 400): Uint8Array {
   if (!frames.length) throw new Error("gifOf needs at least one frame");

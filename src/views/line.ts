@@ -74,19 +74,6 @@ function panel(xs: ArrayLike<number>, curves: readonly Curve[], top: number, cls
 /**
  * The view as a standalone SVG document; groups `densities` and `critic`
  * hold one path per curve.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lineSvg } from "./line.ts";
- * const svg = lineSvg({
- *   step: 5,
- *   xs: [0, 1, 2],
- *   densities: [{ name: "real", values: [0, 1, 0], color: [0, 0, 0] }],
- *   critic: { label: "T(x)", curves: [{ name: "critic", values: [1, 2, 3], color: [0, 0, 0] }] },
- * });
- * assert.equal(svg.split("<path").length - 1, 2);
- * ```
  */
 export function lineSvg(view: LineView): string {
   const height = T + 2 * PH + GAP + 24;

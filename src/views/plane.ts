@@ -45,14 +45,6 @@ export interface PlaneView {
 /**
  * The centres of a `side` x `side` grid over `bounds`, row-major from the top
  * left, as `[side * side, 2]` (the critic's heatmap is computed on these).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { gridPoints } from "./plane.ts";
- * const g = gridPoints({ x0: 0, x1: 2, y0: 0, y1: 2 }, 2);
- * assert.deepEqual([...g], [0.5, 1.5, 1.5, 1.5, 0.5, 0.5, 1.5, 0.5]);
- * ```
  */
 export function gridPoints(bounds: Bounds, side: number): Float32Array {
   const out = new Float32Array(side * side * 2);
@@ -69,13 +61,6 @@ export function gridPoints(bounds: Bounds, side: number): Float32Array {
 /**
  * A square around `points` (row-major `[n, 2]`) with a margin of `pad` times
  * the larger extent on each side.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { squareAround } from "./plane.ts";
- * assert.deepEqual(squareAround(new Float32Array([-1, 0, 1, 0.5]), 0), { x0: -1, x1: 1, y0: -0.75, y1: 1.25 });
- * ```
  */
 export function squareAround(points: Float32Array, pad = 0.25): Bounds {
   const [xl, xh] = finiteRange(points.filter((_, i) => i % 2 === 0));
@@ -193,23 +178,6 @@ function modes(view: PlaneView, at: (x: number, y: number) => [number, number]):
  * references; the heatmap is an inline PNG).
  * Its groups carry classes (`heat`, `scale`, `real`, `fake`, `arrows`,
  * `modes`) so tests and pages can find them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { planeSvg } from "./plane.ts";
- * const svg = planeSvg({
- *   step: 10,
- *   bounds: { x0: -1, x1: 1, y0: -1, y1: 1 },
- *   real: new Float32Array([0, 0]),
- *   fake: new Float32Array([0.5, 0.5]),
- *   critic: { side: 2, values: new Float32Array([0, 1, 2, 3]), label: "D(x)" },
- *   pull: new Float32Array([-1, -1]),
- *   modes: [{ centre: [0, 0], radius: 0.1 }],
- * });
- * assert.match(svg, /^<svg/);
- * assert.match(svg, /<g class="heat"><image [^>]*href="data:image\/png;base64,/);
- * ```
  */
 export function planeSvg(view: PlaneView): string {
   const place = placer(view.bounds, P);

@@ -51,20 +51,6 @@ function painter(pic: Picture) {
 /**
  * Draws `view` into a `size` x `size` picture (plus a progress bar of
  * `progress` in [0, 1] along the bottom when given).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { planePicture } from "./raster.ts";
- * const pic = planePicture({
- *   step: 1,
- *   bounds: { x0: -1, x1: 1, y0: -1, y1: 1 },
- *   real: new Float32Array([0, 0]),
- *   fake: new Float32Array([0.5, 0.5]),
- *   critic: { side: 2, values: new Float32Array([0, 1, 2, 3]), label: "D" },
- * }, 32);
- * assert.equal(pic.data.length, 32 * 32 * 3);
- * ```
  */
 export function planePicture(view: PlaneView, size: number, progress?: number): Picture {
   const height = size + (progress === undefined ? 0 : BAR);
@@ -120,14 +106,6 @@ export function planePicture(view: PlaneView, size: number, progress?: number): 
 
 /**
  * A picture as PNG bytes.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { pictureToPng } from "./raster.ts";
- * const png = pictureToPng({ width: 1, height: 1, data: new Uint8Array([1, 2, 3]) });
- * assert.deepEqual([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
- * ```
  */
 export function pictureToPng(pic: Picture): Uint8Array {
   const image = {

@@ -54,14 +54,6 @@ const seriesOf = (rows: RunPage["rows"], key: string): Series => {
 /**
  * The charts of a metrics log: losses, the critic's outputs, gradient norms,
  * penalties, then each `eval/` metric; charts without data are left out.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { runCharts } from "./run_page.ts";
- * const charts = runCharts([{ step: 0, "eval/hq": 0 }, { step: 1, "d/loss": 1.4, "g/loss": 0.7 }]);
- * assert.deepEqual(charts.map((c) => c.title), ["losses", "eval/hq"]);
- * ```
  */
 export function runCharts(rows: RunPage["rows"]): { title: string; svg: string }[] {
   const training = TRAINING_CHARTS.flatMap((c) => {
@@ -113,18 +105,6 @@ function timeLapse(frames: readonly Frame[]): string {
 
 /**
  * The page as HTML.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { renderRunPage } from "./run_page.ts";
- * const html = renderRunPage({
- *   title: "ring8", status: "running: step 1 of 10", frames: [{ step: 0, src: "views/step-00000000.png" }],
- *   rows: [{ step: 1, "d/loss": 1.3 }], config: "name: ring8\n", manifest: "{}",
- * });
- * assert.match(html, /<h1>ring8<\/h1>/);
- * assert.match(html, /id="lapse-range"/);
- * ```
  */
 export function renderRunPage(page: RunPage): string {
   return [

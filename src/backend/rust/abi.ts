@@ -222,13 +222,6 @@ export type KernelAbi = {
 /**
  * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
  * exports it), except the build's fused twins, which `fma: true` declares.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { KERNEL_ABI } from "./abi.ts";
- * assert.deepEqual(KERNEL_ABI.relu_f32.params.map(([name]) => name), ["x", "out", "len"]);
- * ```
  */
 export const KERNEL_ABI: KernelAbi = {
   // matmul.rs
@@ -358,14 +351,6 @@ export type RustKernels =
 /**
  * The exports that get a fused twin (`<name>_fma`), in table order: what the
  * build passes to `fmaTwins` (tools/build_kernels.ts).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { FMA_ROOTS } from "./abi.ts";
- * assert.ok(FMA_ROOTS.includes("conv2d_f32"));
- * assert.ok(FMA_ROOTS.includes("fma_probe"));
- * ```
  */
 export const FMA_ROOTS: readonly FmaRoot[] = (Object.keys(KERNEL_ABI) as (keyof Abi)[])
   .filter((name): name is FmaRoot => (KERNEL_ABI[name] as KernelSignature).fma === true);
@@ -373,14 +358,6 @@ export const FMA_ROOTS: readonly FmaRoot[] = (Object.keys(KERNEL_ABI) as (keyof 
 /**
  * Every function the module exports, with its signature: the table's entries
  * and the fused twins, in table order.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { kernelExports } from "./abi.ts";
- * const all = kernelExports();
- * assert.deepEqual(all.get("fma_probe_fma")?.params, [["at", "ptr"]]);
- * ```
  */
 export function kernelExports(): Map<string, KernelSignature> {
   const all = new Map<string, KernelSignature>();

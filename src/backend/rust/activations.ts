@@ -85,17 +85,6 @@ export function rustLeakyRelu(builtin?: KernelFunc): KernelFunc {
  * Leaky ReLU's gradient `dy` through `x`: `x > 0 ? dy : alpha dy`, in one
  * kernel where the active backend has {@link LEAKY_RELU_GRAD_KERNEL}, else as
  * tfjs-core computes it (`where(greater(x, 0), dy, mul(dy, alpha))`); same bits.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { leakyReluGrad } from "./activations.ts";
- * await useBackend("wasm");
- * const g = leakyReluGrad(tf.tensor1d([2, 2]), tf.tensor1d([1, -1]), 0.25);
- * assert.deepEqual([...g.dataSync()], [2, 0.5]);
- * ```
  */
 export function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
   const fused = dy.dtype === "float32" && x.dtype === "float32" && dy.size === x.size &&

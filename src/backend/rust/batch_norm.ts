@@ -128,20 +128,6 @@ const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== unde
  * one Rust kernel where the active backend has {@link BATCH_NORM_KERNEL}, else
  * tfjs's composite (`moments`, then `(x - mean) · (rsqrt(variance + epsilon) ·
  * gamma) + beta`), with the same bits.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { batchNorm } from "./batch_norm.ts";
- * await useBackend("wasm");
- * const x = tf.tensor2d([[1, 10], [3, 30]]);
- * const { y, mean, variance } = batchNorm(x, tf.ones([2]), tf.zeros([2]), 0);
- * assert.deepEqual([...mean.dataSync()], [2, 20]);
- * assert.deepEqual([...variance.dataSync()], [1, 100]);
- * assert.deepEqual([...y.dataSync()], [-1, -1, 1, 1]);
- * ```
  */
 export function batchNorm(
   x: tf.Tensor,
@@ -170,21 +156,6 @@ export function batchNorm(
  * {@link BATCH_NORM_GRAD_KERNEL} when the backend has it and no tape records
  * this computation; else the closed form in tfjs ops with the statistics
  * recomputed from `x`, so that a gradient penalty can differentiate it again.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { batchNorm, batchNormGrad } from "./batch_norm.ts";
- * await useBackend("wasm");
- * const x = tf.tensor2d([[1], [3]]), gamma = tf.ones([1]);
- * const { mean, variance } = batchNorm(x, gamma, tf.zeros([1]), 0);
- * const g = batchNormGrad(tf.tensor2d([[1], [0]]), x, gamma, mean, variance, 0);
- * assert.deepEqual([...g.dbeta.dataSync()], [1]);
- * assert.deepEqual([...g.dgamma.dataSync()], [-1]);
- * assert.deepEqual([...g.dx.dataSync()], [0, 0]); // y is ±1 whatever x is
- * ```
  */
 export function batchNormGrad(
   dy: tf.Tensor,

@@ -38,10 +38,7 @@ function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): numbe
  * every kernel) and, on the threaded build, the kernel threads. Bound once
  * per backend, on first use.
  *
- * @example
- * ```ts ignore
- * const { kernels, work, threads } = boundRustKernels(args.backend);
- * ```
+ * Inside Duel it is used as `const { kernels, work, threads } = boundRustKernels(args.backend);`.
  */
 export function boundRustKernels(backend: object): BoundRustKernels {
   return bind(backend as WasmBackend);
@@ -110,17 +107,6 @@ function warmUp(
  * The kernel threads the Rust kernels use on a tfjs backend (`undefined` on
  * one thread, or before its first Rust kernel call): for diagnostics, e.g.
  * `partsRun()` in benchmarks.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { rustKernelThreads } from "./bound.ts";
- * await useBackend("wasm");
- * tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dispose();
- * assert.equal(rustKernelThreads(tf.backend()), undefined); // the stock backend: one thread
- * ```
  */
 export function rustKernelThreads(backend: object): KernelThreads | undefined {
   return bound.get(backend)?.threads;
@@ -130,12 +116,6 @@ export function rustKernelThreads(backend: object): KernelThreads | undefined {
  * Stops the kernel threads of a tfjs backend (call before disposing it; the
  * next Rust kernel call on it would start new ones). Nothing to do for a
  * backend without them.
- *
- * @example
- * ```ts
- * import { releaseRustKernels } from "./bound.ts";
- * releaseRustKernels({}); // not bound: nothing happens
- * ```
  */
 export function releaseRustKernels(backend: object): void {
   bound.get(backend)?.threads?.dispose();

@@ -58,16 +58,6 @@ export interface ConvGeometry {
 /**
  * The Rust conv kernels: the export computing each and its GEMM rows (the
  * unit of the `m0..m1` range every export takes).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { RUST_CONV_KERNELS } from "./conv.ts";
- * const g = { n: 2, h: 8, w: 8, cin: 3, oh: 4, ow: 4, cout: 5, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
- * assert.equal(RUST_CONV_KERNELS.conv2d.rows(g), 2 * 4 * 4); // output pixels
- * assert.equal(RUST_CONV_KERNELS.backprop_filter.rows(g), 4 * 4 * 3); // (ky, kx, ci)
- * assert.equal(RUST_CONV_KERNELS.backprop_input.rows(g), 2 * 8 * 8); // dx pixels
- * ```
  */
 export const RUST_CONV_KERNELS = {
   conv2d: {
@@ -89,31 +79,11 @@ export const RUST_CONV_KERNELS = {
 
 /**
  * A key of {@link RUST_CONV_KERNELS}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RustConvKind } from "./conv.ts";
- * const kind: RustConvKind = "backprop_input";
- * assert.equal(kind, "backprop_input");
- * ```
  */
 export type RustConvKind = keyof typeof RUST_CONV_KERNELS;
 
 /**
  * The geometry of tfjs's conv info.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { convGeometry } from "./conv.ts";
- * const info = tf.backend_util.computeConv2DInfo([1, 7, 7, 2], [4, 4, 2, 3], 2, 1, 1);
- * assert.deepEqual(convGeometry(info), {
- *   n: 1, h: 7, w: 7, cin: 2, oh: 3, ow: 3, cout: 3, kh: 4, kw: 4,
- *   sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1,
- * });
- * ```
  */
 export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
@@ -139,21 +109,6 @@ export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
  * Runs one Rust conv kernel (or its scalar reference) on GEMM rows `m0..m1`;
  * `a`, `b`, `out`, `work` are byte offsets in the kernels' memory, `work`
  * holding `conv_f32_work_len()` floats (one per concurrent call).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { rustKernels } from "./loader.ts";
- * import { runRustConv } from "./conv.ts";
- * const memory = new WebAssembly.Memory({ initial: 48 });
- * const k = rustKernels(memory);
- * const f = new Float32Array(memory.buffer);
- * f.set([1, 2, 3, 4], 0); // x [1, 2, 2, 1] at byte 0
- * f.set([1, 10, 100, 1000], 4); // W [2, 2, 1, 1] at byte 16
- * const g = { n: 1, h: 2, w: 2, cin: 1, oh: 1, ow: 1, cout: 1, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, top: 0, left: 0 };
- * runRustConv(k, "conv2d", g, 0, 16, 32, 0, 1, 64);
- * assert.equal(f[8], 4321);
- * ```
  */
 export function runRustConv(
   kernels: RustKernels,
@@ -186,20 +141,6 @@ export const FILTER_COLS_EXPORT: GemmExport = "conv2d_backprop_filter_f32_cols";
  * gradient with fewer rows `kh·kw·cin` than columns `cout`, columns of dW, a
  * multiple of its 8, so that each part packs its share of dy rather than all of
  * it); `undefined`: one thread. Any split gives the same bits.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { planConv } from "./conv.ts";
- * const g = { n: 64, h: 28, w: 28, cin: 1, oh: 14, ow: 14, cout: 64, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, left: 1 };
- * const macs = 64 * 14 * 14 * 16 * 64;
- * assert.deepEqual(planConv("backprop_filter", g, macs, 2), {
- *   export: "conv2d_backprop_filter_f32_cols",
- *   bounds: [0, 16, 32, 48, 64],
- * });
- * assert.equal(planConv("conv2d", g, macs, 2)?.export, "conv2d_f32");
- * assert.equal(planConv("conv2d", g, macs, 1), undefined);
- * ```
  */
 export function planConv(
   kind: RustConvKind,
@@ -289,10 +230,8 @@ const float32 = (...ts: Info[]) => ts.every((t) => t.dtype === "float32");
  * Conv2D on the Rust kernel (the built-in for NCHW or non-float32); registered
  * by `setKernelFix("conv2d_rust", true)`.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm", kernelFunc: rustConv2D(builtin) });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Conv2D", backendName: "wasm",
+ * kernelFunc: rustConv2D(builtin) });`.
  */
 export function rustConv2D(
   builtin: KernelFunc,
@@ -311,11 +250,8 @@ export function rustConv2D(
  * Conv2DBackpropInput on the Rust kernel, phase by phase (the built-in for
  * NCHW or non-float32); registered by `setKernelFix("conv2d_backprop_input_rust", true)`.
  *
- * @example
- * ```ts ignore
- * const kernelFunc = rustConv2DBackpropInput(builtin);
- * tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });
- * ```
+ * Inside Duel it is used as `const kernelFunc = rustConv2DBackpropInput(builtin);`;
+ * `tf.registerKernel({ kernelName: "Conv2DBackpropInput", backendName: "wasm", kernelFunc });`.
  */
 export function rustConv2DBackpropInput(
   builtin: KernelFunc,
@@ -336,11 +272,8 @@ export function rustConv2DBackpropInput(
  * non-float32: tfjs-wasm has no such kernel); registered by
  * `setKernelFix("conv2d_backprop_filter_rust", true)`.
  *
- * @example
- * ```ts ignore
- * const kernelFunc = rustConv2DBackpropFilter(conv2dBackpropFilter);
- * tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });
- * ```
+ * Inside Duel it is used as `const kernelFunc = rustConv2DBackpropFilter(conv2dBackpropFilter);`;
+ * `tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc });`.
  */
 export function rustConv2DBackpropFilter(
   fallback: KernelFunc,

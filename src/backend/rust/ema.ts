@@ -55,18 +55,6 @@ export function emaKernel(args: KernelArgs): Info[] {
  * `avg = decay · avg + (1 - decay) · param` for every pair, assigned to the
  * averages: one Rust kernel where the active backend has {@link EMA_KERNEL},
  * else `add(mul(decay, avg), mul(1 - decay, param))` per pair; same bits.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { updateEma } from "./ema.ts";
- * await useBackend("wasm");
- * const avg = tf.variable(tf.tensor1d([0, 4])), param = tf.variable(tf.tensor1d([2, 0]));
- * updateEma([avg], [param], 0.75);
- * assert.deepEqual([...avg.dataSync()], [0.5, 3]);
- * ```
  */
 export function updateEma(
   avgs: readonly tf.Variable[],

@@ -16,7 +16,7 @@ import type { FusedTwin } from "./abi.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { GEMM_ROUNDINGS } from "./gemm.ts";
+ * import { GEMM_ROUNDINGS } from "../../../mod.ts";
  * assert.deepEqual(Object.keys(GEMM_ROUNDINGS), ["plain", "fused"]);
  * ```
  */
@@ -37,7 +37,7 @@ export type GemmRounding = keyof typeof GEMM_ROUNDINGS;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { FUSED_EXPORTS } from "./gemm.ts";
+ * import { FUSED_EXPORTS } from "../../../mod.ts";
  * assert.equal(FUSED_EXPORTS.conv2d_f32, "conv2d_f32_fma");
  * ```
  */
@@ -61,7 +61,7 @@ export type GemmExport = keyof typeof FUSED_EXPORTS;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { gemmExport } from "./gemm.ts";
+ * import { gemmExport } from "../../../mod.ts";
  * assert.equal(gemmExport("matmul_f32_rows", "plain"), "matmul_f32_rows");
  * assert.equal(gemmExport("matmul_f32_rows", "fused"), "matmul4x8_f32_rows_fma");
  * assert.equal(gemmExport("conv2d_f32", "fused"), "conv2d_f32_fma");

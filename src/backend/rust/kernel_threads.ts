@@ -162,11 +162,8 @@ export interface KernelThreadData {
  * A worker's life (called by `kernel_worker.ts`): instantiate the module on
  * the shared memory, then run parts of every job until the pool stops.
  *
- * @example
- * ```ts ignore
- * import { workerData } from "node:worker_threads";
- * serveKernelThread(workerData); // returns when the pool is disposed
- * ```
+ * Inside Duel, a kernel thread's worker calls `serveKernelThread(workerData)` (`workerData` from
+ * `node:worker_threads`); it returns when the pool is disposed.
  */
 export function serveKernelThread(data: KernelThreadData): void {
   const block = views(data.block);
@@ -200,25 +197,6 @@ export interface KernelThreadsOptions {
 
 /**
  * The caller plus `threads - 1` workers running parts of kernel calls.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { KernelThreads } from "./kernel_threads.ts";
- * import { sharedKernelsModule } from "./loader.ts";
- * const module = sharedKernelsModule();
- * const memory = new WebAssembly.Memory({ initial: 64, maximum: 100, shared: true });
- * const caller = new WebAssembly.Instance(module, { env: { memory } }).exports;
- * const work = [0, 1 << 20]; // 1 MiB each (matmul needs 576 KiB)
- * const pool = KernelThreads.start({ module, memory, caller, threads: 2, work });
- * const f = new Float32Array(memory.buffer);
- * const [a, b, c] = [2 << 20, 2.5 * 2 ** 20, 3 << 20]; // 8x8 A, B and C
- * for (let i = 0; i < 64; i++) (f[a / 4 + i] = i, f[b / 4 + i] = i === (i >> 3) * 9 ? 1 : 0);
- * // matmul_f32_rows(a, b, c, batch, m, k, n, flags, aStride, bStride, bias, act, alpha, work, lo, hi)
- * pool.run("matmul_f32_rows", [a, b, c, 1, 8, 8, 8, 0, 0, 0, 0, 0, 0], [0, 4, 8]);
- * assert.deepEqual(f.subarray(c / 4, c / 4 + 64), f.subarray(a / 4, a / 4 + 64)); // A · I = A
- * pool.dispose();
- * ```
  */
 export class KernelThreads {
   /** Threads, the caller included. */

@@ -46,14 +46,6 @@ function modules(): { plain: WebAssembly.Module; shared: WebAssembly.Module } {
  * Reads, checks and compiles the kernels module from wherever Duel was
  * loaded (a `file:` path, or `https:`/`http:` by fetch); once per process.
  * Synchronous callers on a `file:` import need not call it first.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { loadRustKernels, sharedKernelsModule } from "./loader.ts";
- * await loadRustKernels();
- * assert.ok(sharedKernelsModule() instanceof WebAssembly.Module);
- * ```
  */
 export async function loadRustKernels(): Promise<void> {
   if (compiled) return;
@@ -70,14 +62,6 @@ export async function loadRustKernels(): Promise<void> {
 
 /**
  * The kernels compiled for a shared memory (tfjs's threaded build), as kernel threads instantiate them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { sharedKernelsModule } from "./loader.ts";
- * const names = WebAssembly.Module.exports(sharedKernelsModule()).map((e) => e.name);
- * assert.ok(names.includes("matmul_f32_rows"));
- * ```
  */
 export function sharedKernelsModule(): WebAssembly.Module {
   return modules().shared;
@@ -86,19 +70,6 @@ export function sharedKernelsModule(): WebAssembly.Module {
 /**
  * The kernels instantiated on `memory` (once per memory): every pointer they
  * take is a byte offset into it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { rustKernels } from "./loader.ts";
- * const memory = new WebAssembly.Memory({ initial: 1 });
- * const k = rustKernels(memory);
- * const f = new Float32Array(memory.buffer);
- * f.set([1, 2, 3, 4], 0); // A: 2x2 at byte 0
- * f.set([5, 6, 7, 8], 4); // B: 2x2 at byte 16
- * k.matmul_f32_ref(0, 16, 32, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0);
- * assert.deepEqual([...f.subarray(8, 12)], [19, 22, 43, 50]);
- * ```
  */
 export function rustKernels(memory: WebAssembly.Memory): RustKernels {
   let k = instances.get(memory);
@@ -114,10 +85,8 @@ export function rustKernels(memory: WebAssembly.Memory): RustKernels {
 /**
  * The kernels instantiated on a tfjs wasm backend's memory.
  *
- * @example
- * ```ts ignore
- * kernelsOn(backend).relu_f32(offsetOf(backend, x), offsetOf(backend, out), len);
- * ```
+ * Inside Duel it is used as `kernelsOn(backend).relu_f32(offsetOf(backend, x), offsetOf(backend,
+ * out), len);`.
  */
 export function kernelsOn(backend: WasmBackend): RustKernels {
   return rustKernels(memoryOf(backend));

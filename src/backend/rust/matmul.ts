@@ -91,10 +91,8 @@ function rustMatMul(
  * BatchMatMul on the Rust kernel with `rounding` (the built-in for what it
  * does not cover).
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "BatchMatMul", backendName: "wasm", kernelFunc: rustBatchMatMul(builtin, "fused") });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "BatchMatMul", backendName: "wasm",
+ * kernelFunc: rustBatchMatMul(builtin, "fused") });`.
  */
 export function rustBatchMatMul(builtin: KernelFunc, rounding: GemmRounding = "plain"): KernelFunc {
   return (args) => {
@@ -110,10 +108,8 @@ export function rustBatchMatMul(builtin: KernelFunc, rounding: GemmRounding = "p
  * `rounding`, for the activations in {@link RUST_ACTIVATIONS}; prelu, sigmoid
  * and elu go to the built-in.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "_FusedMatMul", backendName: "wasm", kernelFunc: rustFusedMatMul(builtin) });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "_FusedMatMul", backendName: "wasm",
+ * kernelFunc: rustFusedMatMul(builtin) });`.
  */
 export function rustFusedMatMul(builtin: KernelFunc, rounding: GemmRounding = "plain"): KernelFunc {
   return (args) => {

@@ -59,15 +59,6 @@ function bind(backend: WasmBackend, entries: number) {
 /**
  * Whether the active backend has the fused update for `optimizer` (the wasm
  * backends with the fix on; never the cpu backend).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { useBackend } from "../tfjs.ts";
- * import { hasFusedUpdate } from "./optimizers.ts";
- * await useBackend("cpu");
- * assert.equal(hasFusedUpdate("adam"), false);
- * ```
  */
 export function hasFusedUpdate(optimizer: keyof typeof FUSED_UPDATE_KERNELS): boolean {
   return tf.getKernel(FUSED_UPDATE_KERNELS[optimizer], tf.getBackend()) !== undefined;
@@ -167,21 +158,6 @@ export function rmspropKernel(args: KernelArgs): Info[] {
 /**
  * Runs the fused update `optimizer` on the active backend (see
  * {@link hasFusedUpdate}) and assigns the new values to the variables.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs-core";
- * import { useBackend } from "../tfjs.ts";
- * import { runFusedUpdate } from "./optimizers.ts";
- * await useBackend("wasm");
- * const w = tf.variable(tf.tensor1d([1])), v = tf.variable(tf.zeros([1]));
- * // RMSProp, alpha 0: v = g^2, w -= lr g / (|g| + eps)
- * const update = { params: [w], grads: [tf.tensor1d([2])], a: [v], b: [] };
- * runFusedUpdate("rmsprop", update, { lr: 0.5, alpha: 0, eps: 0, momentum: 0 });
- * assert.deepEqual([...w.dataSync()], [0.5]);
- * assert.deepEqual([...v.dataSync()], [4]);
- * ```
  */
 export function runFusedUpdate(
   optimizer: keyof typeof FUSED_UPDATE_KERNELS,

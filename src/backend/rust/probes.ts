@@ -17,7 +17,7 @@ let fuses: boolean | undefined;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hostFusesMultiplyAdd } from "./probes.ts";
+ * import { hostFusesMultiplyAdd } from "../../../mod.ts";
  * assert.equal(typeof hostFusesMultiplyAdd(), "boolean");
  * ```
  */

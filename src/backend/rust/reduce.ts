@@ -29,15 +29,6 @@ export interface LeadingReduction {
  * How `Sum` / `Mean` of `x` over `axis` maps onto column sums. Only the axes
  * 0, 1, ... in this order qualify: tfjs-wasm reduces in the order the axes are
  * given ([1, 0] is another order).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { leadingReduction } from "./reduce.ts";
- * const r = leadingReduction([4, 3, 2], [0, 1], true);
- * assert.deepEqual(r, { leading: true, rows: 12, cols: 2, shape: [1, 1, 2] });
- * assert.equal(leadingReduction([4, 3], [1, 0], false).leading, false);
- * ```
  */
 export function leadingReduction(
   shape: readonly number[],
@@ -87,10 +78,8 @@ const EXACT_COUNT = 2 ** 24;
  * `Mean` over the leading axes of a float32 tensor on the Rust column sums,
  * without tfjs-wasm's transpose; other cases go to the built-in.
  *
- * @example
- * ```ts ignore
- * tf.registerKernel({ kernelName: "Mean", backendName: "wasm", kernelFunc: rustMean(builtin) });
- * ```
+ * Inside Duel it is used as `tf.registerKernel({ kernelName: "Mean", backendName: "wasm",
+ * kernelFunc: rustMean(builtin) });`.
  */
 export function rustMean(builtin?: KernelFunc): KernelFunc {
   return (args) => {

@@ -46,18 +46,6 @@ const roundTo = (x: number, step: number) => Math.round(x / step) * step;
  * The split of a `batch × (m×k · k×n)` product over `threads` threads, or
  * `undefined` when it should stay on the calling thread (one thread, a small
  * product, or too few rows and columns for two parts).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { planMatmul } from "./split.ts";
- * assert.deepEqual(planMatmul(1, 512, 512, 512, 2), {
- *   fn: "matmul_f32_rows",
- *   bounds: [0, 128, 256, 384, 512],
- * });
- * assert.equal(planMatmul(1, 16, 16, 16, 2), undefined); // small: one thread
- * assert.equal(planMatmul(1, 512, 512, 512, 1), undefined);
- * ```
  */
 export function planMatmul(
   batch: number,
@@ -103,14 +91,6 @@ export function planMatmul(
  * `macs` multiply-adds over `threads` threads, each bound a multiple of the
  * micro-tile's rows; `undefined` when it should stay on the calling thread
  * (the same thresholds as {@link planMatmul}).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { planRows } from "./split.ts";
- * assert.deepEqual(planRows(100, 2 ** 24, 2), [0, 24, 52, 76, 100]);
- * assert.equal(planRows(100, 2 ** 10, 2), undefined); // small: one thread
- * ```
  */
 export function planRows(rows: number, macs: number, threads: number): number[] | undefined {
   if (threads < 2 || macs < MATMUL_SPLIT.minMacs) return undefined;
