@@ -127,6 +127,7 @@ export type {
   MetricEstimate,
   MetricKind,
   MetricName,
+  MetricParts,
   Metrics,
   OptIn,
   OptInMetricName,
@@ -137,6 +138,14 @@ export { metricRun } from "./src/metrics/metric_run.ts";
 export type { MetricRun } from "./src/metrics/metric_run.ts";
 export { kid } from "./src/metrics/kid.ts";
 export type { KidEstimate } from "./src/metrics/kid.ts";
+export { slicedWasserstein, swd } from "./src/metrics/swd.ts";
+export type { SwdResult } from "./src/metrics/swd.ts";
+export { PROXY_EXTRACTOR } from "./src/metrics/proxy_features.ts";
+export type { ExtractorInfo, FeatureExtractor } from "./src/metrics/proxy_features.ts";
+export { featureReference } from "./src/metrics/proxy_metrics.ts";
+export type { FeatureContext, FeatureReference } from "./src/metrics/proxy_metrics.ts";
+export { PthError, readPth } from "./src/metrics/torch_pth.ts";
+export type { PthTensor } from "./src/metrics/torch_pth.ts";
 export {
   directOptimum,
   MEASURED,

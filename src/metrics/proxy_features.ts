@@ -104,7 +104,7 @@ const WEIGHTS_HASH = hash.digest("hex");
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { PROXY_EXTRACTOR } from "./proxy_features.ts";
+ * import { PROXY_EXTRACTOR } from "../../mod.ts";
  * const f = PROXY_EXTRACTOR.features(new Float32Array(2 * 8 * 8), [8, 8, 1]);
  * assert.equal(f.length, 2 * PROXY_EXTRACTOR.dim);
  * assert.match(PROXY_EXTRACTOR.weightsHash, /^[0-9a-f]{64}$/);

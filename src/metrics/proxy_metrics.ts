@@ -43,7 +43,7 @@ export interface FeatureReference {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { featureReference } from "./proxy_metrics.ts";
+ * import { featureReference } from "../../mod.ts";
  * const ref = featureReference(new Float32Array(8 * 4 * 4), [4, 4, 1], "train");
  * assert.equal(ref.n, 8);
  * ```

@@ -121,7 +121,7 @@ function normalise(d: Float32Array, c: number): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { slicedWasserstein } from "./swd.ts";
+ * import { slicedWasserstein } from "../../mod.ts";
  * const a = new Float32Array([0, 0, 1, 1, 2, 0]);
  * assert.equal(slicedWasserstein(a, a, 2), 0);
  * ```
@@ -200,8 +200,7 @@ export interface SwdResult {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { swd } from "./swd.ts";
- * import { Rng } from "../rng.ts";
+ * import { Rng, swd } from "../../mod.ts";
  * const a = Rng.derive(0, "a").fillNormal(new Float32Array(4 * 16 * 16));
  * const r = swd(a, a, [16, 16, 1]);
  * assert.deepEqual([r.value, Object.keys(r.levels)], [0, ["16"]]);

@@ -18,6 +18,7 @@ export interface PthTensor {
 
 /** A bad checkpoint: the message is one line saying what is wrong. */
 export class PthError extends Error {
+  /** The error's name. */
   override name = "PthError";
 }
 
@@ -316,6 +317,8 @@ function unpickle(pkl: Uint8Array): Value {
  *
  * @example
  * ```ts ignore
+ * // Needs the user's weights file (not shipped: pytorch-fid's download).
+ * import { readPth } from "../../mod.ts";
  * const tensors = readPth(await Deno.readFile("pt_inception-2015-12-05-6726825d.pth"));
  * tensors.get("Conv2d_1a_3x3.conv.weight")!.shape; // [32, 3, 3, 3]
  * ```
