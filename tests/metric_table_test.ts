@@ -22,7 +22,8 @@ Deno.test("every record is complete: a rank exactly where a direction is, ranks 
 });
 
 Deno.test("the report's labels and directions derive from the table, in the old ranking order", () => {
-  // The hand-kept table this replaces (report/metric_info.ts before the metric table), then KID.
+  // The hand-kept table this replaces (report/metric_info.ts before the metric table), then KID
+  // and the weight-free image metrics, ranked after every older one.
   assert.deepEqual(Object.entries(METRIC_INFO), [
     ["eval/frechet_distance", { label: "Fréchet distance", better: "lower" }],
     ["eval/classifier_score", { label: "classifier score", better: "higher" }],
@@ -38,6 +39,12 @@ Deno.test("the report's labels and directions derive from the table, in the old 
     ["eval/coverage", { label: "coverage", better: "higher" }],
     ["eval/parzen_ll", { label: "Parzen log-likelihood", better: "higher" }],
     ["eval/kid", { label: "KID", better: "lower" }],
+    ["eval/proxy_fd", { label: "FD (proxy features)", better: "lower" }],
+    ["eval/proxy_kid", { label: "KID (proxy features)", better: "lower" }],
+    ["eval/swd", { label: "SWD (x1e3)", better: "lower" }],
+    ["eval/proxy_precision", { label: "precision (proxy features)", better: "higher" }],
+    ["eval/proxy_recall", { label: "recall (proxy features)", better: "higher" }],
+    ["eval/proxy_coverage", { label: "coverage (proxy features)", better: "higher" }],
   ]);
   for (const key of ["eval/mu", "eval/sigma", "eval/divergence", "eval/kid_se", "d/loss"]) {
     assert.equal(metricLabel(key), key.replace("eval/", ""));

@@ -91,9 +91,8 @@ const PROXY_NOTE = "in the proxy feature space (`proxy_randconv_v1`: a fixed ran
   `(at least ${PROXY_MIN_SAMPLES}, up to eval.samples) or else eval.samples training images`;
 
 /**
- * The weight-free image metrics in the proxy feature space (`proxy_metrics.ts`). They carry no
- * `better`/`rank` yet, so reports show them without ranking by them (the report's ranked list is
- * held to its old order by a test); each doc says which way is better.
+ * The weight-free image metrics in the proxy feature space (`proxy_metrics.ts`), ranked after
+ * every older metric (density, about 1 when the sets match, is shown but never ranked).
  */
 function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
   const optIn = { minSamples: PROXY_MIN_SAMPLES };
@@ -101,6 +100,8 @@ function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
   return {
     proxy_fd: {
       label: "FD (proxy features)",
+      better: "lower",
+      rank: 15,
       doc: `lower is better: Fréchet distance between Gaussians fitted to features ${PROXY_NOTE}`,
       needs,
       optIn,
@@ -111,6 +112,8 @@ function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
     },
     proxy_kid: {
       label: "KID (proxy features)",
+      better: "lower",
+      rank: 16,
       doc:
         "lower is better: kernel inception distance: unbiased MMD² with k(x, y) = (x·y / d + 1)^3 and its " +
         `jackknife standard error (\`eval/proxy_kid_se\`), ${PROXY_NOTE}`,
@@ -123,6 +126,8 @@ function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
     },
     proxy_precision: {
       label: "precision (proxy features)",
+      better: "higher",
+      rank: 18,
       doc:
         `higher is better: share of generated images inside the real k-NN balls, k = 3, ${PROXY_NOTE}`,
       needs,
@@ -131,6 +136,8 @@ function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
     },
     proxy_recall: {
       label: "recall (proxy features)",
+      better: "higher",
+      rank: 19,
       doc:
         `higher is better: share of real images inside the generated k-NN balls, k = 3, ${PROXY_NOTE}`,
       needs,
@@ -147,6 +154,8 @@ function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
     },
     proxy_coverage: {
       label: "coverage (proxy features)",
+      better: "higher",
+      rank: 20,
       doc:
         `higher is better: share of real k-NN balls (k = 5) holding a generated image, ${PROXY_NOTE}`,
       needs,
@@ -284,6 +293,8 @@ export const METRICS: Metrics = {
   ...proxyRecords(),
   swd: {
     label: "SWD (x1e3)",
+    better: "lower",
+    rank: 17,
     doc:
       "lower is better: sliced Wasserstein distance x 1e3 on Laplacian-pyramid 7x7 patches (Karras et al. " +
       "2018), the mean over levels, `eval/swd_<height>` per level (down to 16 px); no weights; " +
