@@ -271,6 +271,8 @@ export type { Bitmap } from "./src/images/decode.ts";
 export { resizeImage } from "./src/images/resize.ts";
 export { gridPng } from "./src/images/grid.ts";
 export { samplesCsv } from "./src/runs/files.ts";
+export { samplesPng, samplesSvg } from "./src/views/samples.ts";
+export type { SampleSet } from "./src/views/samples.ts";
 export type { GridOptions } from "./src/images/grid.ts";
 export { isImageData, PICTURE_IMAGES, writeSamples } from "./src/runs/experiment.ts";
 export { dataManifest } from "./src/runs/run_folder.ts";

@@ -39,6 +39,7 @@ Deno.test("examples/consumer trains, evaluates and writes samples from its own f
   assert.match(out, /step 40: modes \d/);
   const csv = await Deno.readTextFile(`${CONSUMER}/out/samples.csv`);
   assert.equal(csv.trim().split("\n").length, 1001); // header + 1000 samples
+  assert.match(await Deno.readTextFile(`${CONSUMER}/out/samples.svg`), /^<svg[\s\S]*class="fake"/);
   await Deno.remove(`${CONSUMER}/out`, { recursive: true });
 });
 

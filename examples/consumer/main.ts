@@ -4,7 +4,7 @@
  *
  *   deno task start            (from this folder)
  */
-import { defineExperiment, samplesCsv, train, useBackend } from "@duel/duel";
+import { defineExperiment, samplesCsv, samplesSvg, train, useBackend } from "@duel/duel";
 
 const steps = Number(Deno.args[0] ?? 300);
 const experiment = defineExperiment({
@@ -41,6 +41,7 @@ await Deno.writeTextFile(
   "out/samples.csv",
   samplesCsv(result.samples.values, result.samples.shape),
 );
+await Deno.writeTextFile("out/samples.svg", samplesSvg(result.samples));
 console.log(
-  `trained ${result.steps} steps; wrote out/samples.csv (${result.samples.count} samples)`,
+  `trained ${result.steps} steps; wrote out/samples.csv and out/samples.svg (${result.samples.count} samples)`,
 );

@@ -87,7 +87,7 @@ const P = 400, L = 44, T = 28;
 const f1 = (v: number) => v.toFixed(1);
 
 /** Bytes as base64 (for a `data:` URI inside the SVG). */
-function base64(bytes: Uint8Array): string {
+export function base64(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
