@@ -74,7 +74,7 @@ function serveRepo(): { url: string; close: () => Promise<void> } {
   return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
 }
 
-Deno.test("mod.ts imported over HTTP from 127.0.0.1 trains with the Rust kernels", async () => {
+Deno.test("mod.ts imported over HTTP from 127.0.0.1 trains on 2 threads with the Rust kernels", async () => {
   const { url, close } = serveRepo();
   const dir = await Deno.makeTempDir({ prefix: "duel_http_" });
   try {
@@ -87,6 +87,7 @@ const experiment = defineExperiment({
   generator: { layers: [{ type: "dense", units: 16 }, { type: "relu" }, { type: "dense", units: 2 }] },
   discriminator: { layers: [{ type: "dense", units: 16 }, { type: "relu" }, { type: "dense", units: 1 }] },
   train: { steps: 10, batch_size: 32, checkpoint_every: 10 }, eval: { every: 5, samples: 100 },
+  backend: { name: "wasm", threads: 2 }, // the kernel threads' worker script comes over HTTP too
 });
 const result = await train(experiment, { runDir: "run" });
 console.log("steps", result.steps);
@@ -95,7 +96,8 @@ console.log("steps", result.steps);
     const host = new URL(url).host;
     const { code, out } = await deno(
       [
-        ...runFlags(dir),
+        // The threaded wasm backend writes its worker files to the temporary folder.
+        ...runFlags(`${dir},${Deno.env.get("TMPDIR") ?? "/tmp"}`),
         `--allow-import=${host}`,
         `--allow-net=${host}`,
         "--allow-run=git",

@@ -9,6 +9,7 @@ import { memoryOf, type WasmBackend } from "../wasm_backend.ts";
 import type { RustKernels } from "./abi.ts";
 import { gemmExport, type GemmRounding } from "./gemm.ts";
 import { KernelThreads } from "./kernel_threads.ts";
+import "./kernel_worker.ts"; // fetched and cached with the pool, wherever Duel is loaded from
 import { rustKernels, sharedKernelsModule } from "./loader.ts";
 import { hostFusesMultiplyAdd } from "./probes.ts";
 

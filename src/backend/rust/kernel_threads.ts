@@ -31,6 +31,15 @@
  */
 import { Worker } from "node:worker_threads";
 
+/**
+ * The kernel threads' script. node:worker_threads takes only `file:` and
+ * `data:` URLs, so where Duel is loaded from `https:`/`http:` the worker
+ * starts from a one-line `data:` module that imports the script.
+ */
+const WORKER_SCRIPT = new URL("./kernel_worker.ts", import.meta.url);
+const WORKER_ENTRY: URL = WORKER_SCRIPT.protocol === "file:" ? WORKER_SCRIPT : new URL(
+  `data:text/javascript,import ${encodeURIComponent(JSON.stringify(WORKER_SCRIPT.href))};`,
+);
 /** The most threads (tfjs's threaded build caps its pool at 8). */
 export const MAX_KERNEL_THREADS = 8;
 /** The most parts a job may have. */
@@ -234,9 +243,7 @@ export class KernelThreads {
     const pool = new KernelThreads(options, sab);
     for (let thread = 1; thread < threads; thread++) {
       const data: KernelThreadData = { module, memory, block: sab, thread };
-      const worker = new Worker(new URL("./kernel_worker.ts", import.meta.url), {
-        workerData: data,
-      });
+      const worker = new Worker(WORKER_ENTRY, { workerData: data });
       worker.unref(); // never keep the process alive
       worker.on("error", (e: Error) => {
         pool.failure ??= new Error(`kernel thread ${thread} failed: ${e.message}`);
