@@ -146,10 +146,22 @@ export { RunFolder } from "./src/runs/run_folder.ts";
 export { expandSweep, loadSweep, SWEEP } from "./src/sweep/sweep_file.ts";
 export type { LoadedSweep, Setting, SweepSpec, Trial } from "./src/sweep/sweep_file.ts";
 export { DISTRIBUTION, sample } from "./src/sweep/distributions.ts";
-export { runSweep } from "./src/sweep/runner.ts";
-export type { SweepOptions } from "./src/sweep/runner.ts";
-export { TrialStore } from "./src/sweep/store.ts";
-export type { TrialRecord, TrialState } from "./src/sweep/store.ts";
+export { runSweep, runWorker, submitSweep } from "./src/sweep/runner.ts";
+export type { SweepEvent, SweepOptions } from "./src/sweep/runner.ts";
+export { LeaseLostError, TrialStore } from "./src/sweep/store.ts";
+export type {
+  AttemptOutcome,
+  AttemptRecord,
+  Awaitable,
+  Lease,
+  NewTrial,
+  SweepStore,
+  TrialRecord,
+  TrialResult,
+  TrialState,
+} from "./src/sweep/store.ts";
+export { PostgresStore } from "./src/sweep/pg_store.ts";
+export { openStore } from "./src/sweep/open_store.ts";
 export type { Distribution } from "./src/sweep/distributions.ts";
 export type { ImageClassifierRecord, Manifest } from "./src/runs/run_folder.ts";
 export { progressPrinter } from "./src/runs/progress.ts";

@@ -103,12 +103,19 @@ export type Awaitable<T> = T | Promise<T>;
 
 /** A result or heartbeat from an attempt that no longer holds its trial: refused. */
 export class LeaseLostError extends Error {
+  /** The trial's index. */
+  readonly trial: number;
+  /** The attempt that lost its lease. */
+  readonly attempt: number;
   /**
+   * Names the trial and the refused attempt.
    * @param trial the trial's index
    * @param attempt the attempt that lost its lease
    */
-  constructor(readonly trial: number, readonly attempt: number) {
+  constructor(trial: number, attempt: number) {
     super(`trial ${trial}: attempt ${attempt} lost its lease (taken over); its result is refused`);
+    this.trial = trial;
+    this.attempt = attempt;
     this.name = "LeaseLostError";
   }
 }
