@@ -27,7 +27,8 @@ const USAGE =
   a sweep of more than --max-trials trials (default ${MAX_TRIALS}) stops before anything runs.
   The store: --store, else the sweep file's store:, else DUEL_STORE, else <root>/sweeps/<name>/sweep.db.
   --submit stores the trials without running them; --worker runs trials of the store's sweeps
-  (or of --sweep) until none are left.
+  (or of --sweep) until none are left; --lease S: seconds a worker holds a trial without a
+  heartbeat (default 60; a dead worker's trial is taken over after it).
   Exit codes: 0 every trial done, 1 some failed or diverged, 2 bad input.`;
 
 const OPTIONS = {
@@ -39,6 +40,7 @@ const OPTIONS = {
   submit: { type: "boolean", default: false },
   worker: { type: "boolean", default: false },
   sweep: { type: "string" },
+  lease: { type: "string" },
 } as const;
 
 function envStore(): string | undefined {
@@ -99,6 +101,7 @@ async function worker(
   only: string | undefined,
   parallel: number,
   root: string,
+  leaseMs: number | undefined,
 ): Promise<number> {
   let failed = 0;
   const done = new Set<string>();
@@ -112,6 +115,7 @@ async function worker(
         const rows = await runWorker(store, name, {
           parallel,
           root,
+          leaseMs,
           onEvent: printer(() => 0),
         });
         failed += rows.filter((r) => r.state !== "done").length;
@@ -149,7 +153,17 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
     if (positionals.length !== 0 || !spec) {
       throw new UsageError("--worker takes no sweep file and needs --store (or DUEL_STORE)");
     }
-    return await worker(spec, values.sweep, parallel ?? 1, values.root);
+    const lease = values.lease === undefined ? undefined : Number(values.lease);
+    if (lease !== undefined && !(lease >= 1 && lease <= 86400)) {
+      throw new UsageError(`--lease ${values.lease}: expected seconds from 1 to 86400`);
+    }
+    return await worker(
+      spec,
+      values.sweep,
+      parallel ?? 1,
+      values.root,
+      lease === undefined ? undefined : lease * 1000,
+    );
   }
   if (positionals.length !== 1) throw new UsageError("expected one sweep file");
   const maxTrials = values["max-trials"] === undefined ? MAX_TRIALS : Number(values["max-trials"]);

@@ -93,8 +93,9 @@ export function deadHere(worker: string): boolean {
   if (host !== HOST || !/^\d+$/.test(pid ?? "")) return false;
   if (Number(pid) === Deno.pid) return false;
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return false;
+    // A zombie (killed, not yet reaped by its parent) is gone too: state Z in /proc/<pid>/stat.
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
   } catch (e) {
     return e instanceof Deno.errors.NotFound && exists_("/proc/self");
   }
@@ -222,12 +223,13 @@ export async function runWorker(
 
   const slot = async () => {
     for (;;) {
+      // Trials whose worker died on this machine go back to pending without waiting for the lease.
+      await retrying(() => store.recoverInterrupted(deadHere), notice);
       const trial = await retrying(() => store.claim(maxAttempts, lease), notice);
       if (!trial) {
         const rows = await retrying(() => store.all(), notice);
         if (rows.every(settled)) return;
-        // Others hold the rest: free those whose worker died here, then wait for them.
-        await retrying(() => store.recoverInterrupted(deadHere), notice);
+        // Others hold the rest: wait for them (or for their leases to expire).
         await sleep(Math.min(1000, leaseMs / 4));
         continue;
       }
