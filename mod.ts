@@ -27,7 +27,8 @@ export { ConfigError } from "./src/fields.ts";
 export { DivergedError, UserError } from "./src/errors.ts";
 export type { Field } from "./src/fields.ts";
 export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
-export { cacheDirFromEnv, ENV_VARS } from "./src/env.ts";
+export { cacheDirFromEnv, ENV_VARS, storeFromEnv } from "./src/env.ts";
+export type { EnvVar } from "./src/env.ts";
 export {
   configHash,
   ExperimentFileError,
@@ -165,10 +166,23 @@ export { RunFolder } from "./src/runs/run_folder.ts";
 export { expandSweep, loadSweep, SWEEP } from "./src/sweep/sweep_file.ts";
 export type { LoadedSweep, Setting, SweepSpec, Trial } from "./src/sweep/sweep_file.ts";
 export { DISTRIBUTION, sample } from "./src/sweep/distributions.ts";
-export { runSweep } from "./src/sweep/runner.ts";
-export type { SweepOptions } from "./src/sweep/runner.ts";
-export { TrialStore } from "./src/sweep/store.ts";
-export type { TrialRecord, TrialState } from "./src/sweep/store.ts";
+export { runSweep, runWorker, submitSweep } from "./src/sweep/runner.ts";
+export type { SweepEvent, SweepOptions } from "./src/sweep/runner.ts";
+export { LeaseLostError, TrialStore } from "./src/sweep/store.ts";
+export type {
+  AttemptOutcome,
+  AttemptRecord,
+  Awaitable,
+  Lease,
+  NewTrial,
+  SweepStore,
+  TrialRecord,
+  TrialResult,
+  TrialState,
+} from "./src/sweep/store.ts";
+export { PostgresStore } from "./src/sweep/pg_store.ts";
+export { openStore } from "./src/sweep/open_store.ts";
+export { statusLines } from "./src/sweep/status.ts";
 export type { Distribution } from "./src/sweep/distributions.ts";
 export type { ImageClassifierRecord, Manifest } from "./src/runs/run_folder.ts";
 export { progressPrinter } from "./src/runs/progress.ts";

@@ -5,21 +5,47 @@
  * @module
  */
 
+/** One variable Duel reads: what it means and which tasks read it (their `--allow-env` lists it). */
+export interface EnvVar {
+  /** What it means. */
+  readonly doc: string;
+  /** The deno.json tasks that read it. */
+  readonly tasks: readonly string[];
+}
+
+const RUNS = ["experiment", "reproduce", "sweep", "test"] as const;
+
 /**
- * Every variable Duel reads, with what it means (the `--allow-env` list of the tasks).
+ * Every variable Duel reads, with what it means and which tasks read it
+ * (the `--allow-env` lists of those tasks name it; tests/permissions_test.ts checks).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { ENV_VARS } from "../mod.ts";
- * assert.ok("DUEL_CACHE_DIR" in ENV_VARS);
+ * assert.ok(ENV_VARS.DUEL_CACHE_DIR.tasks.includes("experiment"));
  * ```
  */
-export const ENV_VARS = {
-  DUEL_CACHE_DIR: "the cache folder for data sets and the metrics' classifier",
-  XDG_CACHE_HOME: "the cache folder's parent when DUEL_CACHE_DIR is not set (`<it>/duel`)",
-  HOME: "the cache folder's grandparent when neither is set (`~/.cache/duel`)",
-} as const;
+export const ENV_VARS: Readonly<
+  Record<"DUEL_CACHE_DIR" | "XDG_CACHE_HOME" | "HOME" | "DUEL_STORE", EnvVar>
+> = {
+  DUEL_CACHE_DIR: {
+    doc: "the cache folder for data sets and the metrics' classifier",
+    tasks: RUNS,
+  },
+  XDG_CACHE_HOME: {
+    doc: "the cache folder's parent when DUEL_CACHE_DIR is not set (`<it>/duel`)",
+    tasks: RUNS,
+  },
+  HOME: {
+    doc: "the cache folder's grandparent when neither is set (`~/.cache/duel`)",
+    tasks: RUNS,
+  },
+  DUEL_STORE: {
+    doc: "the sweep's trial store when neither --store nor the sweep file's store: names one",
+    tasks: ["sweep", "test"],
+  },
+};
 
 function get(name: keyof typeof ENV_VARS): string | undefined {
   try {
@@ -52,4 +78,23 @@ export function cacheDirFromEnv(): string | undefined {
   if (xdg) return `${xdg}/duel`;
   const home = get("HOME");
   return home ? `${home}/.cache/duel` : undefined;
+}
+
+/**
+ * The trial store named by `$DUEL_STORE` (a `postgres://` URL or a SQLite
+ * file), or undefined when it is unset, empty or env access is denied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storeFromEnv } from "../mod.ts";
+ * const before = Deno.env.get("DUEL_STORE");
+ * Deno.env.set("DUEL_STORE", "sweeps.db");
+ * assert.equal(storeFromEnv(), "sweeps.db");
+ * if (before === undefined) Deno.env.delete("DUEL_STORE");
+ * else Deno.env.set("DUEL_STORE", before);
+ * ```
+ */
+export function storeFromEnv(): string | undefined {
+  return get("DUEL_STORE") || undefined;
 }

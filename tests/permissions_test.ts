@@ -28,7 +28,16 @@ Deno.test("no task asks for --allow-run or --allow-env without a list", () => {
 Deno.test("the experiment subprocess runs with the experiment task's permissions", () => {
   assert.deepEqual([...EXPERIMENT_FLAGS], flags("experiment"));
   const env = EXPERIMENT_FLAGS.find((f) => f.startsWith("--allow-env="))!.split("=")[1].split(",");
-  for (const name of Object.keys(ENV_VARS)) assert.ok(env.includes(name), name);
+  for (const [name, v] of Object.entries(ENV_VARS)) {
+    if (v.tasks.includes("experiment")) assert.ok(env.includes(name), name);
+  }
+  // Every variable is allowed to each task that reads it.
+  for (const [name, v] of Object.entries(ENV_VARS)) {
+    for (const task of v.tasks) {
+      const allowed = flags(task).find((f) => f.startsWith("--allow-env="))?.split("=")[1];
+      assert.ok(allowed?.split(",").includes(name), `${task}: --allow-env lacks ${name}`);
+    }
+  }
   assert.ok(EXPERIMENT_FLAGS.includes("--allow-run=git"));
 });
 

@@ -3,15 +3,37 @@
  * each in the trial store. Rerunning resumes: done trials are skipped,
  * interrupted ones continue from their checkpoints, failed ones are retried
  * up to a limit; a crashed trial never stops the sweep.
+ *
+ * Workers: any number of processes, on any machines that reach the store,
+ * run {@link runWorker} against it. Each claims a trial, holds it with a lease
+ * renewed by a heartbeat, and writes its result only while it still holds it;
+ * a trial whose worker died is claimed again once its lease expires (workers on
+ * the same machine also look for the holder's process, `deadHere`, to free it
+ * sooner; the crash tests do not yet show that path working, they rely on the
+ * lease) and resumes
+ * from its last checkpoint where its run folder is reachable, else restarts.
+ * Runs are deterministic, so the final metrics are the same either way.
  * @module
  */
+import { basename, dirname } from "node:path";
 import { experimentArgs } from "../runs/subprocess.ts";
 import { parseExperiment } from "../config/load.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
-import { type TrialRecord, TrialStore } from "./store.ts";
+import {
+  DEFAULT_LEASE_MS,
+  LeaseLostError,
+  type NewTrial,
+  type SweepStore,
+  type TrialRecord,
+  type TrialResult,
+  TrialStore,
+} from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 
-/** Options for {@link runSweep}. */
+/** What a worker reports. `lost`: the trial was taken over, its result refused. */
+export type SweepEvent = "start" | "done" | "failed" | "diverged" | "lost";
+
+/** Options for {@link runSweep} and {@link runWorker}. */
 export interface SweepOptions {
   /** Trials run at once. */
   readonly parallel: number;
@@ -20,14 +42,22 @@ export interface SweepOptions {
   /** Attempts per trial before it stays failed (default 2). */
   readonly maxAttempts?: number;
   /** Called when a trial starts or ends. */
-  readonly onEvent?: (event: "start" | "done" | "failed" | "diverged", trial: TrialRecord) => void;
+  readonly onEvent?: (event: SweepEvent, trial: TrialRecord) => void;
+  /** The store (default: the SQLite file `<root>/sweeps/<name>/sweep.db`). */
+  readonly store?: SweepStore;
+  /** Lease length, ms (default a minute; renewed every third of it). */
+  readonly leaseMs?: number;
+  /** This worker's name (default `host/pid/random`). */
+  readonly worker?: string;
+  /** One line when the store cannot be reached (then retried with backoff). */
+  readonly onNotice?: (line: string) => void;
 }
 
 /**
  * The hash a stored trial's resolved configuration has under today's schema
  * (new keys at their defaults), so a sweep stored by an older Duel resumes.
  */
-function sameUnderToday(storedConfig: string): string | undefined {
+export function sameUnderToday(storedConfig: string): string | undefined {
   try {
     return parseExperiment(storedConfig).hash;
   } catch {
@@ -39,25 +69,237 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** This machine's name (its hostname, or `/etc/hostname` without `--allow-sys=hostname`). */
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    try {
+      return Deno.readTextFileSync("/etc/hostname").trim() || "unknown";
+    } catch {
+      return "unknown";
+    }
+  }
+}
+
+const HOST = hostName();
+
+/** A new worker name: `host/pid/random`. */
+export const workerName = (): string => `${HOST}/${Deno.pid}/${crypto.randomUUID().slice(0, 8)}`;
+
+/** Whether `worker` ran on this machine as a process that is gone (Linux: no `/proc/<pid>`). */
+export function deadHere(worker: string): boolean {
+  const [host, pid] = worker.split("/");
+  if (host !== HOST || !/^\d+$/.test(pid ?? "")) return false;
+  if (Number(pid) === Deno.pid) return false;
+  try {
+    // A zombie (killed, not yet reaped by its parent) is gone too: state Z in /proc/<pid>/stat.
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound && exists_("/proc/self");
+  }
+}
+
+function exists_(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The trials of a loaded sweep as the store keeps them. */
+export function storedTrials(sweep: LoadedSweep, root: string): NewTrial[] {
+  const dir = `${root}/sweeps/${sweep.spec.name}`;
+  return sweep.trials.map((t) => ({
+    index: t.index,
+    configuration: t.configuration,
+    seed: t.seed,
+    hash: t.experiment.hash,
+    params: JSON.stringify(t.settings.map((s) => [s.key, s.value])),
+    run_dir: `${dir}/trials/${String(t.index).padStart(4, "0")}-${t.experiment.hash.slice(0, 8)}`,
+    config: t.experiment.resolvedYaml,
+  }));
+}
+
 /** A trial's outcome: done, or its last stderr line and whether it diverged (exit 3). */
 type Outcome = { readonly error?: undefined } | {
   readonly error: string;
   readonly diverged: boolean;
 };
 
-async function runTrial(trial: TrialRecord, configFile: string): Promise<Outcome> {
-  const resume = await exists(`${trial.run_dir}/config.resolved.yaml`);
-  if (!resume) await Deno.remove(trial.run_dir, { recursive: true }).catch(() => {});
-  const target = resume ? ["--resume", trial.run_dir] : [configFile, "--run-dir", trial.run_dir];
+async function runTrial(
+  runDir: string,
+  configFile: string,
+  onChild: (child: Deno.ChildProcess) => void,
+): Promise<Outcome> {
+  const resume = await exists(`${runDir}/config.resolved.yaml`);
+  if (!resume) await Deno.remove(runDir, { recursive: true }).catch(() => {});
+  const target = resume ? ["--resume", runDir] : [configFile, "--run-dir", runDir];
   // The sweep's command checked where its root is; the trial writes only its own run folder.
-  const out = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: experimentArgs([...target, "--quiet", "--allow-outside"]),
     stdout: "null",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  onChild(child);
+  const out = await child.output();
   if (out.success) return {};
   const lines = new TextDecoder().decode(out.stderr).trim().split("\n").filter(Boolean);
   return { error: lines.at(-1) ?? `exit code ${out.code}`, diverged: out.code === 3 };
+}
+
+/** Errors that say the store is out of reach for now (a server restarting, a network cut). */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof LeaseLostError) return false;
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string") {
+    if (/^(08|57P0[1-3]|53300|40001|40P01)/.test(code)) return true; // connection, shutdown, too many, serialisation
+    if (/^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|CONNECTION_|CONNECT_TIMEOUT)/.test(code)) {
+      return true;
+    }
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return /connect|connection|ECONNREFUSED|terminat|shutting down|database is locked|busy/i.test(
+    message,
+  );
+}
+
+/**
+ * `fn`, retried with exponential backoff (0.25 s doubling to 5 s) while the
+ * store is out of reach; `notice` gets one line the first time.
+ */
+async function retrying<T>(fn: () => Promise<T> | T, notice: (line: string) => void): Promise<T> {
+  let wait = 250;
+  let told = false;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      if (!told) {
+        const what = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
+        notice(`store unreachable (${String(what).split("\n")[0]}); retrying with backoff`);
+        told = true;
+      }
+      await sleep(wait * (0.75 + Math.random() / 2));
+      wait = Math.min(wait * 2, 5000);
+    }
+  }
+}
+
+/**
+ * Pulls trials from `store` (sweep `name`) and runs them until none is left
+ * to claim and none is running elsewhere; returns the store's rows.
+ *
+ * @example
+ * ```ts ignore
+ * // Needs a PostgreSQL server and a submitted sweep.
+ * import { openStore, runWorker } from "../../mod.ts";
+ * const store = await openStore("postgres://duel:pw@db.lab/duel", "objectives-ring8");
+ * await runWorker(store, "objectives-ring8", { parallel: 2, root: "runs" });
+ * ```
+ */
+export async function runWorker(
+  store: SweepStore,
+  name: string,
+  options: SweepOptions,
+): Promise<TrialRecord[]> {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const worker = options.worker ?? workerName();
+  const maxAttempts = options.maxAttempts ?? 2;
+  const notice = options.onNotice ?? ((line: string) => console.error(`duel: ${line}`));
+  const lease = { worker, ms: leaseMs };
+  // Where a run folder is not reachable here (another machine's root), it is made under ours.
+  const runDirOf = async (stored: string) =>
+    await exists(dirname(stored))
+      ? stored
+      : `${options.root}/sweeps/${name}/trials/${basename(stored)}`;
+  const settled = (r: TrialRecord) =>
+    r.state === "done" || r.state === "diverged" ||
+    (r.state === "failed" && r.attempts >= maxAttempts);
+
+  const slot = async () => {
+    for (;;) {
+      // Trials whose worker died on this machine should go back to pending without waiting for
+      // the lease (best effort: not yet shown to work by the crash tests, which use short leases).
+      await retrying(() => store.recoverInterrupted(deadHere), notice);
+      const trial = await retrying(() => store.claim(maxAttempts, lease), notice);
+      if (!trial) {
+        const rows = await retrying(() => store.all(), notice);
+        if (rows.every(settled)) return;
+        // Others hold the rest: wait for them (or for their leases to expire).
+        await sleep(Math.min(1000, leaseMs / 4));
+        continue;
+      }
+      options.onEvent?.("start", trial);
+      const runDir = await runDirOf(trial.run_dir);
+      await Deno.mkdir(dirname(runDir), { recursive: true });
+      const configFile = `${runDir}.yaml`;
+      await Deno.writeTextFile(configFile, trial.config);
+      let child: Deno.ChildProcess | undefined;
+      let lost = false;
+      const beat = setInterval(async () => {
+        try {
+          if (!(await store.heartbeat(trial.index, trial.attempts, leaseMs))) {
+            lost = true;
+            clearInterval(beat);
+            try {
+              child?.kill("SIGKILL");
+            } catch { /* already ended */ }
+          }
+        } catch { /* out of reach: the next beat tries again */ }
+      }, Math.max(50, leaseMs / 3));
+      let outcome: Outcome;
+      try {
+        outcome = await runTrial(runDir, configFile, (c) => child = c);
+      } finally {
+        clearInterval(beat);
+      }
+      let result: TrialResult;
+      if (outcome.error === undefined) {
+        const summary = JSON.parse(await Deno.readTextFile(`${runDir}/summary.json`));
+        result = {
+          state: "done",
+          final: summary.final,
+          curve: evaluationRows(await readMetrics(`${runDir}/metrics.jsonl`)),
+        };
+      } else {
+        result = { state: outcome.diverged ? "diverged" : "failed", error: outcome.error };
+      }
+      try {
+        if (lost) throw new LeaseLostError(trial.index, trial.attempts);
+        await retrying(() => store.finish(trial.index, trial.attempts, result), notice);
+      } catch (e) {
+        if (!(e instanceof LeaseLostError)) throw e;
+        options.onEvent?.("lost", { ...trial, error: e.message });
+        continue;
+      }
+      options.onEvent?.(result.state, {
+        ...trial,
+        state: result.state,
+        final: result.state === "done" ? JSON.stringify(result.final) : null,
+        error: result.state === "done" ? null : result.error,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, slot));
+  return await retrying(() => store.all(), notice);
+}
+
+/**
+ * Stores a sweep's trials (new ones added, stored ones kept) without running them.
+ */
+export async function submitSweep(
+  sweep: LoadedSweep,
+  store: SweepStore,
+  root: string,
+): Promise<void> {
+  await store.sync(storedTrials(sweep, root), sameUnderToday);
 }
 
 /**
@@ -73,57 +315,13 @@ async function runTrial(trial: TrialRecord, configFile: string): Promise<Outcome
 export async function runSweep(sweep: LoadedSweep, options: SweepOptions): Promise<TrialRecord[]> {
   const dir = `${options.root}/sweeps/${sweep.spec.name}`;
   await Deno.mkdir(`${dir}/trials`, { recursive: true });
-  const store = new TrialStore(`${dir}/sweep.db`);
+  const store = options.store ?? new TrialStore(`${dir}/sweep.db`);
   try {
-    const name = (i: number, hash: string) =>
-      `${dir}/trials/${String(i).padStart(4, "0")}-${hash.slice(0, 8)}`;
-    store.sync(
-      sweep.trials.map((t) => ({
-        index: t.index,
-        configuration: t.configuration,
-        seed: t.seed,
-        hash: t.experiment.hash,
-        params: JSON.stringify(t.settings.map((s) => [s.key, s.value])),
-        run_dir: name(t.index, t.experiment.hash),
-        config: t.experiment.resolvedYaml,
-      })),
-      sameUnderToday,
-    );
-    store.recoverInterrupted();
-    const worker = async () => {
-      for (
-        let trial = store.claim(options.maxAttempts ?? 2);
-        trial;
-        trial = store.claim(options.maxAttempts ?? 2)
-      ) {
-        options.onEvent?.("start", trial);
-        const configFile = `${trial.run_dir}.yaml`;
-        await Deno.writeTextFile(configFile, sweep.trials[trial.index].experiment.resolvedYaml);
-        const outcome = await runTrial(trial, configFile);
-        if (outcome.error === undefined) {
-          const summary = JSON.parse(await Deno.readTextFile(`${trial.run_dir}/summary.json`));
-          store.done(
-            trial.index,
-            summary.final,
-            evaluationRows(await readMetrics(`${trial.run_dir}/metrics.jsonl`)),
-          );
-          options.onEvent?.("done", {
-            ...trial,
-            state: "done",
-            final: JSON.stringify(summary.final),
-          });
-        } else if (outcome.diverged) {
-          store.diverged(trial.index, outcome.error);
-          options.onEvent?.("diverged", { ...trial, state: "diverged", error: outcome.error });
-        } else {
-          store.failed(trial.index, outcome.error);
-          options.onEvent?.("failed", { ...trial, state: "failed", error: outcome.error });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
-    return store.all();
+    await submitSweep(sweep, store, options.root);
+    // Trials left running by this machine's dead processes go back to pending at once.
+    await store.recoverInterrupted(deadHere);
+    return await runWorker(store, sweep.spec.name, options);
   } finally {
-    store.close();
+    if (!options.store) await store.close();
   }
 }

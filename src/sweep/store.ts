@@ -1,68 +1,112 @@
 /**
- * The trial store: one embedded SQLite database per sweep (`sweep.db`,
- * Deno's built-in `node:sqlite`) holding every trial's state, parameters,
- * config hash, attempts, error and final metrics.
+ * The trial store: every trial's state, parameters, config hash, attempts,
+ * error and final metrics, and who ran each attempt. {@link SweepStore} is the
+ * one interface; {@link TrialStore} is the embedded default (one SQLite
+ * database per sweep, `sweep.db`, Deno's built-in `node:sqlite`), and
+ * `pg_store.ts` keeps many sweeps in one PostgreSQL database.
+ *
+ * Claims and leases: a worker claims a trial atomically (here `BEGIN
+ * IMMEDIATE`), which marks it `running`, adds one to `attempts` and gives the
+ * worker a lease until a time it renews by {@link SweepStore.heartbeat}. The
+ * attempt number is the fencing token: a heartbeat or a result carrying an
+ * attempt that is no longer the trial's current one is refused
+ * ({@link LeaseLostError}), so a worker that lost its lease cannot overwrite
+ * the result of the worker that took the trial over. A `running` trial whose
+ * lease expired can be claimed again; `done` and `diverged` trials never are.
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import {
+  type AttemptRecord,
+  type Lease,
+  LeaseLostError,
+  type NewTrial,
+  type SweepStore,
+  type TrialRecord,
+  type TrialResult,
+} from "./sweep_store.ts";
 
-/**
- * A trial's lifecycle. `running` found at start-up means a sweep was killed;
- * `diverged` means the run stopped on a divergence (exit 3): final, not retried.
- */
-export type TrialState = "pending" | "running" | "done" | "failed" | "diverged";
-
-/** One row of the store. */
-export interface TrialRecord {
-  /** The trial's index in the expansion. */
-  readonly index: number;
-  /** Its configuration number (trials of one configuration differ by seed). */
-  readonly configuration: number;
-  /** The experiment seed. */
-  readonly seed: number;
-  /** SHA-256 of the resolved experiment. */
-  readonly hash: string;
-  /** The settings as JSON: `[[key, value], ...]`. */
-  readonly params: string;
-  /** Where it is. */
-  readonly state: TrialState;
-  /** How many times it was started. */
-  readonly attempts: number;
-  /** The last error line, for failed trials. */
-  readonly error: string | null;
-  /** Its run folder. */
-  readonly run_dir: string;
-  /** Final metrics as JSON (done trials). */
-  readonly final: string | null;
-  /** The resolved experiment (YAML), so reports need nothing but the store. */
-  readonly config: string;
-  /** Evaluation rows of `metrics.jsonl` as JSON (done trials): `[{step, "eval/...": v}, ...]`. */
-  readonly curve: string | null;
-}
+export {
+  type AttemptOutcome,
+  type AttemptRecord,
+  type Awaitable,
+  type Lease,
+  LeaseLostError,
+  type NewTrial,
+  type SweepStore,
+  type TrialRecord,
+  type TrialResult,
+  type TrialState,
+} from "./sweep_store.ts";
 
 /** Columns added after the first release, with their SQL types (old stores get them on open). */
 const ADDED_COLUMNS = { config: "text not null default ''", curve: "text" } as const;
 
-/** The store of one sweep. */
-export class TrialStore {
-  #db: DatabaseSync;
-
-  /** Opens (or creates) the database at `path`. */
-  constructor(path: string) {
-    this.#db = new DatabaseSync(path);
-    // Readers (reports, tests) may look while the sweep writes.
-    this.#db.exec("pragma busy_timeout = 10000; pragma journal_mode = wal;");
-    this.#db.exec(`create table if not exists trials (
+/** Schema migrations by version (`pragma user_version`); version 0 is the first release's table. */
+const SQLITE_MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
+  // 1: the first release's table, with the columns added to it since.
+  (db) => {
+    db.exec(`create table if not exists trials (
       "index" integer primary key, configuration integer not null, seed integer not null,
       hash text not null, params text not null, state text not null default 'pending',
       attempts integer not null default 0, error text, run_dir text not null, final text)`);
     const have = new Set(
-      (this.#db.prepare(`pragma table_info(trials)`).all() as { name: string }[]).map((c) =>
-        c.name
-      ),
+      (db.prepare(`pragma table_info(trials)`).all() as { name: string }[]).map((c) => c.name),
     );
     for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
-      if (!have.has(name)) this.#db.exec(`alter table trials add column ${name} ${type}`);
+      if (!have.has(name)) db.exec(`alter table trials add column ${name} ${type}`);
+    }
+  },
+  // 2: leases and attempts.
+  (db) => {
+    db.exec(`alter table trials add column lease_worker text;
+      alter table trials add column lease_until integer;
+      create table attempts (trial integer not null, attempt integer not null,
+        worker text not null, started integer not null, heartbeat integer not null,
+        ended integer, outcome text, error text, primary key (trial, attempt))`);
+  },
+];
+
+/** The schema version this Duel writes. */
+export const SQLITE_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.length;
+
+/** The default lease: a minute, renewed every 20 s. */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** The SQLite store of one sweep (the embedded default). */
+export class TrialStore implements SweepStore {
+  #db: DatabaseSync;
+
+  /** Opens (or creates) the database at `path`, migrating an older schema. */
+  constructor(path: string) {
+    this.#db = new DatabaseSync(path);
+    // Readers (reports, tests) and other workers may use it at once.
+    this.#db.exec("pragma busy_timeout = 30000; pragma journal_mode = wal;");
+    this.#write(() => {
+      const version = (this.#db.prepare(`pragma user_version`).get() as { user_version: number })
+        .user_version;
+      if (version > SQLITE_MIGRATIONS.length) {
+        throw new Error(
+          `${path}: schema version ${version} is newer than this Duel's (${SQLITE_MIGRATIONS.length})`,
+        );
+      }
+      for (let v = version; v < SQLITE_MIGRATIONS.length; v++) SQLITE_MIGRATIONS[v](this.#db);
+      if (version !== SQLITE_MIGRATIONS.length) {
+        this.#db.exec(`pragma user_version = ${SQLITE_MIGRATIONS.length}`);
+      }
+    });
+  }
+
+  /** Runs `body` in one `BEGIN IMMEDIATE` transaction (one writer at a time across processes). */
+  #write<T>(body: () => T): T {
+    this.#db.exec("begin immediate");
+    try {
+      const out = body();
+      this.#db.exec("commit");
+      return out;
+    } catch (e) {
+      this.#db.exec("rollback");
+      throw e;
     }
   }
 
@@ -74,81 +118,175 @@ export class TrialStore {
    * experiment: its hash is updated and its run folder kept.
    */
   sync(
-    trials: readonly Omit<TrialRecord, "state" | "attempts" | "error" | "final" | "curve">[],
+    trials: readonly NewTrial[],
     rehash: (storedConfig: string) => string | undefined = () => undefined,
   ): void {
-    const get = this.#db.prepare(`select hash, config from trials where "index" = ?`);
-    const put = this.#db.prepare(
-      `insert into trials ("index", configuration, seed, hash, params, run_dir, config)
-       values (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const fill = this.#db.prepare(`update trials set config = ? where "index" = ? and config = ''`);
-    const renew = this.#db.prepare(`update trials set hash = ?, config = ? where "index" = ?`);
-    for (const t of trials) {
-      const row = get.get(t.index) as { hash: string; config: string } | undefined;
-      if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
-      else if (row.hash === t.hash) fill.run(t.config, t.index);
-      else if (row.config !== "" && rehash(row.config) === t.hash) {
-        renew.run(t.hash, t.config, t.index);
-      } else {
-        throw new Error(
-          `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
-        );
+    this.#write(() => {
+      const get = this.#db.prepare(`select hash, config from trials where "index" = ?`);
+      const put = this.#db.prepare(
+        `insert into trials ("index", configuration, seed, hash, params, run_dir, config)
+         values (?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const fill = this.#db.prepare(
+        `update trials set config = ? where "index" = ? and config = ''`,
+      );
+      const renew = this.#db.prepare(`update trials set hash = ?, config = ? where "index" = ?`);
+      for (const t of trials) {
+        const row = get.get(t.index) as { hash: string; config: string } | undefined;
+        if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
+        else if (row.hash === t.hash) fill.run(t.config, t.index);
+        else if (row.config !== "" && rehash(row.config) === t.hash) {
+          renew.run(t.hash, t.config, t.index);
+        } else {
+          throw new Error(
+            `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
+          );
+        }
       }
-    }
+    });
   }
 
-  /** Marks trials left `running` by a killed sweep as pending again (they resume from checkpoints). */
-  recoverInterrupted(): number {
-    return Number(
-      this.#db.prepare(`update trials set state = 'pending' where state = 'running'`).run().changes,
-    );
+  /** See {@link SweepStore.recoverInterrupted}. */
+  recoverInterrupted(isDead?: (worker: string) => boolean): number {
+    return this.#write(() => {
+      const now = Date.now();
+      const rows = this.#db.prepare(
+        `select "index", attempts, lease_worker, lease_until from trials where state = 'running'`,
+      ).all() as {
+        index: number;
+        attempts: number;
+        lease_worker: string | null;
+        lease_until: number | null;
+      }[];
+      let n = 0;
+      for (const r of rows) {
+        const gone = !isDead || r.lease_worker === null || (r.lease_until ?? 0) < now ||
+          isDead(r.lease_worker);
+        if (!gone) continue;
+        this.#db.prepare(
+          `update trials set state = 'pending', lease_worker = null, lease_until = null
+           where "index" = ?`,
+        ).run(r.index);
+        this.#db.prepare(
+          `update attempts set ended = ?, outcome = 'interrupted'
+           where trial = ? and attempt = ? and ended is null`,
+        ).run(now, r.index, r.attempts);
+        n++;
+      }
+      return n;
+    });
   }
 
-  /** Claims the next trial to run: pending first, then failed ones with attempts left. */
-  claim(maxAttempts: number): TrialRecord | undefined {
-    const row = this.#db.prepare(
-      `select * from trials where state = 'pending' or (state = 'failed' and attempts < ?)
-       order by state = 'failed', "index" limit 1`,
-    ).get(maxAttempts) as TrialRecord | undefined;
-    if (!row) return undefined;
-    this.#db.prepare(
-      `update trials set state = 'running', attempts = attempts + 1 where "index" = ?`,
-    ).run(row.index);
-    return { ...row, state: "running", attempts: row.attempts + 1 };
+  /** See {@link SweepStore.claim}; without a lease, a local worker with the default lease. */
+  claim(
+    maxAttempts: number,
+    lease: Lease = { worker: "local", ms: DEFAULT_LEASE_MS },
+  ): TrialRecord | undefined {
+    return this.#write(() => {
+      const now = Date.now();
+      const row = this.#db.prepare(
+        `select * from trials where state = 'pending' or (state = 'failed' and attempts < ?)
+           or (state = 'running' and lease_until < ?)
+         order by case state when 'pending' then 0 when 'running' then 1 else 2 end, "index"
+         limit 1`,
+      ).get(maxAttempts, now) as TrialRecord | undefined;
+      if (!row) return undefined;
+      if (row.state === "running") {
+        this.#db.prepare(
+          `update attempts set ended = ?, outcome = 'expired'
+           where trial = ? and attempt = ? and ended is null`,
+        ).run(now, row.index, row.attempts);
+      }
+      const attempt = row.attempts + 1;
+      const until = now + lease.ms;
+      this.#db.prepare(
+        `update trials set state = 'running', attempts = ?, lease_worker = ?, lease_until = ?
+         where "index" = ?`,
+      ).run(attempt, lease.worker, until, row.index);
+      this.#db.prepare(
+        `insert or replace into attempts (trial, attempt, worker, started, heartbeat)
+         values (?, ?, ?, ?, ?)`,
+      ).run(row.index, attempt, lease.worker, now, now);
+      return {
+        ...row,
+        state: "running",
+        attempts: attempt,
+        lease_worker: lease.worker,
+        lease_until: until,
+      };
+    });
   }
 
-  /** Records a finished trial: its final metrics and its evaluation rows. */
-  done(
-    index: number,
-    final: Readonly<Record<string, number>>,
-    curve: readonly Readonly<Record<string, number>>[] = [],
-  ): void {
-    this.#db.prepare(
-      `update trials set state = 'done', error = null, final = ?, curve = ? where "index" = ?`,
-    ).run(JSON.stringify(final), JSON.stringify(curve), index);
+  /** See {@link SweepStore.heartbeat}. */
+  heartbeat(index: number, attempt: number, ms: number): boolean {
+    return this.#write(() => {
+      const now = Date.now();
+      const ok = Number(
+        this.#db.prepare(
+          `update trials set lease_until = ? where "index" = ? and attempts = ? and state = 'running'`,
+        ).run(now + ms, index, attempt).changes,
+      ) === 1;
+      if (ok) {
+        this.#db.prepare(`update attempts set heartbeat = ? where trial = ? and attempt = ?`)
+          .run(now, index, attempt);
+      }
+      return ok;
+    });
   }
 
-  /** Records a diverged trial with its stop line (it is not retried: it would diverge again). */
-  diverged(index: number, line: string): void {
-    this.#db.prepare(`update trials set state = 'diverged', error = ? where "index" = ?`).run(
-      line,
-      index,
-    );
+  /** See {@link SweepStore.finish}. */
+  finish(index: number, attempt: number, result: TrialResult): void {
+    this.#write(() => {
+      const now = Date.now();
+      const error = result.state === "done" ? null : result.error;
+      const changed = Number(
+        this.#db.prepare(
+          `update trials set state = ?, error = ?, final = ?, curve = ?, lease_worker = null,
+             lease_until = null
+           where "index" = ? and attempts = ? and state = 'running'`,
+        ).run(
+          result.state,
+          error,
+          result.state === "done" ? JSON.stringify(result.final) : null,
+          result.state === "done" ? JSON.stringify(result.curve ?? []) : null,
+          index,
+          attempt,
+        ).changes,
+      );
+      if (changed !== 1) throw new LeaseLostError(index, attempt);
+      this.#db.prepare(
+        `update attempts set ended = ?, outcome = ?, error = ? where trial = ? and attempt = ?`,
+      ).run(now, result.state, error, index, attempt);
+    });
   }
 
-  /** Records a failed trial with its error line. */
-  failed(index: number, error: string): void {
-    this.#db.prepare(`update trials set state = 'failed', error = ? where "index" = ?`).run(
-      error,
-      index,
-    );
+  /** See {@link SweepStore.release}. */
+  release(index: number, attempt: number): void {
+    this.#write(() => {
+      const changed = Number(
+        this.#db.prepare(
+          `update trials set state = 'pending', lease_worker = null, lease_until = null
+           where "index" = ? and attempts = ? and state = 'running'`,
+        ).run(index, attempt).changes,
+      );
+      if (changed === 1) {
+        this.#db.prepare(
+          `update attempts set ended = ?, outcome = 'interrupted' where trial = ? and attempt = ?`,
+        ).run(Date.now(), index, attempt);
+      }
+    });
   }
 
   /** Every trial, by index. */
   all(): TrialRecord[] {
     return this.#db.prepare(`select * from trials order by "index"`)
       .all() as unknown as TrialRecord[];
+  }
+
+  /** Every attempt, by trial and attempt. */
+  attempts(): AttemptRecord[] {
+    return this.#db.prepare(`select * from attempts order by trial, attempt`)
+      .all() as unknown as AttemptRecord[];
   }
 
   /** Closes the database. */

@@ -64,6 +64,8 @@ const BASE: Field<string | Readonly<Record<string, unknown>>> = {
 export interface SweepSpec {
   /** Sweep name. */
   readonly name: string;
+  /** Where the trials are stored (a PostgreSQL URL or a SQLite file), if the file says. */
+  readonly store?: string;
   /** The base experiment: a file relative to the sweep file, or inline. */
   readonly base: string | Readonly<Record<string, unknown>>;
   /** Key path -> value applied to every trial before what varies. */
@@ -91,6 +93,10 @@ const sweepSchema = obj("a sweep", {
     patternDoc: "1-64 letters, digits, `.`, `_`, `-`, starting with a letter or digit",
   }),
   base: BASE,
+  store: optional(str(
+    "where the trials are stored: a PostgreSQL URL (`postgres://...`) or a SQLite file; " +
+      "`--store` and `DUEL_STORE` take precedence (default `<root>/sweeps/<name>/sweep.db`)",
+  )),
   set: record(
     "key path -> value, applied to every trial (e.g. a shorter `train.steps`)",
     ANYTHING,
