@@ -104,15 +104,17 @@ async function crashTest(spec: (dir: string) => Promise<string>, workers: number
     }).spawn());
   const store: SweepStore = await openStore(url, SWEEP);
   try {
-    // Wait until one trial is done and another is running, then kill that trial's worker.
+    // Wait until one trial is done and another has just been claimed, then kill that trial's
+    // worker. Just claimed (under 250 ms ago): its subprocess is still starting, so the kill lands
+    // mid-trial, not after a trial that was about to finish (a race seen once on a loaded host).
     let victim: { trial: number; pid: number } | undefined;
     const deadline = Date.now() + 120_000;
     while (!victim && Date.now() < deadline) {
       const attempts = await store.attempts();
-      const running = attempts.find((a) => a.ended === null);
+      const running = attempts.find((a) => a.ended === null && Date.now() - a.started < 250);
       if (attempts.some((a) => a.outcome === "done") && running) {
         victim = { trial: running.trial, pid: Number(running.worker.split("/")[1]) };
-      } else await new Promise((r) => setTimeout(r, 50));
+      } else await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(victim, "no trial ran");
     assert.ok(children.some((c) => c.pid === victim!.pid), "the worker is one of ours");
