@@ -300,7 +300,7 @@ export const METRICS: Metrics = {
       "2018), the mean over levels, `eval/swd_<height>` per level (down to 16 px); no weights; " +
       "against the proxy reference images; 128 directions, at most 4096 patches a level",
     needs: ["image_data"],
-    optIn: { minSamples: 2 },
+    optIn: { minSamples: PROXY_MIN_SAMPLES }, // its reference is the proxy metrics' (k-NN: k = 5)
     measure: (run) => {
       const ctx = run.proxy();
       const r = swd(ctx.reference.images, run.samples, ctx.reference.shape);

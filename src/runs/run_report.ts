@@ -57,9 +57,9 @@ export function runFrames(dir: string): Frame[] {
  *
  * Inside Duel it is used as `await writeRunReport("runs/ring8/20261126-120000-1a2b3c4d");`.
  */
-export async function writeRunReport(dir: string): Promise<string> {
-  const config = await Deno.readTextFile(`${dir}/config.resolved.yaml`);
-  const rows = await readMetrics(`${dir}/metrics.jsonl`);
+export async function writeRunReport(dir: string, known: KnownParts = {}): Promise<string> {
+  const config = known.config ?? await Deno.readTextFile(`${dir}/config.resolved.yaml`);
+  const rows = known.rows ?? await readMetrics(`${dir}/metrics.jsonl`);
   const parsed = parse(config) as { name?: string; train?: { steps?: number } };
   const total = parsed.train?.steps ?? NaN;
   const finished = await Deno.stat(`${dir}/summary.json`).then(() => true, () => false);
@@ -74,11 +74,24 @@ export async function writeRunReport(dir: string): Promise<string> {
     frames,
     rows,
     config,
-    manifest: await readOr(`${dir}/manifest.json`, "(no manifest)"),
+    manifest: known.manifest ?? await readOr(`${dir}/manifest.json`, "(no manifest)"),
   });
   const path = `${dir}/report.html`;
   await writeAtomic(path, html);
   return path;
+}
+
+/**
+ * What the training loop already holds, so that a report rebuilt at every
+ * evaluation reads neither the whole metrics log nor the config again.
+ */
+export interface KnownParts {
+  /** The rows of `metrics.jsonl` so far. */
+  readonly rows?: readonly Readonly<Record<string, number>>[];
+  /** `config.resolved.yaml`'s text. */
+  readonly config?: string;
+  /** `manifest.json`'s text. */
+  readonly manifest?: string;
 }
 
 /**

@@ -181,11 +181,18 @@ export async function train(
   let last: MetricsRow | undefined;
   let stop: { step: number; detail: string } | undefined;
   let reportDue = false;
+  // The report is rebuilt at every evaluation from what the loop holds, not from the files.
+  const report = options.views === false ? undefined : {
+    rows: await readMetrics(folder.metrics),
+    config: await Deno.readTextFile(folder.config),
+    manifest: await Deno.readTextFile(folder.manifest).catch(() => "(no manifest)"),
+  };
   const record = async (row: MetricsRow) => {
     await log.write(encoder.encode(toJsonl([row])));
-    if (reportDue) {
+    report?.rows.push(row);
+    if (reportDue && report) {
       reportDue = false;
-      await writeRunReport(folder.dir);
+      await writeRunReport(folder.dir, report);
     }
     last = row;
     options.onRow?.(row, total);
