@@ -86,7 +86,7 @@ export async function runExperiment(
   if (options.runDir) {
     await Deno.mkdir(dir, { recursive: true });
     if ([...Deno.readDirSync(dir)].length) {
-      throw new Error(`${dir}: run folder exists and is not empty`);
+      throw new UserError(`${dir}: run folder exists and is not empty`);
     }
   }
   const folder = new RunFolder(dir);
@@ -201,7 +201,7 @@ export async function resumeRun(dir: string, options: RunOptions = {}): Promise<
   try {
     text = await Deno.readTextFile(folder.config);
   } catch {
-    throw new Error(
+    throw new UserError(
       `${folder.config}: cannot read it; --resume takes a run folder (runs/<name>/<run id>)`,
     );
   }
@@ -243,7 +243,7 @@ async function continueRun(
   try {
     if (ckpt) {
       if (!(await knownHashes(folder, text, before.hash)).has(ckpt.configHash)) {
-        throw new Error(
+        throw new UserError(
           `${folder.checkpoints}: checkpoint belongs to another configuration (hash ${
             ckpt.configHash.slice(0, 8)
           })`,
