@@ -18,7 +18,7 @@ const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 const SCRIPT = `
 const $ = (id) => document.getElementById(id);
 const COLORS = ${JSON.stringify(COLORS)};
-let entries = [], ticked = new Set(), open = null, openStep = -1;
+let entries = [], ticked = new Set(), open = null, openReport = -1;
 const enc = (p) => p.split("/").map(encodeURIComponent).join("/");
 function matches(e) {
   const q = $("filter").value.trim().toLowerCase();
@@ -49,7 +49,7 @@ function render() {
 }
 function show(path, page) {
   open = path;
-  openStep = entries.find((e) => e.path === path)?.step ?? -1;
+  openReport = entries.find((e) => e.path === path)?.report ?? -1;
   $("report").src = "/files/" + enc(path) + "/" + page;
   $("open-name").textContent = path;
 }
@@ -77,7 +77,7 @@ async function refresh() {
     render();
     $("updated").textContent = new Date().toLocaleTimeString();
     const e = entries.find((x) => x.path === open);
-    if (e && e.step !== openStep) { openStep = e.step; $("report").contentWindow?.location.reload(); }
+    if (e && e.report !== openReport) { openReport = e.report; $("report").contentWindow?.location.reload(); }
     if (ticked.size && entries.some((x) => ticked.has(x.path) && x.state === "running")) curves();
   } catch (err) { $("updated").textContent = "offline: " + err; }
 }

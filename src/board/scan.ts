@@ -25,6 +25,8 @@ export interface Entry {
   readonly step: number;
   /** Steps (runs) or trial folders (sweeps). */
   readonly total: number;
+  /** When `report.html` was last written (ms since the epoch; 0: none): the page reloads on a change. */
+  readonly report: number;
 }
 
 /** A run whose log changed within this many milliseconds counts as running. */
@@ -53,13 +55,27 @@ async function lastStep(path: string): Promise<number> {
   }
 }
 
+interface RunConfig {
+  name?: string;
+  objective?: { name?: string };
+  data?: { name?: string };
+  train?: { steps?: number };
+}
+
+/** Parsed configs by file, kept while the file is unchanged (the page polls every second). */
+const configs = new Map<string, { mtime: number; config: RunConfig }>();
+
+async function configOf(path: string): Promise<RunConfig> {
+  const mtime = (await Deno.stat(path)).mtime?.getTime() ?? 0;
+  const known = configs.get(path);
+  if (known && known.mtime === mtime) return known.config;
+  const config = (parse(await Deno.readTextFile(path)) ?? {}) as RunConfig;
+  configs.set(path, { mtime, config });
+  return config;
+}
+
 async function runEntry(root: string, dir: string, now: number): Promise<Entry> {
-  const config = (parse(await Deno.readTextFile(join(dir, "config.resolved.yaml"))) ?? {}) as {
-    name?: string;
-    objective?: { name?: string };
-    data?: { name?: string };
-    train?: { steps?: number };
-  };
+  const config = await configOf(join(dir, "config.resolved.yaml"));
   const log = await stat(join(dir, "metrics.jsonl"));
   const finished = Boolean(await stat(join(dir, "summary.json")));
   const recent = (log?.mtime?.getTime() ?? 0) > now - RUNNING_MS;
@@ -72,6 +88,7 @@ async function runEntry(root: string, dir: string, now: number): Promise<Entry> 
     state: finished ? "finished" : recent ? "running" : "stopped",
     step: await lastStep(join(dir, "metrics.jsonl")),
     total: config.train?.steps ?? 0,
+    report: (await stat(join(dir, "report.html")))?.mtime?.getTime() ?? 0,
   };
 }
 
@@ -98,6 +115,7 @@ export async function scanRoot(root: string, depth = 6): Promise<Entry[]> {
           state: "stopped" as const,
           step: 0,
           total: 0,
+          report: 0,
         })),
       );
       return;
@@ -117,6 +135,7 @@ export async function scanRoot(root: string, depth = 6): Promise<Entry[]> {
         state: finished === trials.length && trials.length ? "finished" : "stopped",
         step: finished,
         total: trials.length,
+        report: (await stat(join(dir, "report.html")))?.mtime?.getTime() ?? 0,
       });
     }
     if (level >= depth) return;
