@@ -124,7 +124,7 @@ Deno.test("a sweep records a diverged trial as diverged, not done or failed, and
   const again = await runSweep(sweep, { parallel: 1, root: `${dir}/runs` });
   assert.deepEqual(again.map((r) => [r.state, r.attempts]), [["done", 1], ["diverged", 1]]);
   // The report counts it as diverged.
-  const report = summarize("lr", trialsFromSweep(`${dir}/runs/sweeps/lr`));
+  const report = summarize("lr", await trialsFromSweep(`${dir}/runs/sweeps/lr`));
   assert.deepEqual(report.counts, { total: 2, done: 1, unfinished: 1, diverged: 1 });
   assert.match(report.failures[0].error, /diverged at step/);
 });

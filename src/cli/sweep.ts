@@ -10,7 +10,7 @@
 import { runSweep, runWorker, submitSweep, type SweepEvent } from "../sweep/runner.ts";
 import { loadSweep } from "../sweep/sweep_file.ts";
 import { MAX_TRIALS } from "../sweep/count.ts";
-import { openStore, storeLabel, sweepsIn } from "../sweep/open_store.ts";
+import { openStore, storeError, storeLabel, sweepsIn } from "../sweep/open_store.ts";
 import { isPostgresUrl, redactIn } from "../sweep/pg_store.ts";
 import { statusLines } from "../sweep/status.ts";
 import type { SweepStore, TrialRecord } from "../sweep/store.ts";
@@ -67,9 +67,7 @@ async function open(spec: string, name: string, create: boolean): Promise<SweepS
   try {
     return await openStore(spec, name, create);
   } catch (e) {
-    const why = redactIn(e instanceof Error ? e.message : String(e), spec);
-    const code = (e as { code?: string }).code;
-    throw new UserError(`store ${storeLabel(spec)}: ${code ? `${code}: ` : ""}${why}`);
+    throw storeError(spec, e);
   }
 }
 
@@ -126,8 +124,30 @@ async function worker(
   return failed ? 1 : 0;
 }
 
+/** An error's message with the password of every store in `specs` replaced; same kind of error. */
+function redacted(e: unknown, specs: ReadonlySet<string>): unknown {
+  if (!(e instanceof Error)) return e;
+  let message = e.message;
+  for (const spec of specs) message = redactIn(message, spec);
+  if (message === e.message) return e;
+  if (e instanceof UsageError) return new UsageError(message);
+  if (e instanceof UserError) return new UserError(message);
+  return new Error(message);
+}
+
 async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
+  // Every store named, so that no message that escapes shows its password.
+  const specs = new Set<string>();
+  try {
+    return await sweepMain(parsed, specs);
+  } catch (e) {
+    throw redacted(e, specs);
+  }
+}
+
+async function sweepMain(parsed: Parsed<typeof OPTIONS>, specs: Set<string>): Promise<number> {
   const { values, positionals } = parsed;
+  for (const spec of [values.store, storeFromEnv()]) if (spec) specs.add(spec);
   const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
   if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) {
     throw new UsageError("expected --parallel >= 1");
@@ -164,6 +184,7 @@ async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
     throw new UsageError(`--max-trials ${values["max-trials"]}: expected an integer >= 1`);
   }
   const sweep = await loadSweep(positionals[0], { maxTrials });
+  if (sweep.spec.store) specs.add(sweep.spec.store);
   const spec = values.store ?? sweep.spec.store ?? storeFromEnv() ??
     `${values.root}/sweeps/${sweep.spec.name}/sweep.db`;
   const total = sweep.trials.length;

@@ -69,7 +69,7 @@ async function runsBody(a: string, b: string, out: string): Promise<string> {
 
 async function sweepsBody(a: string, b: string, out: string): Promise<string> {
   const side = async (d: string, tag: string) => {
-    const trials = trialsFromSweep(d);
+    const trials = await trialsFromSweep(d);
     const data = summarize(reportTitle(d), trials);
     const panels = galleryPanels(d, data, trials);
     const base = relative(out, d);

@@ -105,7 +105,7 @@ export async function panelHtml(
  * Writes `<dir>/views.html` for a sweep folder and returns its path.
  *
  * Inside Duel it is used as `await writeGallery("runs/sweeps/objectives-ring8", data,
- * trialsFromSweep(dir));`.
+ * await trialsFromSweep(dir));`.
  */
 export async function writeGallery(
   dir: string,

@@ -1,7 +1,8 @@
 /**
- * Where report data comes from: a sweep folder's store (`sweep.db`, nothing
- * else is read) or a single run folder (its resolved config and metrics log);
- * and writing the report files into a folder.
+ * Where report data comes from: a sweep's store (a folder's `sweep.db` or an
+ * open store, PostgreSQL included; nothing else is read) or a single run
+ * folder (its resolved config and metrics log); and writing the report files
+ * into a folder.
  * @module
  */
 import { basename } from "node:path";
@@ -9,6 +10,7 @@ import { parse } from "../deps/yaml.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { writeAtomic } from "../files.ts";
 import { TrialStore } from "../sweep/store.ts";
+import type { SweepStore, TrialRecord } from "../sweep/sweep_store.ts";
 import { renderHtml, renderMarkdown, reportCharts } from "./render.ts";
 import type { ReportData, ReportTrial } from "./summarize.ts";
 
@@ -24,30 +26,36 @@ const objectiveFromParams = (params: string) =>
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
+/** A store's row as a report trial. */
+const reportTrial = (r: TrialRecord): ReportTrial => ({
+  index: r.index,
+  configuration: r.configuration,
+  seed: r.seed,
+  settings: (JSON.parse(r.params) as [string, unknown][]).filter(([k]) => k !== "seed"),
+  objective: r.config ? objectiveOf(r.config) : objectiveFromParams(r.params),
+  ...(r.state === "done" && r.final ? { final: JSON.parse(r.final) } : {}),
+  curve: r.curve ? JSON.parse(r.curve) : [],
+  ...((r.state === "failed" || r.state === "diverged") && r.error ? { error: r.error } : {}),
+  ...(r.state === "diverged" ? { diverged: true } : {}),
+});
+
 /**
- * The trials of a sweep folder (`<root>/sweeps/<name>`), from its store only.
+ * The trials of a sweep, from its store only: a sweep folder
+ * (`<root>/sweeps/<name>`, its `sweep.db` read) or an open store of either
+ * kind (SQLite or PostgreSQL; left open).
  *
  * @example
  * ```ts ignore
  * // Not run by deno test --doc: needs a sweep folder (sweep.db), which runSweep writes with
  * // one subprocess per trial.
- * const trials = trialsFromSweep("runs/sweeps/objectives-ring8");
+ * const trials = await trialsFromSweep("runs/sweeps/objectives-ring8");
  * ```
  */
-export function trialsFromSweep(dir: string): ReportTrial[] {
-  const store = new TrialStore(`${dir}/sweep.db`);
+export async function trialsFromSweep(source: string | SweepStore): Promise<ReportTrial[]> {
+  if (typeof source !== "string") return (await source.all()).map(reportTrial);
+  const store = new TrialStore(`${source}/sweep.db`);
   try {
-    return store.all().map((r) => ({
-      index: r.index,
-      configuration: r.configuration,
-      seed: r.seed,
-      settings: (JSON.parse(r.params) as [string, unknown][]).filter(([k]) => k !== "seed"),
-      objective: r.config ? objectiveOf(r.config) : objectiveFromParams(r.params),
-      ...(r.state === "done" && r.final ? { final: JSON.parse(r.final) } : {}),
-      curve: r.curve ? JSON.parse(r.curve) : [],
-      ...((r.state === "failed" || r.state === "diverged") && r.error ? { error: r.error } : {}),
-      ...(r.state === "diverged" ? { diverged: true } : {}),
-    }));
+    return store.all().map(reportTrial);
   } finally {
     store.close();
   }
