@@ -41,20 +41,28 @@ const OPTIONS = {
   "allow-outside": { type: "boolean", default: false },
 } as const;
 
+/**
+ * `out` when a report may be written there: the folder (typed on the command
+ * line) or `--out`, both under the write rule; else one line, exit 2.
+ */
+function writableOut(
+  out: string,
+  values: { readonly out?: string; readonly "allow-outside": boolean },
+): string {
+  const why = checkWritable(out, { allowOutside: values["allow-outside"], typed: true });
+  if (why) {
+    throw new UserError(
+      `${values.out === undefined ? "" : "--out "}${
+        JSON.stringify(out)
+      }: ${why} (valid: ${OUTSIDE_VALID})`,
+    );
+  }
+  return out;
+}
+
 async function main(parsed: Parsed<typeof OPTIONS>): Promise<number> {
   const { values, positionals } = parsed;
-  /** The report is written into the folder (typed here) or --out: both under the same rule. */
-  const writable = (out: string) => {
-    const why = checkWritable(out, { allowOutside: values["allow-outside"], typed: true });
-    if (why) {
-      throw new UserError(
-        `${values.out === undefined ? "" : "--out "}${
-          JSON.stringify(out)
-        }: ${why} (valid: ${OUTSIDE_VALID})`,
-      );
-    }
-    return out;
-  };
+  const writable = (out: string) => writableOut(out, values);
   if (positionals.length === 2 && positionals.some(isPostgresUrl)) {
     throw new UsageError("compare takes two folders (not a PostgreSQL store)");
   }
@@ -146,15 +154,7 @@ async function fromPostgres(url: string, parsed: Parsed<typeof OPTIONS>): Promis
       })`,
     );
   }
-  const out = values.out ?? `runs/sweeps/${name}`;
-  const why = checkWritable(out, { allowOutside: values["allow-outside"], typed: true });
-  if (why) {
-    throw new UserError(
-      `${values.out === undefined ? "" : "--out "}${
-        JSON.stringify(out)
-      }: ${why} (valid: ${OUTSIDE_VALID})`,
-    );
-  }
+  const out = writableOut(values.out ?? `runs/sweeps/${name}`, values);
   const trials = await withStore(url, name, false, (store) => trialsFromSweep(store));
   const data = summarized(`${storeLabel(url)} sweep ${name}`, name, trials, values);
   printWritten(data, await writeReport(out, data), values.quiet);
