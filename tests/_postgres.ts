@@ -58,7 +58,17 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
     drop: async () => {
       const a = connect(PG_URL, { max: 1 });
       try {
-        await a.unsafe(`drop database if exists ${name} with (force)`);
+        // An autovacuum worker in the database cannot be forced out by a role without
+        // pg_signal_backend: try again once it is gone.
+        for (let i = 0;; i++) {
+          try {
+            await a.unsafe(`drop database if exists ${name} with (force)`);
+            break;
+          } catch (e) {
+            if (i >= 20) throw e;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
       } finally {
         await a.end({ timeout: 1 });
       }

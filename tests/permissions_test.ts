@@ -55,3 +55,15 @@ Deno.test("the README lists every task's permissions", async () => {
     assert.match(table, new RegExp(`^\\| \`${name}\` +\\|`, "m"), name);
   }
 });
+
+Deno.test("sweep and report reach a store on any host and port; no other task has the whole network", () => {
+  // A store URL names its host and port, known only once the arguments, the sweep file or
+  // DUEL_STORE are read, after Deno fixed the permissions; trials run with the experiment's
+  // flags, which have no network.
+  for (const [name, line] of Object.entries(TASKS)) {
+    const net = line.split(/\s+/).filter((f) => f.startsWith("--allow-net"));
+    if (name === "sweep" || name === "report") assert.deepEqual(net, ["--allow-net"], name);
+    else for (const f of net) assert.match(f, /^--allow-net=127\.0\.0\.1$/, name);
+  }
+  assert.ok(!EXPERIMENT_FLAGS.some((f) => f.startsWith("--allow-net")));
+});

@@ -1,7 +1,8 @@
 /**
  * `deno task report` of a sweep in a PostgreSQL store: the same sweep run on
  * a fresh PostgreSQL database (submitted, then one worker) and on SQLite (one
- * process) gives the same report, read from the store alone.
+ * process) gives the same report, read from the store alone, and the same
+ * views page (pictures from the trial folders the workers wrote).
  */
 import assert from "node:assert/strict";
 import { freshDatabase, PG_AVAILABLE } from "./_postgres.ts";
@@ -62,6 +63,17 @@ Deno.test({
           n.endsWith(".svg")
         ).sort();
       assert.deepEqual(await svgs(`${dir}/pgrep`), await svgs(`${dir}/sq/sweeps/rq`));
+      // The views page too, its pictures found in the trial folders the workers wrote.
+      const views = await Deno.readTextFile(`${dir}/pgrep/views.html`);
+      const panels = (html: string) => html.match(/data-configuration="\d+"/g) ?? [];
+      assert.deepEqual(
+        panels(views),
+        panels(await Deno.readTextFile(`${dir}/sq/sweeps/rq/views.html`)),
+      );
+      assert.equal(panels(views).length, 2);
+      const pictures = [...views.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]);
+      assert.equal(pictures.length, 2);
+      for (const src of pictures) assert.ok((await Deno.stat(`${dir}/pgrep/${src}`)).isFile, src);
 
       const missing = await task("report", [db.url, "--sweep", "nope", "--out", `${dir}/x`, OUT]);
       assert.equal(missing.code, 2, missing.out);

@@ -120,10 +120,11 @@ function suite(name: string, make: Factory, ignore = false) {
 
   test("an expired lease is taken over; the old attempt's heartbeat and late result are refused", async (store) => {
     await store.sync([trial(0)]);
-    const old = (await store.claim(2, { worker: A.worker, ms: 150 }))!;
+    // Leases of a second: a loaded machine may take a few hundred ms between two calls.
+    const old = (await store.claim(2, { worker: A.worker, ms: 1000 }))!;
     assert.equal(await store.claim(2, B), undefined, "held while the lease runs");
-    assert.equal(await store.heartbeat(0, old.attempts, 150), true);
-    await sleep(400);
+    assert.equal(await store.heartbeat(0, old.attempts, 1000), true);
+    await sleep(1300);
     const taken = (await store.claim(2, B))!;
     assert.equal(taken.index, 0);
     assert.equal(taken.attempts, 2);
@@ -168,6 +169,32 @@ function suite(name: string, make: Factory, ignore = false) {
     assert.deepEqual(outcomes, [[0, null], [1, "interrupted"], [2, "interrupted"]]);
     // Without a predicate (the sweep's only process starting again) every running trial.
     assert.equal(await store.recoverInterrupted(), 1);
+  });
+
+  test("recovery frees an expired lease as expired; nothing to free writes nothing", async (store) => {
+    await store.sync([trial(0), trial(1)]);
+    await store.claim(2, { worker: A.worker, ms: 1000 });
+    await store.claim(2, B);
+    assert.equal(await store.recoverInterrupted(() => false), 0, "both leases hold");
+    await sleep(1300);
+    assert.equal(await store.recoverInterrupted(() => false), 1);
+    assert.deepEqual((await store.attempts()).map((x) => [x.trial, x.outcome]), [
+      [0, "expired"],
+      [1, null],
+    ]);
+    assert.equal(await store.recoverInterrupted(() => false), 0);
+  });
+
+  test("remaining counts pending, running and retryable failed trials", async (store) => {
+    await store.sync([0, 1, 2, 3].map((i) => trial(i)));
+    assert.equal(await store.remaining(2), 4);
+    const a = (await store.claim(2, A))!;
+    await store.finish(a.index, a.attempts, { state: "done", final: {} });
+    const b = (await store.claim(2, A))!;
+    await store.finish(b.index, b.attempts, { state: "failed", error: "boom" });
+    await store.claim(2, A); // trial 2 running
+    assert.equal(await store.remaining(2), 3, "failed with an attempt left, running, pending");
+    assert.equal(await store.remaining(1), 2, "no attempt left for the failed one");
   });
 
   test("sync adds new trials, keeps stored ones and refuses a changed one", async (store) => {

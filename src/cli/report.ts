@@ -8,6 +8,7 @@
  * puts its trials' folders on this machine).
  * @module
  */
+import { dirname } from "node:path";
 import {
   folderKind,
   reportTitle,
@@ -155,9 +156,21 @@ async function fromPostgres(url: string, parsed: Parsed<typeof OPTIONS>): Promis
     );
   }
   const out = writableOut(values.out ?? `runs/sweeps/${name}`, values);
-  const trials = await withStore(url, name, false, (store) => trialsFromSweep(store));
+  const { trials, runDirs } = await withStore(url, name, false, async (store) => ({
+    trials: await trialsFromSweep(store),
+    runDirs: (await store.all()).map((r) => r.run_dir),
+  }));
   const data = summarized(`${storeLabel(url)} sweep ${name}`, name, trials, values);
-  printWritten(data, await writeReport(out, data), values.quiet);
+  const written = await writeReport(out, data);
+  // The views page, from the trial folders found on this machine: where the store says they are
+  // (a shared root), else where this machine's workers put them (`--root runs` by default).
+  const places = new Set([
+    ...runDirs.map((d) => dirname(d)),
+    `${out}/trials`,
+    `runs/sweeps/${name}/trials`,
+  ]);
+  written.push(await writeGallery(out, data, trials, [...places]));
+  printWritten(data, written, values.quiet);
   return 0;
 }
 

@@ -7,7 +7,13 @@
  * `store:`, else `DUEL_STORE`, else `<root>/sweeps/<name>/sweep.db`.
  * @module
  */
-import { runSweep, runWorker, submitSweep, type SweepEvent } from "../sweep/runner.ts";
+import {
+  announceAlive,
+  runSweep,
+  runWorker,
+  submitSweep,
+  type SweepEvent,
+} from "../sweep/runner.ts";
 import { loadSweep } from "../sweep/sweep_file.ts";
 import { MAX_TRIALS } from "../sweep/count.ts";
 import { openStore, storeError, storeLabel, sweepsIn } from "../sweep/open_store.ts";
@@ -94,6 +100,7 @@ async function worker(
   root: string,
   leaseMs: number | undefined,
 ): Promise<number> {
+  announceAlive(); // workers on this machine free this one's trials at once if it dies
   let failed = 0;
   const done = new Set<string>();
   for (;;) {
@@ -204,6 +211,7 @@ async function sweepMain(parsed: Parsed<typeof OPTIONS>, specs: Set<string>): Pr
   const store = isPostgresUrl(spec) || values.store || sweep.spec.store || storeFromEnv()
     ? await open(spec, sweep.spec.name, true)
     : undefined;
+  announceAlive();
   let rows;
   try {
     rows = await runSweep(sweep, {

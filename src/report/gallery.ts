@@ -4,6 +4,7 @@
  * the ranking metric), read from the trial folders.
  * @module
  */
+import { join, relative } from "node:path";
 import { writeAtomic } from "../files.ts";
 import { readMetrics } from "../runs/files.ts";
 import { runFrames } from "../runs/run_report.ts";
@@ -47,23 +48,32 @@ export function medianTrial(
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-/** The panels of a sweep folder, one per configuration with a finished trial. */
+/**
+ * The panels of a sweep folder, one per configuration with a finished trial
+ * whose folder is found in `places` (default `<dir>/trials`; a PostgreSQL
+ * sweep's trial folders lie where its workers put them).
+ */
 export function galleryPanels(
   dir: string,
   data: ReportData,
   trials: readonly ReportTrial[],
+  places: readonly string[] = [`${dir}/trials`],
 ): GalleryPanel[] {
-  let folders: string[] = [];
-  try {
-    folders = [...Deno.readDirSync(`${dir}/trials`)].filter((e) => e.isDirectory).map((e) =>
-      e.name
-    );
-  } catch { /* no trial folders */ }
+  const folders = places.flatMap((place) => {
+    try {
+      return [...Deno.readDirSync(place)].filter((e) => e.isDirectory).map((e) =>
+        relative(dir, join(place, e.name))
+      );
+    } catch {
+      return []; // no trial folders there
+    }
+  });
+  const named = (f: string) => f.split(/[\\/]/).at(-1)!;
   return data.configurations.flatMap((c) => {
     const own = trials.filter((t) => t.configuration === c.configuration);
     const median = medianTrial(own, data.rankBy);
     const folder = median &&
-      folders.find((f) => f.startsWith(`${String(median.index).padStart(4, "0")}-`));
+      folders.find((f) => named(f).startsWith(`${String(median.index).padStart(4, "0")}-`));
     if (!median || !folder) return [];
     const value = data.rankBy ? median.final?.[data.rankBy] : undefined;
     return [{
@@ -73,7 +83,7 @@ export function galleryPanels(
       seed: median.seed,
       seeds: own.filter((t) => t.final).length,
       ...(value === undefined ? {} : { value }),
-      folder: `trials/${folder}`,
+      folder,
     }];
   });
 }
@@ -102,7 +112,8 @@ export async function panelHtml(
 }
 
 /**
- * Writes `<dir>/views.html` for a sweep folder and returns its path.
+ * Writes `<dir>/views.html` for a sweep folder and returns its path; trial
+ * folders are looked for in `places` (see {@link galleryPanels}).
  *
  * Inside Duel it is used as `await writeGallery("runs/sweeps/objectives-ring8", data,
  * await trialsFromSweep(dir));`.
@@ -111,8 +122,9 @@ export async function writeGallery(
   dir: string,
   data: ReportData,
   trials: readonly ReportTrial[],
+  places?: readonly string[],
 ): Promise<string> {
-  const panels = galleryPanels(dir, data, trials);
+  const panels = galleryPanels(dir, data, trials, places);
   const body = await Promise.all(panels.map((p) => panelHtml(dir, p, data.rankBy)));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}: views</title>

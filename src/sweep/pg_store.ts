@@ -20,6 +20,7 @@ import {
   type TrialRecord,
   type TrialResult,
 } from "./store.ts";
+import { newerSchema, planSync, toRecover } from "./store_rules.ts";
 
 /** Migrations by version; each runs once, in order, in one transaction. */
 const PG_MIGRATIONS: readonly string[] = [
@@ -115,9 +116,7 @@ export async function migrate(sql: Sql): Promise<number> {
     const [row] = await tx<{ version: number }[]>`select version from duel_schema`;
     const version = row?.version ?? 0;
     if (version > PG_MIGRATIONS.length) {
-      throw new Error(
-        `the store's schema version ${version} is newer than this Duel's (${PG_MIGRATIONS.length})`,
-      );
+      throw newerSchema("the store", version, PG_MIGRATIONS.length);
     }
     for (let v = version; v < PG_MIGRATIONS.length; v++) await tx.unsafe(PG_MIGRATIONS[v]);
     if (!row) await tx`insert into duel_schema values (${PG_MIGRATIONS.length})`;
@@ -181,23 +180,15 @@ export class PostgresStore implements SweepStore {
           select "index", hash, config from duel_trials where sweep = ${s} for update`)
           .map((r) => [r.index, r]),
       );
-      const fresh: NewTrial[] = [];
-      for (const t of trials) {
-        const row = stored.get(t.index);
-        if (!row) fresh.push(t);
-        else if (row.hash === t.hash) {
-          if (row.config === "") {
-            await tx`update duel_trials set config = ${t.config} where sweep = ${s} and "index" = ${t.index}`;
-          }
-        } else if (row.config !== "" && rehash(row.config) === t.hash) {
-          await tx`update duel_trials set hash = ${t.hash}, config = ${t.config}
-                   where sweep = ${s} and "index" = ${t.index}`;
-        } else {
-          throw new Error(
-            `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
-          );
-        }
+      const plan = planSync(stored, trials, rehash);
+      for (const t of plan.fill) {
+        await tx`update duel_trials set config = ${t.config} where sweep = ${s} and "index" = ${t.index}`;
       }
+      for (const t of plan.renew) {
+        await tx`update duel_trials set hash = ${t.hash}, config = ${t.config}
+                 where sweep = ${s} and "index" = ${t.index}`;
+      }
+      const fresh = plan.insert;
       for (let i = 0; i < fresh.length; i += 500) {
         const rows = fresh.slice(i, i + 500).map((t) => ({
           sweep: s,
@@ -217,24 +208,41 @@ export class PostgresStore implements SweepStore {
   }
 
   /** See {@link SweepStore.recoverInterrupted}. */
-  async recoverInterrupted(isDead?: (worker: string) => boolean): Promise<number> {
+  async recoverInterrupted(
+    isDead?: (worker: string) => boolean | Promise<boolean>,
+  ): Promise<number> {
     const s = this.sweep;
+    // A read first (no lock, no transaction): most scans find nothing to free.
+    const rows = await this.sql<
+      { index: number; attempts: number; lease_worker: string | null; expired: boolean }[]
+    >`select "index", attempts, lease_worker, coalesce(lease_until < now(), true) as expired
+      from duel_trials where sweep = ${s} and state = 'running'`;
+    const freed = await toRecover(rows, isDead);
+    if (freed.length === 0) return 0;
     return await this.sql.begin(async (tx) => {
-      const rows = await tx<
-        { index: number; attempts: number; lease_worker: string | null; expired: boolean }[]
-      >`select "index", attempts, lease_worker, coalesce(lease_until < now(), true) as expired
-        from duel_trials where sweep = ${s} and state = 'running' for update skip locked`;
       let n = 0;
-      for (const r of rows) {
-        if (isDead && !r.expired && r.lease_worker !== null && !isDead(r.lease_worker)) continue;
-        await tx`update duel_trials set state = 'pending', lease_worker = null, lease_until = null
-                 where sweep = ${s} and "index" = ${r.index}`;
-        await tx`update duel_attempts set ended = now(), outcome = 'interrupted'
+      for (const r of freed) {
+        // Fenced by the attempt seen: a trial claimed or finished since is left alone.
+        const [hit] = await tx`update duel_trials
+          set state = 'pending', lease_worker = null, lease_until = null
+          where sweep = ${s} and "index" = ${r.index} and attempts = ${r.attempts}
+            and state = 'running' and (${r.outcome} = 'interrupted' or lease_until < now())
+          returning 1`;
+        if (!hit) continue;
+        await tx`update duel_attempts set ended = now(), outcome = ${r.outcome}
                  where sweep = ${s} and trial = ${r.index} and attempt = ${r.attempts} and ended is null`;
         n++;
       }
       return n;
     });
+  }
+
+  /** See {@link SweepStore.remaining}. */
+  async remaining(maxAttempts: number): Promise<number> {
+    const [row] = await this.sql<{ n: number }[]>`select count(*)::int as n from duel_trials
+      where sweep = ${this.sweep} and (state in ('pending', 'running')
+        or (state = 'failed' and attempts < ${maxAttempts}))`;
+    return row.n;
   }
 
   /** See {@link SweepStore.claim}. */
@@ -244,12 +252,23 @@ export class PostgresStore implements SweepStore {
   ): Promise<TrialRecord | undefined> {
     const s = this.sweep;
     return await this.sql.begin(async (tx) => {
-      const [row] = await tx<Row[]>`
-        select * from duel_trials where sweep = ${s} and (state = 'pending'
-          or (state = 'failed' and attempts < ${maxAttempts})
-          or (state = 'running' and lease_until < now()))
-        order by case state when 'pending' then 0 when 'running' then 1 else 2 end, "index"
-        limit 1 for update skip locked`;
+      // Pending first, then expired leases, then failed with attempts left: one query each, so
+      // each is an index range (sweep, state, "index") rather than a sort of the whole sweep.
+      const candidates = [
+        () =>
+          tx<Row[]>`select * from duel_trials where sweep = ${s} and state = 'pending'
+            order by "index" limit 1 for update skip locked`,
+        () =>
+          tx<Row[]>`select * from duel_trials
+            where sweep = ${s} and state = 'running' and lease_until < now()
+            order by "index" limit 1 for update skip locked`,
+        () =>
+          tx<Row[]>`select * from duel_trials
+            where sweep = ${s} and state = 'failed' and attempts < ${maxAttempts}
+            order by "index" limit 1 for update skip locked`,
+      ];
+      let row: Row | undefined;
+      for (const query of candidates) if (!row) [row] = await query();
       if (!row) return undefined;
       if (row.state === "running") {
         await tx`update duel_attempts set ended = now(), outcome = 'expired'

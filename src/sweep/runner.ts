@@ -7,11 +7,10 @@
  * Workers: any number of processes, on any machines that reach the store,
  * run {@link runWorker} against it. Each claims a trial, holds it with a lease
  * renewed by a heartbeat, and writes its result only while it still holds it;
- * a trial whose worker died is claimed again once its lease expires (workers on
- * the same machine also look for the holder's process, `deadHere`, to free it
- * sooner; the crash tests do not yet show that path working, they rely on the
- * lease) and resumes
- * from its last checkpoint where its run folder is reachable, else restarts.
+ * a trial whose worker died is claimed again once its lease expires, or at
+ * once by a worker on the same machine, which sees the holder's process gone
+ * ({@link deadHere}; the crash tests show it), and resumes from its last
+ * checkpoint where its run folder is reachable, else restarts.
  * Runs are deterministic, so the final metrics are the same either way.
  * @module
  */
@@ -29,6 +28,9 @@ import {
   TrialStore,
 } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
+import { deadHere, workerName } from "./liveness.ts";
+
+export { announceAlive, deadHere, workerName } from "./liveness.ts";
 
 /** What a worker reports. `lost`: the trial was taken over, its result refused. */
 export type SweepEvent = "start" | "done" | "failed" | "diverged" | "lost";
@@ -70,47 +72,6 @@ async function exists(path: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** This machine's name (its hostname, or `/etc/hostname` without `--allow-sys=hostname`). */
-function hostName(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    try {
-      return Deno.readTextFileSync("/etc/hostname").trim() || "unknown";
-    } catch {
-      return "unknown";
-    }
-  }
-}
-
-const HOST = hostName();
-
-/** A new worker name: `host/pid/random`. */
-export const workerName = (): string => `${HOST}/${Deno.pid}/${crypto.randomUUID().slice(0, 8)}`;
-
-/** Whether `worker` ran on this machine as a process that is gone (Linux: no `/proc/<pid>`). */
-export function deadHere(worker: string): boolean {
-  const [host, pid] = worker.split("/");
-  if (host !== HOST || !/^\d+$/.test(pid ?? "")) return false;
-  if (Number(pid) === Deno.pid) return false;
-  try {
-    // A zombie (killed, not yet reaped by its parent) is gone too: state Z in /proc/<pid>/stat.
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch (e) {
-    return e instanceof Deno.errors.NotFound && exists_("/proc/self");
-  }
-}
-
-function exists_(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The trials of a loaded sweep as the store keeps them. */
 export function storedTrials(sweep: LoadedSweep, root: string): NewTrial[] {
@@ -170,27 +131,42 @@ export function isTransient(e: unknown): boolean {
 }
 
 /**
- * `fn`, retried with exponential backoff (0.25 s doubling to 5 s) while the
- * store is out of reach; `notice` gets one line the first time.
+ * Whether a worker's store is out of reach: the first failure of an outage
+ * prints one line, the next success ends the outage (so one line per worker
+ * per outage, whatever its slots and calls do meanwhile).
  */
-async function retrying<T>(fn: () => Promise<T> | T, notice: (line: string) => void): Promise<T> {
-  let wait = 250;
-  let told = false;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!isTransient(e)) throw e;
-      if (!told) {
-        const what = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
-        notice(`store unreachable (${String(what).split("\n")[0]}); retrying with backoff`);
-        told = true;
+class Reach {
+  #down = false;
+  constructor(private readonly notice: (line: string) => void) {}
+
+  /**
+   * `fn`, retried with exponential backoff (0.25 s doubling to 5 s, jittered)
+   * while the store is out of reach; any other error is thrown.
+   */
+  async retrying<T>(fn: () => Promise<T> | T): Promise<T> {
+    let wait = 250;
+    for (;;) {
+      try {
+        const out = await fn();
+        this.#down = false;
+        return out;
+      } catch (e) {
+        if (!isTransient(e)) throw e;
+        if (!this.#down) {
+          this.#down = true;
+          const what = (e as { code?: string }).code ??
+            (e instanceof Error ? e.message : String(e));
+          this.notice(`store unreachable (${String(what).split("\n")[0]}); retrying with backoff`);
+        }
+        await sleep(wait * (0.75 + Math.random() / 2));
+        wait = Math.min(wait * 2, 5000);
       }
-      await sleep(wait * (0.75 + Math.random() / 2));
-      wait = Math.min(wait * 2, 5000);
     }
   }
 }
+
+/** How often a worker looks for trials held by dead workers while it has work (ms). */
+const RECOVERY_EVERY_MS = 5000;
 
 /**
  * Pulls trials from `store` (sweep `name`) and runs them until none is left
@@ -219,19 +195,27 @@ export async function runWorker(
     await exists(dirname(stored))
       ? stored
       : `${options.root}/sweeps/${name}/trials/${basename(stored)}`;
-  const settled = (r: TrialRecord) =>
-    r.state === "done" || r.state === "diverged" ||
-    (r.state === "failed" && r.attempts >= maxAttempts);
+  const reach = new Reach(notice);
+  const retrying = <T>(fn: () => Promise<T> | T) => reach.retrying(fn);
+  // Trials whose worker died on this machine go back to pending at once (deadHere), others when
+  // their lease ran out: looked for when nothing is left to claim, and every few seconds (one
+  // read, shared by this worker's slots), not before every claim.
+  let lastScan = -Infinity;
+  const recover = async (force: boolean): Promise<number> => {
+    if (!force && Date.now() - lastScan < RECOVERY_EVERY_MS) return 0;
+    lastScan = Date.now();
+    return await retrying(() => store.recoverInterrupted(deadHere));
+  };
 
   const slot = async () => {
     for (;;) {
-      // Trials whose worker died on this machine should go back to pending without waiting for
-      // the lease (best effort: not yet shown to work by the crash tests, which use short leases).
-      await retrying(() => store.recoverInterrupted(deadHere), notice);
-      const trial = await retrying(() => store.claim(maxAttempts, lease), notice);
+      await recover(false);
+      let trial = await retrying(() => store.claim(maxAttempts, lease));
+      if (!trial && await recover(true) > 0) {
+        trial = await retrying(() => store.claim(maxAttempts, lease));
+      }
       if (!trial) {
-        const rows = await retrying(() => store.all(), notice);
-        if (rows.every(settled)) return;
+        if (await retrying(() => store.remaining(maxAttempts)) === 0) return;
         // Others hold the rest: wait for them (or for their leases to expire).
         await sleep(Math.min(1000, leaseMs / 4));
         continue;
@@ -273,7 +257,7 @@ export async function runWorker(
       }
       try {
         if (lost) throw new LeaseLostError(trial.index, trial.attempts);
-        await retrying(() => store.finish(trial.index, trial.attempts, result), notice);
+        await retrying(() => store.finish(trial.index, trial.attempts, result));
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
         options.onEvent?.("lost", { ...trial, error: e.message });
@@ -288,7 +272,7 @@ export async function runWorker(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, slot));
-  return await retrying(() => store.all(), notice);
+  return await retrying(() => store.all());
 }
 
 /**

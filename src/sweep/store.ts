@@ -25,6 +25,7 @@ import {
   type TrialRecord,
   type TrialResult,
 } from "./sweep_store.ts";
+import { newerSchema, planSync, toRecover } from "./store_rules.ts";
 
 export {
   type AttemptOutcome,
@@ -86,9 +87,7 @@ export class TrialStore implements SweepStore {
       const version = (this.#db.prepare(`pragma user_version`).get() as { user_version: number })
         .user_version;
       if (version > SQLITE_MIGRATIONS.length) {
-        throw new Error(
-          `${path}: schema version ${version} is newer than this Duel's (${SQLITE_MIGRATIONS.length})`,
-        );
+        throw newerSchema(path, version, SQLITE_MIGRATIONS.length);
       }
       for (let v = version; v < SQLITE_MIGRATIONS.length; v++) SQLITE_MIGRATIONS[v](this.#db);
       if (version !== SQLITE_MIGRATIONS.length) {
@@ -122,59 +121,72 @@ export class TrialStore implements SweepStore {
     rehash: (storedConfig: string) => string | undefined = () => undefined,
   ): void {
     this.#write(() => {
-      const get = this.#db.prepare(`select hash, config from trials where "index" = ?`);
+      const stored = new Map(
+        (this.#db.prepare(`select "index", hash, config from trials`).all() as {
+          index: number;
+          hash: string;
+          config: string;
+        }[]).map((r) => [r.index, r]),
+      );
+      const plan = planSync(stored, trials, rehash);
       const put = this.#db.prepare(
         `insert into trials ("index", configuration, seed, hash, params, run_dir, config)
          values (?, ?, ?, ?, ?, ?, ?)`,
       );
-      const fill = this.#db.prepare(
-        `update trials set config = ? where "index" = ? and config = ''`,
-      );
-      const renew = this.#db.prepare(`update trials set hash = ?, config = ? where "index" = ?`);
-      for (const t of trials) {
-        const row = get.get(t.index) as { hash: string; config: string } | undefined;
-        if (!row) put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
-        else if (row.hash === t.hash) fill.run(t.config, t.index);
-        else if (row.config !== "" && rehash(row.config) === t.hash) {
-          renew.run(t.hash, t.config, t.index);
-        } else {
-          throw new Error(
-            `trial ${t.index} differs from the stored sweep (the sweep file changed; use a new name)`,
-          );
-        }
+      for (const t of plan.insert) {
+        put.run(t.index, t.configuration, t.seed, t.hash, t.params, t.run_dir, t.config);
       }
+      const fill = this.#db.prepare(`update trials set config = ? where "index" = ?`);
+      for (const t of plan.fill) fill.run(t.config, t.index);
+      const renew = this.#db.prepare(`update trials set hash = ?, config = ? where "index" = ?`);
+      for (const t of plan.renew) renew.run(t.hash, t.config, t.index);
     });
   }
 
   /** See {@link SweepStore.recoverInterrupted}. */
-  recoverInterrupted(isDead?: (worker: string) => boolean): number {
+  async recoverInterrupted(
+    isDead?: (worker: string) => boolean | Promise<boolean>,
+  ): Promise<number> {
+    // A read first (no lock): most scans find nothing to free and write nothing.
+    const now = Date.now();
+    const running = (this.#db.prepare(
+      `select "index", attempts, lease_worker, lease_until from trials where state = 'running'`,
+    ).all() as {
+      index: number;
+      attempts: number;
+      lease_worker: string | null;
+      lease_until: number | null;
+    }[]).map((r) => ({ ...r, expired: (r.lease_until ?? 0) < now }));
+    const freed = await toRecover(running, isDead);
+    if (freed.length === 0) return 0;
     return this.#write(() => {
-      const now = Date.now();
-      const rows = this.#db.prepare(
-        `select "index", attempts, lease_worker, lease_until from trials where state = 'running'`,
-      ).all() as {
-        index: number;
-        attempts: number;
-        lease_worker: string | null;
-        lease_until: number | null;
-      }[];
       let n = 0;
-      for (const r of rows) {
-        const gone = !isDead || r.lease_worker === null || (r.lease_until ?? 0) < now ||
-          isDead(r.lease_worker);
-        if (!gone) continue;
+      for (const r of freed) {
+        // Fenced by the attempt seen: a trial claimed, renewed or finished since is left alone.
+        const hit = Number(
+          this.#db.prepare(
+            `update trials set state = 'pending', lease_worker = null, lease_until = null
+             where "index" = ? and attempts = ? and state = 'running'
+               and (? = 'interrupted' or lease_until < ?)`,
+          ).run(r.index, r.attempts, r.outcome, Date.now()).changes,
+        );
+        if (hit !== 1) continue;
         this.#db.prepare(
-          `update trials set state = 'pending', lease_worker = null, lease_until = null
-           where "index" = ?`,
-        ).run(r.index);
-        this.#db.prepare(
-          `update attempts set ended = ?, outcome = 'interrupted'
+          `update attempts set ended = ?, outcome = ?
            where trial = ? and attempt = ? and ended is null`,
-        ).run(now, r.index, r.attempts);
+        ).run(Date.now(), r.outcome, r.index, r.attempts);
         n++;
       }
       return n;
     });
+  }
+
+  /** See {@link SweepStore.remaining}. */
+  remaining(maxAttempts: number): number {
+    return (this.#db.prepare(
+      `select count(*) as n from trials
+       where state in ('pending', 'running') or (state = 'failed' and attempts < ?)`,
+    ).get(maxAttempts) as { n: number }).n;
   }
 
   /** See {@link SweepStore.claim}; without a lease, a local worker with the default lease. */

@@ -116,13 +116,18 @@ export interface SweepStore {
     rehash?: (storedConfig: string) => string | undefined,
   ): Awaitable<void>;
   /**
-   * Puts `running` trials back to pending whose lease expired, or whose
-   * worker `isDead` says is gone (all running trials when `isDead` is absent:
-   * the sweep's only process starting again). Returns how many.
+   * Puts `running` trials back to pending whose worker `isDead` says is gone
+   * (attempt outcome `interrupted`; all running trials when `isDead` is
+   * absent: the sweep's only process starting again), or whose lease expired
+   * (`expired`). Returns how many. Cheap when there is nothing to free.
    */
-  recoverInterrupted(isDead?: (worker: string) => boolean): Awaitable<number>;
+  recoverInterrupted(
+    isDead?: (worker: string) => boolean | Promise<boolean>,
+  ): Awaitable<number>;
   /** Claims the next trial (pending, then expired leases, then failed with attempts left). */
   claim(maxAttempts: number, lease?: Lease): Awaitable<TrialRecord | undefined>;
+  /** How many trials are not settled: pending, running, or failed with attempts left. */
+  remaining(maxAttempts: number): Awaitable<number>;
   /** Renews the lease of `attempt`; false when it was lost. */
   heartbeat(index: number, attempt: number, ms: number): Awaitable<boolean>;
   /** Records how `attempt` ended; throws {@link LeaseLostError} when it no longer holds the trial. */
