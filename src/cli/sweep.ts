@@ -9,6 +9,7 @@
  */
 import {
   announceAlive,
+  retryWhileUnreachable,
   runSweep,
   runWorker,
   submitSweep,
@@ -101,20 +102,26 @@ async function worker(
   leaseMs: number | undefined,
 ): Promise<number> {
   announceAlive(); // workers on this machine free this one's trials at once if it dies
+  const notice = (line: string) => console.error(`duel: ${redactIn(line, spec)}`);
+  // A store never reached is the user's one-line error; once it answered, an outage is waited out.
+  let reached = false;
+  const ask = <T>(fn: () => Promise<T>) => reached ? retryWhileUnreachable(fn, notice) : fn();
   let failed = 0;
   const done = new Set<string>();
   for (;;) {
-    const names = (only ? [only] : await sweepsIn(spec)).filter((n) => !done.has(n));
+    const names = (only ? [only] : await ask(() => sweepsIn(spec))).filter((n) => !done.has(n));
     if (names.length === 0) break;
     for (const name of names) {
       done.add(name);
-      const store = await open(spec, name, false);
+      const store = await ask(() => open(spec, name, false));
+      reached = true;
       try {
         const rows = await runWorker(store, name, {
           parallel,
           root,
           leaseMs,
           onEvent: printer(() => 0),
+          onNotice: notice,
         });
         failed += rows.filter((r) => r.state !== "done").length;
         console.log(
@@ -219,6 +226,7 @@ async function sweepMain(parsed: Parsed<typeof OPTIONS>, specs: Set<string>): Pr
       root: values.root,
       store,
       onEvent: printer(() => total),
+      onNotice: (line) => console.error(`duel: ${redactIn(line, spec)}`),
     });
   } finally {
     await store?.close();

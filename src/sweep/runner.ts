@@ -165,6 +165,17 @@ class Reach {
   }
 }
 
+/**
+ * `fn`, retried with backoff while the store is out of reach (one `notice`
+ * line); any other error is thrown.
+ */
+export function retryWhileUnreachable<T>(
+  fn: () => Promise<T> | T,
+  notice: (line: string) => void,
+): Promise<T> {
+  return new Reach(notice).retrying(fn);
+}
+
 /** How often a worker looks for trials held by dead workers while it has work (ms). */
 const RECOVERY_EVERY_MS = 5000;
 
