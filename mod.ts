@@ -27,7 +27,7 @@ export { ConfigError } from "./src/fields.ts";
 export { DivergedError, UserError } from "./src/errors.ts";
 export type { Field } from "./src/fields.ts";
 export { dataShapeOf, dataSourceOf } from "./src/data/factory.ts";
-export { cacheDirFromEnv, ENV_VARS, storeFromEnv } from "./src/env.ts";
+export { cacheDirFromEnv, ENV_VARS, inceptionPathFromEnv, storeFromEnv } from "./src/env.ts";
 export type { EnvVar } from "./src/env.ts";
 export {
   configHash,
@@ -145,8 +145,11 @@ export { PROXY_EXTRACTOR } from "./src/metrics/proxy_features.ts";
 export type { ExtractorInfo, FeatureExtractor } from "./src/metrics/proxy_features.ts";
 export { featureReference } from "./src/metrics/proxy_metrics.ts";
 export type { FeatureContext, FeatureReference } from "./src/metrics/proxy_metrics.ts";
-export { PthError, readPth } from "./src/metrics/torch_pth.ts";
-export type { PthTensor } from "./src/metrics/torch_pth.ts";
+export { indexPth, PthError, readPth } from "./src/metrics/torch_pth.ts";
+export type { PthEntry, PthTensor } from "./src/metrics/torch_pth.ts";
+export { INCEPTION_NAME, loadInception } from "./src/metrics/inception/extractor.ts";
+export type { InceptionExtractor } from "./src/metrics/inception/extractor.ts";
+export { checkInceptionWeights, FID_WEIGHTS_FILE } from "./src/metrics/inception/weights.ts";
 export {
   directOptimum,
   MEASURED,

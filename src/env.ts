@@ -27,7 +27,7 @@ const RUNS = ["experiment", "reproduce", "sweep", "test"] as const;
  * ```
  */
 export const ENV_VARS: Readonly<
-  Record<"DUEL_CACHE_DIR" | "XDG_CACHE_HOME" | "HOME" | "DUEL_STORE", EnvVar>
+  Record<"DUEL_CACHE_DIR" | "XDG_CACHE_HOME" | "HOME" | "DUEL_STORE" | "DUEL_INCEPTION", EnvVar>
 > = {
   DUEL_CACHE_DIR: {
     doc: "the cache folder for data sets and the metrics' classifier",
@@ -44,6 +44,10 @@ export const ENV_VARS: Readonly<
   DUEL_STORE: {
     doc: "the sweep's trial store when neither --store nor the sweep file's store: names one",
     tasks: ["sweep", "test"],
+  },
+  DUEL_INCEPTION: {
+    doc: "the FID Inception weights file (pytorch-fid's pt_inception-2015-12-05-6726825d.pth)",
+    tasks: RUNS,
   },
 };
 
@@ -97,4 +101,24 @@ export function cacheDirFromEnv(): string | undefined {
  */
 export function storeFromEnv(): string | undefined {
   return get("DUEL_STORE") || undefined;
+}
+
+/**
+ * The FID Inception weights file named by `$DUEL_INCEPTION` (pytorch-fid's
+ * `pt_inception-2015-12-05-6726825d.pth`), or undefined when it is unset,
+ * empty or env access is denied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inceptionPathFromEnv } from "../mod.ts";
+ * const before = Deno.env.get("DUEL_INCEPTION");
+ * Deno.env.set("DUEL_INCEPTION", "weights/pt_inception-2015-12-05-6726825d.pth");
+ * assert.equal(inceptionPathFromEnv(), "weights/pt_inception-2015-12-05-6726825d.pth");
+ * if (before === undefined) Deno.env.delete("DUEL_INCEPTION");
+ * else Deno.env.set("DUEL_INCEPTION", before);
+ * ```
+ */
+export function inceptionPathFromEnv(): string | undefined {
+  return get("DUEL_INCEPTION") || undefined;
 }

@@ -2,8 +2,9 @@
  * The .pth reader on files torch wrote: a state dict with pytorch-fid's Inception-v3 key layout
  * (torchvision's inception_v3 with 1008 classes and no aux head, the layout of
  * `pt_inception-2015-12-05-6726825d.pth`; random weights), a non-contiguous view and half/double
- * storages; bad archives are refused with one line. Needs Debian's python3-torch (`.ci/run`
- * installs it); without it the test fails rather than skips.
+ * storages, in torch's zip format and its legacy (pre-1.6) format; bad archives are refused with
+ * one line. Needs Debian's python3-torch (`.ci/run` installs it); without it the test fails rather
+ * than skips.
  */
 import assert from "node:assert/strict";
 import { PthError, readPth, zipEntries } from "../src/metrics/torch_pth.ts";
@@ -20,6 +21,7 @@ odd["view"] = base.t()[1:]
 odd["half"] = torch.tensor([0.5, -2.0, 65504.0], dtype=torch.float16)
 odd["double"] = torch.tensor([1e-3, 3.25], dtype=torch.float64)
 torch.save(odd, sys.argv[1] + "/odd.pth")
+torch.save(odd, sys.argv[1] + "/odd_legacy.pth", _use_new_zipfile_serialization=False)
 summary = {k: [list(v.shape), float(v.double().sum()), [float(x) for x in v.flatten()[:3]]] for k, v in sd.items()}
 print(json.dumps({"inception": summary, "odd": {k: v.double().flatten().tolist() for k, v in odd.items()}}))
 `;
@@ -43,11 +45,13 @@ Deno.test("readPth reads torch-written state dicts: pytorch-fid's Inception key 
     const got = t.data.reduce((s, v) => s + v, 0);
     assert.ok(Math.abs(got - sum) <= 1e-4 * (1 + Math.abs(sum)) + 1e-3, `${key}: ${got} vs ${sum}`);
   }
-  const odd = readPth(await Deno.readFile(`${dir}/odd.pth`));
-  for (const [key, values] of Object.entries(want.odd as Record<string, number[]>)) {
-    assert.deepEqual(Array.from(odd.get(key)!.data), values.map(Math.fround), key);
+  for (const file of ["odd.pth", "odd_legacy.pth"]) { // torch's zip format and the legacy one
+    const odd = readPth(await Deno.readFile(`${dir}/${file}`));
+    for (const [key, values] of Object.entries(want.odd as Record<string, number[]>)) {
+      assert.deepEqual(Array.from(odd.get(key)!.data), values.map(Math.fround), `${file} ${key}`);
+    }
+    assert.deepEqual(odd.get("view")!.shape, [3, 3]);
   }
-  assert.deepEqual(odd.get("view")!.shape, [3, 3]);
   await Deno.remove(dir, { recursive: true });
 });
 

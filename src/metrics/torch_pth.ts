@@ -1,12 +1,17 @@
 /**
- * Reads a PyTorch checkpoint (`torch.save` of a state dict, the zip format
- * of PyTorch >= 1.6) without Python: the zip's central directory (stored
- * entries only, as torch writes them), the pickle program of `data.pkl`
- * (the opcodes torch's pickler emits; anything else is refused by name), and
- * each tensor's storage (`data/<key>`, little-endian), gathered through its
+ * Reads a PyTorch checkpoint (`torch.save` of a state dict) without Python,
+ * in both of torch's formats: the zip format of PyTorch >= 1.6 (the zip's
+ * central directory, stored entries only as torch writes them; the pickle
+ * program of `data.pkl`; each storage in `data/<key>`) and the legacy format
+ * before it (pickles one after another: magic number, protocol, system info,
+ * the state dict, the storage keys; then each storage as an int64 count and
+ * its bytes). Each tensor's storage (little-endian) is gathered through its
  * offset, size and strides into a contiguous row-major Float32Array.
  * @module
  */
+import { Global, PthError, unpickle } from "./pickle.ts";
+
+export { PthError };
 
 /** One tensor of a state dict. */
 export interface PthTensor {
@@ -16,10 +21,14 @@ export interface PthTensor {
   readonly data: Float32Array;
 }
 
-/** A bad checkpoint: the message is one line saying what is wrong. */
-export class PthError extends Error {
-  /** The error's name. */
-  override name = "PthError";
+/** One tensor of a state dict before its values are read: where they are and what they are. */
+export interface PthEntry {
+  /** Its shape. */
+  readonly shape: readonly number[];
+  /** Its storage type as torch names it, e.g. `FloatStorage`, `LongStorage`. */
+  readonly storage: string;
+  /** Reads its values, row-major, as float32. */
+  read(): Float32Array;
 }
 
 /** The stored entries of a zip archive, by name. */
@@ -82,20 +91,19 @@ export function zipEntries(bytes: Uint8Array): Map<string, Uint8Array> {
   return entries;
 }
 
-type Value = unknown;
-const MARK = Symbol("mark");
-
-/** A global the pickle names, e.g. `torch._utils._rebuild_tensor_v2`. */
-class Global {
-  constructor(readonly name: string) {}
-}
-
 /** A tensor before its storage is read. */
 interface TensorRef {
-  readonly storage: { key: string; type: string };
+  readonly storage: StorageRef;
   readonly offset: number;
   readonly size: number[];
   readonly stride: number[];
+}
+
+/** A storage as the pickle refers to it; legacy views add an offset into their root storage. */
+interface StorageRef {
+  readonly key: string;
+  readonly type: string;
+  readonly viewOffset: number;
 }
 
 const DTYPES: Record<string, { bytes: number; read: (v: DataView, at: number) => number }> = {
@@ -113,207 +121,165 @@ function half(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-/** Runs the pickle program `pkl`; tensors come back as {@link TensorRef}s. */
-function unpickle(pkl: Uint8Array): Value {
-  const view = new DataView(pkl.buffer, pkl.byteOffset, pkl.byteLength);
-  const decoder = new TextDecoder();
-  const stack: Value[] = [], memo = new Map<number, Value>();
-  let i = 0;
-  const popMark = (): Value[] => {
-    const m = stack.lastIndexOf(MARK);
-    if (m < 0) throw new PthError("data.pkl: MARK missing");
-    const items = stack.slice(m + 1);
-    stack.length = m;
-    return items;
-  };
-  const line = () => {
-    const j = pkl.indexOf(10, i);
-    const s = decoder.decode(pkl.subarray(i, j));
-    i = j + 1;
-    return s;
-  };
-  const str = (n: number) => {
-    const s = decoder.decode(pkl.subarray(i, i + n));
-    i += n;
-    return s;
-  };
-  const call = (fn: Value, args: Value[]): Value => {
-    const name = fn instanceof Global ? fn.name : "?";
-    if (name === "collections.OrderedDict") return new Map<string, Value>();
+const HOOKS = {
+  call(fn: Global, args: unknown[]): unknown {
+    const name = fn.name;
+    if (name === "collections.OrderedDict") return new Map<string, unknown>();
     if (name === "torch._utils._rebuild_tensor_v2" || name === "torch._utils._rebuild_tensor") {
-      const [storage, offset, size, stride] = args as [
-        TensorRef["storage"],
-        number,
-        number[],
-        number[],
-      ];
+      const [storage, offset, size, stride] = args as [StorageRef, number, number[], number[]];
       return { storage, offset, size, stride } satisfies TensorRef;
     }
     if (name === "torch._utils._rebuild_parameter") return args[0];
     throw new PthError(`data.pkl: unsupported call ${name}`);
-  };
-  while (i < pkl.length) {
-    const op = pkl[i++];
-    switch (op) {
-      case 0x80:
-        i++;
-        break; // PROTO
-      case 0x95:
-        i += 8;
-        break; // FRAME
-      case 0x2e:
-        return stack.pop(); // STOP
-      case 0x28:
-        stack.push(MARK);
-        break;
-      case 0x63: { // GLOBAL
-        const module = line(), name = line();
-        stack.push(new Global(`${module}.${name}`));
-        break;
-      }
-      case 0x93: { // STACK_GLOBAL
-        const name = stack.pop() as string, module = stack.pop() as string;
-        stack.push(new Global(`${module}.${name}`));
-        break;
-      }
-      case 0x7d:
-        stack.push(new Map());
-        break; // EMPTY_DICT
-      case 0x5d:
-        stack.push([]);
-        break; // EMPTY_LIST
-      case 0x29:
-        stack.push([]);
-        break; // EMPTY_TUPLE
-      case 0x4e:
-        stack.push(null);
-        break; // NONE
-      case 0x88:
-        stack.push(true);
-        break;
-      case 0x89:
-        stack.push(false);
-        break;
-      case 0x4b:
-        stack.push(pkl[i++]);
-        break; // BININT1
-      case 0x4d:
-        stack.push(view.getUint16(i, true)), i += 2;
-        break; // BININT2
-      case 0x4a:
-        stack.push(view.getInt32(i, true)), i += 4;
-        break; // BININT
-      case 0x8a: { // LONG1
-        const n = pkl[i++];
-        let v = 0n;
-        for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(pkl[i + k]);
-        if (n && pkl[i + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        stack.push(Number(v)), i += n;
-        break;
-      }
-      case 0x47:
-        stack.push(view.getFloat64(i, false)), i += 8;
-        break; // BINFLOAT
-      case 0x58: {
-        const n = view.getUint32(i, true);
-        i += 4;
-        stack.push(str(n));
-        break;
-      }
-      case 0x8c: {
-        const n = pkl[i++];
-        stack.push(str(n));
-        break;
-      } // SHORT_BINUNICODE
-      case 0x55: {
-        const n = pkl[i++];
-        stack.push(str(n));
-        break;
-      } // SHORT_BINSTRING
-      case 0x54: {
-        const n = view.getUint32(i, true);
-        i += 4;
-        stack.push(str(n));
-        break;
-      }
-      case 0x71:
-        memo.set(pkl[i++], stack.at(-1));
-        break; // BINPUT
-      case 0x72:
-        memo.set(view.getUint32(i, true), stack.at(-1)), i += 4;
-        break;
-      case 0x94:
-        memo.set(memo.size, stack.at(-1));
-        break; // MEMOIZE
-      case 0x68:
-        stack.push(memo.get(pkl[i++]));
-        break; // BINGET
-      case 0x6a:
-        stack.push(memo.get(view.getUint32(i, true))), i += 4;
-        break;
-      case 0x74:
-        stack.push(popMark());
-        break; // TUPLE
-      case 0x85:
-        stack.push([stack.pop()]);
-        break;
-      case 0x86: {
-        const b = stack.pop(), a = stack.pop();
-        stack.push([a, b]);
-        break;
-      }
-      case 0x87: {
-        const c = stack.pop(), b = stack.pop(), a = stack.pop();
-        stack.push([a, b, c]);
-        break;
-      }
-      case 0x51: { // BINPERSID: ('storage', type, key, location, numel)
-        const [, type, key] = stack.pop() as [string, Global, string];
-        stack.push({ key, type: type.name.split(".").pop()! });
-        break;
-      }
-      case 0x52: {
-        const args = stack.pop() as Value[];
-        stack.push(call(stack.pop(), args));
-        break;
-      }
-      case 0x81: {
-        const args = stack.pop() as Value[];
-        stack.push(call(stack.pop(), args));
-        break;
-      }
-      case 0x75: { // SETITEMS
-        const items = popMark(), dict = stack.at(-1) as Map<Value, Value>;
-        for (let k = 0; k < items.length; k += 2) dict.set(items[k], items[k + 1]);
-        break;
-      }
-      case 0x73: { // SETITEM
-        const v = stack.pop(), k = stack.pop();
-        (stack.at(-1) as Map<Value, Value>).set(k, v);
-        break;
-      }
-      case 0x65: {
-        const items = popMark();
-        (stack.at(-1) as Value[]).push(...items);
-        break;
-      }
-      case 0x61: {
-        const v = stack.pop();
-        (stack.at(-1) as Value[]).push(v);
-        break;
-      }
-      case 0x62:
-        stack.pop();
-        break; // BUILD: the state (a state dict's _metadata) is not needed
-      default:
-        throw new PthError(`data.pkl: unsupported pickle opcode 0x${op.toString(16)} at ${i - 1}`);
+  },
+  /** ('storage', type, key, location, numel[, view_metadata]) */
+  persistent(pid: unknown): StorageRef {
+    const [kind, type, key, , , view] = pid as [string, Global, string, string, number, unknown];
+    if (kind !== "storage" || !(type instanceof Global)) {
+      throw new PthError(`data.pkl: unsupported persistent id ${String(kind)}`);
     }
+    const viewOffset = Array.isArray(view) ? Number(view[1]) : 0; // (view_key, offset, size)
+    return { key: String(key), type: type.name.split(".").pop()!, viewOffset };
+  },
+};
+
+/** The legacy format's first pickle: torch's magic number 0x1950a86a20f9469cfc6c. */
+const LEGACY_MAGIC = Number(0x1950a86a20f9469cfc6cn);
+
+/** Does `bytes` start like a legacy (pre-1.6) torch.save file: PROTO 2, LONG1 of 10 bytes? */
+function isLegacy(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a && bytes[3] === 0x0a;
+}
+
+/** The state dict's tensor references and their storages' bytes, from either format. */
+function open(bytes: Uint8Array): { root: unknown; storages: Map<string, Uint8Array> } {
+  if (isLegacy(bytes)) return openLegacy(bytes);
+  const entries = zipEntries(bytes);
+  const pklName = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
+  if (!pklName) throw new PthError("no data.pkl in the archive (not a torch.save zip checkpoint)");
+  const prefix = pklName.slice(0, -"data.pkl".length);
+  const root = unpickle(entries.get(pklName)!, 0, HOOKS).value;
+  const storages = new Map<string, Uint8Array>();
+  for (const [name, data] of entries) {
+    if (name.startsWith(`${prefix}data/`)) storages.set(name.slice(prefix.length + 5), data);
   }
-  throw new PthError("data.pkl: no STOP");
+  return { root, storages };
+}
+
+function openLegacy(bytes: Uint8Array): { root: unknown; storages: Map<string, Uint8Array> } {
+  const plain = { call: HOOKS.call, persistent: () => null };
+  const magic = unpickle(bytes, 0, plain, "legacy header");
+  if (magic.value !== LEGACY_MAGIC) throw new PthError("legacy header: wrong magic number");
+  const protocol = unpickle(bytes, magic.end, plain, "legacy header");
+  if (protocol.value !== 1001) {
+    throw new PthError(`legacy header: protocol ${protocol.value} (valid: 1001)`);
+  }
+  const info = unpickle(bytes, protocol.end, plain, "legacy header");
+  const sys = info.value instanceof Map ? info.value : new Map();
+  if (sys.get("little_endian") === false) throw new PthError("legacy file is big-endian");
+  const types = new Map<string, string>();
+  const hooks = {
+    call: HOOKS.call,
+    persistent(pid: unknown) {
+      const ref = HOOKS.persistent(pid);
+      types.set(ref.key, ref.type);
+      return ref;
+    },
+  };
+  const root = unpickle(bytes, info.end, hooks, "state dict");
+  const keys = unpickle(bytes, root.end, plain, "storage keys");
+  if (!Array.isArray(keys.value)) throw new PthError("legacy file: no list of storage keys");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const storages = new Map<string, Uint8Array>();
+  let at = keys.end;
+  for (const key of keys.value as string[]) {
+    if (at + 8 > bytes.length) throw new PthError(`storage ${key} is truncated`);
+    const count = Number(view.getBigInt64(at, true)), size = DTYPES[types.get(key)!]?.bytes ?? 4;
+    at += 8;
+    if (at + count * size > bytes.length) throw new PthError(`storage ${key} is truncated`);
+    storages.set(key, bytes.subarray(at, at + count * size));
+    at += count * size;
+  }
+  return { root: root.value, storages };
 }
 
 /**
- * The tensors of a `torch.save`d state dict, by key, in file order.
+ * The tensors of a `torch.save`d state dict (either format), by key, in file
+ * order, with their shapes and storage types; their values are read on
+ * demand. Every tensor's storage is checked to exist and to hold the values
+ * its offset, size and strides reach.
+ *
+ * @example
+ * ```ts ignore
+ * // Needs the user's weights file (not shipped: pytorch-fid's download).
+ * import { indexPth } from "../../mod.ts";
+ * const index = indexPth(await Deno.readFile("pt_inception-2015-12-05-6726825d.pth"));
+ * index.get("Conv2d_1a_3x3.conv.weight")!.shape; // [32, 3, 3, 3]
+ * ```
+ */
+export function indexPth(bytes: Uint8Array): Map<string, PthEntry> {
+  const { root, storages } = open(bytes);
+  if (!(root instanceof Map)) throw new PthError("the pickle does not hold a state dict");
+  const out = new Map<string, PthEntry>();
+  for (const [key, ref] of root as Map<string, TensorRef>) {
+    if (!ref || typeof ref !== "object" || !("storage" in ref)) continue;
+    const dtype = DTYPES[ref.storage.type];
+    if (!dtype) throw new PthError(`${key}: unsupported storage ${ref.storage.type}`);
+    const raw = storages.get(ref.storage.key);
+    if (!raw) throw new PthError(`${key}: storage data/${ref.storage.key} missing`);
+    const base = ref.storage.viewOffset + ref.offset;
+    const last = ref.size.reduce((s, n, d) => s + (n - 1) * ref.stride[d], base);
+    const n = ref.size.reduce((a, b) => a * b, 1);
+    if (n > 0 && (last + 1) * dtype.bytes > raw.length) {
+      throw new PthError(`${key}: storage too short (truncated file?)`);
+    }
+    out.set(key, {
+      shape: ref.size,
+      storage: ref.storage.type,
+      read: () => gather(raw, dtype, base, ref.size, ref.stride),
+    });
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function gather(
+  raw: Uint8Array,
+  dtype: (typeof DTYPES)[string],
+  base: number,
+  size: readonly number[],
+  stride: readonly number[],
+): Float32Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = size.reduce((a, b) => a * b, 1), data = new Float32Array(n);
+  let contiguous = true;
+  for (let d = size.length - 1, s = 1; d >= 0; s *= size[d], d--) {
+    if (size[d] !== 1 && stride[d] !== s) contiguous = false;
+  }
+  if (contiguous && dtype === DTYPES.FloatStorage && LITTLE_ENDIAN) {
+    new Uint8Array(data.buffer).set(raw.subarray(base * 4, (base + n) * 4));
+    return data;
+  }
+  if (contiguous) {
+    for (let k = 0; k < n; k++) data[k] = dtype.read(view, (base + k) * dtype.bytes);
+    return data;
+  }
+  const idx = new Array<number>(size.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    let at = base;
+    for (let d = 0; d < idx.length; d++) at += idx[d] * stride[d];
+    data[k] = dtype.read(view, at * dtype.bytes);
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < size[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return data;
+}
+
+/**
+ * The tensors of a `torch.save`d state dict (either format), by key, in file order.
  *
  * @example
  * ```ts ignore
@@ -324,33 +290,7 @@ function unpickle(pkl: Uint8Array): Value {
  * ```
  */
 export function readPth(bytes: Uint8Array): Map<string, PthTensor> {
-  const entries = zipEntries(bytes);
-  const pklName = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
-  if (!pklName) throw new PthError("no data.pkl in the archive (not a torch.save zip checkpoint)");
-  const prefix = pklName.slice(0, -"data.pkl".length);
-  const root = unpickle(entries.get(pklName)!);
-  if (!(root instanceof Map)) throw new PthError("data.pkl does not hold a state dict");
   const out = new Map<string, PthTensor>();
-  for (const [key, ref] of root as Map<string, TensorRef>) {
-    if (!ref || typeof ref !== "object" || !("storage" in ref)) continue;
-    const dtype = DTYPES[ref.storage.type];
-    if (!dtype) throw new PthError(`${key}: unsupported storage ${ref.storage.type}`);
-    const raw = entries.get(`${prefix}data/${ref.storage.key}`);
-    if (!raw) throw new PthError(`${key}: storage data/${ref.storage.key} missing`);
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    const n = ref.size.reduce((a, b) => a * b, 1), data = new Float32Array(n);
-    const idx = new Array<number>(ref.size.length).fill(0);
-    for (let k = 0; k < n; k++) {
-      let at = ref.offset;
-      for (let d = 0; d < idx.length; d++) at += idx[d] * ref.stride[d];
-      if ((at + 1) * dtype.bytes > raw.length) throw new PthError(`${key}: storage too short`);
-      data[k] = dtype.read(view, at * dtype.bytes);
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < ref.size[d]) break;
-        idx[d] = 0;
-      }
-    }
-    out.set(key, { shape: ref.size, data });
-  }
+  for (const [key, e] of indexPth(bytes)) out.set(key, { shape: e.shape, data: e.read() });
   return out;
 }

@@ -12,7 +12,7 @@
 export const EXPERIMENT_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
-  "--allow-env=DUEL_CACHE_DIR,XDG_CACHE_HOME,HOME,TMPDIR,TMP,TEMP,LOG_TOKENS,LOG_STREAM",
+  "--allow-env=DUEL_CACHE_DIR,XDG_CACHE_HOME,HOME,TMPDIR,TMP,TEMP,LOG_TOKENS,LOG_STREAM,DUEL_INCEPTION",
   "--allow-sys=cpus",
   "--allow-run=git",
 ];
