@@ -145,6 +145,40 @@ export { PROXY_EXTRACTOR } from "./src/metrics/proxy_features.ts";
 export type { ExtractorInfo, FeatureExtractor } from "./src/metrics/proxy_features.ts";
 export { featureReference } from "./src/metrics/proxy_metrics.ts";
 export type { FeatureContext, FeatureReference } from "./src/metrics/proxy_metrics.ts";
+export {
+  checkExtractor,
+  chooseExtractor,
+  EXTRACTOR_LOADERS,
+  extractorKind,
+} from "./src/metrics/extractor_choice.ts";
+export type {
+  ExtractorKind,
+  ExtractorLoader,
+  ExtractorLoaders,
+  ExtractorSpec,
+} from "./src/metrics/extractor_choice.ts";
+export {
+  cachedReferenceStats,
+  decodeReferenceStats,
+  encodeReferenceStats,
+  referenceKey,
+  referenceStats,
+  referenceStatsPath,
+  valuesHash,
+} from "./src/metrics/feature_stats.ts";
+export type {
+  CachedReferenceStats,
+  FeatureProtocol,
+  ReferenceOrigin,
+  ReferenceStats,
+} from "./src/metrics/feature_stats.ts";
+export { compareSets, INCEPTION_NAME } from "./src/metrics/set_compare.ts";
+export type { ComparisonProtocol, ImageSet, SetComparison } from "./src/metrics/set_compare.ts";
+export type { InceptionMetricName, ProxyMetricName } from "./src/metrics/feature_records.ts";
+export type { RunExtractors } from "./src/metrics/metric_run.ts";
+export { facePicture } from "./src/data/faces.ts";
+export { protocolLines } from "./src/runs/run_report.ts";
+export type { FeatureProtocolRecord } from "./src/runs/feature_spaces.ts";
 export { PthError, readPth } from "./src/metrics/torch_pth.ts";
 export type { PthTensor } from "./src/metrics/torch_pth.ts";
 export {
