@@ -13,12 +13,18 @@
  */
 import { cacheDirFromEnv } from "../env.ts";
 import { UserError } from "../errors.ts";
-import { checkExtractor, chooseExtractor } from "../metrics/extractor_choice.ts";
+import {
+  checkExtractor,
+  chooseExtractor,
+  EXTRACTOR_LOADERS,
+  extractorKind,
+  type ExtractorLoaders,
+} from "../metrics/extractor_choice.ts";
 import { cachedReferenceStats } from "../metrics/feature_stats.ts";
 import { compareSets, type SetComparison } from "../metrics/set_compare.ts";
 import { PROXY_MIN_SAMPLES } from "../metrics/proxy_metrics.ts";
 import { type ImageInput, readImageInput } from "../runs/image_inputs.ts";
-import { type Parsed, runCommand, UsageError } from "./command.ts";
+import { type Command, type Parsed, runCommand, UsageError } from "./command.ts";
 
 const USAGE =
   `usage: deno task fid <generated: folder | run folder> <reference: folder | run folder | .stats file>
@@ -75,7 +81,20 @@ export function fidText(r: SetComparison, statsLine: string): string {
   return lines.join("\n");
 }
 
-async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<number> {
+/**
+ * The command (see the module doc); `loaders` choose how extractors are
+ * checked and loaded (tests pass their own).
+ */
+export function fidCommand(
+  loaders: ExtractorLoaders = EXTRACTOR_LOADERS,
+): Command<typeof OPTIONS> {
+  return { usage: USAGE, options: OPTIONS, main: (parsed) => main(parsed, loaders) };
+}
+
+async function main(
+  { values, positionals }: Parsed<typeof OPTIONS>,
+  loaders: ExtractorLoaders,
+): Promise<number> {
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -88,7 +107,7 @@ async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<nu
   // TODO(lead, at the merge with the inception branch): fall back to inceptionPathFromEnv()
   // (DUEL_INCEPTION) when --inception is not given.
   const spec = values.inception === undefined ? {} : { inception: values.inception };
-  await checkExtractor(spec); // a bad weights file: one line before any image is read
+  await checkExtractor(spec, loaders); // a bad weights file: one line before any image is read
   const cacheDir = cacheDirFromEnv() ?? null;
   const [genArg, refArg] = positionals;
   const gen = await readImageInput(genArg, n, cacheDir);
@@ -100,7 +119,7 @@ async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<nu
   const ref = await readImageInput(refArg, n, cacheDir);
   countOf(gen, genArg);
   countOf(ref, refArg);
-  const extractor = await chooseExtractor(spec);
+  const extractor = await chooseExtractor(spec, loaders);
   let statsLine: string;
   let reference;
   if (ref.kind === "stats") {
@@ -126,17 +145,13 @@ async function main({ values, positionals }: Parsed<typeof OPTIONS>): Promise<nu
       })`
       : "statistics computed (no cache folder)";
   }
-  const result = compareSets(
-    gen.set,
-    reference,
-    extractor,
-    ref.kind === "images" ? ref.set : undefined,
-  );
+  const refImages = ref.kind === "images" ? ref.set : undefined;
+  const result = compareSets(gen.set, reference, extractor, refImages, extractorKind(spec));
   if (values.json) console.log(JSON.stringify({ ...result, statistics: statsLine }, null, 2));
   else console.log(fidText(result, statsLine));
   return 0;
 }
 
 if (import.meta.main) {
-  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
+  Deno.exit(await runCommand(fidCommand(), Deno.args));
 }

@@ -14,6 +14,7 @@ import { kid } from "./kid.ts";
 import { prdc } from "./prdc.ts";
 import type { FeatureExtractor } from "./proxy_features.ts";
 import { swd } from "./swd.ts";
+import type { ExtractorKind } from "./extractor_choice.ts";
 
 /** One image set: NHWC values in [-1, 1] of one shape, with where it came from. */
 export interface ImageSet {
@@ -57,7 +58,8 @@ export const INCEPTION_NAME = "inception_v3_fid";
 /**
  * Compares `generated` with `reference` (statistics in `extractor`'s space;
  * `referenceImages` when the reference has images, for SWD). Metric names are
- * the run metrics': `fid`, `inception_kid`, ... with Inception, `proxy_fd`,
+ * the run metrics': `fid`, `inception_kid`, ... when `kind` is `inception`
+ * (by default: when the extractor is {@link INCEPTION_NAME}), `proxy_fd`,
  * `proxy_kid`, ... otherwise, and `swd`.
  *
  * @example
@@ -77,6 +79,7 @@ export function compareSets(
   reference: ReferenceStats,
   extractor: FeatureExtractor,
   referenceImages?: ImageSet,
+  kind: ExtractorKind = extractor.name === INCEPTION_NAME ? "inception" : "proxy",
 ): SetComparison {
   const p = reference.protocol;
   if (p.extractor !== extractor.name || p.weights_sha256 !== extractor.weightsHash) {
@@ -85,7 +88,7 @@ export function compareSets(
         `but the generated set with ${extractor.name} (${extractor.weightsHash.slice(0, 12)})`,
     );
   }
-  const inception = extractor.name === INCEPTION_NAME;
+  const inception = kind === "inception";
   const name = (proxy: string, real: string) => inception ? real : proxy;
   const dim = extractor.dim;
   const features = extractor.features(generated.images, generated.shape);

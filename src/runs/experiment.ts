@@ -81,7 +81,7 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   const { config } = loaded;
-  await checkRunWeights(config); // a bad weights file: one line, nothing written
+  await checkRunWeights(config, options.extractorLoaders); // a bad file: one line, nothing written
   const backend = await useBackend(config.backend.name, config.backend.threads);
   const dir = options.runDir ??
     await claimFolder(`${config.output.root}/${config.name}`, newRunId(loaded.hash));
@@ -237,7 +237,7 @@ async function continueRun(
     cacheDir: cacheDirFromEnv(),
   });
   const before = overrides.length ? parseExperiment(text, { file: folder.config }) : loaded;
-  await checkRunWeights(loaded.config);
+  await checkRunWeights(loaded.config, options.extractorLoaders);
   await folder.removeTemporaries();
   await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
   const logged = await readMetrics(folder.metrics);

@@ -19,6 +19,7 @@ import { writeRunViews } from "./run_views.ts";
 import { writeRunReport } from "./run_report.ts";
 import { prepareFeatureSpaces, recordFeatureProtocols } from "./feature_spaces.ts";
 import { cacheDirFromEnv } from "../env.ts";
+import type { ExtractorLoaders } from "../metrics/extractor_choice.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
 export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
@@ -53,6 +54,8 @@ export interface RunOptions {
    * `cacheDirFromEnv()`); `null`: none.
    */
   statsCache?: string | null;
+  /** How feature extractors are checked and loaded (default `EXTRACTOR_LOADERS`; tests pass their own). */
+  extractorLoaders?: ExtractorLoaders;
 }
 
 /** What `summary.json` holds. */
@@ -180,7 +183,13 @@ export async function train(
     const images = await imageMetricsFor(folder, trainer, wanted, options);
     if (trainer.step >= total) return { images, extractors: {} };
     const cache = options.statsCache === undefined ? cacheDirFromEnv() : options.statsCache;
-    const spaces = await prepareFeatureSpaces(config, trainer, cache, trainer.step);
+    const spaces = await prepareFeatureSpaces(
+      config,
+      trainer,
+      cache,
+      trainer.step,
+      options.extractorLoaders,
+    );
     await recordFeatureProtocols(folder, spaces.protocols);
     return { images, extractors: spaces.extractors };
   };
