@@ -151,6 +151,40 @@ export { INCEPTION_NAME, loadInception } from "./src/metrics/inception/extractor
 export type { InceptionExtractor } from "./src/metrics/inception/extractor.ts";
 export { checkInceptionWeights, FID_WEIGHTS_FILE } from "./src/metrics/inception/weights.ts";
 export {
+  checkExtractor,
+  chooseExtractor,
+  EXTRACTOR_LOADERS,
+  extractorKind,
+} from "./src/metrics/extractor_choice.ts";
+export type {
+  ExtractorKind,
+  ExtractorLoader,
+  ExtractorLoaders,
+  ExtractorSpec,
+} from "./src/metrics/extractor_choice.ts";
+export {
+  cachedReferenceStats,
+  decodeReferenceStats,
+  encodeReferenceStats,
+  referenceKey,
+  referenceStats,
+  referenceStatsPath,
+  valuesHash,
+} from "./src/metrics/feature_stats.ts";
+export type {
+  CachedReferenceStats,
+  FeatureProtocol,
+  ReferenceOrigin,
+  ReferenceStats,
+} from "./src/metrics/feature_stats.ts";
+export { compareSets } from "./src/metrics/set_compare.ts";
+export type { ComparisonProtocol, ImageSet, SetComparison } from "./src/metrics/set_compare.ts";
+export type { InceptionMetricName, ProxyMetricName } from "./src/metrics/feature_records.ts";
+export type { RunExtractors } from "./src/metrics/metric_run.ts";
+export { facePicture } from "./src/data/faces.ts";
+export { protocolLines } from "./src/runs/run_report.ts";
+export type { FeatureProtocolRecord } from "./src/runs/feature_spaces.ts";
+export {
   directOptimum,
   MEASURED,
   mixtureLogDensity,

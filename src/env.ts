@@ -13,7 +13,7 @@ export interface EnvVar {
   readonly tasks: readonly string[];
 }
 
-const RUNS = ["experiment", "reproduce", "sweep", "test"] as const;
+const RUNS = ["experiment", "reproduce", "sweep", "test", "fid"] as const;
 
 /**
  * Every variable Duel reads, with what it means and which tasks read it

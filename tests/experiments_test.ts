@@ -66,7 +66,7 @@ async function trainsAndEvaluates(file: string, text: string): Promise<void> {
       "train.steps=3",
       "eval.samples=200",
       "train.batch_size=16",
-      ...(folder ? [`data.path=${folder}`] : []),
+      ...(folder ? [`data.path=${folder}`, "data.held_out=4"] : []),
     ]);
     const trainer = Trainer.create(config);
     let last;

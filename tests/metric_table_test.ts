@@ -45,6 +45,11 @@ Deno.test("the report's labels and directions derive from the table, in the old 
     ["eval/proxy_precision", { label: "precision (proxy features)", better: "higher" }],
     ["eval/proxy_recall", { label: "recall (proxy features)", better: "higher" }],
     ["eval/proxy_coverage", { label: "coverage (proxy features)", better: "higher" }],
+    ["eval/fid", { label: "FID", better: "lower" }],
+    ["eval/inception_kid", { label: "KID (Inception)", better: "lower" }],
+    ["eval/inception_precision", { label: "precision (Inception)", better: "higher" }],
+    ["eval/inception_recall", { label: "recall (Inception)", better: "higher" }],
+    ["eval/inception_coverage", { label: "coverage (Inception)", better: "higher" }],
   ]);
   for (const key of ["eval/mu", "eval/sigma", "eval/divergence", "eval/kid_se", "d/loss"]) {
     assert.equal(metricLabel(key), key.replace("eval/", ""));

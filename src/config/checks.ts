@@ -18,8 +18,17 @@ import type { Experiment } from "./schema.ts";
  */
 export function checkMetrics(config: Experiment): void {
   const names = config.eval.metrics;
+  const dataShape = dataShapeOf(config.data);
+  if (config.eval.inception !== undefined && !METRIC_NEEDS.image_data.fits!(dataShape)) {
+    throw new ConfigError(
+      "eval.inception",
+      `Inception features measure ${METRIC_NEEDS.image_data.doc} but ${config.data.name} has ` +
+        dataShape.join("x"),
+      "no eval.inception for this data, or image data (mnist, images)",
+    );
+  }
   if (!names.length) return;
-  const shape = dataShapeOf(config.data);
+  const shape = dataShape;
   const needs = (name: OptInMetricName): readonly MetricNeedName[] => METRICS[name].needs;
   for (const [need, kind] of Object.entries(METRIC_NEEDS) as [MetricNeedName, MetricNeed][]) {
     const blocked = names.filter((name) => needs(name).includes(need));

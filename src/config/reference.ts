@@ -69,12 +69,16 @@ export function namesTable(table: Record<string, { doc: string; formula?: string
 /**
  * The metric table as Markdown: each metric's `metrics.jsonl` key, label,
  * which way is better, when it is measured (its needs; opt-in metrics only
- * when listed in `eval.metrics`) and what it measures.
+ * when listed in `eval.metrics`, unless measured anyway: `optIn.auto`) and what it measures.
  */
 export function metricsTable(): string {
   const body = (Object.entries(METRICS) as [string, MetricKind][]).map(([name, m]) => {
     const needs = m.needs.map((n) => METRIC_NEEDS[n].doc).join(", with ");
-    const when = m.optIn ? `listed in \`eval.metrics\`; ${needs}` : `always, for ${needs}`;
+    const when = m.optIn?.auto
+      ? `always, for ${needs}, with eval.samples >= ${m.optIn.minSamples} (may be listed)`
+      : m.optIn
+      ? `listed in \`eval.metrics\`; ${needs}`
+      : `always, for ${needs}`;
     return `| \`eval/${name}\` | ${cell(m.label)} | ${m.better ?? "-"} | ${cell(when)} | ${
       cell(m.doc)
     } |`;

@@ -91,6 +91,7 @@ export interface Experiment {
     readonly samples: number;
     readonly metrics: readonly OptInMetricName[];
     readonly health_every?: number;
+    readonly inception?: string;
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -207,6 +208,11 @@ const experiment = obj("an experiment", {
       "steps between logs of both players' gradient norms (`d/grad_norm`, `g/grad_norm`); " +
         "absent: every 50 steps; 0: never",
       { int: true, min: 0 },
+    )),
+    inception: optional(str(
+      "path of pytorch-fid's Inception-v3 weights (`pt_inception-2015-12-05-6726825d.pth`), " +
+        "relative to the current directory: image runs then also measure `eval/fid` and the " +
+        "`eval/inception_*` metrics; checked before training. Absent: only the proxy features",
     )),
   }),
   backend: obj("where the tensors are computed", {

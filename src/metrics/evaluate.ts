@@ -7,7 +7,7 @@ import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
 import type { ImageEvaluator } from "./image_evaluator.ts";
 import { METRIC_NEEDS } from "./metric_needs.ts";
-import { metricRun } from "./metric_run.ts";
+import { metricRun, type RunExtractors } from "./metric_run.ts";
 import { type MetricKind, type MetricName, METRICS } from "./metric_table.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
@@ -21,6 +21,10 @@ export interface Evaluation {
 const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
   (METRICS[name] as MetricKind).optIn === undefined
 );
+/** Opt-in metrics also measured unlisted, where `eval.samples` reaches their minimum. */
+const AUTO = (Object.keys(METRICS) as MetricName[]).filter((name) =>
+  (METRICS[name] as MetricKind).optIn?.auto
+);
 
 /**
  * Draws `eval.samples` samples with the same noise at every evaluation (the
@@ -28,9 +32,11 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * measures every metric of {@link METRICS} whose needs hold: first those
  * measured wherever they apply, in table order (`eval/modes`, `eval/hq`,
  * `eval/reverse_kl`, `eval/kde_kl`, `eval/kde_js`, `eval/divergence`,
- * `eval/mu`, `eval/sigma`, `eval/true_divergence`), then those listed in
+ * `eval/mu`, `eval/sigma`, `eval/true_divergence`, and with Inception weights in
+ * `extractors` `eval/fid` and the `eval/inception_*` family), then those listed in
  * `eval.metrics`, in that order (image metrics need `images`, prepared once
- * per run by `prepareImageMetrics`). A metric with a standard error also
+ * per run by `prepareImageMetrics`), then on image data the weight-free
+ * metrics not listed (`proxy_*` and `swd`, when `eval.samples` >= 6). A metric with a standard error also
  * writes `eval/<name>_se`; one with parts (`swd`'s levels), `eval/<name>_<part>` each.
  *
  * @example
@@ -52,11 +58,21 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * trainer.dispose();
  * ```
  */
-export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation {
+export function evaluate(
+  trainer: Trainer,
+  images?: ImageEvaluator,
+  extractors: RunExtractors = {},
+): Evaluation {
   const { seed, eval: ev } = trainer.config;
   const samples = trainer.sample(ev.samples, Rng.derive(seed, "eval"));
-  const run = metricRun(trainer, samples, images);
-  const names = new Set<MetricName>([...ALWAYS, ...ev.metrics, ...(images?.names ?? [])]);
+  const run = metricRun(trainer, samples, images, extractors);
+  const auto = AUTO.filter((name) => ev.samples >= (METRICS[name] as MetricKind).optIn!.minSamples);
+  const names = new Set<MetricName>([
+    ...ALWAYS,
+    ...ev.metrics,
+    ...(images?.names ?? []),
+    ...auto,
+  ]);
   const metrics: Record<string, number> = {};
   for (const name of names) {
     const kind: MetricKind = METRICS[name];

@@ -39,7 +39,8 @@ export type MetricNeedName =
   | "gaussian_fit"
   | "ground_truth"
   | "images"
-  | "image_data";
+  | "image_data"
+  | "inception";
 
 /**
  * Every need, by the name the metric table's records use.
@@ -85,7 +86,8 @@ export const METRIC_NEEDS: Readonly<Record<MetricNeedName, MetricNeed>> = {
     doc: `${IMAGE_METRIC_SHAPE.join("x")} images`,
     holds: (run) => run.images !== undefined,
     fits: (shape) => same(shape, IMAGE_METRIC_SHAPE),
-    hint: "[] for this data, or data: mnist (or 28x28 grey images with held_out)",
+    hint: "[] for this data (the weight-free proxy_* metrics and swd are measured on images of " +
+      "any size), or data: mnist (or 28x28 grey images with held_out)",
     heldOut: true,
   },
   image_data: {
@@ -93,5 +95,9 @@ export const METRIC_NEEDS: Readonly<Record<MetricNeedName, MetricNeed>> = {
     holds: (run) => run.trainer.data.shape.length === 3,
     fits: (shape) => shape.length === 3,
     hint: "[] for this data, or image data (mnist, images)",
+  },
+  inception: {
+    doc: "Inception-v3 weights (eval.inception)",
+    holds: (run) => run.extractors.inception !== undefined,
   },
 };

@@ -14,6 +14,14 @@ import { type KdeDivergences, kdeDivergences } from "./kde.ts";
 import { MNIST_PIXELS } from "./mnist_digits.ts";
 import { type ModeMetrics, modeMetrics } from "./modes.ts";
 import { type FeatureContext, featureContext, runReference } from "./proxy_metrics.ts";
+import { type ExtractorKind } from "./extractor_choice.ts";
+import { type FeatureExtractor, PROXY_EXTRACTOR } from "./proxy_features.ts";
+
+/** The extractors a run measures with besides the proxy (loaded before training). */
+export interface RunExtractors {
+  /** Inception-v3 with the weights of `eval.inception`, when given. */
+  readonly inception?: FeatureExtractor;
+}
 
 /** One evaluation, as the metric table's records see it. */
 export interface MetricRun {
@@ -34,6 +42,10 @@ export interface MetricRun {
    * feature space (`proxy_metrics.ts`; the reference prepared once per data source).
    */
   proxy(): FeatureContext;
+  /** The same in the space of extractor `kind` (`proxy`, or `inception` when loaded). */
+  space(kind: ExtractorKind): FeatureContext;
+  /** The extractors besides the proxy this run has. */
+  readonly extractors: RunExtractors;
   /** The image metrics' context, when the run prepared them (`prepareImageMetrics`). */
   readonly images?: ImageMetricContext;
 }
@@ -81,10 +93,21 @@ export function metricRun(
   trainer: Trainer,
   samples: Float32Array,
   images?: ImageEvaluator,
+  extractors: RunExtractors = {},
 ): MetricRun {
   const { seed, eval: ev } = trainer.config;
   const real = memo(() => trainer.data.sample(ev.samples, Rng.derive(seed, "eval/data")));
   if (images && samples.length % MNIST_PIXELS) throw new Error("samples are not 28x28x1 images");
+  const contexts = new Map<ExtractorKind, FeatureContext>();
+  const space = (kind: ExtractorKind): FeatureContext => {
+    const extractor = kind === "proxy" ? PROXY_EXTRACTOR : extractors[kind];
+    if (!extractor) throw new Error(`no ${kind} extractor in this run`);
+    const known = contexts.get(kind);
+    if (known) return known;
+    const ctx = featureContext(runReference(trainer.data, ev.samples, real, extractor), samples);
+    contexts.set(kind, ctx);
+    return ctx;
+  };
   return {
     trainer,
     samples,
@@ -92,7 +115,9 @@ export function metricRun(
     modes: memo(() => modeMetrics(samples, trainer.data.modes ?? [])),
     kde: memo(() => kdeDivergences(real(), samples)),
     gaussian: memo(() => gaussianGenerator(trainer)),
-    proxy: memo(() => featureContext(runReference(trainer.data, ev.samples, real), samples)),
+    proxy: () => space("proxy"),
+    space,
+    extractors,
     images: images && imageMetricContext(images.reference, samples),
   };
 }

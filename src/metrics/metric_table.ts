@@ -14,8 +14,8 @@
 import { Rng } from "../rng.ts";
 import { trueDivergence } from "./divergence_meter.ts";
 import { IMAGE_METRICS, type ImageMetricName } from "./image_metrics.ts";
-import { frechetDistance, gaussianStats } from "./frechet.ts";
 import { kid } from "./kid.ts";
+import { featureRecords } from "./feature_records.ts";
 import { PROXY_MIN_SAMPLES } from "./proxy_metrics.ts";
 import { swd } from "./swd.ts";
 import type { MetricNeedName } from "./metric_needs.ts";
@@ -41,6 +41,11 @@ export interface MetricParts {
 export interface OptIn {
   /** The fewest `eval.samples` (and held-out examples, where it needs them) it works with. */
   readonly minSamples: number;
+  /**
+   * Also measured when not listed, at every evaluation where its needs hold and `eval.samples`
+   * is at least `minSamples` (the weight-free image metrics: every image run has numbers).
+   */
+  readonly auto?: boolean;
 }
 
 /** One record of the metric table. */
@@ -78,93 +83,6 @@ function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> 
   return Object.fromEntries(entries);
 }
 
-type ProxyName =
-  | "proxy_fd"
-  | "proxy_kid"
-  | "proxy_precision"
-  | "proxy_recall"
-  | "proxy_density"
-  | "proxy_coverage";
-
-const PROXY_NOTE = "in the proxy feature space (`proxy_randconv_v1`: a fixed random conv net, " +
-  "no download; not comparable with papers' Inception numbers); against the held-out images " +
-  `(at least ${PROXY_MIN_SAMPLES}, up to eval.samples) or else eval.samples training images`;
-
-/**
- * The weight-free image metrics in the proxy feature space (`proxy_metrics.ts`), ranked after
- * every older metric (density, about 1 when the sets match, is shown but never ranked).
- */
-function proxyRecords(): Record<ProxyName, MetricKind & { optIn: OptIn }> {
-  const optIn = { minSamples: PROXY_MIN_SAMPLES };
-  const needs = ["image_data"] as const;
-  return {
-    proxy_fd: {
-      label: "FD (proxy features)",
-      better: "lower",
-      rank: 15,
-      doc: `lower is better: Fréchet distance between Gaussians fitted to features ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => {
-        const ctx = run.proxy(), dim = ctx.reference.extractor.dim;
-        return frechetDistance(gaussianStats(ctx.features(), dim), ctx.reference.stats);
-      },
-    },
-    proxy_kid: {
-      label: "KID (proxy features)",
-      better: "lower",
-      rank: 16,
-      doc:
-        "lower is better: kernel inception distance: unbiased MMD² with k(x, y) = (x·y / d + 1)^3 and its " +
-        `jackknife standard error (\`eval/proxy_kid_se\`), ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => {
-        const ctx = run.proxy();
-        return kid(ctx.reference.features, ctx.features(), ctx.reference.extractor.dim);
-      },
-    },
-    proxy_precision: {
-      label: "precision (proxy features)",
-      better: "higher",
-      rank: 18,
-      doc:
-        `higher is better: share of generated images inside the real k-NN balls, k = 3, ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => run.proxy().prdc().precision,
-    },
-    proxy_recall: {
-      label: "recall (proxy features)",
-      better: "higher",
-      rank: 19,
-      doc:
-        `higher is better: share of real images inside the generated k-NN balls, k = 3, ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => run.proxy().prdc().recall,
-    },
-    proxy_density: {
-      label: "density (proxy features)",
-      doc:
-        `about 1 when both match: mean count of real k-NN balls (k = 5) holding a generated image, over k, ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => run.proxy().prdc().density,
-    },
-    proxy_coverage: {
-      label: "coverage (proxy features)",
-      better: "higher",
-      rank: 20,
-      doc:
-        `higher is better: share of real k-NN balls (k = 5) holding a generated image, ${PROXY_NOTE}`,
-      needs,
-      optIn,
-      measure: (run) => run.proxy().prdc().coverage,
-    },
-  };
-}
-
 /**
  * The type of {@link METRICS}: each metric's record, with `optIn` in the type of the opt-in
  * ones (a new entry is listed here too; the image metrics are named in `image_metrics.ts`).
@@ -188,6 +106,12 @@ export type Metrics =
     readonly proxy_density: MetricKind & { readonly optIn: OptIn };
     readonly proxy_coverage: MetricKind & { readonly optIn: OptIn };
     readonly swd: MetricKind & { readonly optIn: OptIn };
+    readonly fid: MetricKind;
+    readonly inception_kid: MetricKind;
+    readonly inception_precision: MetricKind;
+    readonly inception_recall: MetricKind;
+    readonly inception_density: MetricKind;
+    readonly inception_coverage: MetricKind;
   }
   & { readonly [K in ImageMetricName]: MetricKind & { readonly optIn: OptIn } };
 
@@ -290,7 +214,7 @@ export const METRICS: Metrics = {
     optIn: { minSamples: 3 },
     measure: (run) => kid(run.real(), run.samples, run.trainer.data.shape[0]),
   },
-  ...proxyRecords(),
+  ...featureRecords("proxy"),
   swd: {
     label: "SWD (x1e3)",
     better: "lower",
@@ -300,13 +224,15 @@ export const METRICS: Metrics = {
       "2018), the mean over levels, `eval/swd_<height>` per level (down to 16 px); no weights; " +
       "against the proxy reference images; 128 directions, at most 4096 patches a level",
     needs: ["image_data"],
-    optIn: { minSamples: PROXY_MIN_SAMPLES }, // its reference is the proxy metrics' (k-NN: k = 5)
+    // Its reference is the proxy metrics' (k-NN: k = 5).
+    optIn: { minSamples: PROXY_MIN_SAMPLES, auto: true },
     measure: (run) => {
       const ctx = run.proxy();
       const r = swd(ctx.reference.images, run.samples, ctx.reference.shape);
       return { value: r.value, parts: r.levels };
     },
   },
+  ...featureRecords("inception"),
 };
 
 /** A metric name from {@link METRICS}. */

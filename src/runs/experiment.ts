@@ -14,6 +14,7 @@ import { readMetrics, toJsonl } from "./files.ts";
 import { writeAtomic } from "../files.ts";
 import { UserError } from "../errors.ts";
 import { lockRunFolder } from "./lock.ts";
+import { checkRunWeights } from "./feature_spaces.ts";
 import {
   dataManifest,
   DUEL_VERSION,
@@ -80,6 +81,7 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   const { config } = loaded;
+  await checkRunWeights(config, options.extractorLoaders); // a bad file: one line, nothing written
   const backend = await useBackend(config.backend.name, config.backend.threads);
   const dir = options.runDir ??
     await claimFolder(`${config.output.root}/${config.name}`, newRunId(loaded.hash));
@@ -235,6 +237,7 @@ async function continueRun(
     cacheDir: cacheDirFromEnv(),
   });
   const before = overrides.length ? parseExperiment(text, { file: folder.config }) : loaded;
+  await checkRunWeights(loaded.config, options.extractorLoaders);
   await folder.removeTemporaries();
   await useBackend(loaded.config.backend.name, loaded.config.backend.threads);
   const logged = await readMetrics(folder.metrics);

@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import type { FeatureProtocolRecord } from "./feature_spaces.ts";
 import type { DataSource } from "../data/source.ts";
 import {
   type Checkpoint,
@@ -341,6 +342,8 @@ export interface Manifest {
    * and from which step; a resumed run whose classifier differs appends one.
    */
   readonly image_classifiers?: readonly ImageClassifierRecord[];
+  /** Image data: each feature space's protocol (`runs/feature_spaces.ts`), from which step. */
+  readonly feature_protocols?: readonly FeatureProtocolRecord[];
 }
 
 /** The classifier behind a run's image metrics (see `MNIST_CLASSIFIER_RECIPE`). */

@@ -4,6 +4,8 @@
  * each evaluation and at the end of the run, and by `deno task report`.
  * @module
  */
+import type { FeatureProtocolRecord } from "./feature_spaces.ts";
+import type { Manifest } from "./run_folder.ts";
 import { decodePng as decode } from "../deps/images.ts";
 import { parse } from "../deps/yaml.ts";
 import { writeAtomic } from "../files.ts";
@@ -67,6 +69,7 @@ export async function writeRunReport(dir: string, known: KnownParts = {}): Promi
   const frames = runFrames(dir);
   const svgs = framesIn(dir, VIEWS_DIR, "svg");
   const latest = svgs.length ? await Deno.readTextFile(`${dir}/${svgs.at(-1)!.src}`) : undefined;
+  const manifest = known.manifest ?? await readOr(`${dir}/manifest.json`, "(no manifest)");
   const html = renderRunPage({
     title: `${parsed.name ?? "run"} — ${dir.split("/").pop()}`,
     status: `${finished ? "finished" : "in progress or stopped"}: step ${step} of ${total}`,
@@ -74,11 +77,43 @@ export async function writeRunReport(dir: string, known: KnownParts = {}): Promi
     frames,
     rows,
     config,
-    manifest: known.manifest ?? await readOr(`${dir}/manifest.json`, "(no manifest)"),
+    manifest,
+    protocol: protocolLines(manifest),
   });
   const path = `${dir}/report.html`;
   await writeAtomic(path, html);
   return path;
+}
+
+/**
+ * The image metrics' protocol lines of a manifest's `feature_protocols`
+ * (none when absent or unreadable).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { protocolLines } from "../../mod.ts";
+ * assert.deepEqual(protocolLines("(no manifest)"), []);
+ * ```
+ */
+export function protocolLines(manifestText: string): string[] {
+  let records: FeatureProtocolRecord[];
+  try {
+    records = (JSON.parse(manifestText) as Manifest).feature_protocols as FeatureProtocolRecord[] ??
+      [];
+  } catch {
+    return [];
+  }
+  return records.map((r) =>
+    `${r.metrics}: ${r.extractor} (${r.dim}-d, weights sha256 ${
+      r.weights_sha256.slice(0, 16)
+    }…), ` +
+    `resize ${r.resize}; reference: ${r.n_reference} ${r.split} images of ${r.source}; ` +
+    `${r.n_generated} generated per evaluation; from step ${r.from_step}; ` +
+    (r.comparable_with_papers
+      ? "comparable with papers under this protocol"
+      : "not comparable with papers (proxy features)")
+  );
 }
 
 /**

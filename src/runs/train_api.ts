@@ -9,6 +9,7 @@ import { dataSourceOf } from "../data/factory.ts";
 import { DivergedError } from "../errors.ts";
 import { evaluate } from "../metrics/evaluate.ts";
 import { prepareImageMetrics } from "../metrics/image_evaluator.ts";
+import { checkRunWeights, prepareFeatureSpaces } from "./feature_spaces.ts";
 import type { MetricName } from "../metrics/metric_table.ts";
 import { type StepMetrics, Trainer } from "../train/trainer.ts";
 import { verdict } from "./divergence.ts";
@@ -127,15 +128,21 @@ export async function train(
       runDir: summary.run_dir,
     };
   }
+  await checkRunWeights(config);
   await useBackend(config.backend.name, config.backend.threads);
   const trainer = Trainer.create(config, { data: experiment.data ?? dataSourceOf(config.data) });
   const total = config.train.steps;
-  const images = await prepareImageMetrics(config.eval.metrics, trainer.data).catch((e) => {
+  const prepared = async () => ({
+    images: await prepareImageMetrics(config.eval.metrics, trainer.data),
+    // In memory: no statistics cache on disk.
+    spaces: await prepareFeatureSpaces(config, trainer, null, 0),
+  });
+  const { images, spaces } = await prepared().catch((e) => {
     trainer.dispose();
     throw e;
   });
   const evaluateAt = (step: number) => {
-    const { samples, metrics } = evaluate(trainer, images);
+    const { samples, metrics } = evaluate(trainer, images, spaces.extractors);
     onEval({ step, metrics, samples: shapeOf(samples, trainer.data.shape) });
   };
   let aborted = false;

@@ -17,6 +17,9 @@ import { nonFiniteTensors, stopLine, verdict } from "./divergence.ts";
 import type { RunFolder } from "./run_folder.ts";
 import { writeRunViews } from "./run_views.ts";
 import { writeRunReport } from "./run_report.ts";
+import { prepareFeatureSpaces, recordFeatureProtocols } from "./feature_spaces.ts";
+import { cacheDirFromEnv } from "../env.ts";
+import type { ExtractorLoaders } from "../metrics/extractor_choice.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
 export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
@@ -46,6 +49,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Draw the views at each evaluation and keep `report.html` current (default true). */
   views?: boolean;
+  /**
+   * The cache folder of the image metrics' reference statistics (default:
+   * `cacheDirFromEnv()`); `null`: none.
+   */
+  statsCache?: string | null;
+  /** How feature extractors are checked and loaded (default `EXTRACTOR_LOADERS`; tests pass their own). */
+  extractorLoaders?: ExtractorLoaders;
 }
 
 /** What `summary.json` holds. */
@@ -169,7 +179,21 @@ export async function train(
   const total = config.train.steps;
   options.onStart?.(trainer);
   const wanted = { steps: config.train.steps, metrics: config.eval.metrics };
-  const images = await imageMetricsFor(folder, trainer, wanted, options).catch((e) => {
+  const prepared = async () => {
+    const images = await imageMetricsFor(folder, trainer, wanted, options);
+    if (trainer.step >= total) return { images, extractors: {} };
+    const cache = options.statsCache === undefined ? cacheDirFromEnv() : options.statsCache;
+    const spaces = await prepareFeatureSpaces(
+      config,
+      trainer,
+      cache,
+      trainer.step,
+      options.extractorLoaders,
+    );
+    await recordFeatureProtocols(folder, spaces.protocols);
+    return { images, extractors: spaces.extractors };
+  };
+  const { images, extractors } = await prepared().catch((e) => {
     trainer.dispose();
     throw e;
   });
@@ -199,7 +223,7 @@ export async function train(
   };
   /** One evaluation: its metrics, and a write of its samples (undefined when not finite). */
   const evaluation = (step: number) => {
-    const { samples, metrics } = evaluate(trainer, images);
+    const { samples, metrics } = evaluate(trainer, images, extractors);
     if (!samples.every(Number.isFinite)) return undefined;
     return {
       metrics,

@@ -34,6 +34,11 @@ export interface RunPage {
   readonly config: string;
   /** `manifest.json`. */
   readonly manifest: string;
+  /**
+   * The image metrics' protocol, one line per feature space (extractor, weights hash,
+   * resize, split, counts; whether comparable with papers).
+   */
+  readonly protocol?: readonly string[];
 }
 
 /** The health and loss charts: title, keys, log scale. */
@@ -115,6 +120,11 @@ export function renderRunPage(page: RunPage): string {
     `<p id="status">${esc(page.status)}</p>`,
     page.latest ? `<h2>Latest view</h2>\n<div id="latest">${page.latest}</div>` : "",
     `<h2>Over training</h2>\n${timeLapse(page.frames)}`,
+    page.protocol?.length
+      ? `<h2>Image metrics' protocol</h2>\n<ul id="protocol">${
+        page.protocol.map((l) => `<li>${esc(l)}</li>`).join("")
+      }</ul>`
+      : "",
     `<h2>Curves</h2>\n<div class="charts">${
       runCharts(page.rows).map((c) => c.svg).join("\n")
     }</div>`,
