@@ -234,7 +234,12 @@ export type { GaussianStats } from "./src/metrics/frechet.ts";
 export { classifierScore } from "./src/metrics/classifier_score.ts";
 export { prdc, prdcOf, prdcReference } from "./src/metrics/prdc.ts";
 export type { Prdc, PrdcOptions, PrdcReference } from "./src/metrics/prdc.ts";
-export { PARZEN_SIGMAS, parzenEstimate, parzenLogLikelihoods } from "./src/metrics/parzen.ts";
+export {
+  PARZEN_SIGMAS,
+  parzenByCentres,
+  parzenEstimate,
+  parzenLogLikelihoods,
+} from "./src/metrics/parzen.ts";
 export type { ParzenResult, ParzenScore } from "./src/metrics/parzen.ts";
 export {
   classifierLayers,
@@ -294,6 +299,7 @@ export type { DataManifest } from "./src/runs/run_folder.ts";
 export { EVAL_MODE } from "./src/nn/layers.ts";
 export type { ApplyMode } from "./src/nn/layers.ts";
 export { networkTable } from "./src/nn/network.ts";
+export { packedShape } from "./src/nn/packing.ts";
 export type { LayerSummary } from "./src/nn/network.ts";
 export {
   IMAGE_METRIC_SHAPE,
