@@ -68,7 +68,7 @@ export { DATASETS } from "./src/data/datasets.ts";
 export type { DatasetKind, Datasets } from "./src/data/datasets.ts";
 export type { DataSource, Mode } from "./src/data/source.ts";
 export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
-export type { Component } from "./src/data/toy.ts";
+export type { Component, ToyGeometry } from "./src/data/toy.ts";
 export { LAYERS } from "./src/nn/layers.ts";
 export type { Layer, LayerKind, LayerName, Layers, Param } from "./src/nn/layers.ts";
 export type { ConvLayers, Padding } from "./src/nn/conv_layers.ts";
@@ -269,6 +269,7 @@ export type {
   ImageMetricKind,
   ImageMetricName,
   ImageReference,
+  ParzenProtocol,
 } from "./src/metrics/image_metrics.ts";
 export { mnist, MNIST_HELD_OUT, MNIST_SHAPE, mnistImages } from "./src/data/mnist.ts";
 export { MNIST_PIXELS, mnistSplit } from "./src/metrics/mnist_digits.ts";
