@@ -211,7 +211,8 @@ export const METRICS: Metrics = {
     label: "modes",
     better: "higher",
     rank: 5,
-    doc: "modes with at least one high-quality sample (within 3 std of its nearest mode)",
+    doc: "modes with at least one high-quality sample (within 3 std of its nearest mode; " +
+      "`eval.modes` sets both numbers)",
     needs: ["modes"],
     measure: (run) => run.modes().modes,
   },
