@@ -68,7 +68,7 @@ export { DATASETS } from "./src/data/datasets.ts";
 export type { DatasetKind, Datasets } from "./src/data/datasets.ts";
 export type { DataSource, Mode } from "./src/data/source.ts";
 export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
-export type { Component } from "./src/data/toy.ts";
+export type { Component, ToyGeometry } from "./src/data/toy.ts";
 export { LAYERS } from "./src/nn/layers.ts";
 export type { Layer, LayerKind, LayerName, Layers, Param } from "./src/nn/layers.ts";
 export type { ConvLayers, Padding } from "./src/nn/conv_layers.ts";
@@ -271,7 +271,12 @@ export type { GaussianStats } from "./src/metrics/frechet.ts";
 export { classifierScore } from "./src/metrics/classifier_score.ts";
 export { prdc, prdcOf, prdcReference } from "./src/metrics/prdc.ts";
 export type { Prdc, PrdcOptions, PrdcReference } from "./src/metrics/prdc.ts";
-export { PARZEN_SIGMAS, parzenEstimate, parzenLogLikelihoods } from "./src/metrics/parzen.ts";
+export {
+  PARZEN_SIGMAS,
+  parzenByCentres,
+  parzenEstimate,
+  parzenLogLikelihoods,
+} from "./src/metrics/parzen.ts";
 export type { ParzenResult, ParzenScore } from "./src/metrics/parzen.ts";
 export {
   classifierLayers,
@@ -301,6 +306,7 @@ export type {
   ImageMetricKind,
   ImageMetricName,
   ImageReference,
+  ParzenProtocol,
 } from "./src/metrics/image_metrics.ts";
 export { mnist, MNIST_HELD_OUT, MNIST_SHAPE, mnistImages } from "./src/data/mnist.ts";
 export { MNIST_PIXELS, mnistSplit } from "./src/metrics/mnist_digits.ts";
@@ -331,6 +337,7 @@ export type { DataManifest } from "./src/runs/run_folder.ts";
 export { EVAL_MODE } from "./src/nn/layers.ts";
 export type { ApplyMode } from "./src/nn/layers.ts";
 export { networkTable } from "./src/nn/network.ts";
+export { packedShape } from "./src/nn/packing.ts";
 export type { LayerSummary } from "./src/nn/network.ts";
 export {
   IMAGE_METRIC_SHAPE,

@@ -217,8 +217,13 @@ export function list<T>(
 
 /** The keys of an object schema. */
 export type Shape = Record<string, Field<unknown>>;
-/** The validated type of an object schema's fields. */
-export type InferShape<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
+/**
+ * The validated type of an object schema's fields; a field that may be
+ * undefined (`optional(...)`) is an optional key, so code may leave it out.
+ */
+export type InferShape<S extends Shape> =
+  & { [K in keyof S as undefined extends Infer<S[K]> ? never : K]: Infer<S[K]> }
+  & { [K in keyof S as undefined extends Infer<S[K]> ? K : never]?: Infer<S[K]> };
 
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;

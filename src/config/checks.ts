@@ -5,6 +5,7 @@
  * @module
  */
 import { dataShapeOf } from "../data/factory.ts";
+import { packedShape } from "../nn/packing.ts";
 import { ConfigError } from "../fields.ts";
 import { METRIC_NEEDS, type MetricNeed, type MetricNeedName } from "../metrics/metric_needs.ts";
 import { METRICS, type OptInMetricName } from "../metrics/metric_table.ts";
@@ -17,6 +18,13 @@ import type { Experiment } from "./schema.ts";
  * examples where a need compares with them, or too few `eval.samples`.
  */
 export function checkMetrics(config: Experiment): void {
+  if (config.eval.generator === "ema" && config.train.ema === 0) {
+    throw new ConfigError(
+      "eval.generator",
+      "ema measures the moving average of the generator but train.ema is 0 (off)",
+      "raw, or train.ema in (0, 1), e.g. 0.999",
+    );
+  }
   const names = config.eval.metrics;
   const dataShape = dataShapeOf(config.data);
   if (config.eval.inception !== undefined && !METRIC_NEEDS.image_data.fits!(dataShape)) {
@@ -85,11 +93,14 @@ export function checkShapes(
         : `end with a layer giving ${want}`,
     );
   }
+  const packing = config.discriminator.packing ?? 1;
   const d = layerShapes(
     config.discriminator.layers,
-    data.shape,
+    packedShape(data.shape, packing),
     "discriminator.layers",
-    `the data (${config.data.name})`,
+    packing === 1
+      ? `the data (${config.data.name})`
+      : `the data (${config.data.name}) in packs of ${packing}`,
   );
   const dOut = d[d.length - 1];
   if (dOut.length !== 1 || dOut[0] !== 1) {

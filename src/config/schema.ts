@@ -59,8 +59,8 @@ export interface Experiment {
   readonly noise: { readonly distribution: "normal" | "uniform"; readonly dim: number };
   /** The generator's layers. */
   readonly generator: { readonly layers: readonly LayerConfig[] };
-  /** The critic's layers. */
-  readonly discriminator: { readonly layers: readonly LayerConfig[] };
+  /** The critic's layers, and how many samples it judges at once (PacGAN's packing; absent: 1). */
+  readonly discriminator: { readonly layers: readonly LayerConfig[]; readonly packing?: number };
   /** The game's losses. */
   readonly objective: ObjectiveConfig;
   /** Critic penalties and constraints. */
@@ -92,6 +92,12 @@ export interface Experiment {
     readonly metrics: readonly OptInMetricName[];
     readonly health_every?: number;
     readonly inception?: string;
+    /** Which generator is measured (absent: the EMA one when `train.ema` > 0, else the raw one). */
+    readonly generator?: "raw" | "ema";
+    /** The mode metrics' rule (absent: 3 std, at least 1 high-quality sample per mode). */
+    readonly modes?: { readonly threshold: number; readonly min_samples: number };
+    /** The Parzen estimate's protocol (absent: eval.samples centres, held-out halves). */
+    readonly parzen?: { readonly centres?: number; readonly validation: "held_out" | "train" };
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -136,6 +142,13 @@ const experiment = obj("an experiment", {
   generator: obj("the generator G(z)", { layers: layers("generator") }),
   discriminator: obj("the critic D(x); its last layer must give one value", {
     layers: layers("critic"),
+    packing: optional(num(
+      "PacGAN's packing (Lin et al. 2018): the critic judges m samples at once, concatenated " +
+        "along the feature axis (channels for images), so its input is m times as wide; each " +
+        "batch then holds `train.batch_size` packs (batch_size x m real and generated " +
+        "examples). Absent: 1",
+      { int: true, min: 1, max: 64 },
+    )),
   }),
   objective: tagged("the game's losses", "name", paramsOf(OBJECTIVES), {
     name: "non_saturating",
@@ -213,6 +226,47 @@ const experiment = obj("an experiment", {
       "path of pytorch-fid's Inception-v3 weights (`pt_inception-2015-12-05-6726825d.pth`), " +
         "relative to the current directory: image runs then also measure `eval/fid` and the " +
         "`eval/inception_*` metrics; checked before training. Absent: only the proxy features",
+    )),
+    generator: optional(oneOf(
+      "the generator measured: `raw` (the trained weights) or `ema` (their moving average, " +
+        "`train.ema` > 0); absent: `ema` when `train.ema` > 0, else `raw`",
+      ["raw", "ema"],
+    )),
+    modes: optional(obj(
+      "the mode metrics' rule (VEEGAN/PacGAN): a sample is high quality within `threshold` " +
+        "std of its nearest mode; a mode is captured with at least `min_samples` of them. " +
+        "Absent: 3 and 1 (PacGAN's code)",
+      {
+        threshold: num("distance to the nearest mode, in its std, for a high-quality sample", {
+          gt: 0,
+          default: 3,
+        }),
+        min_samples: num("high-quality samples a mode needs to count as captured", {
+          int: true,
+          min: 1,
+          default: 1,
+        }),
+      },
+    )),
+    parzen: optional(obj(
+      "the protocol of `parzen_ll` (Goodfellow et al. 2014 used 10,000 generated centres, " +
+        "sigma chosen on a validation set, 10,000 test digits). Absent: the evaluation's " +
+        "`eval.samples` as centres, half the held-out images choose sigma, the other half is " +
+        "scored. The estimate grows with the centres: compare numbers of one protocol only",
+      {
+        centres: optional(num(
+          "generated samples the kernels sit on, drawn for Parzen alone (absent: the " +
+            "evaluation's samples); 10000 is the paper's",
+          { int: true, min: 1, max: 100000 },
+        )),
+        validation: oneOf(
+          "what chooses sigma: `held_out` (half the held-out images; the other half is " +
+            "scored) or `train` (1,000 training images drawn once per evaluation; every " +
+            "held-out image is scored: MNIST's 1,000, the most the mnist package allows)",
+          ["held_out", "train"],
+          "held_out",
+        ),
+      },
     )),
   }),
   backend: obj("where the tensors are computed", {

@@ -9,6 +9,8 @@ import {
   list,
   num,
   obj,
+  oneOf,
+  optional,
   plural,
   type Shape,
   show,
@@ -19,7 +21,15 @@ import { imageChannels, imageFolder } from "./image_folder.ts";
 import { mnist, MNIST_SHAPE } from "./mnist.ts";
 import type { DataSource } from "./source.ts";
 import type { CacheOptions } from "./cache.ts";
-import { grid25, mixture, ring8, swissroll } from "./toy.ts";
+import {
+  grid25,
+  grid25Pacgan,
+  mixture,
+  ring8,
+  ring8Pacgan,
+  swissroll,
+  type ToyGeometry,
+} from "./toy.ts";
 
 /** One record of the data-set table. */
 export interface DatasetKind<S extends Shape> {
@@ -70,8 +80,8 @@ function channelCount(doc: string): Field<number> {
 
 /** The type of {@link DATASETS}: each data set with its keys (a new entry is listed here too). */
 export type Datasets = {
-  readonly ring8: DatasetKind<Record<never, never>>;
-  readonly grid25: DatasetKind<Record<never, never>>;
+  readonly ring8: DatasetKind<{ geometry: Field<ToyGeometry | undefined> }>;
+  readonly grid25: DatasetKind<{ geometry: Field<ToyGeometry | undefined> }>;
   readonly swissroll: DatasetKind<Record<never, never>>;
   readonly mixture: DatasetKind<{
     components: Field<{ weight: number; mean: number[]; std: number[] }[]>;
@@ -85,17 +95,25 @@ export type Datasets = {
   }>;
 };
 
+/** `geometry` of ring8 and grid25: absent is the WGAN-GP code's (config hashes unchanged). */
+const geometry = (pacgan: string) =>
+  optional(oneOf(
+    `\`wgan_gp\` (absent: the recipe above) or \`pacgan\` (${pacgan}, Lin et al. 2018, ` +
+      "the geometry of PacGAN's Table 1)",
+    ["wgan_gp", "pacgan"],
+  ));
+
 /** Every data set, by the name used in experiment files. */
 export const DATASETS: Datasets = {
   ring8: defineDataset({
     doc: "8 Gaussians on a ring (WGAN-GP recipe: radius 2, std 0.02, divided by 1.414)",
-    params: {},
-    create: () => ring8(),
+    params: { geometry: geometry("radius 1, std 0.01") },
+    create: (p) => p.geometry === "pacgan" ? ring8Pacgan() : ring8(),
   }),
   grid25: defineDataset({
     doc: "5x5 grid of Gaussians (WGAN-GP recipe: spacing 2, std 0.05, divided by 2.828)",
-    params: {},
-    create: () => grid25(),
+    params: { geometry: geometry("centres {-4, -2, 0, 2, 4}^2, std 0.05") },
+    create: (p) => p.geometry === "pacgan" ? grid25Pacgan() : grid25(),
   }),
   swissroll: defineDataset({
     doc: "swiss roll, noise 0.25, columns (0, 2), divided by 7.5",

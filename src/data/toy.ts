@@ -74,6 +74,28 @@ export function grid25(): DataSource {
   return scaledModes(centres, 0.05, 2.828);
 }
 
+/** The geometries of `ring8` and `grid25`: the WGAN-GP code's (default) or PacGAN's. */
+export type ToyGeometry = "wgan_gp" | "pacgan";
+
+/**
+ * `ring8` with PacGAN's geometry (Lin et al. 2018, their code): 8 modes on the
+ * unit circle at angles 2 pi k / 8, std 0.01.
+ */
+export function ring8Pacgan(): DataSource {
+  const centres = Array.from({ length: 8 }, (_, k) => {
+    const a = (2 * Math.PI * k) / 8;
+    return [Math.cos(a), Math.sin(a)];
+  });
+  return scaledModes(centres, 0.01, 1);
+}
+
+/** `grid25` with PacGAN's geometry: modes at {-4, -2, 0, 2, 4}^2, std 0.05. */
+export function grid25Pacgan(): DataSource {
+  const centres: number[][] = [];
+  for (let x = -2; x <= 2; x++) for (let y = -2; y <= 2; y++) centres.push([2 * x, 2 * y]);
+  return scaledModes(centres, 0.05, 1);
+}
+
 /** `swissroll`: scikit-learn's swiss roll (noise 0.25), columns (0, 2), divided by 7.5. */
 export function swissroll(): DataSource {
   const noise = new Float64Array(2);

@@ -88,6 +88,18 @@ function memo<T>(fn: () => T): () => T {
   };
 }
 
+/**
+ * Where the Parzen estimate's kernels and its sigma come from (`eval.parzen`).
+ * Absent parts: the evaluation's own samples as centres, and half the held-out
+ * images choose sigma while the other half is scored.
+ */
+export interface ParzenProtocol {
+  /** Generated images (NHWC in [-1, 1]) to centre the kernels on, drawn when first asked. */
+  readonly centres?: () => Float32Array;
+  /** Images (e.g. training digits) that choose sigma; then every held-out image is scored. */
+  readonly validation?: () => Float32Array;
+}
+
 /** Pixels in [-1, 1] mapped to [0, 1], the scale of the Parzen protocol. */
 function unitScale(x: Float32Array): Float32Array {
   return x.map((v) => (v + 1) / 2);
@@ -107,6 +119,7 @@ function unitScale(x: Float32Array): Float32Array {
 export function imageMetricContext(
   reference: ImageReference,
   generated: Float32Array,
+  protocol: ParzenProtocol = {},
 ): ImageMetricContext {
   const features = memo(() => reference.classifier.features(generated));
   return {
@@ -116,10 +129,19 @@ export function imageMetricContext(
     probabilities: memo(() => reference.classifier.probabilities(generated)),
     prdc: memo(() => prdc(reference.balls, features())),
     parzen: memo(() => {
+      const dim = reference.shape.reduce((a, b) => a * b, 1);
+      const centres = unitScale(protocol.centres?.() ?? generated);
+      if (protocol.validation) {
+        return parzenEstimate(
+          centres,
+          unitScale(protocol.validation()),
+          unitScale(reference.real),
+          dim,
+        );
+      }
       // Kernels on the generated images; the real held-out images split in two halves
       // by a fixed seeded permutation (held-out sets may be sorted by class): one
       // half chooses sigma, the other is scored.
-      const dim = reference.shape.reduce((a, b) => a * b, 1);
       const n = reference.real.length / dim;
       const mask = heldOutMask("parzen", n, Math.floor(n / 2));
       const real = unitScale(reference.real);
@@ -129,7 +151,7 @@ export function imageMetricContext(
         rows.forEach((r, k) => out.set(real.subarray(r * dim, (r + 1) * dim), k * dim));
         return out;
       };
-      return parzenEstimate(unitScale(generated), pick(true), pick(false), dim);
+      return parzenEstimate(centres, pick(true), pick(false), dim);
     }),
   };
 }
@@ -146,6 +168,8 @@ export interface ImageMetricKind {
   readonly doc: string;
   /** The metric's value for one evaluation. */
   compute(ctx: ImageMetricContext): number;
+  /** Numbers written beside the value as `eval/<name>_<part>` (its protocol, its error). */
+  details?(ctx: ImageMetricContext): Readonly<Record<string, number>>;
 }
 
 /** A metric name from {@link IMAGE_METRICS} (a new entry is named here too). */
@@ -218,6 +242,10 @@ export const IMAGE_METRICS: Readonly<Record<ImageMetricName, ImageMetricKind>> =
     doc: "Parzen-window log-likelihood of held-out images (pixels in [0, 1]) under kernels " +
       "on the generated images, sigma chosen on half of them (Goodfellow et al. 2014)",
     compute: (ctx) => ctx.parzen().mean,
+    details: (ctx) => {
+      const r = ctx.parzen();
+      return { se: r.stderr, sigma: r.sigma, centres: r.centres, test: r.test };
+    },
   },
 };
 

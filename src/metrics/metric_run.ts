@@ -9,7 +9,11 @@ import { Rng } from "../rng.ts";
 import { tfjs } from "../tensor.ts";
 import type { Trainer } from "../train/trainer.ts";
 import type { ImageEvaluator } from "./image_evaluator.ts";
-import { type ImageMetricContext, imageMetricContext } from "./image_metrics.ts";
+import {
+  type ImageMetricContext,
+  imageMetricContext,
+  type ParzenProtocol,
+} from "./image_metrics.ts";
 import { type KdeDivergences, kdeDivergences } from "./kde.ts";
 import { MNIST_PIXELS } from "./mnist_digits.ts";
 import { type ModeMetrics, modeMetrics } from "./modes.ts";
@@ -67,6 +71,28 @@ function gaussianGenerator(trainer: Trainer): { mu: number; sigma: number } | un
   return { mu, sigma: Math.abs(sigma) };
 }
 
+/** Training images that choose the Parzen estimate's sigma with `eval.parzen.validation: train`. */
+const PARZEN_VALIDATION = 1000;
+
+/** `eval.parzen` as the image metrics' protocol: its own centres and validation images. */
+function parzenProtocol(trainer: Trainer): ParzenProtocol {
+  const { seed, eval: ev } = trainer.config;
+  const p = ev.parzen;
+  if (!p) return {};
+  const centres = p.centres;
+  return {
+    ...(centres === undefined
+      ? {}
+      : { centres: () => trainer.sample(centres, Rng.derive(seed, "eval/parzen")) }),
+    ...(p.validation === "train"
+      ? {
+        validation: () =>
+          trainer.data.sample(PARZEN_VALIDATION, Rng.derive(seed, "eval/parzen/validation")),
+      }
+      : {}),
+  };
+}
+
 /**
  * Wraps one evaluation's `samples` of `trainer` (and the run's image
  * metrics, when prepared) for the metric table.
@@ -112,12 +138,19 @@ export function metricRun(
     trainer,
     samples,
     real,
-    modes: memo(() => modeMetrics(samples, trainer.data.modes ?? [])),
+    modes: memo(() =>
+      modeMetrics(
+        samples,
+        trainer.data.modes ?? [],
+        ev.modes?.threshold,
+        ev.modes?.min_samples,
+      )
+    ),
     kde: memo(() => kdeDivergences(real(), samples)),
     gaussian: memo(() => gaussianGenerator(trainer)),
     proxy: () => space("proxy"),
     space,
     extractors,
-    images: images && imageMetricContext(images.reference, samples),
+    images: images && imageMetricContext(images.reference, samples, parzenProtocol(trainer)),
   };
 }

@@ -78,7 +78,11 @@ function imageRecords(): Record<ImageMetricName, MetricKind & { optIn: OptIn }> 
     doc: `${kind.doc}; against the held-out images, with Duel's MNIST classifier`,
     needs: ["images"],
     optIn: { minSamples: 6 }, // k-NN metrics need more than k = 5 points a side
-    measure: (run: MetricRun) => run.images && kind.compute(run.images),
+    measure: (run: MetricRun) =>
+      run.images &&
+      (kind.details
+        ? { value: kind.compute(run.images), parts: kind.details(run.images) }
+        : kind.compute(run.images)),
   }]);
   return Object.fromEntries(entries);
 }
@@ -131,7 +135,8 @@ export const METRICS: Metrics = {
     label: "modes",
     better: "higher",
     rank: 5,
-    doc: "modes with at least one high-quality sample (within 3 std of its nearest mode)",
+    doc: "modes with at least one high-quality sample (within 3 std of its nearest mode; " +
+      "`eval.modes` sets both numbers)",
     needs: ["modes"],
     measure: (run) => run.modes().modes,
   },

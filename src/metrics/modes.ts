@@ -1,14 +1,15 @@
 /**
  * Mode metrics (VEEGAN / PacGAN protocol, REFERENCE.md §5): assign each
  * sample to its nearest mode; a sample is high quality when it lies within
- * 3 standard deviations of that mode.
+ * 3 standard deviations of that mode (`threshold`); a mode is captured
+ * with at least `minSamples` (PacGAN's code: 1) high-quality samples.
  * @module
  */
 import type { Mode } from "../data/source.ts";
 
 /** The mode metrics of one set of samples. */
 export interface ModeMetrics {
-  /** Modes with at least one high-quality sample. */
+  /** Modes with at least `minSamples` (default 1) high-quality samples. */
   readonly modes: number;
   /** Share of samples that are high quality, in [0, 1]. */
   readonly hq: number;
@@ -37,6 +38,7 @@ export function modeMetrics(
   samples: Float32Array,
   modes: readonly Mode[],
   threshold = 3,
+  minSamples = 1,
 ): ModeMetrics {
   const dim = modes[0].centre.length;
   const n = samples.length / dim;
@@ -57,5 +59,6 @@ export function modeMetrics(
   const reverseKl = hq === 0
     ? Math.log(m)
     : counts.reduce((s, c) => (c ? s + (c / hq) * Math.log((c / hq) * m) : s), 0);
-  return { modes: counts.filter((c) => c > 0).length, hq: n ? hq / n : 0, reverse_kl: reverseKl };
+  const modesCaptured = counts.filter((c) => c > 0 && c >= minSamples).length;
+  return { modes: modesCaptured, hq: n ? hq / n : 0, reverse_kl: reverseKl };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "../deps/tfjs_core.ts";
-import { bool, ConfigError, type Field, num, type Shape, vec } from "../fields.ts";
+import { bool, ConfigError, type Field, num, optional, type Shape, vec } from "../fields.ts";
 import { CONV_LAYERS, type ConvLayers } from "./conv_layers.ts";
 import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";
 import { NORM_LAYERS, type NormLayers } from "./norm_layers.ts";
@@ -26,18 +26,56 @@ function elementwise(doc: string, fn: (x: tf.Tensor) => tf.Tensor): LayerKind<Sh
 }
 
 /**
+ * Maxout of `[n, w]` into `w / pieces` units, unit j the max of values
+ * j pieces .. j pieces + pieces - 1 (Blocks' Maxout), with its gradient routed
+ * to the first maximal piece. Computed on the host in one pass each way: tfjs'
+ * `max` gradient needs a broadcast `Equal`, and slicing costs as much, each
+ * most of a maxout critic's step in tfjs-wasm.
+ */
+function maxout(x: tf.Tensor, pieces: number): tf.Tensor {
+  const [n, w] = x.shape;
+  const units = n * (w / pieces);
+  const fn = tf.customGrad(
+    ((input: tf.Tensor) => {
+      const values = input.dataSync();
+      const y = new Float32Array(units), at = new Int32Array(units);
+      for (let i = 0; i < units; i++) {
+        let best = i * pieces;
+        for (let k = best + 1; k < (i + 1) * pieces; k++) if (values[k] > values[best]) best = k;
+        y[i] = values[best];
+        at[i] = best;
+      }
+      return {
+        value: tf.tensor2d(y, [n, w / pieces]),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = dy.dataSync(), dx = new Float32Array(n * w);
+          for (let i = 0; i < units; i++) dx[at[i]] = g[i];
+          return tf.tensor2d(dx, [n, w]);
+        },
+      };
+    }) as Parameters<typeof tf.customGrad>[0],
+  );
+  return fn(x);
+}
+
+/**
  * The type of {@link LAYERS}: each layer with its keys (a new entry is listed here too; the
  * image, normalisation and reshaping layers are listed with their own tables).
  */
 export type Layers =
   & {
-    readonly dense: LayerKind<{ units: Field<number>; spectral_norm: Field<boolean> }>;
+    readonly dense: LayerKind<{
+      units: Field<number>;
+      spectral_norm: Field<boolean>;
+      init_std: Field<number | undefined>;
+    }>;
     readonly location_scale: LayerKind<{ mu: Field<number[]>; sigma: Field<number[]> }>;
     readonly relu: LayerKind<Shape>;
     readonly leaky_relu: LayerKind<{ alpha: Field<number> }>;
     readonly tanh: LayerKind<Shape>;
     readonly sigmoid: LayerKind<Shape>;
     readonly linear: LayerKind<Shape>;
+    readonly maxout: LayerKind<{ pieces: Field<number> }>;
   }
   & ConvLayers
   & NormLayers
@@ -54,6 +92,11 @@ export const LAYERS: Layers = {
         "divide W by its largest singular value (one power iteration per use)",
         false,
       ),
+      init_std: optional(num(
+        "initialise W from N(0, init_std^2) and b at 0 (Blocks' IsotropicGaussian, as in " +
+          "PacGAN's code); absent: PyTorch's default uniform",
+        { gt: 0 },
+      )),
     },
     outShape(p, inShape, path, from) {
       if (inShape.length !== 1) {
@@ -69,8 +112,18 @@ export const LAYERS: Layers = {
     },
     build(p, inShape, ctx) {
       const fanIn = inShape[0];
-      const kernel = tf.variable(uniformInit(ctx.rng, [fanIn, p.units], fanIn));
-      const bias = tf.variable(uniformInit(ctx.rng, [p.units], fanIn));
+      const std = p.init_std;
+      const kernel = tf.variable(
+        std === undefined
+          ? uniformInit(ctx.rng, [fanIn, p.units], fanIn)
+          : tf.tensor2d(ctx.rng.fillNormal(new Float32Array(fanIn * p.units), 0, std), [
+            fanIn,
+            p.units,
+          ]),
+      );
+      const bias = tf.variable(
+        std === undefined ? uniformInit(ctx.rng, [p.units], fanIn) : tf.zeros([p.units]),
+      );
       const u = p.spectral_norm ? powerIterationVector(ctx.rng, p.units) : undefined;
       const weight = (training: boolean) =>
         (u ? spectralNormalize(kernel, u, training) : kernel) as tf.Tensor2D;
@@ -133,6 +186,28 @@ export const LAYERS: Layers = {
   tanh: elementwise("tanh(x)", (x) => tf.tanh(x)),
   sigmoid: elementwise("1 / (1 + exp(-x))", (x) => tf.sigmoid(x)),
   linear: elementwise("identity (a no-op, for readability)", (x) => x),
+  maxout: defineLayer({
+    doc: "maxout (Goodfellow et al. 2013): the max of each group of `pieces` consecutive " +
+      "values, so width w gives w / pieces (after `dense` with pieces x units: a maxout unit)",
+    params: { pieces: num("values per group", { int: true, min: 1, default: 2 }) },
+    outShape(p, inShape, path, from) {
+      if (inShape.length !== 1 || inShape[0] % p.pieces !== 0) {
+        throw shapeError(
+          path,
+          `maxout needs a flat input whose width is a multiple of ${p.pieces}`,
+          from,
+          inShape,
+          `a dense layer of ${p.pieces} x units before it`,
+        );
+      }
+      return [inShape[0] / p.pieces];
+    },
+    build: (p, inShape) => ({
+      apply: (x) => maxout(x as tf.Tensor, p.pieces),
+      params: [],
+      outShape: [inShape[0] / p.pieces],
+    }),
+  }),
   ...CONV_LAYERS,
   ...NORM_LAYERS,
   ...SHAPE_LAYERS,

@@ -5,6 +5,7 @@
  */
 import type { Experiment } from "../config/schema.ts";
 import { buildNetwork, type Network } from "../nn/network.ts";
+import { packedShape } from "../nn/packing.ts";
 import { Rng } from "../rng.ts";
 
 /** The three networks a {@link Trainer} trains and measures. */
@@ -23,7 +24,8 @@ export type PlayersSpec = Pick<Experiment, "seed" | "noise" | "generator" | "dis
 };
 
 /**
- * Builds the players for data of `dataShape`, each from its own stream of the
+ * Builds the players for data of `dataShape` (the critic's input: packs of
+ * `discriminator.packing` examples), each from its own stream of the
  * root seed (`init/generator`, `init/discriminator`), so the same seed gives
  * the same weights whatever else the experiment changes.
  *
@@ -51,7 +53,7 @@ export function buildPlayers(spec: PlayersSpec, dataShape: readonly number[]): P
     evalGenerator: spec.train.ema > 0 ? generator() : g,
     discriminator: buildNetwork(
       spec.discriminator.layers,
-      dataShape,
+      packedShape(dataShape, spec.discriminator.packing ?? 1),
       Rng.derive(spec.seed, "init/discriminator"),
     ),
   };

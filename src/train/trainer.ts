@@ -11,6 +11,7 @@ import type { Experiment } from "../config/schema.ts";
 import type { DataSource } from "../data/source.ts";
 import { type ApplyMode, EVAL_MODE, type Param } from "../nn/layers.ts";
 import { type Network } from "../nn/network.ts";
+import { pack } from "../nn/packing.ts";
 import { OBJECTIVES } from "../objectives/objectives.ts";
 import { type RegularizerKind, REGULARIZERS } from "../objectives/regularizers.ts";
 import type { InferShape, Shape } from "../fields.ts";
@@ -124,10 +125,17 @@ export class Trainer {
   readonly data: DataSource;
   /** The generator G(z). */
   readonly generator: Network;
-  /** The generator evaluations use: a moving average of `generator` (`train.ema` > 0) or itself. */
+  /**
+   * The generator evaluations measure: `eval.generator` (`raw`: `generator`; `ema`: its moving
+   * average); absent, the moving average when `train.ema` > 0, else `generator`.
+   */
   readonly evalGenerator: Network;
-  /** The critic D(x), returning raw scores (logits). */
+  /** The critic D(x), returning raw scores (logits); its input is a pack (`discriminator.packing`). */
   readonly discriminator: Network;
+  /** The moving average of `generator` (`train.ema` > 0), or `generator` itself. */
+  #ema: Network;
+  /** Examples per critic input (`discriminator.packing`, 1 when absent). */
+  #m: number;
   #rng: Record<StreamName, Rng>;
   #regularizers: { kind: AnyRegularizer; params: RegularizerParams }[];
   #opt: { generator: Optimizer; discriminator: Optimizer };
@@ -138,8 +146,10 @@ export class Trainer {
     const seed = config.seed;
     this.data = data;
     this.generator = players.generator;
-    this.evalGenerator = players.evalGenerator;
+    this.#ema = players.evalGenerator;
+    this.evalGenerator = config.eval.generator === "raw" ? players.generator : this.#ema;
     this.discriminator = players.discriminator;
+    this.#m = config.discriminator.packing ?? 1;
     this.#rng = deriveStreams(seed);
     this.#regularizers = config.regularizers.map(({ name, ...params }) => ({
       kind: REGULARIZERS[name] as AnyRegularizer,
@@ -183,15 +193,15 @@ export class Trainer {
 
   /**
    * The divergence the critic's value implies (see the objective's `divergence`),
-   * measured on `n` fresh real and generated examples from `rng`; undefined for
+   * measured on `n` fresh real and generated examples (packs, with packing) from `rng`; undefined for
    * objectives without one. Low-variance where the per-step `d/divergence` is not.
    */
   divergenceEstimate(n: number, rng: Rng): number | undefined {
     const estimate = this.#objective.divergence;
     if (!estimate) return undefined;
     const loss = tf.tidy(() => {
-      const real = this.#realBatch(n, rng);
-      const fake = this.#G(this.#noise(n, rng), EVAL_MODE);
+      const real = pack(this.#realBatch(n * this.#m, rng), this.#m);
+      const fake = pack(this.#G(this.#noise(n * this.#m, rng), EVAL_MODE), this.#m);
       const value = this.#objective.discriminator(
         this.#D(real, EVAL_MODE),
         this.#D(fake, EVAL_MODE),
@@ -213,15 +223,15 @@ export class Trainer {
     if (this.config.train.ema === 0) return;
     const decay = this.config.train.ema;
     const variables = (ps: readonly Param[]) => ps.map((p) => tfjs(p.variable));
-    updateEma(variables(this.evalGenerator.params), variables(this.generator.params), decay);
+    updateEma(variables(this.#ema.params), variables(this.generator.params), decay);
     this.#copyEmaState();
   }
 
   #copyEmaState(): void {
-    if (this.evalGenerator === this.generator) return;
+    if (this.#ema === this.generator) return;
     tf.tidy(() =>
       this.generator.state.forEach((s, i) =>
-        tfjs(this.evalGenerator.state[i].variable).assign(tf.clone(tfjs(s.variable)))
+        tfjs(this.#ema.state[i].variable).assign(tf.clone(tfjs(s.variable)))
       )
     );
   }
@@ -243,11 +253,12 @@ export class Trainer {
     update: number,
     health = false,
   ): { loss: number; penalty: number; real: number; fake: number; norm?: number } {
-    const batch = this.config.train.batch_size;
+    const batch = this.config.train.batch_size * this.#m;
     const objective = this.#objective;
     const result = tf.tidy(() => {
-      const real = this.#realBatch(batch);
-      const fake = this.#G(this.#noise(batch, this.#rng.noise));
+      // Packs of m (PacGAN): the critic, its loss and its penalties see packed batches.
+      const real = pack(this.#realBatch(batch), this.#m);
+      const fake = pack(this.#G(this.#noise(batch, this.#rng.noise)), this.#m);
       const logits: tf.Tensor[] = [];
       const parts: tf.Tensor[] = [];
       const vars = this.discriminator.params.map((p) => tfjs(p.variable));
@@ -275,14 +286,16 @@ export class Trainer {
   }
 
   #generatorStep(health = false): { loss: number; norm?: number } {
-    const batch = this.config.train.batch_size;
+    const batch = this.config.train.batch_size * this.#m;
     return tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
       const vars = this.generator.params.map((p) => tfjs(p.variable));
       // Relativistic losses compare with real logits; others never draw a real batch here.
-      const real = this.#objective.generatorUsesReal ? this.#realBatch(batch) : undefined;
+      const real = this.#objective.generatorUsesReal
+        ? pack(this.#realBatch(batch), this.#m)
+        : undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const fake = this.#D(this.#G(z));
+        const fake = this.#D(pack(this.#G(z), this.#m));
         const realLogits = real ? this.#D(real) : fake;
         return tfjs(
           this.#objective.generator(fake, realLogits, this.#objectiveParams),
@@ -339,7 +352,7 @@ export class Trainer {
       discriminator: this.discriminator.params,
       "generator.state": this.generator.state,
       "discriminator.state": this.discriminator.state,
-      ema: this.evalGenerator !== this.generator ? this.evalGenerator.params : [],
+      ema: this.#ema !== this.generator ? this.#ema.params : [],
       "optimizer.generator": this.#opt.generator.slots,
       "optimizer.discriminator": this.#opt.discriminator.slots,
     });
@@ -360,8 +373,8 @@ export class Trainer {
   /** Frees every tensor the trainer owns (the EMA generator's copied state too). */
   dispose(): void {
     for (const [, v] of this.#named()) v.dispose();
-    if (this.evalGenerator !== this.generator) {
-      for (const p of this.evalGenerator.state) tfjs(p.variable).dispose();
+    if (this.#ema !== this.generator) {
+      for (const p of this.#ema.state) tfjs(p.variable).dispose();
     }
   }
 }
