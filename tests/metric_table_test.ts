@@ -71,6 +71,12 @@ Deno.test("the evaluator measures what applies, in table order: a 2-D ring, a 1-
     "eval/kde_kl",
     "eval/kde_js",
     "eval/divergence",
+    "eval/modes_se",
+    "eval/hq_se",
+    "eval/reverse_kl_se",
+    "eval/kde_kl_se",
+    "eval/kde_js_se",
+    "eval/divergence_se",
   ]);
   ring.dispose();
   for (const [objective, truth] of [["kl", true], ["hinge", false]] as const) {
@@ -87,6 +93,10 @@ Deno.test("the evaluator measures what applies, in table order: a 2-D ring, a 1-
         "eval/mu",
         "eval/sigma",
       ]),
+      "eval/modes_se",
+      "eval/hq_se",
+      "eval/reverse_kl_se",
+      ...(truth ? ["eval/divergence_se"] : []),
     ]);
     fit.dispose();
   }

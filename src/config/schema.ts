@@ -91,6 +91,7 @@ export interface Experiment {
     readonly samples: number;
     readonly metrics: readonly OptInMetricName[];
     readonly health_every?: number;
+    readonly resamples?: number;
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -206,6 +207,12 @@ const experiment = obj("an experiment", {
     health_every: optional(num(
       "steps between logs of both players' gradient norms (`d/grad_norm`, `g/grad_norm`); " +
         "absent: every 50 steps; 0: never",
+      { int: true, min: 0 },
+    )),
+    resamples: optional(num(
+      "fresh draws per evaluation for the standard errors (`eval/<metric>_se`) of the mode, KDE " +
+        "and critic-divergence estimates; absent: 5; 0: none (the estimates themselves always " +
+        "use the fixed evaluation draw)",
       { int: true, min: 0 },
     )),
   }),

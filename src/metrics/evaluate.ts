@@ -7,7 +7,7 @@ import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
 import type { ImageEvaluator } from "./image_evaluator.ts";
 import { METRIC_NEEDS } from "./metric_needs.ts";
-import { metricRun } from "./metric_run.ts";
+import { metricRun, resampledRun } from "./metric_run.ts";
 import { type MetricKind, type MetricName, METRICS } from "./metric_table.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
@@ -22,6 +22,9 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
   (METRICS[name] as MetricKind).optIn === undefined
 );
 
+/** Fresh draws per evaluation for the standard errors when `eval.resamples` is absent. */
+export const RESAMPLES = 5;
+
 /**
  * Draws `eval.samples` samples with the same noise at every evaluation (the
  * `eval` stream, restarted each time) so evaluations are comparable, and
@@ -32,6 +35,13 @@ const ALWAYS = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * `eval.metrics`, in that order (image metrics need `images`, prepared once
  * per run by `prepareImageMetrics`). A metric with a standard error also
  * writes `eval/<name>_se`; one with parts (`swd`'s levels), `eval/<name>_<part>` each.
+ *
+ * The fixed draw makes evaluations comparable but repeats one draw's noise at every step, so
+ * each `resampled` metric (modes, KDE, critic divergence, proxy FD) is measured again on
+ * `eval.resamples` (default {@link RESAMPLES}) fresh draws, each from streams of its own derived
+ * from the step and the draw's index (`eval/resample/<step>/<i>`, ...): `eval/<name>_se` is the
+ * standard deviation over those draws, the standard error of one draw's estimate. The value
+ * `eval/<name>` is still that of the fixed draw, so adding the errors changed no earlier number.
  *
  * @example
  * ```ts
@@ -71,5 +81,35 @@ export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation 
       }
     }
   }
+  Object.assign(metrics, resampledErrors(trainer, names, metrics));
   return { samples, metrics };
+}
+
+/** `eval/<name>_se` of each measured `resampled` metric: the spread over fresh draws. */
+function resampledErrors(
+  trainer: Trainer,
+  names: ReadonlySet<MetricName>,
+  measured: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const wanted = [...names].filter((name) =>
+    (METRICS[name] as MetricKind).resampled && typeof measured[`eval/${name}`] === "number" &&
+    measured[`eval/${name}_se`] === undefined
+  );
+  const count = trainer.config.eval.resamples ?? RESAMPLES;
+  if (!wanted.length || count < 2) return {};
+  const draws: Record<string, number[]> = Object.fromEntries(wanted.map((n) => [n, []]));
+  for (let i = 0; i < count; i++) {
+    const run = resampledRun(trainer, trainer.step, i);
+    for (const name of wanted) {
+      const value = (METRICS[name] as MetricKind).measure(run);
+      if (typeof value === "number" && Number.isFinite(value)) draws[name].push(value);
+    }
+  }
+  return Object.fromEntries(wanted.flatMap((name) => {
+    const xs = draws[name];
+    if (xs.length < 2) return [];
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
+    return [[`eval/${name}_se`, Math.sqrt(variance)]];
+  }));
 }

@@ -23,6 +23,11 @@ export interface MetricRun {
   readonly samples: Float32Array;
   /** `eval.samples` real examples from the `eval/data` stream, the same at every evaluation. */
   real(): Float32Array;
+  /**
+   * The random stream `name` of this evaluation (e.g. `eval/critic`): `Rng.derive(seed, name)`,
+   * the same at every evaluation, except in a resample (see `evaluate`), where it is fresh.
+   */
+  stream(name: string): Rng;
   /** The mode metrics of the samples (data with modes). */
   modes(): ModeMetrics;
   /** KL and JSD between kernel-density estimates of real and generated 2-D samples. */
@@ -82,17 +87,41 @@ export function metricRun(
   samples: Float32Array,
   images?: ImageEvaluator,
 ): MetricRun {
-  const { seed, eval: ev } = trainer.config;
-  const real = memo(() => trainer.data.sample(ev.samples, Rng.derive(seed, "eval/data")));
+  const seed = trainer.config.seed;
   if (images && samples.length % MNIST_PIXELS) throw new Error("samples are not 28x28x1 images");
+  return runOf(trainer, () => samples, (name) => Rng.derive(seed, name), images);
+}
+
+/**
+ * A resample of an evaluation: `eval.samples` generated samples (drawn only if a metric reads
+ * them) and every stream (`eval/data`, `eval/critic`) fresh, derived from the step and the
+ * resample's index, so that the spread of a metric over resamples is its sampling noise.
+ */
+export function resampledRun(trainer: Trainer, step: number, index: number): MetricRun {
+  const { seed, eval: ev } = trainer.config;
+  const stream = (name: string) => Rng.derive(seed, `${name}/resample/${step}/${index}`);
+  return runOf(trainer, memo(() => trainer.sample(ev.samples, stream("eval"))), stream);
+}
+
+function runOf(
+  trainer: Trainer,
+  generated: () => Float32Array,
+  stream: (name: string) => Rng,
+  images?: ImageEvaluator,
+): MetricRun {
+  const ev = trainer.config.eval;
+  const real = memo(() => trainer.data.sample(ev.samples, stream("eval/data")));
   return {
     trainer,
-    samples,
+    get samples() {
+      return generated();
+    },
     real,
-    modes: memo(() => modeMetrics(samples, trainer.data.modes ?? [])),
-    kde: memo(() => kdeDivergences(real(), samples)),
+    stream,
+    modes: memo(() => modeMetrics(generated(), trainer.data.modes ?? [])),
+    kde: memo(() => kdeDivergences(real(), generated())),
     gaussian: memo(() => gaussianGenerator(trainer)),
-    proxy: memo(() => featureContext(runReference(trainer.data, ev.samples, real), samples)),
-    images: images && imageMetricContext(images.reference, samples),
+    proxy: memo(() => featureContext(runReference(trainer.data, ev.samples, real), generated())),
+    images: images && imageMetricContext(images.reference, generated()),
   };
 }
