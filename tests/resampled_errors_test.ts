@@ -15,6 +15,8 @@ import { runExperiment } from "../src/runs/experiment.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { boundChecks } from "../src/views/estimates.ts";
 import { renderRunPage } from "../src/views/run_page.ts";
+import { renderMarkdown } from "../src/report/render.ts";
+import { summarize } from "../src/report/summarize.ts";
 import { ROOT, tinyExperiment } from "./_fixtures.ts";
 
 await useBackend("wasm");
@@ -102,4 +104,21 @@ Deno.test("summary.json gives every final estimate with its standard error", asy
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a report gives each configuration's mean the s.e. of its runs' own evaluation noise", () => {
+  const trial = (seed: number, se?: number) => ({
+    index: seed,
+    configuration: 0,
+    seed,
+    objective: "hinge",
+    settings: [["objective.name", "hinge"]] as [string, unknown][],
+    final: { "eval/modes": 7 + seed, ...(se === undefined ? {} : { "eval/modes_se": se }) },
+    curve: [],
+  });
+  const data = summarize("demo", [trial(0, 0.3), trial(1, 0.4)]);
+  assert.ok(Math.abs(data.configurations[0].stats["eval/modes"].evalSe! - 0.25) < 1e-12);
+  assert.match(renderMarkdown(data), /7\.5 ± 0\.707 \(s\.e\. 0\.25\)/);
+  const partial = summarize("demo", [trial(0, 0.3), trial(1)]);
+  assert.equal(partial.configurations[0].stats["eval/modes"].evalSe, undefined);
 });

@@ -81,8 +81,14 @@ export function evaluate(trainer: Trainer, images?: ImageEvaluator): Evaluation 
       }
     }
   }
-  Object.assign(metrics, resampledErrors(trainer, names, metrics));
-  return { samples, metrics };
+  const errors = resampledErrors(trainer, names, metrics);
+  // Each standard error right after its estimate, as `eval/kid_se` follows `eval/kid`.
+  const ordered: Record<string, number> = {};
+  for (const [key, value] of Object.entries(metrics)) {
+    ordered[key] = value;
+    if (errors[`${key}_se`] !== undefined) ordered[`${key}_se`] = errors[`${key}_se`];
+  }
+  return { samples, metrics: ordered };
 }
 
 /** `eval/<name>_se` of each measured `resampled` metric: the spread over fresh draws. */
