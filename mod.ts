@@ -330,6 +330,8 @@ export { gridPng } from "./src/images/grid.ts";
 export { samplesCsv } from "./src/runs/files.ts";
 export { samplesPng, samplesSvg } from "./src/views/samples.ts";
 export type { SampleSet } from "./src/views/samples.ts";
+export { boundChecks, estimatesOf } from "./src/views/estimates.ts";
+export type { BoundCheck, Estimate } from "./src/views/estimates.ts";
 export type { GridOptions } from "./src/images/grid.ts";
 export { isImageData, PICTURE_IMAGES, writeSamples } from "./src/runs/experiment.ts";
 export { dataManifest } from "./src/runs/run_folder.ts";

@@ -71,11 +71,17 @@ Deno.test("the evaluator measures what applies, in table order: a 2-D ring, a 1-
   const ring = Trainer.create(parseExperiment(tinyExperiment("/tmp/unused")).config);
   assert.deepEqual(Object.keys(evaluate(ring).metrics), [
     "eval/modes",
+    "eval/modes_se",
     "eval/hq",
+    "eval/hq_se",
     "eval/reverse_kl",
+    "eval/reverse_kl_se",
     "eval/kde_kl",
+    "eval/kde_kl_se",
     "eval/kde_js",
+    "eval/kde_js_se",
     "eval/divergence",
+    "eval/divergence_se",
   ]);
   ring.dispose();
   for (const [objective, truth] of [["kl", true], ["hinge", false]] as const) {
@@ -86,12 +92,14 @@ Deno.test("the evaluator measures what applies, in table order: a 2-D ring, a 1-
     const fit = Trainer.create(config);
     assert.deepEqual(Object.keys(evaluate(fit).metrics), [
       "eval/modes",
+      "eval/modes_se",
       "eval/hq",
+      "eval/hq_se",
       "eval/reverse_kl",
-      ...(truth ? ["eval/divergence", "eval/mu", "eval/sigma", "eval/true_divergence"] : [
-        "eval/mu",
-        "eval/sigma",
-      ]),
+      "eval/reverse_kl_se",
+      ...(truth
+        ? ["eval/divergence", "eval/divergence_se", "eval/mu", "eval/sigma", "eval/true_divergence"]
+        : ["eval/mu", "eval/sigma"]),
     ]);
     fit.dispose();
   }

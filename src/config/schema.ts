@@ -98,6 +98,7 @@ export interface Experiment {
     readonly modes?: { readonly threshold: number; readonly min_samples: number };
     /** The Parzen estimate's protocol (absent: eval.samples centres, held-out halves). */
     readonly parzen?: { readonly centres?: number; readonly validation: "held_out" | "train" };
+    readonly resamples?: number;
   };
   /** Backend. */
   readonly backend: { readonly name: BackendName; readonly threads: number };
@@ -267,6 +268,12 @@ const experiment = obj("an experiment", {
           "held_out",
         ),
       },
+    )),
+    resamples: optional(num(
+      "fresh draws per evaluation for the standard errors (`eval/<metric>_se`) of the mode, KDE " +
+        "and critic-divergence estimates; absent: 5; 0: none (the estimates themselves always " +
+        "use the fixed evaluation draw)",
+      { int: true, min: 0 },
     )),
   }),
   backend: obj("where the tensors are computed", {

@@ -7,7 +7,7 @@ import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
 import type { ImageEvaluator } from "./image_evaluator.ts";
 import { METRIC_NEEDS } from "./metric_needs.ts";
-import { metricRun, type RunExtractors } from "./metric_run.ts";
+import { metricRun, resampledRun, type RunExtractors } from "./metric_run.ts";
 import { type MetricKind, type MetricName, METRICS } from "./metric_table.ts";
 
 /** Samples and metrics of one evaluation. Metric keys are prefixed `eval/`. */
@@ -26,6 +26,9 @@ const AUTO = (Object.keys(METRICS) as MetricName[]).filter((name) =>
   (METRICS[name] as MetricKind).optIn?.auto
 );
 
+/** Fresh draws per evaluation for the standard errors when `eval.resamples` is absent. */
+export const RESAMPLES = 5;
+
 /**
  * Draws `eval.samples` samples with the same noise at every evaluation (the
  * `eval` stream, restarted each time) so evaluations are comparable, and
@@ -38,6 +41,13 @@ const AUTO = (Object.keys(METRICS) as MetricName[]).filter((name) =>
  * per run by `prepareImageMetrics`), then on image data the weight-free
  * metrics not listed (`proxy_*` and `swd`, when `eval.samples` >= 6). A metric with a standard error also
  * writes `eval/<name>_se`; one with parts (`swd`'s levels), `eval/<name>_<part>` each.
+ *
+ * The fixed draw makes evaluations comparable but repeats one draw's noise at every step, so
+ * each `resampled` metric (modes, KDE, critic divergence, proxy FD) is measured again on
+ * `eval.resamples` (default {@link RESAMPLES}) fresh draws, each from streams of its own derived
+ * from the step and the draw's index (`eval/resample/<step>/<i>`, ...): `eval/<name>_se` is the
+ * standard deviation over those draws, the standard error of one draw's estimate. The value
+ * `eval/<name>` is still that of the fixed draw, so adding the errors changed no earlier number.
  *
  * @example
  * ```ts
@@ -87,5 +97,41 @@ export function evaluate(
       }
     }
   }
-  return { samples, metrics };
+  const errors = resampledErrors(trainer, names, metrics);
+  // Each standard error right after its estimate, as `eval/kid_se` follows `eval/kid`.
+  const ordered: Record<string, number> = {};
+  for (const [key, value] of Object.entries(metrics)) {
+    ordered[key] = value;
+    if (errors[`${key}_se`] !== undefined) ordered[`${key}_se`] = errors[`${key}_se`];
+  }
+  return { samples, metrics: ordered };
+}
+
+/** `eval/<name>_se` of each measured `resampled` metric: the spread over fresh draws. */
+function resampledErrors(
+  trainer: Trainer,
+  names: ReadonlySet<MetricName>,
+  measured: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const wanted = [...names].filter((name) =>
+    (METRICS[name] as MetricKind).resampled && typeof measured[`eval/${name}`] === "number" &&
+    measured[`eval/${name}_se`] === undefined
+  );
+  const count = trainer.config.eval.resamples ?? RESAMPLES;
+  if (!wanted.length || count < 2) return {};
+  const draws: Record<string, number[]> = Object.fromEntries(wanted.map((n) => [n, []]));
+  for (let i = 0; i < count; i++) {
+    const run = resampledRun(trainer, trainer.step, i);
+    for (const name of wanted) {
+      const value = (METRICS[name] as MetricKind).measure(run);
+      if (typeof value === "number" && Number.isFinite(value)) draws[name].push(value);
+    }
+  }
+  return Object.fromEntries(wanted.flatMap((name) => {
+    const xs = draws[name];
+    if (xs.length < 2) return [];
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
+    return [[`eval/${name}_se`, Math.sqrt(variance)]];
+  }));
 }

@@ -106,6 +106,8 @@ export function featureRecords(kind: ExtractorKind): Record<string, MetricKind> 
       rank: f.ranks[0],
       doc: `lower is better: ${f.fdDoc} between Gaussians fitted to features ${f.note}`,
       ...extra,
+      // Resamples have the proxy space only (see `resampledRun`): Inception's FID keeps no s.e.
+      ...(kind === "proxy" ? { resampled: true } : {}),
       measure: (run: MetricRun) => {
         const c = ctx(run), dim = c.reference.extractor.dim;
         return frechetDistance(gaussianStats(c.features(), dim), c.reference.stats);

@@ -35,6 +35,11 @@ export interface MetricRun {
   readonly samples: Float32Array;
   /** `eval.samples` real examples from the `eval/data` stream, the same at every evaluation. */
   real(): Float32Array;
+  /**
+   * The random stream `name` of this evaluation (e.g. `eval/critic`): `Rng.derive(seed, name)`,
+   * the same at every evaluation, except in a resample (see `evaluate`), where it is fresh.
+   */
+  stream(name: string): Rng;
   /** The mode metrics of the samples (data with modes). */
   modes(): ModeMetrics;
   /** KL and JSD between kernel-density estimates of real and generated 2-D samples. */
@@ -121,36 +126,63 @@ export function metricRun(
   images?: ImageEvaluator,
   extractors: RunExtractors = {},
 ): MetricRun {
-  const { seed, eval: ev } = trainer.config;
-  const real = memo(() => trainer.data.sample(ev.samples, Rng.derive(seed, "eval/data")));
+  const seed = trainer.config.seed;
   if (images && samples.length % MNIST_PIXELS) throw new Error("samples are not 28x28x1 images");
+  return runOf(trainer, () => samples, (name) => Rng.derive(seed, name), images, extractors);
+}
+
+/**
+ * A resample of an evaluation: `eval.samples` generated samples (drawn only if a metric reads
+ * them) and every stream (`eval/data`, `eval/critic`) fresh, derived from the step and the
+ * resample's index, so that the spread of a metric over resamples is its sampling noise. It has
+ * the proxy feature space only (no image-metric context, no Inception).
+ */
+export function resampledRun(trainer: Trainer, step: number, index: number): MetricRun {
+  const { seed, eval: ev } = trainer.config;
+  const stream = (name: string) => Rng.derive(seed, `${name}/resample/${step}/${index}`);
+  return runOf(trainer, memo(() => trainer.sample(ev.samples, stream("eval"))), stream);
+}
+
+function runOf(
+  trainer: Trainer,
+  generated: () => Float32Array,
+  stream: (name: string) => Rng,
+  images?: ImageEvaluator,
+  extractors: RunExtractors = {},
+): MetricRun {
+  const ev = trainer.config.eval;
+  const real = memo(() => trainer.data.sample(ev.samples, stream("eval/data")));
   const contexts = new Map<ExtractorKind, FeatureContext>();
   const space = (kind: ExtractorKind): FeatureContext => {
     const extractor = kind === "proxy" ? PROXY_EXTRACTOR : extractors[kind];
     if (!extractor) throw new Error(`no ${kind} extractor in this run`);
     const known = contexts.get(kind);
     if (known) return known;
-    const ctx = featureContext(runReference(trainer.data, ev.samples, real, extractor), samples);
+    const reference = runReference(trainer.data, ev.samples, real, extractor);
+    const ctx = featureContext(reference, generated());
     contexts.set(kind, ctx);
     return ctx;
   };
   return {
     trainer,
-    samples,
+    get samples() {
+      return generated();
+    },
     real,
+    stream,
     modes: memo(() =>
       modeMetrics(
-        samples,
+        generated(),
         trainer.data.modes ?? [],
         ev.modes?.threshold,
         ev.modes?.min_samples,
       )
     ),
-    kde: memo(() => kdeDivergences(real(), samples)),
+    kde: memo(() => kdeDivergences(real(), generated())),
     gaussian: memo(() => gaussianGenerator(trainer)),
     proxy: () => space("proxy"),
     space,
     extractors,
-    images: images && imageMetricContext(images.reference, samples, parzenProtocol(trainer)),
+    images: images && imageMetricContext(images.reference, generated(), parzenProtocol(trainer)),
   };
 }

@@ -11,7 +11,6 @@
  * `eval.metrics`, in the order listed, after the others.
  * @module
  */
-import { Rng } from "../rng.ts";
 import { trueDivergence } from "./divergence_meter.ts";
 import { IMAGE_METRICS, type ImageMetricName } from "./image_metrics.ts";
 import { kid } from "./kid.ts";
@@ -65,6 +64,11 @@ export interface MetricKind {
   readonly needs: readonly MetricNeedName[];
   /** Present when the metric is measured only when listed in `eval.metrics`. */
   readonly optIn?: OptIn;
+  /**
+   * True when its standard error is measured over fresh resamples (`eval.resamples` draws of
+   * new samples and streams, see `evaluate`) and written as `eval/<name>_se`.
+   */
+  readonly resampled?: boolean;
   /** Its value at one evaluation (undefined: it does not apply after all). */
   measure(run: MetricRun): number | MetricEstimate | MetricParts | undefined;
 }
@@ -138,6 +142,7 @@ export const METRICS: Metrics = {
     doc: "modes with at least one high-quality sample (within 3 std of its nearest mode; " +
       "`eval.modes` sets both numbers)",
     needs: ["modes"],
+    resampled: true,
     measure: (run) => run.modes().modes,
   },
   hq: {
@@ -146,6 +151,7 @@ export const METRICS: Metrics = {
     rank: 4,
     doc: "share of samples within 3 std of their nearest mode (VEEGAN/PacGAN protocol)",
     needs: ["modes"],
+    resampled: true,
     measure: (run) => run.modes().hq,
   },
   reverse_kl: {
@@ -155,6 +161,7 @@ export const METRICS: Metrics = {
     doc: "KL(histogram of high-quality samples over modes || uniform) in nats; log(modes) " +
       "when none is high quality",
     needs: ["modes"],
+    resampled: true,
     measure: (run) => run.modes().reverse_kl,
   },
   kde_kl: {
@@ -163,6 +170,7 @@ export const METRICS: Metrics = {
     rank: 7,
     doc: "KL(real || generated) between kernel-density estimates of eval.samples of each",
     needs: ["plane"],
+    resampled: true,
     measure: (run) => run.kde().kl,
   },
   kde_js: {
@@ -171,6 +179,7 @@ export const METRICS: Metrics = {
     rank: 3,
     doc: "JSD between the same kernel-density estimates",
     needs: ["plane"],
+    resampled: true,
     measure: (run) => run.kde().js,
   },
   divergence: {
@@ -178,10 +187,9 @@ export const METRICS: Metrics = {
     doc: "the divergence the critic's value implies on eval.samples fresh real and generated " +
       "examples (the objective's `divergence`)",
     needs: ["critic_divergence"],
-    measure: (run) => {
-      const { seed, eval: ev } = run.trainer.config;
-      return run.trainer.divergenceEstimate(ev.samples, Rng.derive(seed, "eval/critic"));
-    },
+    resampled: true,
+    measure: (run) =>
+      run.trainer.divergenceEstimate(run.trainer.config.eval.samples, run.stream("eval/critic")),
   },
   mu: {
     label: "mu",

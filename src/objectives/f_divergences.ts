@@ -11,7 +11,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import type { Tensor } from "../tensor.ts";
-import { lambertWExp, lambertWExpTf } from "./lambert_w.ts";
+import { lambertWExp } from "./lambert_w.ts";
 
 /** One f-divergence. */
 export interface FDivergence {
@@ -33,17 +33,6 @@ export interface FDivergence {
 
 const LN2 = Math.LN2;
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-
-/** f*(t) for Jeffrey: W(e^{1-t}) + 1/W(e^{1-t}) + t - 2, with gradient 1/W(e^{1-t}). */
-const jeffreyConjugateTf = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [t, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const w = lambertWExpTf(tf.sub(1, t));
-  save([w]);
-  return {
-    value: tf.sub(tf.add(tf.add(w, tf.reciprocal(w)), t), 2),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.div(dy, saved[0]),
-  };
-}) as (t: tf.Tensor) => tf.Tensor;
 
 /** An f-divergence name from {@link F_DIVERGENCES} (a new entry is named here too). */
 export type FDivergenceName =
@@ -106,15 +95,21 @@ export const F_DIVERGENCES: Readonly<Record<FDivergenceName, FDivergence>> = {
   },
   jeffrey: {
     doc: "Jeffrey (symmetrised KL: KL(P || Q) + KL(Q || P))",
-    formula: "f(u) = (u - 1) log u; f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2; g_f(v) = v",
+    formula:
+      "f(u) = (u - 1) log u; f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2; g_f(v) = f'(e^v) = v + 1 - exp(-v)",
     f: (u) => (u - 1) * Math.log(u),
     conjugate: (t) => {
       const w = lambertWExp(1 - t);
       return w + 1 / w + t - 2;
     },
-    activation: (v) => v,
-    activationTf: (v: tf.Tensor) => v,
-    conjugateOfActivationTf: (v: tf.Tensor) => jeffreyConjugateTf(v),
+    // Not f-GAN's Table 6 (g_f(v) = v): there the critic must output T = log r + 1 - 1/r, which
+    // falls like -1/r = -exp(quadratic) where the generator has mass and the data has little, and
+    // a leaky-ReLU critic only falls linearly, so the generator under-feels its tails (sigma came
+    // out 0.03-0.04 high). With g_f = f' o exp, as every other entry here has, the critic outputs
+    // v = log(p/q), and f*(g_f(v)) = e^v + v - 1 exactly (u f'(u) - f(u) at u = e^v): no Lambert W.
+    activation: (v) => v + 1 - Math.exp(-v),
+    activationTf: (v: tf.Tensor) => tf.sub(tf.add(v, 1), tf.exp(tf.neg(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(tf.add(tf.exp(v), v), 1),
   },
   jensen_shannon: {
     doc: "Jensen-Shannon, as 2·JSD (f-GAN's f; JSD itself is half of it)",

@@ -34,6 +34,7 @@ export interface Chart {
 const num = (v: number) => Number.isFinite(v) ? String(+v.toPrecision(3)) : "–";
 const meanStd = (s: MetricStats | undefined) =>
   (s?.n ? `${num(s.mean)} ± ${num(s.std)}` : "–") +
+  (s?.evalSe !== undefined ? ` (s.e. ${num(s.evalSe)})` : "") +
   (s?.missing ? ` (${s.missing} of ${s.n + s.missing} not finite)` : "");
 const interval = (s: MetricStats | undefined) => s?.n ? `[${num(s.ci.lo)}, ${num(s.ci.hi)}]` : "–";
 const versus = (d: Difference | undefined) =>
@@ -149,7 +150,8 @@ export function reportTables(data: ReportData): Table[] {
   tables.push({
     caption: "Every configuration",
     note: "Mean ± standard deviation over seeds, then the 95% percentile-bootstrap interval " +
-      "of the mean (10,000 resamples).",
+      "of the mean (10,000 resamples). (s.e. x): the standard error of that mean from the " +
+      "runs' own evaluation noise (`eval/<metric>_se` over fresh draws), where every seed has one.",
     head: ["#", "objective", "settings", "seeds", ...data.metrics.map(metricLabel)],
     rows: data.configurations.map((c) => [
       String(c.configuration),

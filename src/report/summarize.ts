@@ -55,6 +55,11 @@ export interface MetricStats {
   readonly values: readonly number[];
   /** Finished seeds whose value is missing or not finite (a diverged run). */
   readonly missing: number;
+  /**
+   * The standard error of the mean from the runs' own sampling noise, sqrt(sum se_i^2) / n, when
+   * every seed's final row has `<metric>_se` (see `eval.resamples`).
+   */
+  readonly evalSe?: number;
 }
 
 /** One point of a training curve over seeds. */
@@ -185,8 +190,12 @@ function curveOf(trials: readonly ReportTrial[], metric: string): CurvePoint[] {
   }));
 }
 
-function statsOf(raw: unknown[], rng: Rng): MetricStats {
+function statsOf(raw: unknown[], rng: Rng, rawSe: unknown[] = []): MetricStats {
   const values = raw.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const ses = rawSe.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const evalSe = ses.length && ses.length === raw.length && values.length === raw.length
+    ? Math.sqrt(ses.reduce((a, se) => a + se * se, 0)) / ses.length
+    : undefined;
   return {
     n: values.length,
     mean: mean(values),
@@ -194,6 +203,7 @@ function statsOf(raw: unknown[], rng: Rng): MetricStats {
     ci: bootstrapMean(values, rng),
     values,
     missing: raw.length - values.length,
+    ...(evalSe === undefined ? {} : { evalSe }),
   };
 }
 
@@ -287,7 +297,11 @@ export function summarize(
     const stats: Record<string, MetricStats> = {};
     const curves: Record<string, CurvePoint[]> = {};
     for (const m of metrics) {
-      stats[m] = statsOf(finished.map((t) => t.final![m]), Rng.derive(0, `report/ci/${c}/${m}`));
+      stats[m] = statsOf(
+        finished.map((t) => t.final![m]),
+        Rng.derive(0, `report/ci/${c}/${m}`),
+        finished.map((t) => t.final![`${m}_se`]),
+      );
       curves[m] = curveOf(finished, m);
     }
     return {

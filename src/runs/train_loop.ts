@@ -20,6 +20,7 @@ import { writeRunReport } from "./run_report.ts";
 import { prepareFeatureSpaces, recordFeatureProtocols } from "./feature_spaces.ts";
 import { cacheDirFromEnv } from "../env.ts";
 import type { ExtractorLoaders } from "../metrics/extractor_choice.ts";
+import { boundChecks, type Estimate, estimatesOf } from "../views/estimates.ts";
 
 /** One line of `metrics.jsonl`: step metrics, wall time, and eval metrics when taken. */
 export type MetricsRow = Readonly<Record<string, number>> & { readonly step: number };
@@ -70,6 +71,13 @@ export interface RunSummary {
   readonly steps: number;
   /** The last row of `metrics.jsonl`, without wall time. */
   readonly final: Readonly<Record<string, number>>;
+  /**
+   * Every final estimate that has a standard error, with it (`eval/<name>` and
+   * `eval/<name>_se` of `final`): `{ "eval/modes": { value, se } }`.
+   */
+  readonly estimates: Readonly<Record<string, Estimate>>;
+  /** The final estimates against the exact values they bound (see `boundChecks`), one line each. */
+  readonly bounds: readonly string[];
   /** Training wall time in seconds (excluding resumed-away time). */
   readonly elapsed: number;
   /** Training speed of this process (resumed runs: since resuming). */
@@ -285,6 +293,8 @@ export async function train(
     config_hash: loaded.hash,
     steps: stop ? (last?.step ?? 0) : trainer.step,
     final,
+    estimates: estimatesOf(final),
+    bounds: boundChecks(final).map((b) => b.line),
     elapsed: seconds,
     steps_per_second: (trainer.step - startStep) / Math.max(1e-9, seconds - elapsedBefore),
     ...(stop

@@ -9,6 +9,7 @@
  */
 import { esc } from "./color.ts";
 import { curvesSvg, type Series } from "./curves.ts";
+import { boundChecks, estimatesOf } from "./estimates.ts";
 
 /** One time-lapse frame: the evaluation's step and its picture's path relative to the page. */
 export interface Frame {
@@ -71,7 +72,10 @@ export function runCharts(rows: RunPage["rows"]): { title: string; svg: string }
       for (const k in r) keys.add(k);
     }
   }
-  const evals = [...keys].filter((k) => k.startsWith("eval/"));
+  // A standard error is shown beside its estimate (latestEstimates), not as a chart of its own.
+  const evals = [...keys].filter((k) =>
+    k.startsWith("eval/") && !(k.endsWith("_se") && keys.has(k.slice(0, -3)))
+  );
   return [
     ...training,
     ...evals.map((k) => ({ title: k, svg: curvesSvg(k, [seriesOf(rows, k)]) })),
@@ -82,7 +86,8 @@ const STYLE = `body{font-family:sans-serif;margin:1.5em;max-width:1100px;color:#
 .charts{display:flex;flex-wrap:wrap;gap:8px}.strip{display:flex;flex-wrap:wrap;gap:4px}
 .strip figure{margin:0;font-size:11px;text-align:center}.strip img{width:96px}
 pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:420px;font-size:12px}
-#lapse-img{max-width:520px;display:block}`;
+#lapse-img{max-width:520px;display:block}
+#estimates td{padding:0 8px}.bound.flag{color:#b00;font-weight:bold}`;
 
 function timeLapse(frames: readonly Frame[]): string {
   if (!frames.length) return "<p>No evaluation yet.</p>";
@@ -109,6 +114,32 @@ function timeLapse(frames: readonly Frame[]): string {
 }
 
 /**
+ * The latest evaluation's estimates, each with its standard error, and how each estimate that
+ * bounds an exact value stands against it (below, within noise, or flagged above).
+ */
+function latestEstimates(rows: RunPage["rows"]): string {
+  const row = rows.findLast((r) => Object.keys(r).some((k) => k.startsWith("eval/")));
+  if (!row) return "";
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+  const cells = Object.entries(estimatesOf(row)).map(([key, e]) =>
+    `<tr><td>${esc(key)}</td><td>${fmt(e.value)}</td><td>± ${fmt(e.se ?? NaN)}</td></tr>`
+  );
+  const checks = boundChecks(row).map((b) =>
+    `<p class="bound ${b.verdict === "above" ? "flag" : "ok"}">${esc(b.line)}</p>`
+  );
+  if (!cells.length && !checks.length) return "";
+  return [
+    `<h2>Estimates at step ${row.step}</h2>`,
+    cells.length
+      ? `<table id="estimates"><tr><th>metric</th><th>value</th><th>standard error</th></tr>${
+        cells.join("")
+      }</table>`
+      : "",
+    ...checks,
+  ].join("\n");
+}
+
+/**
  * The page as HTML.
  */
 export function renderRunPage(page: RunPage): string {
@@ -118,6 +149,7 @@ export function renderRunPage(page: RunPage): string {
     `<style>${STYLE}</style></head><body>`,
     `<h1>${esc(page.title)}</h1>`,
     `<p id="status">${esc(page.status)}</p>`,
+    latestEstimates(page.rows),
     page.latest ? `<h2>Latest view</h2>\n<div id="latest">${page.latest}</div>` : "",
     `<h2>Over training</h2>\n${timeLapse(page.frames)}`,
     page.protocol?.length
