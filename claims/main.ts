@@ -86,7 +86,10 @@ async function main(parsed: { values: Record<string, unknown> }): Promise<number
       );
     }
   }
-  const claims = CLAIMS.filter((c) => ids ? ids.includes(c.id) : v.slow || !c.slow);
+  // --only runs its claims in the order it names them.
+  const claims = ids
+    ? ids.map((id) => CLAIMS.find((c) => c.id === id)!)
+    : CLAIMS.filter((c) => v.slow || !c.slow);
   const seeds = v.quick ? 1 : v.seeds === undefined ? undefined : positiveInt("--seeds", v.seeds);
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
   const commit = (await gitCommit()) ?? "unknown";

@@ -21,7 +21,8 @@ import {
 export interface MeasureOptions {
   /**
    * Folder the run folders go under (one per run and seed, named by {@link runFolder}); a run
-   * whose folder already holds a finished run (`summary.json`) is read, not run again.
+   * whose folder already holds a finished run (`summary.json`) is read, not run again, and one
+   * stopped part-way resumes from its last checkpoint.
    */
   readonly root: string;
   /** Runs at once (at most 2 on a shared machine). */
@@ -92,11 +93,14 @@ async function runOne(
 ): Promise<RunResult> {
   const done = await finished(dir);
   if (done) return done;
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  // A run stopped part-way continues from its last checkpoint (runs are deterministic).
+  const started = await Deno.stat(`${dir}/config.resolved.yaml`).then(() => true, () => false);
+  if (!started) await Deno.remove(dir, { recursive: true }).catch(() => {});
   const sets = [...overrides(run), ...extra, `seed=${seed}`].flatMap((s) => ["--set", s]);
+  const target = started ? ["--resume", dir] : [run.file, ...sets, "--run-dir", dir];
   const start = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
-    args: experimentArgs([run.file, ...sets, "--run-dir", dir, "--quiet"]),
+    args: experimentArgs([...target, "--quiet"]),
     stdout: "null",
     stderr: "piped",
   }).output();
