@@ -58,7 +58,9 @@ async function writeReadme(table: MeasuredTable | undefined): Promise<void> {
 
 function positiveInt(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: got "${text}" (valid: integer >= 1)`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`${flag}: got "${text}" (valid: integer >= 1)`);
+  }
   return n;
 }
 

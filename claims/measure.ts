@@ -61,7 +61,12 @@ function fnv(text: string): string {
 }
 
 /** The run folder of one seed: the same run, overrides and seed always get the same name. */
-export function runFolder(root: string, run: RunSpec, seed: number, extra: readonly string[]) {
+export function runFolder(
+  root: string,
+  run: RunSpec,
+  seed: number,
+  extra: readonly string[],
+): string {
   const name = run.file.replace(/^.*\//, "").replace(/\.yaml$/, "");
   const key = fnv(JSON.stringify([run.file, overrides(run).sort(), [...extra].sort()]));
   return `${root}/${name}-${key}-seed${seed}`;

@@ -56,7 +56,15 @@ const seedText = (seeds: readonly number[]) =>
 
 /** The table `deno task claims` prints: claim, metric, mean ± s.e. over seeds, rule, verdict. */
 export function printedTable(claims: readonly Claim[], measured: readonly Measurement[]): string {
-  const rows = [["claim", "metric", "measured (mean ± s.e.)", "seeds", "values", "rule", "verdict"]];
+  const rows = [[
+    "claim",
+    "metric",
+    "measured (mean ± s.e.)",
+    "seeds",
+    "values",
+    "rule",
+    "verdict",
+  ]];
   for (const m of measured) {
     const c = claims.find((c) => c.id === m.id)!;
     rows.push([
@@ -106,6 +114,8 @@ export function claimsBlock(claims: readonly Claim[], table: MeasuredTable | und
 /** Replaces the text between the claims markers of `readme` with `block`. */
 export function withClaims(readme: string, block: string): string {
   const a = readme.indexOf(CLAIMS_START), b = readme.indexOf(CLAIMS_END);
-  if (a < 0 || b < a) throw new Error(`README.md: markers ${CLAIMS_START} ... ${CLAIMS_END} not found`);
+  if (a < 0 || b < a) {
+    throw new Error(`README.md: markers ${CLAIMS_START} ... ${CLAIMS_END} not found`);
+  }
   return `${readme.slice(0, a + CLAIMS_START.length)}\n\n${block}\n\n${readme.slice(b)}`;
 }
