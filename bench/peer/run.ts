@@ -16,6 +16,15 @@ import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { writeAtomic } from "../../src/files.ts";
 import { KERNEL_SHAPES } from "./kernel_shapes.ts";
+import {
+  E2E_WORKLOADS,
+  type E2eResult,
+  e2eTable,
+  type E2eWorkload,
+  hostCpu,
+  prepareE2e,
+  runE2e,
+} from "./e2e.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
@@ -198,7 +207,10 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      configs: { type: "string", default: "toy2d,dcgan_mnist,matmul,kernels" },
+      configs: {
+        type: "string",
+        default: `toy2d,dcgan_mnist,matmul,kernels,${E2E_WORKLOADS.join(",")}`,
+      },
       threads: { type: "string", default: "1,2" },
       "max-seconds": { type: "string", default: "15" },
       repeats: { type: "string", default: "3" },
@@ -206,9 +218,19 @@ if (import.meta.main) {
     },
   });
   // `kernels` is the kernel comparison (kernel_shapes.ts), not a peer workload.
+  // The end-to-end workloads (e2e.ts) are whole runs, timed from process start.
   const all = values.configs.split(",");
-  const configs = all.filter((c) => c !== "kernels");
+  const e2e = E2E_WORKLOADS.filter((w) => all.includes(w));
+  const configs = all.filter((c) => c !== "kernels" && !e2e.includes(c as E2eWorkload));
   const withKernels = all.includes("kernels");
+  const unknown = configs.filter((c) => !["toy2d", "dcgan_mnist", "matmul"].includes(c));
+  if (unknown.length) {
+    console.error(
+      `bench:peer: --configs: unknown ${unknown.join(", ")} (valid: toy2d, dcgan_mnist, matmul, ` +
+        `kernels, ${E2E_WORKLOADS.join(", ")})`,
+    );
+    Deno.exit(2);
+  }
   const threads = values.threads.split(",").map(Number);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
@@ -222,6 +244,7 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  console.error(`host: ${hostCpu().model}; ${hostCpu().simd}; ${cpus().length} cores`);
   const fastBlas = await openblas();
   const env: Record<string, string> = fastBlas ? { LD_LIBRARY_PATH: OPENBLAS_LIB } : {};
   const limit = ["--max-seconds", values["max-seconds"]];
@@ -263,6 +286,21 @@ if (import.meta.main) {
       }
     }
   }
+  const e2eResults: E2eResult[] = [];
+  const scratch = await Deno.makeTempDir({ prefix: "duel-bench-peer-" });
+  const ctx = { scratch, torchEnv: env, threads };
+  for (const w of e2e) await prepareE2e(w, ctx);
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const w of e2e) {
+      for (const r of await runE2e(w, ctx, repeat)) {
+        e2eResults.push(r);
+        console.error(
+          `${repeat + 1}/${repeats} ${r.impl} ${r.config} ${r.threads}T: ${r.seconds.toFixed(1)} s`,
+        );
+      }
+    }
+  }
+  await Deno.remove(scratch, { recursive: true });
   const kernelResults: KernelResult[] = [];
   const kernels = Object.keys(KERNEL_SHAPES);
   for (const t of withKernels ? threads : []) {
@@ -293,10 +331,10 @@ if (import.meta.main) {
       console.error(`${k.variant} ${k.kernel} ${k.threads}T: ${fmt(k.median_ms)} ms`);
     }
   }
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const host = hostCpu();
+  const cpu = `${host.model}; ${host.simd}`;
   const text = [
-    table(results, configs, threads, repeats),
-    "",
+    ...(configs.length ? [table(results, configs, threads, repeats), ""] : []),
     `Best of ${repeats} medians, ms per step (one critic + one generator update) or per 512^3 ` +
     `matmul; measured by ` +
     `\`deno task bench:peer\` on ${
@@ -306,6 +344,21 @@ if (import.meta.main) {
       fastBlas ? "OpenBLAS (OpenMP build)" : "Debian's reference BLAS"
     }, ` +
     `both sides interleaved in one run. Ratios below 1 mean Duel is faster.`,
+    ...(e2e.length
+      ? [
+        "",
+        e2eTable(e2eResults, e2e, threads),
+        "",
+        `Whole runs, best of ${repeats}, wall seconds from process start to the last file ` +
+        "written, each into a fresh folder (`bench/peer/e2e.ts`): Duel's real `deno task` " +
+        "commands (ring8_run: the README's `experiments/ring8.yaml`; ring8_sweep: 8 seeds of it " +
+        "at 2,000 steps, `--parallel 2`; dcgan_run: `experiments/dcgan-mnist.yaml` for 500 " +
+        "steps with its image metrics) against `bench/peer/torch_ring8.py` (the same recipe and " +
+        "evaluations, without views and report.html; the sweep as 8 processes of 1 thread, 2 at " +
+        "a time) and `bench/peer/torch_dcgan_quality.py` (samples, no metrics). Fewer files and " +
+        "metrics favour PyTorch.",
+      ]
+      : []),
     ...(withKernels
       ? [
         "",
