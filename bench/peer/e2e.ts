@@ -71,10 +71,11 @@ async function pool(jobs: (() => Promise<unknown>)[], parallel: number): Promise
   await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
 }
 
-/** What the workloads share: a scratch folder, PyTorch's environment, the thread counts. */
+/** What the workloads share: a scratch folder, how PyTorch scripts start, the thread counts. */
 export interface E2eContext {
   readonly scratch: string;
-  readonly torchEnv: Record<string, string>;
+  /** python3's arguments before a script's own: the script behind a launcher (OpenBLAS). */
+  readonly torchPrefix: (script: string) => string[];
   readonly threads: readonly number[];
 }
 
@@ -103,8 +104,11 @@ export async function runE2e(
   const results: E2eResult[] = [];
   const add = (impl: E2eResult["impl"], threads: number, seconds: number) =>
     results.push({ impl, config: workload, threads, seconds, repeat });
-  const python = (label: string, args: string[]) =>
-    timed(`PyTorch ${workload} ${label}`, "/usr/bin/python3", args, ctx.torchEnv);
+  const python = (label: string, [script, ...args]: string[]) =>
+    timed(`PyTorch ${workload} ${label}`, "/usr/bin/python3", [
+      ...ctx.torchPrefix(script),
+      ...args,
+    ]);
   const task = (args: string[]) => timed(`Duel ${workload}`, Deno.execPath(), ["task", ...args]);
   if (workload === "ring8_run") {
     for (const t of ctx.threads) {
@@ -228,18 +232,30 @@ export function e2eTable(results: E2eResult[], workloads: string[], threads: num
   ].join("\n");
 }
 
-/** The host's CPU model and the SIMD features ratios move with (from /proc/cpuinfo). */
-export function hostCpu(): { model: string; simd: string } {
-  const info = (() => {
-    try {
-      return Deno.readTextFileSync("/proc/cpuinfo");
-    } catch {
-      return "";
-    }
-  })();
+/** The CPU model and the SIMD features ratios move with, from the text of `/proc/cpuinfo`. */
+export function parseCpuInfo(info: string): { model: string; simd: string } {
   const model = info.match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? "unknown CPU";
   const flags = new Set((info.match(/^flags\s*:\s*(.*)$/m)?.[1] ?? "").split(/\s+/));
   const simd = ["avx2", "fma", "avx512f"].map((f) => `${f} ${flags.has(f) ? "yes" : "no"}`)
     .join(", ");
   return { model, simd };
+}
+
+/**
+ * The host's CPU model and SIMD features, and the vector code PyTorch chose
+ * (`CPU capability usage` in `torch.__config__.show()`, e.g. `AVX2`). Read
+ * through python3: Deno grants `/proc/cpuinfo` only to `--allow-all`.
+ */
+export async function hostCpu(): Promise<{ model: string; simd: string; torch: string }> {
+  const script = "import re, torch\n" +
+    "m = re.search(r'CPU capability usage: (\\w+)', torch.__config__.show())\n" +
+    "print(m.group(1) if m else 'unknown')\nprint(open('/proc/cpuinfo').read())";
+  const out = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script],
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  const text = out?.success ? decoder.decode(out.stdout) : "";
+  const [first, ...rest] = text.split("\n");
+  return { ...parseCpuInfo(rest.join("\n")), torch: first?.trim() || "unknown" };
 }

@@ -29,6 +29,7 @@ import {
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
 const PEER_KERNELS = `${ROOT}bench/peer/torch_kernels.py`;
+const WITH_OPENBLAS = `${ROOT}bench/peer/with_openblas.py`;
 const OPENBLAS = `${ROOT}.openblas`;
 const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
 const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
@@ -99,10 +100,9 @@ export function kernelTable(results: KernelResult[], kernels: string[], threads:
 
 const decoder = new TextDecoder();
 
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+async function run(cmd: string, args: string[]) {
   const out = await new Deno.Command(cmd, {
     args,
-    env,
     stdout: "piped",
     stderr: "piped",
     cwd: ROOT,
@@ -115,18 +115,20 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   };
 }
 
-/** Puts the OpenMP OpenBLAS in `.openblas/` (Debian package, unpacked, not installed). */
+/**
+ * Whether the OpenMP OpenBLAS is unpacked in `.openblas/` (Debian's package, not installed). The
+ * task may run only Deno and python3, so it prints the commands that unpack it instead.
+ */
 async function openblas(): Promise<boolean> {
   if (await Deno.stat(`${OPENBLAS_LIB}/libopenblas.so.0`).then(() => true, () => false)) {
     return true;
   }
-  await Deno.mkdir(OPENBLAS, { recursive: true });
-  const dl = await run("sh", [
-    "-c",
-    `cd ${OPENBLAS} && apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp*.deb .`,
-  ]);
-  if (!dl.ok) console.error(`could not fetch libopenblas0-openmp: ${dl.stderr.trim()}`);
-  return dl.ok;
+  console.error(
+    `bench:peer: no OpenBLAS in ${OPENBLAS}/ (PyTorch would run Debian's reference BLAS); ` +
+      `unpack it with: mkdir -p ${OPENBLAS} && cd ${OPENBLAS} && ` +
+      `apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp*.deb .`,
+  );
+  return false;
 }
 
 function lines(stdout: string): Result[] {
@@ -244,9 +246,13 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
-  console.error(`host: ${hostCpu().model}; ${hostCpu().simd}; ${cpus().length} cores`);
+  const host = await hostCpu();
+  const cpu = `${host.model}; ${host.simd}; PyTorch's vector code ${host.torch}`;
+  console.error(`host: ${cpu}; ${cpus().length} cores`);
   const fastBlas = await openblas();
-  const env: Record<string, string> = fastBlas ? { LD_LIBRARY_PATH: OPENBLAS_LIB } : {};
+  if (!fastBlas) Deno.exit(1);
+  // Every PyTorch script starts through with_openblas.py (OpenBLAS loaded before torch).
+  const viaBlas = (script: string) => [WITH_OPENBLAS, OPENBLAS_LIB, script];
   const limit = ["--max-seconds", values["max-seconds"]];
   const results: Result[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
@@ -254,13 +260,13 @@ if (import.meta.main) {
       for (const t of threads) {
         // Interleaved, so drift in machine load hits both sides alike.
         const p = await run("/usr/bin/python3", [
-          PEER,
+          ...viaBlas(PEER),
           "--config",
           config,
           "--threads",
           String(t),
           ...limit,
-        ], env);
+        ]);
         if (!p.ok) {
           throw new Error(`PyTorch ${config} ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
         }
@@ -288,7 +294,7 @@ if (import.meta.main) {
   }
   const e2eResults: E2eResult[] = [];
   const scratch = await Deno.makeTempDir({ prefix: "duel-bench-peer-" });
-  const ctx = { scratch, torchEnv: env, threads };
+  const ctx = { scratch, torchPrefix: viaBlas, threads };
   for (const w of e2e) await prepareE2e(w, ctx);
   for (let repeat = 0; repeat < repeats; repeat++) {
     for (const w of e2e) {
@@ -305,14 +311,14 @@ if (import.meta.main) {
   const kernels = Object.keys(KERNEL_SHAPES);
   for (const t of withKernels ? threads : []) {
     const p = await run("/usr/bin/python3", [
-      PEER_KERNELS,
+      ...viaBlas(PEER_KERNELS),
       "--shapes",
       JSON.stringify(KERNEL_SHAPES),
       "--threads",
       String(t),
       "--max-seconds",
       "3",
-    ], env);
+    ]);
     if (!p.ok) {
       throw new Error(`PyTorch kernels ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
     }
@@ -331,8 +337,6 @@ if (import.meta.main) {
       console.error(`${k.variant} ${k.kernel} ${k.threads}T: ${fmt(k.median_ms)} ms`);
     }
   }
-  const host = hostCpu();
-  const cpu = `${host.model}; ${host.simd}`;
   const text = [
     ...(configs.length ? [table(results, configs, threads, repeats), ""] : []),
     `Best of ${repeats} medians, ms per step (one critic + one generator update) or per 512^3 ` +
