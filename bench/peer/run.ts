@@ -339,8 +339,10 @@ if (import.meta.main) {
   }
   const text = [
     ...(configs.length ? [table(results, configs, threads, repeats), ""] : []),
-    `Best of ${repeats} medians, ms per step (one critic + one generator update) or per 512^3 ` +
-    `matmul; measured by ` +
+    (configs.length
+      ? `Best of ${repeats} medians, ms per step (one critic + one generator update) or per ` +
+        `512^3 matmul; measured by `
+      : "Measured by ") +
     `\`deno task bench:peer\` on ${
       new Date().toISOString().slice(0, 10)
     }, ${cpus().length} cores ` +
