@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type KernelResult, kernelTable, type Result, table } from "../bench/peer/run.ts";
+import { type E2eResult, e2eTable, parseCpuInfo } from "../bench/peer/e2e.ts";
 
 Deno.test("bench:peer table: best median of the repeats per cell, the ratio and its range", () => {
   const r = (impl: "torch" | "duel", threads: number, repeat: number, median_ms: number) =>
@@ -55,4 +56,44 @@ Deno.test("bench:peer kernel table: every implementation by thread count, Duel's
   // Fastest: Duel fused 2T (6 ms, 16.7 GFLOP/s) over PyTorch 2T (4 ms, 25 GFLOP/s) = 1.50.
   assert.equal(rows[2], "| conv | 5 / 4 | 40 / – | 12 / 8 | 10 / 6 | 1.50 (16.7 / 25) |");
   assert.equal(rows[3], "| other | – | – | – | – | – |");
+});
+
+Deno.test("bench:peer end-to-end table: best wall time per side, the ratio and its range", () => {
+  const r = (impl: "torch" | "duel", threads: number, repeat: number, seconds: number) =>
+    ({
+      impl,
+      config: "ring8_run",
+      threads,
+      repeat,
+      seconds,
+    }) satisfies E2eResult;
+  const results = [
+    r("torch", 1, 0, 30),
+    r("torch", 2, 0, 35),
+    r("duel", 1, 0, 45),
+    r("torch", 1, 1, 33),
+    r("torch", 2, 1, 32),
+    r("duel", 1, 1, 40),
+  ];
+  const rows = e2eTable(results, ["ring8_run", "ring8_sweep"], [1, 2]).split("\n");
+  assert.equal(rows.length, 4);
+  // Best: PyTorch 30 (1T), Duel 40: 1.33. Per repeat: 45 / 30 = 1.50, 40 / 32 = 1.25.
+  assert.equal(
+    rows[2],
+    "| ring8_run | 30.0 s | 32.0 s | 40.0 s (1T) | 1.33 | 1.25–1.50 (1.38) |",
+  );
+  assert.equal(rows[3], "| ring8_sweep | – | – | – | – | – |");
+});
+
+Deno.test("bench:peer reads the host's CPU model and its SIMD features", () => {
+  const info =
+    "processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu sse2 fma avx2 avx512f\n";
+  assert.deepEqual(parseCpuInfo(info), {
+    model: "AMD EPYC 9R14",
+    simd: "avx2 yes, fma yes, avx512f yes",
+  });
+  assert.deepEqual(parseCpuInfo("flags : sse2 avx2\n"), {
+    model: "unknown CPU",
+    simd: "avx2 yes, fma no, avx512f no",
+  });
 });

@@ -16,10 +16,20 @@ import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { writeAtomic } from "../../src/files.ts";
 import { KERNEL_SHAPES } from "./kernel_shapes.ts";
+import {
+  E2E_WORKLOADS,
+  type E2eResult,
+  e2eTable,
+  type E2eWorkload,
+  hostCpu,
+  prepareE2e,
+  runE2e,
+} from "./e2e.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
 const PEER_KERNELS = `${ROOT}bench/peer/torch_kernels.py`;
+const WITH_OPENBLAS = `${ROOT}bench/peer/with_openblas.py`;
 const OPENBLAS = `${ROOT}.openblas`;
 const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
 const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
@@ -90,10 +100,9 @@ export function kernelTable(results: KernelResult[], kernels: string[], threads:
 
 const decoder = new TextDecoder();
 
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+async function run(cmd: string, args: string[]) {
   const out = await new Deno.Command(cmd, {
     args,
-    env,
     stdout: "piped",
     stderr: "piped",
     cwd: ROOT,
@@ -106,18 +115,20 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   };
 }
 
-/** Puts the OpenMP OpenBLAS in `.openblas/` (Debian package, unpacked, not installed). */
+/**
+ * Whether the OpenMP OpenBLAS is unpacked in `.openblas/` (Debian's package, not installed). The
+ * task may run only Deno and python3, so it prints the commands that unpack it instead.
+ */
 async function openblas(): Promise<boolean> {
   if (await Deno.stat(`${OPENBLAS_LIB}/libopenblas.so.0`).then(() => true, () => false)) {
     return true;
   }
-  await Deno.mkdir(OPENBLAS, { recursive: true });
-  const dl = await run("sh", [
-    "-c",
-    `cd ${OPENBLAS} && apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp*.deb .`,
-  ]);
-  if (!dl.ok) console.error(`could not fetch libopenblas0-openmp: ${dl.stderr.trim()}`);
-  return dl.ok;
+  console.error(
+    `bench:peer: no OpenBLAS in ${OPENBLAS}/ (PyTorch would run Debian's reference BLAS); ` +
+      `unpack it with: mkdir -p ${OPENBLAS} && cd ${OPENBLAS} && ` +
+      `apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp*.deb .`,
+  );
+  return false;
 }
 
 function lines(stdout: string): Result[] {
@@ -198,7 +209,10 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      configs: { type: "string", default: "toy2d,dcgan_mnist,matmul,kernels" },
+      configs: {
+        type: "string",
+        default: `toy2d,dcgan_mnist,matmul,kernels,${E2E_WORKLOADS.join(",")}`,
+      },
       threads: { type: "string", default: "1,2" },
       "max-seconds": { type: "string", default: "15" },
       repeats: { type: "string", default: "3" },
@@ -206,9 +220,19 @@ if (import.meta.main) {
     },
   });
   // `kernels` is the kernel comparison (kernel_shapes.ts), not a peer workload.
+  // The end-to-end workloads (e2e.ts) are whole runs, timed from process start.
   const all = values.configs.split(",");
-  const configs = all.filter((c) => c !== "kernels");
+  const e2e = E2E_WORKLOADS.filter((w) => all.includes(w));
+  const configs = all.filter((c) => c !== "kernels" && !e2e.includes(c as E2eWorkload));
   const withKernels = all.includes("kernels");
+  const unknown = configs.filter((c) => !["toy2d", "dcgan_mnist", "matmul"].includes(c));
+  if (unknown.length) {
+    console.error(
+      `bench:peer: --configs: unknown ${unknown.join(", ")} (valid: toy2d, dcgan_mnist, matmul, ` +
+        `kernels, ${E2E_WORKLOADS.join(", ")})`,
+    );
+    Deno.exit(2);
+  }
   const threads = values.threads.split(",").map(Number);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
@@ -222,8 +246,13 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const host = await hostCpu();
+  const cpu = `${host.model}; ${host.simd}; PyTorch's vector code ${host.torch}`;
+  console.error(`host: ${cpu}; ${cpus().length} cores`);
   const fastBlas = await openblas();
-  const env: Record<string, string> = fastBlas ? { LD_LIBRARY_PATH: OPENBLAS_LIB } : {};
+  if (!fastBlas) Deno.exit(1);
+  // Every PyTorch script starts through with_openblas.py (OpenBLAS loaded before torch).
+  const viaBlas = (script: string) => [WITH_OPENBLAS, OPENBLAS_LIB, script];
   const limit = ["--max-seconds", values["max-seconds"]];
   const results: Result[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
@@ -231,13 +260,13 @@ if (import.meta.main) {
       for (const t of threads) {
         // Interleaved, so drift in machine load hits both sides alike.
         const p = await run("/usr/bin/python3", [
-          PEER,
+          ...viaBlas(PEER),
           "--config",
           config,
           "--threads",
           String(t),
           ...limit,
-        ], env);
+        ]);
         if (!p.ok) {
           throw new Error(`PyTorch ${config} ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
         }
@@ -263,18 +292,33 @@ if (import.meta.main) {
       }
     }
   }
+  const e2eResults: E2eResult[] = [];
+  const scratch = await Deno.makeTempDir({ prefix: "duel-bench-peer-" });
+  const ctx = { scratch, torchPrefix: viaBlas, threads };
+  for (const w of e2e) await prepareE2e(w, ctx);
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const w of e2e) {
+      for (const r of await runE2e(w, ctx, repeat)) {
+        e2eResults.push(r);
+        console.error(
+          `${repeat + 1}/${repeats} ${r.impl} ${r.config} ${r.threads}T: ${r.seconds.toFixed(1)} s`,
+        );
+      }
+    }
+  }
+  await Deno.remove(scratch, { recursive: true });
   const kernelResults: KernelResult[] = [];
   const kernels = Object.keys(KERNEL_SHAPES);
   for (const t of withKernels ? threads : []) {
     const p = await run("/usr/bin/python3", [
-      PEER_KERNELS,
+      ...viaBlas(PEER_KERNELS),
       "--shapes",
       JSON.stringify(KERNEL_SHAPES),
       "--threads",
       String(t),
       "--max-seconds",
       "3",
-    ], env);
+    ]);
     if (!p.ok) {
       throw new Error(`PyTorch kernels ${t}T failed: ${p.stderr.trim().split("\n").at(-1)}`);
     }
@@ -293,12 +337,12 @@ if (import.meta.main) {
       console.error(`${k.variant} ${k.kernel} ${k.threads}T: ${fmt(k.median_ms)} ms`);
     }
   }
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
   const text = [
-    table(results, configs, threads, repeats),
-    "",
-    `Best of ${repeats} medians, ms per step (one critic + one generator update) or per 512^3 ` +
-    `matmul; measured by ` +
+    ...(configs.length ? [table(results, configs, threads, repeats), ""] : []),
+    (configs.length
+      ? `Best of ${repeats} medians, ms per step (one critic + one generator update) or per ` +
+        `512^3 matmul; measured by `
+      : "Measured by ") +
     `\`deno task bench:peer\` on ${
       new Date().toISOString().slice(0, 10)
     }, ${cpus().length} cores ` +
@@ -306,6 +350,21 @@ if (import.meta.main) {
       fastBlas ? "OpenBLAS (OpenMP build)" : "Debian's reference BLAS"
     }, ` +
     `both sides interleaved in one run. Ratios below 1 mean Duel is faster.`,
+    ...(e2e.length
+      ? [
+        "",
+        e2eTable(e2eResults, e2e, threads),
+        "",
+        `Whole runs, best of ${repeats}, wall seconds from process start to the last file ` +
+        "written, each into a fresh folder (`bench/peer/e2e.ts`): Duel's real `deno task` " +
+        "commands (ring8_run: the README's `experiments/ring8.yaml`; ring8_sweep: 8 seeds of it " +
+        "at 2,000 steps, `--parallel 2`; dcgan_run: `experiments/dcgan-mnist.yaml` for 500 " +
+        "steps with its image metrics) against `bench/peer/torch_ring8.py` (the same recipe and " +
+        "evaluations, without views and report.html; the sweep as 8 processes of 1 thread, 2 at " +
+        "a time) and `bench/peer/torch_dcgan_quality.py` (samples, no metrics). Fewer files and " +
+        "metrics favour PyTorch.",
+      ]
+      : []),
     ...(withKernels
       ? [
         "",
