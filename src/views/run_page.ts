@@ -72,10 +72,7 @@ export function runCharts(rows: RunPage["rows"]): { title: string; svg: string }
       for (const k in r) keys.add(k);
     }
   }
-  // A standard error is shown beside its estimate (latestEstimates), not as a chart of its own.
-  const evals = [...keys].filter((k) =>
-    k.startsWith("eval/") && !(k.endsWith("_se") && keys.has(k.slice(0, -3)))
-  );
+  const evals = [...keys].filter((k) => k.startsWith("eval/"));
   return [
     ...training,
     ...evals.map((k) => ({ title: k, svg: curvesSvg(k, [seriesOf(rows, k)]) })),
