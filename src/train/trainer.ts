@@ -53,10 +53,25 @@ export interface StepMetrics {
 /** Steps between gradient-norm logs when `eval.health_every` is absent (0 turns them off). */
 export const HEALTH_EVERY = 50;
 
-/** The global norm of a set of gradients, read back to the host (one sync). */
-const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): number =>
-  tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))))
-    .dataSync()[0];
+/** The global norm of a set of gradients (a scalar tensor, read with the step's other numbers). */
+const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): tf.Tensor =>
+  tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+
+/**
+ * Reads a step's scalars back and frees them. Asynchronous, because Deno's
+ * WebGPU reads back only so; on wasm and cpu it gives what `dataSync` gives.
+ */
+async function readScalars<K extends string>(
+  ts: Record<K, tf.Tensor | undefined>,
+): Promise<Record<K, number>> {
+  const out = {} as Record<K, number>;
+  for (const key of Object.keys(ts) as K[]) {
+    const t = ts[key];
+    if (t) out[key] = (await t.data())[0] as number;
+  }
+  tf.dispose(Object.values(ts).filter((t) => t !== undefined) as tf.Tensor[]);
+  return out;
+}
 
 type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
@@ -95,7 +110,7 @@ export interface TrainerParts {
   readonly players?: Players;
 }
 
-const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
+const mean = (t: tf.Tensor) => tf.mean(t);
 
 /**
  * A GAN being trained. Build it with {@link Trainer.create}; the active tfjs
@@ -239,10 +254,10 @@ export class Trainer {
   }
 
   /** One critic update; `update` counts critic updates from 0 (lazy penalties use it). */
-  #criticStep(
+  async #criticStep(
     update: number,
     health = false,
-  ): { loss: number; penalty: number; real: number; fake: number; norm?: number } {
+  ): Promise<{ loss: number; penalty: number; real: number; fake: number; norm?: number }> {
     const batch = this.config.train.batch_size;
     const objective = this.#objective;
     const result = tf.tidy(() => {
@@ -266,17 +281,18 @@ export class Trainer {
       const norm = health ? gradNorm(grads) : undefined;
       this.#opt.discriminator.apply(grads, lrFactor(this.config.train, this.step));
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
-      const [loss, penalty] = parts.map((t) => t.dataSync()[0]);
-      tf.dispose([...logits, ...parts]);
-      return { loss, penalty, real: realScore, fake: fakeScore, ...(health ? { norm } : {}) };
+      const [loss, penalty] = parts;
+      tf.dispose(logits);
+      return { loss, penalty, real: realScore, fake: fakeScore, norm };
     });
     for (const r of this.#regularizers) r.kind.afterCriticUpdate?.(this.discriminator, r.params);
-    return result;
+    const { norm, ...numbers } = await readScalars(result);
+    return { ...numbers, ...(health ? { norm } : {}) };
   }
 
-  #generatorStep(health = false): { loss: number; norm?: number } {
+  async #generatorStep(health = false): Promise<{ loss: number; norm?: number }> {
     const batch = this.config.train.batch_size;
-    return tf.tidy(() => {
+    const result = tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
       const vars = this.generator.params.map((p) => tfjs(p.variable));
       // Relativistic losses compare with real logits; others never draw a real batch here.
@@ -290,8 +306,10 @@ export class Trainer {
       }, vars);
       const norm = health ? gradNorm(grads) : undefined;
       this.#opt.generator.apply(grads, lrFactor(this.config.train, this.step));
-      return { loss: value.dataSync()[0], ...(health ? { norm } : {}) };
+      return { loss: value, norm };
     });
+    const { norm, loss } = await readScalars(result);
+    return { loss, ...(health ? { norm } : {}) };
   }
 
   /** Trains from the current step to `until` (default: `train.steps`), yielding each step's metrics. */
@@ -307,12 +325,17 @@ export class Trainer {
       };
       const criticSteps = this.config.train.discriminator_steps;
       for (let k = 0; k < criticSteps; k++) {
-        critic = this.#criticStep(this.step * criticSteps + k, health && k === criticSteps - 1);
+        critic = await this.#criticStep(
+          this.step * criticSteps + k,
+          health && k === criticSteps - 1,
+        );
       }
       let gLoss: number | undefined, gNorm: number | undefined;
       const generatorSteps = this.config.train.generator_steps;
       for (let k = 0; k < generatorSteps; k++) {
-        ({ loss: gLoss, norm: gNorm } = this.#generatorStep(health && k === generatorSteps - 1));
+        ({ loss: gLoss, norm: gNorm } = await this.#generatorStep(
+          health && k === generatorSteps - 1,
+        ));
         this.#updateEma();
       }
       this.step++;
@@ -343,6 +366,17 @@ export class Trainer {
       "optimizer.generator": this.#opt.generator.slots,
       "optimizer.discriminator": this.#opt.discriminator.slots,
     });
+  }
+
+  /**
+   * Every tensor the trainer owns (players, their state, the EMA generator,
+   * the optimisers' slots): what `enterHost` reads back before evaluation and
+   * checkpoints on webgpu.
+   */
+  tensors(): Tensor[] {
+    const own: Tensor[] = this.#named().map(([, v]) => v);
+    const copied = this.evalGenerator !== this.generator ? this.evalGenerator.state : [];
+    return [...own, ...copied.map((p) => p.variable)];
   }
 
   /** A copy of the whole state, for a checkpoint. */
