@@ -27,6 +27,7 @@ import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
 import { SCHEDULES } from "./schedules.ts";
 import { updateEma } from "../backend/rust/ema.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
+import { readScalars } from "./scalars.ts";
 
 /** What one generator step reports. Scores are the objective's critic scores. */
 export interface StepMetrics {
@@ -56,22 +57,6 @@ export const HEALTH_EVERY = 50;
 /** The global norm of a set of gradients (a scalar tensor, read with the step's other numbers). */
 const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): tf.Tensor =>
   tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-
-/**
- * Reads a step's scalars back and frees them. Asynchronous, because Deno's
- * WebGPU reads back only so; on wasm and cpu it gives what `dataSync` gives.
- */
-async function readScalars<K extends string>(
-  ts: Record<K, tf.Tensor | undefined>,
-): Promise<Record<K, number>> {
-  const out = {} as Record<K, number>;
-  for (const key of Object.keys(ts) as K[]) {
-    const t = ts[key];
-    if (t) out[key] = (await t.data())[0] as number;
-  }
-  tf.dispose(Object.values(ts).filter((t) => t !== undefined) as tf.Tensor[]);
-  return out;
-}
 
 type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
