@@ -109,6 +109,17 @@ export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
 export { BACKENDS, numericsOf, useBackend } from "./src/backend/tfjs.ts";
 export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
+export { enterHost } from "./src/backend/host.ts";
+export type { LeaveHost } from "./src/backend/host.ts";
+export {
+  adapterInfo,
+  isLlvmpipe,
+  NO_ADAPTER,
+  reproducibilityOf,
+  requestGpuAdapter,
+  webgpuAdapter,
+} from "./src/backend/webgpu.ts";
+export type { AdapterInfo, AdapterRequest } from "./src/backend/webgpu.ts";
 export {
   activeKernelFixes,
   fixAvailable,

@@ -5,11 +5,12 @@
  * line per (config, threads) in the same shape as the PyTorch script.
  *
  *   deno run -A bench/peer/duel_step.ts --config toy2d --threads 1
+ *   deno run -A bench/peer/duel_step.ts --config toy2d --backend webgpu
  * @module
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
-import { useBackend } from "../../src/backend/tfjs.ts";
+import { type BackendName, useBackend } from "../../src/backend/tfjs.ts";
 import { loadExperiment } from "../../src/config/load.ts";
 import { Rng } from "../../src/rng.ts";
 import { Trainer } from "../../src/train/trainer.ts";
@@ -21,6 +22,8 @@ export const WORKLOADS: Record<string, string> = {
 };
 
 interface Args {
+  /** wasm (the default) or webgpu (then `threads` is the host's, for evaluation only). */
+  readonly backend: BackendName;
   readonly warmup: number;
   readonly steps: number;
   readonly minSteps: number;
@@ -59,10 +62,10 @@ async function timeLoop(step: () => unknown, args: Args, limitSeconds = args.max
 async function benchGan(config: string, threads: number, args: Args) {
   const root = new URL("../../", import.meta.url).pathname;
   const loaded = await loadExperiment(`${root}${WORKLOADS[config]}`, [
-    "backend.name=wasm",
+    `backend.name=${args.backend}`,
     `backend.threads=${threads}`,
   ]);
-  await useBackend("wasm", threads);
+  await useBackend(args.backend, threads);
   const trainer = Trainer.create(loaded.config);
   const steps = trainer.run();
   let last: Record<string, number> = {};
@@ -80,12 +83,14 @@ async function benchGan(config: string, threads: number, args: Args) {
 }
 
 async function benchMatmul(threads: number, args: Args, n = 512) {
-  await useBackend("wasm", threads);
+  await useBackend(args.backend, threads);
   const rng = Rng.derive(0, "bench/matmul");
   const a = tf.tensor2d(rng.fillNormal(new Float32Array(n * n)), [n, n]);
   const b = tf.tensor2d(rng.fillNormal(new Float32Array(n * n)), [n, n]);
+  const gpu = args.backend === "webgpu";
   const ms = await timeLoop(
-    () => tf.matMul(a, b).dispose(), // the wasm backend computes synchronously
+    // The wasm backend computes synchronously; on webgpu the product is read back to finish it.
+    gpu ? () => tf.matMul(a, b).data() : () => tf.matMul(a, b).dispose(),
     { ...args, warmup: 3, steps: 200, minSteps: 5 },
     Math.min(args.maxSeconds, 10),
   );
@@ -105,6 +110,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       config: { type: "string", default: "toy2d" },
+      backend: { type: "string", default: "wasm" },
       threads: { type: "string", default: "1" },
       warmup: { type: "string", default: "20" },
       steps: { type: "string", default: "200" },
@@ -113,18 +119,21 @@ if (import.meta.main) {
     },
   });
   const args: Args = {
+    backend: values.backend as BackendName,
     warmup: +values.warmup,
     steps: +values.steps,
     minSteps: +values["min-steps"],
     maxSeconds: +values["max-seconds"],
   };
   const threads = +values.threads;
+  const info = await useBackend(args.backend, threads);
   const result = values.config === "matmul"
     ? await benchMatmul(threads, args)
     : await benchGan(values.config, threads, args);
   console.log(JSON.stringify({
-    impl: "duel",
+    impl: args.backend === "webgpu" ? "duel_webgpu" : "duel",
     tfjs: tf.version_core,
+    ...(info.adapter ? { adapter: info.adapter.description } : {}),
     config: values.config,
     threads,
     ...result,

@@ -9,7 +9,9 @@
  * The host time-shares this VM's second core, so one measurement can be off by
  * 40%: the best of a few medians is the steadier estimate of each side, the
  * per-repeat ratios pair the sides under the same load, and the range shows
- * the noise. `--readme` writes the table into README.md.
+ * the noise. `--readme` writes the table into README.md. `--webgpu` adds a
+ * column: Duel on the webgpu backend (one process per workload and repeat;
+ * on Mesa's llvmpipe a software rasteriser, for correctness, not speed).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -36,11 +38,13 @@ const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
 
 /** One result line of either side. */
 export interface Result {
-  readonly impl: "torch" | "duel";
+  readonly impl: "torch" | "duel" | "duel_webgpu";
   readonly config: string;
   readonly threads: number;
   readonly median_ms: number;
   readonly gflops?: number;
+  /** duel_webgpu: the adapter's description. */
+  readonly adapter?: string;
   /** Which pass over all configurations measured it (0-based). */
   readonly repeat: number;
 }
@@ -165,10 +169,12 @@ export function table(
     ));
   const best = (impl: string, config: string, repeat?: number) =>
     fastest(threads.map((t) => get(impl, config, t, repeat)));
+  const gpu = results.find((r) => r.impl === "duel_webgpu");
   const head = [
     "workload",
     ...threads.map((t) => `PyTorch ${t}T`),
     ...threads.map((t) => `Duel ${t}T`),
+    ...(gpu ? [`Duel webgpu (${gpu.adapter ?? "adapter"})`] : []),
     "Duel / PyTorch (fastest of each)",
     `per repeat over ${repeats}: range (median)`,
   ];
@@ -191,6 +197,7 @@ export function table(
       c,
       ...threads.map((t) => cell("torch", t)),
       ...threads.map((t) => cell("duel", t)),
+      ...(gpu ? [cell("duel_webgpu", 1)] : []),
       all ? `${all.value.toFixed(2)} (${all.d.threads}T / ${all.p.threads}T)` : "–",
       each.length
         ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)} ` +
@@ -217,6 +224,7 @@ if (import.meta.main) {
       "max-seconds": { type: "string", default: "15" },
       repeats: { type: "string", default: "3" },
       readme: { type: "boolean", default: false },
+      webgpu: { type: "boolean", default: false },
     },
   });
   // `kernels` is the kernel comparison (kernel_shapes.ts), not a peer workload.
@@ -283,7 +291,22 @@ if (import.meta.main) {
         if (!d.ok) {
           throw new Error(`Duel ${config} ${t}T failed: ${d.stderr.trim().split("\n").at(-1)}`);
         }
-        for (const r of [...lines(p.stdout), ...lines(d.stdout)]) {
+        const g = values.webgpu && t === threads[0]
+          ? await run(Deno.execPath(), [
+            "run",
+            "-A",
+            `${ROOT}bench/peer/duel_step.ts`,
+            "--config",
+            config,
+            "--backend",
+            "webgpu",
+            ...limit,
+          ])
+          : undefined;
+        if (g && !g.ok) {
+          throw new Error(`Duel webgpu ${config} failed: ${g.stderr.trim().split("\n").at(-1)}`);
+        }
+        for (const r of [...lines(p.stdout), ...lines(d.stdout), ...lines(g?.stdout ?? "")]) {
           results.push({ ...r, repeat });
           console.error(
             `${repeat + 1}/${repeats} ${r.impl} ${r.config} ${r.threads}T: ${fmt(r.median_ms)} ms`,

@@ -15,11 +15,19 @@ import {
   setKernelFix,
 } from "./kernels.ts";
 import { THREADED_BACKEND_NAME, useThreadedWasm } from "./threads.ts";
+import {
+  type AdapterInfo,
+  type AdapterRequest,
+  reproducibilityOf,
+  webgpuAdapter,
+} from "./webgpu.ts";
 
 /** The backends Duel can train on. */
 export const BACKENDS = {
   wasm: "tfjs-backend-wasm (WebAssembly with SIMD), the default",
   cpu: "tfjs-backend-cpu (plain JavaScript), the reference and baseline",
+  webgpu: "tfjs-backend-webgpu on Deno's WebGPU (a GPU: Vulkan, Metal, D3D12; or Mesa's " +
+    "llvmpipe); evaluation and checkpoints on wasm (`threads` apply there)",
 } as const;
 
 /** A backend name from {@link BACKENDS}. */
@@ -37,6 +45,10 @@ export interface BackendInfo {
   readonly threads: number;
   /** Kernel replacements in force (see `KERNEL_FIXES`). */
   readonly kernels: readonly string[];
+  /** What a rerun of the run reproduces (see `reproducibilityOf`). */
+  readonly reproducibility: string;
+  /** On webgpu: the adapter's vendor, architecture, description and limits. */
+  readonly adapter?: AdapterInfo;
 }
 
 /**
@@ -68,7 +80,10 @@ let threadedCount = 0;
 /**
  * Makes `name` the active tfjs backend and returns what the manifest records
  * about it. For `wasm` with `threads` > 1 the threaded SIMD build is used
- * (see `threads.ts`); its results are bit-identical to one thread.
+ * (see `threads.ts`); its results are bit-identical to one thread. For
+ * `webgpu` the adapter comes from `requestAdapter` (default:
+ * `navigator.gpu.requestAdapter()`); without one it throws a `UserError`
+ * (exit 2) and the active backend stays as it was.
  *
  * @example
  * ```ts
@@ -78,7 +93,12 @@ let threadedCount = 0;
  * assert.ok(info.backend === "cpu");
  * ```
  */
-export async function useBackend(name: BackendName, threads = 1): Promise<BackendInfo> {
+export async function useBackend(
+  name: BackendName,
+  threads = 1,
+  requestAdapter?: AdapterRequest,
+): Promise<BackendInfo> {
+  if (name === "webgpu") return await useWebgpu(threads, requestAdapter);
   if (name !== "wasm" && threads !== 1) throw new Error(`backend ${name} runs on one thread only`);
   // The stock wasm backend comes first: kernel fixes are installed on it and copied to the
   // threaded backend when that is created.
@@ -106,5 +126,31 @@ export async function useBackend(name: BackendName, threads = 1): Promise<Backen
     }
   }
   const kernels = name === "wasm" ? activeKernelFixes() : [];
-  return { backend: tf.getBackend(), tfjs: tf.version_core, threads, kernels };
+  const backend = tf.getBackend();
+  const reproducibility = reproducibilityOf(backend);
+  return { backend, tfjs: tf.version_core, threads, kernels, reproducibility };
+}
+
+/** Threads of the wasm backend that evaluates webgpu runs (see `host.ts`). */
+let hostThreads = 1;
+
+/** The threads `enterHost` gives the wasm backend: `backend.threads` of the webgpu run. */
+export const webgpuHostThreads = (): number => hostThreads;
+
+async function useWebgpu(threads: number, requestAdapter?: AdapterRequest): Promise<BackendInfo> {
+  const adapter = await webgpuAdapter(requestAdapter);
+  hostThreads = threads;
+  if (tf.getBackend() !== "webgpu" && !(await tf.setBackend("webgpu"))) {
+    throw new Error("backend webgpu: tfjs could not initialise it");
+  }
+  await tf.ready();
+  const reproducibility = reproducibilityOf("webgpu", adapter);
+  return {
+    backend: "webgpu",
+    tfjs: tf.version_core,
+    threads,
+    kernels: [],
+    reproducibility,
+    adapter,
+  };
 }

@@ -21,7 +21,7 @@ function printNetworks(trainer: Trainer): void {
 }
 
 const USAGE =
-  `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--quiet]
+  `usage: deno task experiment <experiment.yaml> [--set key.path=value ...] [--threads N] [--backend NAME] [--quiet]
        deno task experiment --resume <run folder> [--set optimizer.generator.lr=1e-4 ...] [--quiet]
        deno task experiment <experiment.yaml> --run-dir <new folder>   (instead of <root>/<name>/<run id>)
        deno task experiment <experiment.yaml> --profile [steps]   (time per kernel; writes nothing)
@@ -35,6 +35,7 @@ const OPTIONS = {
   quiet: { type: "boolean", default: false },
   profile: { type: "boolean", default: false },
   threads: { type: "string" },
+  backend: { type: "string" },
   "run-dir": { type: "string" },
   "allow-outside": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -42,10 +43,12 @@ const OPTIONS = {
 
 async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Promise<number> {
   const { values, positionals } = parsed;
-  // --threads N is --set backend.threads=N (validated the same way).
+  // --threads N is --set backend.threads=N, --backend NAME --set backend.name=NAME (validated
+  // the same way).
   const overrides = [
     ...values.set,
     ...(values.threads ? [`backend.threads=${values.threads}`] : []),
+    ...(values.backend ? [`backend.name=${values.backend}`] : []),
   ];
   if (values.help) {
     console.log(USAGE);

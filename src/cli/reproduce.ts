@@ -23,6 +23,7 @@ async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Pr
       `note: ${c.key} was ${JSON.stringify(c.original)}, now ${JSON.stringify(c.now)}`,
     );
   }
+  console.log(`guarantee: ${r.reproducibility}`);
   if (r.identical) {
     console.log(`reproduced: all ${r.rows} rows of ${dir}/metrics.jsonl match bit for bit`);
   } else {

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseExperiment } from "../config/load.ts";
+import { reproducibilityOf } from "../backend/webgpu.ts";
 import { runExperiment, type RunOptions } from "./experiment.ts";
 import { readMetrics } from "./files.ts";
 import { DUEL_VERSION, gitCommit, type Manifest, RunFolder } from "./run_folder.ts";
@@ -44,6 +45,8 @@ export interface Reproduction {
   readonly difference?: MetricsDifference;
   /** Manifest facts that changed since the original run. */
   readonly environment: readonly EnvironmentChange[];
+  /** What the original run's backend guarantees a rerun reproduces (from its manifest). */
+  readonly reproducibility: string;
 }
 
 const withoutTime = (rows: Record<string, number>[]) =>
@@ -150,6 +153,7 @@ export async function reproduceRun(
     "backend",
     "threads",
     "kernels",
+    "adapter",
     "platform",
     "git_commit",
     "image_classifiers",
@@ -163,5 +167,6 @@ export async function reproduceRun(
     identical: difference === undefined,
     ...(difference ? { difference } : {}),
     environment,
+    reproducibility: manifest.reproducibility ?? reproducibilityOf(manifest.backend),
   };
 }

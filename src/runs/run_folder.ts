@@ -15,6 +15,7 @@
  * @module
  */
 import type { FeatureProtocolRecord } from "./feature_spaces.ts";
+import type { AdapterInfo } from "../backend/webgpu.ts";
 import type { DataSource } from "../data/source.ts";
 import {
   type Checkpoint,
@@ -321,6 +322,10 @@ export interface Manifest {
   readonly threads: number;
   /** Kernel replacements in force. */
   readonly kernels: readonly string[];
+  /** What a rerun reproduces: bit-exact, or within float32 tolerance (absent: older runs, bit-exact). */
+  readonly reproducibility?: string;
+  /** On webgpu: the adapter's vendor, architecture, description and limits. */
+  readonly adapter?: AdapterInfo;
   /** The root seed. */
   readonly seed: number;
   /** The data set and, for finite sets, its split. */

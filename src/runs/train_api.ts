@@ -4,6 +4,7 @@
  * @module
  */
 import { useBackend } from "../backend/tfjs.ts";
+import { enterHost } from "../backend/host.ts";
 import type { LoadedExperiment } from "../config/load.ts";
 import { dataSourceOf } from "../data/factory.ts";
 import { DivergedError } from "../errors.ts";
@@ -132,6 +133,8 @@ export async function train(
   await useBackend(config.backend.name, config.backend.threads);
   const trainer = Trainer.create(config, { data: experiment.data ?? dataSourceOf(config.data) });
   const total = config.train.steps;
+  // On webgpu, evaluation runs on the host (backend/host.ts); elsewhere in place.
+  const leaveFirst = await enterHost(trainer.tensors());
   const prepared = async () => ({
     images: await prepareImageMetrics(config.eval.metrics, trainer.data),
     // In memory: no statistics cache on disk.
@@ -140,19 +143,22 @@ export async function train(
   const { images, spaces } = await prepared().catch((e) => {
     trainer.dispose();
     throw e;
-  });
-  const evaluateAt = (step: number) => {
-    const { samples, metrics } = evaluate(trainer, images, spaces.extractors);
+  }).finally(leaveFirst);
+  const evaluateAt = async (step: number) => {
+    const leave = await enterHost(trainer.tensors());
+    const { samples, metrics } = await Promise.resolve()
+      .then(() => evaluate(trainer, images, spaces.extractors))
+      .finally(leave);
     onEval({ step, metrics, samples: shapeOf(samples, trainer.data.shape) });
   };
   let aborted = false;
   try {
-    evaluateAt(0);
+    await evaluateAt(0);
     for await (const m of trainer.run()) {
       const why = verdict(m, config.train.divergence_guard);
       if (why) throw new DivergedError(`${config.name}: diverged at step ${m.step}: ${why}`);
       options.onStep?.(m);
-      if (m.step % config.eval.every === 0 || m.step === total) evaluateAt(m.step);
+      if (m.step % config.eval.every === 0 || m.step === total) await evaluateAt(m.step);
       if (options.signal?.aborted && m.step < total) {
         aborted = true;
         break;

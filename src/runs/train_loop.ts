@@ -11,6 +11,7 @@ import type { CachedClassifierOptions } from "../metrics/classifier_cache.ts";
 import { type ImageEvaluator, prepareImageMetrics } from "../metrics/image_evaluator.ts";
 import type { Trainer } from "../train/trainer.ts";
 import { DivergedError } from "../errors.ts";
+import { enterHost } from "../backend/host.ts";
 import { writeAtomic } from "../files.ts";
 import { readMetrics, samplesCsv, toJsonl } from "./files.ts";
 import { nonFiniteTensors, stopLine, verdict } from "./divergence.ts";
@@ -190,6 +191,15 @@ export async function train(
   const total = config.train.steps;
   options.onStart?.(trainer);
   const wanted = { steps: config.train.steps, metrics: config.eval.metrics };
+  // On webgpu, evaluation and checkpoints run on the host (backend/host.ts); elsewhere in place.
+  const onHost = async <T>(f: () => Promise<T>): Promise<T> => {
+    const leave = await enterHost(trainer.tensors());
+    try {
+      return await f();
+    } finally {
+      await leave();
+    }
+  };
   const prepared = async () => {
     const images = await imageMetricsFor(folder, trainer, wanted, options);
     if (trainer.step >= total) return { images, extractors: {} };
@@ -204,7 +214,7 @@ export async function train(
     await recordFeatureProtocols(folder, spaces.protocols);
     return { images, extractors: spaces.extractors };
   };
-  const { images, extractors } = await prepared().catch((e) => {
+  const { images, extractors } = await onHost(prepared).catch((e) => {
     trainer.dispose();
     throw e;
   });
@@ -262,19 +272,25 @@ export async function train(
   };
   try {
     if (startStep === 0 && (await readMetrics(folder.metrics)).length === 0) {
-      const first = evaluation(0);
-      await first?.write();
-      await record(rowOf({ step: 0, ...first?.metrics, elapsed: 0 }));
-      if (first) options.onEval?.(0, first.metrics, first.samples);
-      // The initial state, so that a run which diverges before its first checkpoint can be
-      // resumed with other settings (rotation removes it once two newer checkpoints exist).
-      flush();
-      await folder.saveCheckpoint({ state: trainer.state(), configHash: loaded.hash, elapsed: 0 });
+      await onHost(async () => {
+        const first = evaluation(0);
+        await first?.write();
+        await record(rowOf({ step: 0, ...first?.metrics, elapsed: 0 }));
+        if (first) options.onEval?.(0, first.metrics, first.samples);
+        // The initial state, so that a run which diverges before its first checkpoint can be
+        // resumed with other settings (rotation removes it once two newer checkpoints exist).
+        flush();
+        const state = trainer.state();
+        await folder.saveCheckpoint({ state, configHash: loaded.hash, elapsed: 0 });
+      });
     }
     for await (const m of trainer.run()) {
       // Judged before anything of the step is written: a divergent step leaves no row, no
       // samples and no checkpoint.
       const due = (every: number) => m.step % every === 0 || m.step === total;
+      const leave = due(config.eval.every) || due(config.train.checkpoint_every)
+        ? await enterHost(trainer.tensors())
+        : undefined;
       let why = verdict(m, config.train.divergence_guard);
       const evaluated = !why && due(config.eval.every) ? evaluation(m.step) : undefined;
       if (!why && due(config.eval.every) && !evaluated) why = "evaluation samples not finite";
@@ -293,6 +309,7 @@ export async function train(
         await folder.saveCheckpoint({ state, configHash: loaded.hash, elapsed: elapsed() });
       }
       if (options.signal?.aborted) break;
+      await leave?.();
     }
   } finally {
     try {

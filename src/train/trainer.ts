@@ -28,6 +28,7 @@ import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
 import { SCHEDULES } from "./schedules.ts";
 import { updateEma } from "../backend/rust/ema.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
+import { readScalars } from "./scalars.ts";
 
 /** What one generator step reports. Scores are the objective's critic scores. */
 export interface StepMetrics {
@@ -54,10 +55,9 @@ export interface StepMetrics {
 /** Steps between gradient-norm logs when `eval.health_every` is absent (0 turns them off). */
 export const HEALTH_EVERY = 50;
 
-/** The global norm of a set of gradients, read back to the host (one sync). */
-const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): number =>
-  tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))))
-    .dataSync()[0];
+/** The global norm of a set of gradients (a scalar tensor, read with the step's other numbers). */
+const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): tf.Tensor =>
+  tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
 
 type Objective = (typeof OBJECTIVES)["least_squares"];
 type AnyRegularizer = RegularizerKind<Shape>;
@@ -96,7 +96,7 @@ export interface TrainerParts {
   readonly players?: Players;
 }
 
-const mean = (t: tf.Tensor) => tf.mean(t).dataSync()[0];
+const mean = (t: tf.Tensor) => tf.mean(t);
 
 /**
  * A GAN being trained. Build it with {@link Trainer.create}; the active tfjs
@@ -249,10 +249,10 @@ export class Trainer {
   }
 
   /** One critic update; `update` counts critic updates from 0 (lazy penalties use it). */
-  #criticStep(
+  async #criticStep(
     update: number,
     health = false,
-  ): { loss: number; penalty: number; real: number; fake: number; norm?: number } {
+  ): Promise<{ loss: number; penalty: number; real: number; fake: number; norm?: number }> {
     const batch = this.config.train.batch_size * this.#m;
     const objective = this.#objective;
     const result = tf.tidy(() => {
@@ -277,17 +277,18 @@ export class Trainer {
       const norm = health ? gradNorm(grads) : undefined;
       this.#opt.discriminator.apply(grads, lrFactor(this.config.train, this.step));
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
-      const [loss, penalty] = parts.map((t) => t.dataSync()[0]);
-      tf.dispose([...logits, ...parts]);
-      return { loss, penalty, real: realScore, fake: fakeScore, ...(health ? { norm } : {}) };
+      const [loss, penalty] = parts;
+      tf.dispose(logits);
+      return { loss, penalty, real: realScore, fake: fakeScore, norm };
     });
     for (const r of this.#regularizers) r.kind.afterCriticUpdate?.(this.discriminator, r.params);
-    return result;
+    const { norm, ...numbers } = await readScalars(result);
+    return { ...numbers, ...(health ? { norm } : {}) };
   }
 
-  #generatorStep(health = false): { loss: number; norm?: number } {
+  async #generatorStep(health = false): Promise<{ loss: number; norm?: number }> {
     const batch = this.config.train.batch_size * this.#m;
-    return tf.tidy(() => {
+    const result = tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
       const vars = this.generator.params.map((p) => tfjs(p.variable));
       // Relativistic losses compare with real logits; others never draw a real batch here.
@@ -303,8 +304,10 @@ export class Trainer {
       }, vars);
       const norm = health ? gradNorm(grads) : undefined;
       this.#opt.generator.apply(grads, lrFactor(this.config.train, this.step));
-      return { loss: value.dataSync()[0], ...(health ? { norm } : {}) };
+      return { loss: value, norm };
     });
+    const { norm, loss } = await readScalars(result);
+    return { loss, ...(health ? { norm } : {}) };
   }
 
   /** Trains from the current step to `until` (default: `train.steps`), yielding each step's metrics. */
@@ -320,12 +323,17 @@ export class Trainer {
       };
       const criticSteps = this.config.train.discriminator_steps;
       for (let k = 0; k < criticSteps; k++) {
-        critic = this.#criticStep(this.step * criticSteps + k, health && k === criticSteps - 1);
+        critic = await this.#criticStep(
+          this.step * criticSteps + k,
+          health && k === criticSteps - 1,
+        );
       }
       let gLoss: number | undefined, gNorm: number | undefined;
       const generatorSteps = this.config.train.generator_steps;
       for (let k = 0; k < generatorSteps; k++) {
-        ({ loss: gLoss, norm: gNorm } = this.#generatorStep(health && k === generatorSteps - 1));
+        ({ loss: gLoss, norm: gNorm } = await this.#generatorStep(
+          health && k === generatorSteps - 1,
+        ));
         this.#updateEma();
       }
       this.step++;
@@ -356,6 +364,17 @@ export class Trainer {
       "optimizer.generator": this.#opt.generator.slots,
       "optimizer.discriminator": this.#opt.discriminator.slots,
     });
+  }
+
+  /**
+   * Every tensor the trainer owns (players, their state, the EMA generator,
+   * the optimisers' slots): what `enterHost` reads back before evaluation and
+   * checkpoints on webgpu.
+   */
+  tensors(): Tensor[] {
+    const own: Tensor[] = this.#named().map(([, v]) => v);
+    const copied = this.evalGenerator !== this.generator ? this.evalGenerator.state : [];
+    return [...own, ...copied.map((p) => p.variable)];
   }
 
   /** A copy of the whole state, for a checkpoint. */
