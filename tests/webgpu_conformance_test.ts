@@ -51,7 +51,8 @@ data: { name: ring8 }
 noise: { dim: 3 }
 generator:
   layers:
-    - { type: dense, units: 5 }
+    - { type: dense, units: 6 }
+    - { type: maxout, pieces: 2 }
     - { type: sigmoid }
     - { type: linear }
     - { type: dense, units: 2 }

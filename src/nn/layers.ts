@@ -34,6 +34,9 @@ function elementwise(doc: string, fn: (x: tf.Tensor) => tf.Tensor): LayerKind<Sh
  */
 function maxout(x: tf.Tensor, pieces: number): tf.Tensor {
   const [n, w] = x.shape;
+  // webgpu cannot read tensors synchronously: there, tfjs' own max (its gradient goes to every
+  // maximal piece, which differs from the host's only on exact ties).
+  if (tf.getBackend() === "webgpu") return tf.max(tf.reshape(x, [n, w / pieces, pieces]), 2);
   const units = n * (w / pieces);
   const fn = tf.customGrad(
     ((input: tf.Tensor) => {
