@@ -52,9 +52,12 @@ const METRIC_KEYS: Readonly<Record<ExtractorKind, string>> = {
  * image data, the file `DUEL_INCEPTION` names (the protocol records its hash
  * either way); undefined for the proxy alone.
  */
-export function runInceptionPath(config: Experiment): string | undefined {
+export function runInceptionPath(
+  config: Experiment,
+  envPath: () => string | undefined = inceptionPathFromEnv,
+): string | undefined {
   if (config.eval.inception !== undefined) return config.eval.inception;
-  const fromEnv = inceptionPathFromEnv();
+  const fromEnv = envPath();
   if (fromEnv === undefined) return undefined;
   return METRIC_NEEDS.image_data.fits!(dataShapeOf(config.data)) ? fromEnv : undefined;
 }
