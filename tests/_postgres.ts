@@ -44,6 +44,25 @@ export const withDatabase = (url: string, db: string): string => {
   return u.toString();
 };
 
+/**
+ * Runs `fn` with a maker of a fresh database (created when `fn` calls it; its URL returned),
+ * dropped once `fn` is done, whether it passed or failed.
+ */
+export async function withFreshDatabase(
+  fn: (make: () => Promise<string>) => Promise<void>,
+): Promise<void> {
+  let drop: (() => Promise<void>) | undefined;
+  try {
+    await fn(async () => {
+      const db = await freshDatabase();
+      drop = db.drop;
+      return db.url;
+    });
+  } finally {
+    await drop?.();
+  }
+}
+
 /** Creates a fresh database and returns its URL and a function that drops it. */
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `duel_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, tinyExperiment } from "./_fixtures.ts";
-import { freshDatabase, PG_AVAILABLE } from "./_postgres.ts";
+import { PG_AVAILABLE, withFreshDatabase } from "./_postgres.ts";
 import { openStore } from "../src/sweep/open_store.ts";
 
 const SWEEP = "paused";
@@ -111,18 +111,7 @@ Deno.test({
   ignore: !PG_AVAILABLE,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    let drop: (() => Promise<void>) | undefined;
-    try {
-      await lostLease(async () => {
-        const db = await freshDatabase();
-        drop = db.drop;
-        return db.url;
-      });
-    } finally {
-      await drop?.();
-    }
-  },
+  fn: () => withFreshDatabase((make) => lostLease(make)),
 });
 
 Deno.test({

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, tinyExperiment } from "./_fixtures.ts";
-import { freshDatabase, PG_AVAILABLE } from "./_postgres.ts";
+import { PG_AVAILABLE, withFreshDatabase } from "./_postgres.ts";
 import { openStore } from "../src/sweep/open_store.ts";
 import type { SweepStore } from "../src/sweep/store.ts";
 
@@ -166,18 +166,7 @@ Deno.test({
   ignore: !PG_AVAILABLE,
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    let drop: (() => Promise<void>) | undefined;
-    try {
-      await crashTest(async () => {
-        const db = await freshDatabase();
-        drop = db.drop;
-        return db.url;
-      }, 3);
-    } finally {
-      await drop?.();
-    }
-  },
+  fn: () => withFreshDatabase((make) => crashTest(make, 3)),
 });
 
 Deno.test({
