@@ -117,6 +117,7 @@ export {
   NO_ADAPTER,
   reproducibilityOf,
   requestGpuAdapter,
+  requireSyncReads,
   webgpuAdapter,
 } from "./src/backend/webgpu.ts";
 export type { AdapterInfo, AdapterRequest } from "./src/backend/webgpu.ts";

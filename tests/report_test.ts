@@ -131,6 +131,25 @@ Deno.test("diverged seeds are counted, not hidden; a key only some points set is
   assert.match(renderMarkdown(one), /n<2, not tested/);
 });
 
+Deno.test("the image metrics' protocol: each line once, and how many trials hold a line not all do", () => {
+  const finished = fakeTrials().filter((t) => t.final);
+  const common = "proxy_*: proxy_randconv_v1 (256-d), resize none; reference: 100 held-out images";
+  const trials = finished.map((t, i) => ({
+    ...t,
+    protocol: i === 0 ? [common, "fid: inception_v3_fid (2048-d, weights sha256 ab12…)"] : [common],
+  }));
+  const data = summarize("sweep", trials);
+  assert.deepEqual(data.protocol, [
+    common,
+    `fid: inception_v3_fid (2048-d, weights sha256 ab12…) (1 of ${finished.length} trials)`,
+  ]);
+  assert.match(renderMarkdown(data), /## Image metrics' protocol\n\n- proxy_\*: proxy_randconv_v1/);
+  assert.match(renderHtml(data), /<ul id="protocol"><li>proxy_\*: proxy_randconv_v1/);
+  const none = summarize("sweep", finished);
+  assert.deepEqual(none.protocol, []);
+  assert.doesNotMatch(renderMarkdown(none), /protocol/);
+});
+
 Deno.test("a single run folder gets the same report", async () => {
   const dir = await Deno.makeTempDir();
   const run = `${dir}/run`;

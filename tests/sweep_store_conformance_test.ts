@@ -88,7 +88,13 @@ function suite(name: string, make: Factory, ignore = false) {
   test("a finished trial is never claimed again; a result is written once", async (store) => {
     await store.sync([trial(0), trial(1)]);
     const t = (await store.claim(2, A))!;
-    await store.finish(t.index, t.attempts, { state: "done", final: { "eval/x": 0.5 }, curve: [] });
+    const protocol = ["proxy_*: proxy_randconv_v1 (...), resize none"];
+    await store.finish(t.index, t.attempts, {
+      state: "done",
+      final: { "eval/x": 0.5 },
+      curve: [],
+      protocol,
+    });
     await assert.rejects(
       async () =>
         await store.finish(t.index, t.attempts, { state: "done", final: { "eval/x": 9 } }),
@@ -98,9 +104,9 @@ function suite(name: string, make: Factory, ignore = false) {
     await store.finish(d.index, d.attempts, { state: "diverged", error: "diverged at step 3" });
     assert.equal(await store.claim(2, A), undefined);
     const rows = await store.all();
-    assert.deepEqual(rows.map((r) => [r.state, r.attempts, r.final, r.error]), [
-      ["done", 1, JSON.stringify({ "eval/x": 0.5 }), null],
-      ["diverged", 1, null, "diverged at step 3"],
+    assert.deepEqual(rows.map((r) => [r.state, r.attempts, r.final, r.error, r.protocol]), [
+      ["done", 1, JSON.stringify({ "eval/x": 0.5 }), null, JSON.stringify(protocol)],
+      ["diverged", 1, null, "diverged at step 3", null],
     ]);
     assert.deepEqual((await store.attempts()).map((a) => a.outcome), ["done", "diverged"]);
     assert.ok((await store.attempts()).every((a) => a.ended !== null && a.ended >= a.started));

@@ -5,10 +5,12 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
+import { enterHost } from "../src/backend/host.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { NO_ADAPTER } from "../src/backend/webgpu.ts";
 import { loadExperiment, parseExperiment } from "../src/config/load.ts";
 import { UserError } from "../src/errors.ts";
+import { evaluate } from "../src/metrics/evaluate.ts";
 import { resumeRun, runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { type StepMetrics, Trainer } from "../src/train/trainer.ts";
@@ -139,6 +141,33 @@ Deno.test({
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu: evaluate() outside enterHost says how to call it; inside it measures",
+  ignore: NO_GPU,
+  async fn() {
+    await useBackend("webgpu");
+    const { config } = parseExperiment(`name: tiny
+data: { name: ring8 }
+train: { steps: 2, batch_size: 8 }
+eval: { samples: 16 }
+generator: { layers: [{ type: dense, units: 2 }] }
+discriminator: { layers: [{ type: dense, units: 1 }] }
+`);
+    const trainer = Trainer.create(config);
+    try {
+      for await (const _ of trainer.run());
+      assert.throws(() => evaluate(trainer), /evaluate\(\) reads tensors synchronously.*enterHost/);
+      const leave = await enterHost(trainer.tensors());
+      const { metrics } = evaluate(trainer);
+      await leave();
+      assert.ok(Number.isFinite(metrics["eval/modes"]));
+      assert.equal(tf.getBackend(), "webgpu");
+    } finally {
+      trainer.dispose();
     }
   },
 });

@@ -119,6 +119,28 @@ export async function settle(tensors: readonly tf.Tensor[]): Promise<void> {
 }
 
 /**
+ * Throws a plain error when the active backend is webgpu, where `what` cannot
+ * read tensors synchronously (Deno's WebGPU reads back only asynchronously),
+ * saying how to call it: between `enterHost` and the function it returns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireSyncReads, useBackend } from "../../mod.ts";
+ * await useBackend("cpu");
+ * requireSyncReads("evaluate()"); // cpu and wasm read synchronously: nothing thrown
+ * assert.ok(true);
+ * ```
+ */
+export function requireSyncReads(what: string): void {
+  if (tf.getBackend() !== "webgpu") return;
+  throw new Error(
+    `${what} reads tensors synchronously, which the webgpu backend cannot: call it between ` +
+      "`const leave = await enterHost(trainer.tensors())` and `await leave()`",
+  );
+}
+
+/**
  * Whether `adapter` is Mesa's llvmpipe, the software adapter whose numerics were measured.
  *
  * @example

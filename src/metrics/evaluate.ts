@@ -3,6 +3,7 @@
  * every metric of the metric table that applies to the run.
  * @module
  */
+import { requireSyncReads } from "../backend/webgpu.ts";
 import { Rng } from "../rng.ts";
 import type { Trainer } from "../train/trainer.ts";
 import type { ImageEvaluator } from "./image_evaluator.ts";
@@ -73,6 +74,7 @@ export function evaluate(
   images?: ImageEvaluator,
   extractors: RunExtractors = {},
 ): Evaluation {
+  requireSyncReads("evaluate()");
   const { seed, eval: ev } = trainer.config;
   const samples = trainer.sample(ev.samples, Rng.derive(seed, "eval"));
   const run = metricRun(trainer, samples, images, extractors);

@@ -297,8 +297,20 @@ export function renderMarkdown(data: ReportData): string {
     ].join("\n")
   );
   const charts = reportCharts(data).map((c) => `### ${c.title}\n\n![${c.title}](${c.name}.svg)\n`);
-  return [`# ${data.title}`, "", summaryLine(data), "", ...tables, "## Charts", "", ...charts]
-    .join("\n");
+  const protocol = data.protocol.length
+    ? ["## Image metrics' protocol", "", ...data.protocol.map((l) => `- ${l}`), ""]
+    : [];
+  return [
+    `# ${data.title}`,
+    "",
+    summaryLine(data),
+    "",
+    ...tables,
+    ...protocol,
+    "## Charts",
+    "",
+    ...charts,
+  ].join("\n");
 }
 
 const html = (s: string) =>
@@ -348,6 +360,13 @@ figcaption { font-size: 12px; color: #555; max-width: 560px; }
 <h1>${html(data.title)}</h1>
 <p>${html(summaryLine(data))}</p>
 ${tables}
+${
+    data.protocol.length
+      ? `<h2>Image metrics' protocol</h2>\n<ul id="protocol">${
+        data.protocol.map((l) => `<li>${html(l)}</li>`).join("")
+      }</ul>`
+      : ""
+  }
 <h2>Charts</h2>
 ${charts}
 </body></html>

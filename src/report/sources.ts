@@ -8,6 +8,7 @@
 import { basename } from "node:path";
 import { parse } from "../deps/yaml.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
+import { protocolLines } from "../runs/run_report.ts";
 import { writeAtomic } from "../files.ts";
 import { TrialStore } from "../sweep/store.ts";
 import type { SweepStore, TrialRecord } from "../sweep/sweep_store.ts";
@@ -37,6 +38,7 @@ const reportTrial = (r: TrialRecord): ReportTrial => ({
   curve: r.curve ? JSON.parse(r.curve) : [],
   ...((r.state === "failed" || r.state === "diverged") && r.error ? { error: r.error } : {}),
   ...(r.state === "diverged" ? { diverged: true } : {}),
+  ...(r.protocol ? { protocol: JSON.parse(r.protocol) } : {}),
 });
 
 /**
@@ -97,6 +99,7 @@ export async function trialsFromRun(dir: string): Promise<ReportTrial[]> {
     objective: objectiveOf(config),
     ...(finished && evals.length ? { final: evals.at(-1)! } : {}),
     curve: evals,
+    protocol: protocolLines(await Deno.readTextFile(`${dir}/manifest.json`).catch(() => "")),
   }];
 }
 

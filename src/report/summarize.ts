@@ -39,6 +39,8 @@ export interface ReportTrial {
   readonly error?: string;
   /** Set when the trial's run diverged (stopped with exit 3): counted apart from failures. */
   readonly diverged?: boolean;
+  /** Image runs: how the image metrics were measured (`protocolLines` of its manifest). */
+  readonly protocol?: readonly string[];
 }
 
 /** A metric over the seeds of one configuration. */
@@ -134,6 +136,11 @@ export interface ReportData {
   readonly ranking: readonly Ranked[];
   /** Failed trials with their errors. */
   readonly failures: readonly { index: number; seed: number; error: string }[];
+  /**
+   * The image metrics' protocol lines of the finished trials, each once, with how many trials
+   * it holds for when not all (empty for runs without image metrics).
+   */
+  readonly protocol: readonly string[];
 }
 
 /** A report that cannot be made as asked (exit code 2 from the CLI). */
@@ -350,5 +357,17 @@ export function summarize(
       seed: t.seed,
       error: t.error!,
     })),
+    protocol: protocolOf(done),
   };
+}
+
+/** Each protocol line once; lines not shared by every trial say how many hold them. */
+function protocolOf(done: readonly ReportTrial[]): string[] {
+  const counts = new Map<string, number>();
+  for (const t of done) {
+    for (const l of new Set(t.protocol ?? [])) counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  return [...counts].map(([line, n]) =>
+    n === done.length ? line : `${line} (${n} of ${done.length} trials)`
+  );
 }

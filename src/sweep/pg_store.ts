@@ -37,6 +37,7 @@ const PG_MIGRATIONS: readonly string[] = [
      sweep text not null, trial integer not null, attempt integer not null,
      worker text not null, started timestamptz not null, heartbeat timestamptz not null,
      ended timestamptz, outcome text, error text, primary key (sweep, trial, attempt));`,
+  `alter table duel_trials add column protocol text;`,
 ];
 
 /** The schema version this Duel writes. */
@@ -309,9 +310,13 @@ export class PostgresStore implements SweepStore {
     const error = result.state === "done" ? null : result.error;
     const final = result.state === "done" ? JSON.stringify(result.final) : null;
     const curve = result.state === "done" ? JSON.stringify(result.curve ?? []) : null;
+    const protocol = result.state === "done" && result.protocol?.length
+      ? JSON.stringify(result.protocol)
+      : null;
     await this.sql.begin(async (tx) => {
       const rows = await tx`update duel_trials set state = ${result.state}, error = ${error},
-          final = ${final}, curve = ${curve}, lease_worker = null, lease_until = null
+          final = ${final}, curve = ${curve}, protocol = ${protocol}, lease_worker = null,
+          lease_until = null
         where sweep = ${s} and "index" = ${index} and attempts = ${attempt} and state = 'running'
         returning 1`;
       if (rows.length !== 1) throw new LeaseLostError(index, attempt);
@@ -338,7 +343,7 @@ export class PostgresStore implements SweepStore {
   /** See {@link SweepStore.all}. */
   async all(): Promise<TrialRecord[]> {
     const rows = await this.sql<Row[]>`select "index", configuration, seed, hash, params, state,
-        attempts, error, run_dir, final, config, curve, lease_worker, lease_until
+        attempts, error, run_dir, final, config, curve, protocol, lease_worker, lease_until
       from duel_trials where sweep = ${this.sweep} order by "index"`;
     return rows.map(toRecord);
   }

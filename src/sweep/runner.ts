@@ -18,6 +18,7 @@ import { basename, dirname } from "node:path";
 import { experimentArgs } from "../runs/subprocess.ts";
 import { parseExperiment } from "../config/load.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
+import { protocolLines } from "../runs/run_report.ts";
 import {
   DEFAULT_LEASE_MS,
   LeaseLostError,
@@ -258,10 +259,12 @@ export async function runWorker(
       let result: TrialResult;
       if (outcome.error === undefined) {
         const summary = JSON.parse(await Deno.readTextFile(`${runDir}/summary.json`));
+        const manifest = await Deno.readTextFile(`${runDir}/manifest.json`).catch(() => "");
         result = {
           state: "done",
           final: summary.final,
           curve: evaluationRows(await readMetrics(`${runDir}/metrics.jsonl`)),
+          protocol: protocolLines(manifest),
         };
       } else {
         result = { state: outcome.diverged ? "diverged" : "failed", error: outcome.error };

@@ -66,6 +66,8 @@ const SQLITE_MIGRATIONS: readonly ((db: DatabaseSync) => void)[] = [
         worker text not null, started integer not null, heartbeat integer not null,
         ended integer, outcome text, error text, primary key (trial, attempt))`);
   },
+  // 3: the image metrics' protocol of each finished trial.
+  (db) => db.exec(`alter table trials add column protocol text`),
 ];
 
 /** The schema version this Duel writes. */
@@ -253,7 +255,7 @@ export class TrialStore implements SweepStore {
       const error = result.state === "done" ? null : result.error;
       const changed = Number(
         this.#db.prepare(
-          `update trials set state = ?, error = ?, final = ?, curve = ?, lease_worker = null,
+          `update trials set state = ?, error = ?, final = ?, curve = ?, protocol = ?, lease_worker = null,
              lease_until = null
            where "index" = ? and attempts = ? and state = 'running'`,
         ).run(
@@ -261,6 +263,9 @@ export class TrialStore implements SweepStore {
           error,
           result.state === "done" ? JSON.stringify(result.final) : null,
           result.state === "done" ? JSON.stringify(result.curve ?? []) : null,
+          result.state === "done" && result.protocol?.length
+            ? JSON.stringify(result.protocol)
+            : null,
           index,
           attempt,
         ).changes,

@@ -37,6 +37,11 @@ export interface TrialRecord {
   readonly config: string;
   /** Evaluation rows of `metrics.jsonl` as JSON (done trials): `[{step, "eval/...": v}, ...]`. */
   readonly curve: string | null;
+  /**
+   * Image runs: the image metrics' protocol lines of its `manifest.json` as JSON (done trials;
+   * absent or null otherwise, and in stores written before it was kept).
+   */
+  readonly protocol?: string | null;
   /** The worker holding the lease (running trials). */
   readonly lease_worker?: string | null;
   /** When the lease ends, ms since the epoch (running trials). */
@@ -67,7 +72,10 @@ export interface AttemptRecord {
 }
 
 /** A trial as `sync` stores it. */
-export type NewTrial = Omit<TrialRecord, "state" | "attempts" | "error" | "final" | "curve">;
+export type NewTrial = Omit<
+  TrialRecord,
+  "state" | "attempts" | "error" | "final" | "curve" | "protocol"
+>;
 
 /** What a worker reports when a trial ends. */
 export type TrialResult =
@@ -75,6 +83,8 @@ export type TrialResult =
     readonly state: "done";
     readonly final: Readonly<Record<string, number>>;
     readonly curve?: readonly Readonly<Record<string, number>>[];
+    /** Image runs: how the image metrics were measured (`protocolLines` of the manifest). */
+    readonly protocol?: readonly string[];
   }
   | { readonly state: "failed" | "diverged"; readonly error: string };
 
