@@ -207,16 +207,31 @@ function gradRows(
   return { shape, rows };
 }
 
+/** The outputs of `DuelDenseChainGrad`, in order, as inputs of its second call. */
+const outName = (layers: number, i: number) =>
+  i < layers ? `dz${i}` : `${(i - layers) % 2 ? "db" : "dw"}${(i - layers) >> 1}`;
+
 /**
  * `DuelDenseChainGrad` on the Rust kernel: every layer's `dz` (computed), then
- * `dw0, db0, …` allocated for {@link fillChainWeights}, which computes them
- * only if a gradient of the weights is asked for.
+ * `dw0, db0, …` allocated, not computed. Called again by the op (through the
+ * registered kernel function, not the engine, so profiles time it) with attr
+ * `weights: true` and those outputs among its inputs (`dz0, …, dw0, db0, …`),
+ * it computes every `dW = xᵀ dz` and `db` (column sums of `dz`) into them and
+ * returns nothing: only if a gradient of the weights is asked for.
  */
 export function denseChainGradKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info>;
-  const attrs = args.attrs as unknown as ChainAttrs;
-  const ws = weightsOf(inputs, attrs.acts.length, "w");
+  const attrs = args.attrs as unknown as ChainAttrs & { weights?: boolean };
+  const layers = attrs.acts.length;
+  const ws = weightsOf(inputs, layers, "w");
+  if (attrs.weights) {
+    const outs = Array.from({ length: 3 * layers }, (_, i) => inputs[outName(layers, i)]);
+    const { shape, rows } = gradRows(backend, inputs, attrs, outs);
+    const stacked = shape.fanIn.reduce((a, b) => a + b, 0);
+    runChain(backend, "dense_chain_weights_f32", shape, attrs, rows, stacked);
+    return [];
+  }
   const batch = inputs.x.shape[0];
   const outs = [
     ...ws.map((w) => backend.makeOutput([batch, w.shape[1]], "float32")),
@@ -231,17 +246,18 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
 }
 
 /**
- * Computes into `DuelDenseChainGrad`'s `dw`, `db` outputs (fresh, not yet
- * read by anyone) every layer's `dW = xᵀ dz` and `db` (column sums of `dz`),
- * from the same inputs and its outputs.
+ * Computes the weights' gradients into `DuelDenseChainGrad`'s outputs `outs`
+ * (fresh, not yet read by anyone): its kernel function called again with them.
  */
 export function fillChainWeights(
-  backend: WasmBackend,
   inputs: Record<string, Info>,
   attrs: ChainAttrs,
   outs: readonly Info[],
 ): void {
-  const { shape, rows } = gradRows(backend, inputs, attrs, outs);
-  const stacked = shape.fanIn.reduce((a, b) => a + b, 0);
-  runChain(backend, "dense_chain_weights_f32", shape, attrs, rows, stacked);
+  const backend = tf.engine().backend;
+  const grad = tf.getKernel(DENSE_CHAIN_GRAD_KERNEL, tf.getBackend())!.kernelFunc;
+  const all = { ...inputs };
+  outs.forEach((t, i) => (all[outName(attrs.acts.length, i)] = t));
+  const weights = { ...attrs, weights: true } as unknown as tf.NamedAttrMap;
+  grad({ inputs: all as tf.NamedTensorInfoMap, attrs: weights, backend });
 }

@@ -16,7 +16,6 @@
  * @module
  */
 import * as tf from "../../deps/tfjs_core.ts";
-import type { WasmBackend } from "../wasm_backend.ts";
 import { leakyReluGrad } from "./activations.ts";
 import {
   CHAIN_ACTIVATIONS,
@@ -95,14 +94,13 @@ export function denseChain(
 
 /** The gradients on the Rust kernels: `dz` now, the rest when the tape asks for it. */
 function rustGradients(dy: tf.Tensor, saved: Record<string, tf.Tensor>, attrs: ChainAttrs): Grads {
-  const backend = tf.engine().backend as unknown as WasmBackend;
   const inputs = { ...saved, dy };
   const namedAttrs = attrs as unknown as tf.NamedAttrMap;
   const outs = tf.engine().runKernel(DENSE_CHAIN_GRAD_KERNEL, inputs, namedAttrs) as tf.Tensor[];
   const layers = attrs.acts.length;
   let filled = false;
   const weight = (t: tf.Tensor) => () => {
-    if (!filled) fillChainWeights(backend, inputs, attrs, outs);
+    if (!filled) fillChainWeights(inputs, attrs, outs);
     filled = true;
     return t;
   };
