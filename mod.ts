@@ -70,7 +70,7 @@ export type { DataSource, Mode } from "./src/data/source.ts";
 export { grid25, mixture, ring8, swissroll } from "./src/data/toy.ts";
 export type { Component, ToyGeometry } from "./src/data/toy.ts";
 export { LAYERS } from "./src/nn/layers.ts";
-export type { Layer, LayerKind, LayerName, Layers, Param } from "./src/nn/layers.ts";
+export type { ChainPart, Layer, LayerKind, LayerName, Layers, Param } from "./src/nn/layers.ts";
 export type { ConvLayers, Padding } from "./src/nn/conv_layers.ts";
 export type { NormLayers } from "./src/nn/norm_layers.ts";
 export type { ShapeLayers } from "./src/nn/shape_layers.ts";

@@ -4,7 +4,7 @@
  * Duel's Rust kernels (1 and 2 tfjs threads), and the cpu backend, in one run.
  * The stock and pure-tfjs rows run without the step-overhead kernels
  * ({@link STEP_FIXES}: fused Adam, leaky ReLU and its gradient, bias-gradient sums, shared
- * Identity);
+ * Identity, dense chains);
  * the "step overhead" group turns those off one at a time on the Rust matmul.
  */
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
@@ -24,6 +24,7 @@ const STEP_FIXES = [
   "sum_rust",
   "leaky_relu_rust",
   "identity_shared",
+  "dense_chain_rust",
 ] as const;
 
 async function stepper(

@@ -8,7 +8,8 @@
 //!
 //! One module per kernel family, each with its own exports (`#[no_mangle]
 //! extern "C"`, made by [`kernel!`] or a family macro): `matmul`, `conv`,
-//! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`; the
+//! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`,
+//! `dense_chain`; the
 //! TypeScript side has a module of the same name in `src/backend/rust/`, and
 //! the export table `src/backend/rust/abi.ts`, checked against this module's
 //! exports by `tests/kernels_abi_test.ts`. Shared code: `gemm` (the packed
@@ -50,6 +51,7 @@ macro_rules! kernel {
 mod activations;
 mod batch_norm;
 mod conv;
+mod dense_chain;
 mod ema;
 mod fma;
 mod gemm;

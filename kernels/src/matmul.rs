@@ -4,7 +4,7 @@
 //! Every export of the family takes [`matmul_exports!`]'s signature, written
 //! once (the parts append `lo, hi`).
 
-mod reference;
+pub(crate) mod reference;
 
 use crate::gemm;
 

@@ -26,6 +26,13 @@ import {
 } from "./rust/batch_norm.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust/optimizers.ts";
 import { EMA_KERNEL, emaKernel } from "./rust/ema.ts";
+import {
+  DENSE_CHAIN_GRAD_KERNEL,
+  DENSE_CHAIN_KERNEL,
+  denseChainGradKernel,
+  denseChainKernel,
+} from "./rust/dense_chain.ts";
+import type { GemmRounding } from "./rust/gemm.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
 import { type Info, type KernelArgs, type KernelFunc, wasmBackendOf } from "./wasm_backend.ts";
@@ -77,7 +84,9 @@ export type KernelFixName =
   | "sum_rust"
   | "mean_rust"
   | "batch_norm_rust"
-  | "batch_norm_grad_rust";
+  | "batch_norm_grad_rust"
+  | "dense_chain_rust"
+  | "dense_chain_grad_rust";
 
 /** Every kernel replacement, by name. */
 export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
@@ -251,6 +260,19 @@ export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
     kernelName: BATCH_NORM_GRAD_KERNEL,
     wrap: () => batchNormGradKernel,
   },
+  dense_chain_rust: {
+    doc: "a run of dense (+ bias) + relu/leaky-relu layers as one op and one Rust kernel call " +
+      "(DuelDenseChain, batch rows split over threads) instead of ~3 tfjs ops per layer; the " +
+      "matmul's bits (where matmul_rust or matmul_rust_fma is in force)",
+    kernelName: DENSE_CHAIN_KERNEL,
+    wrap: () => denseChainKernel,
+  },
+  dense_chain_grad_rust: {
+    doc: "the dense chain's gradient (DuelDenseChainGrad: every dz, then all dW and db in one " +
+      "call) instead of ~5 tfjs ops per layer; tfjs ops while a gradient penalty records it",
+    kernelName: DENSE_CHAIN_GRAD_KERNEL,
+    wrap: () => denseChainGradKernel,
+  },
 };
 
 /** The stock `wasm` backend's own kernels (`null`: it has none), saved before the first replacement. */
@@ -334,4 +356,27 @@ export function activeKernelFixes(): KernelFixName[] {
   return (Object.keys(KERNEL_FIXES) as KernelFixName[]).filter((n) =>
     active.get(KERNEL_FIXES[n].kernelName) === n
   );
+}
+
+/** The GEMM rounding of each matmul replacement whose bits a dense chain reproduces. */
+const CHAIN_ROUNDING: Partial<Record<KernelFixName, GemmRounding>> = {
+  matmul_rust: "plain",
+  matmul_rust_fma: "fused",
+};
+
+/**
+ * The rounding a dense chain runs with here, so that it gives the per-op
+ * layers' bits: that of the matmul in force; `undefined` where the chain must
+ * not run (`dense_chain_rust` or `dense_chain_grad_rust` off, a backend
+ * without them, or a matmul other than Duel's Rust kernel in force).
+ *
+ * Inside Duel it is used as `const rounding = denseChainRounding(); if (rounding) y =
+ * denseChain(x, layers, rounding);`.
+ */
+export function denseChainRounding(): GemmRounding | undefined {
+  const on = active.get(DENSE_CHAIN_KERNEL) === "dense_chain_rust" &&
+    active.get(DENSE_CHAIN_GRAD_KERNEL) === "dense_chain_grad_rust";
+  if (!on || tf.getKernel(DENSE_CHAIN_KERNEL, tf.getBackend()) === undefined) return undefined;
+  const matmul = active.get("BatchMatMul");
+  return matmul === undefined ? undefined : CHAIN_ROUNDING[matmul];
 }

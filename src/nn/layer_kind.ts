@@ -47,6 +47,24 @@ export interface Layer {
   readonly state?: readonly Param[];
   /** Shape of one output example (without the batch axis). */
   readonly outShape: readonly number[];
+  /**
+   * Its part in a dense chain (runs of dense layers, each optionally followed
+   * by an activation, computed as one op where the backend has it); absent:
+   * the layer ends a chain.
+   */
+  readonly chain?: ChainPart;
+}
+
+/** What a dense chain needs of a layer: a dense layer's weights, or an activation. */
+export interface ChainPart {
+  /** `dense` (`x W + b`), or the activation after a dense layer. */
+  readonly kind: "dense" | "linear" | "relu" | "leaky_relu";
+  /** The dense layer's `W`, `[in, out]`. */
+  readonly kernel?: Variable;
+  /** The dense layer's `b`, `[out]`. */
+  readonly bias?: Variable;
+  /** Leaky ReLU's slope. */
+  readonly alpha?: number;
 }
 
 /** A named variable. Names look like `3.dense.kernel`. */

@@ -8,20 +8,35 @@
 import * as tf from "../deps/tfjs_core.ts";
 import { bool, ConfigError, type Field, num, optional, type Shape, vec } from "../fields.ts";
 import { CONV_LAYERS, type ConvLayers } from "./conv_layers.ts";
-import { defineLayer, type LayerKind, shapeError, uniformInit } from "./layer_kind.ts";
+import {
+  type ChainPart,
+  defineLayer,
+  type LayerKind,
+  shapeError,
+  uniformInit,
+} from "./layer_kind.ts";
 import { NORM_LAYERS, type NormLayers } from "./norm_layers.ts";
 import { SHAPE_LAYERS, type ShapeLayers } from "./shape_layers.ts";
 import { powerIterationVector, spectralNormalize } from "./spectral_norm.ts";
 
-export type { ApplyMode, BuildContext, Layer, LayerKind, Param } from "./layer_kind.ts";
+export type { ApplyMode, BuildContext, ChainPart, Layer, LayerKind, Param } from "./layer_kind.ts";
 export { EVAL_MODE } from "./layer_kind.ts";
 
-function elementwise(doc: string, fn: (x: tf.Tensor) => tf.Tensor): LayerKind<Shape> {
+function elementwise(
+  doc: string,
+  fn: (x: tf.Tensor) => tf.Tensor,
+  chain?: ChainPart,
+): LayerKind<Shape> {
   return defineLayer({
     doc,
     params: {},
     outShape: (_p, inShape) => inShape,
-    build: (_p, inShape) => ({ apply: (x) => fn(x as tf.Tensor), params: [], outShape: inShape }),
+    build: (_p, inShape) => ({
+      apply: (x) => fn(x as tf.Tensor),
+      params: [],
+      outShape: inShape,
+      ...(chain ? { chain } : {}),
+    }),
   });
 }
 
@@ -138,6 +153,7 @@ export const LAYERS: Layers = {
         ],
         state: u ? [{ name: `${ctx.prefix}.sn_u`, variable: u }] : [],
         outShape: [p.units],
+        ...(u ? {} : { chain: { kind: "dense", kernel, bias } as const }),
       };
     },
   }),
@@ -175,7 +191,7 @@ export const LAYERS: Layers = {
       };
     },
   }),
-  relu: elementwise("max(x, 0)", (x) => tf.relu(x)),
+  relu: elementwise("max(x, 0)", (x) => tf.relu(x), { kind: "relu" }),
   leaky_relu: defineLayer({
     doc: "max(x, alpha x)",
     params: { alpha: num("slope for x < 0", { min: 0, max: 1, default: 0.2 }) },
@@ -184,11 +200,12 @@ export const LAYERS: Layers = {
       apply: (x) => tf.leakyRelu(x as tf.Tensor, p.alpha),
       params: [],
       outShape: inShape,
+      chain: { kind: "leaky_relu", alpha: p.alpha },
     }),
   }),
   tanh: elementwise("tanh(x)", (x) => tf.tanh(x)),
   sigmoid: elementwise("1 / (1 + exp(-x))", (x) => tf.sigmoid(x)),
-  linear: elementwise("identity (a no-op, for readability)", (x) => x),
+  linear: elementwise("identity (a no-op, for readability)", (x) => x, { kind: "linear" }),
   maxout: defineLayer({
     doc: "maxout (Goodfellow et al. 2013): the max of each group of `pieces` consecutive " +
       "values, so width w gives w / pieces (after `dense` with pieces x units: a maxout unit)",

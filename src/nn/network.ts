@@ -4,6 +4,7 @@
  */
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
+import { chainedApply } from "./chains.ts";
 import { type ApplyMode, shapeText } from "./layer_kind.ts";
 import { type LayerName, LAYERS, type Param } from "./layers.ts";
 
@@ -109,7 +110,7 @@ export function buildNetwork(
     return layer;
   });
   return {
-    apply: (x, mode) => built.reduce((h, layer) => layer.apply(h, mode), x),
+    apply: chainedApply(built),
     params: built.flatMap((l) => l.params),
     state: built.flatMap((l) => l.state ?? []),
     inShape,

@@ -153,6 +153,16 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
+/** A dense chain's table, layers, batch, workspace and part (kernels/src/dense_chain.rs). */
+const DENSE_CHAIN = [["table", "ptr"], ["layers", "u32"], ["batch", "u32"], [
+  "work",
+  "ptr",
+]] as const;
+const chainKernel = (doc: string) =>
+  ({ doc, params: [...DENSE_CHAIN, ...PART], fma: true }) as const;
+const chainRef = (of: string) => ({ doc: ref(of), params: [...DENSE_CHAIN, ...PART] }) as const;
+
+type Chain = readonly [...typeof DENSE_CHAIN, ...typeof PART];
 type EmaParams = readonly [...typeof TABLE, ...F32Params<["decay", "one_minus_decay"]>];
 const EMA: EmaParams = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
 
@@ -201,6 +211,15 @@ export type KernelAbi = {
   readonly batch_norm_grad_f32: AbiEntry<typeof BATCH_NORM_GRAD>;
   readonly batch_norm_grad_f32_ref: AbiEntry<typeof BATCH_NORM_GRAD>;
   readonly ema_f32: AbiEntry<typeof EMA>;
+  readonly dense_chain_f32: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_f32_ref: AbiEntry<Chain>;
+  readonly dense_chain_f32_fma_ref: AbiEntry<Chain>;
+  readonly dense_chain_grad_f32: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_grad_f32_ref: AbiEntry<Chain>;
+  readonly dense_chain_grad_f32_fma_ref: AbiEntry<Chain>;
+  readonly dense_chain_weights_f32: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_weights_f32_ref: AbiEntry<Chain>;
+  readonly dense_chain_weights_f32_fma_ref: AbiEntry<Chain>;
   readonly ema_f32_ref: AbiEntry<typeof EMA>;
   readonly fma_probe: AbiEntry<readonly [readonly ["at", "ptr"]]> & AbiFmaTwin;
   readonly peak_flops:
@@ -305,6 +324,16 @@ export const KERNEL_ABI: KernelAbi = {
     params: EMA,
   },
   ema_f32_ref: { doc: ref("ema_f32"), params: EMA },
+  // dense_chain.rs
+  dense_chain_f32: chainKernel("a dense chain's forward pass, batch rows lo..hi"),
+  dense_chain_f32_ref: chainRef("dense_chain_f32"),
+  dense_chain_f32_fma_ref: chainRef("dense_chain_f32_fma"),
+  dense_chain_grad_f32: chainKernel("a dense chain's every dz, batch rows lo..hi"),
+  dense_chain_grad_f32_ref: chainRef("dense_chain_grad_f32"),
+  dense_chain_grad_f32_fma_ref: chainRef("dense_chain_grad_f32_fma"),
+  dense_chain_weights_f32: chainKernel("a dense chain's dW (stacked rows lo..hi) and db"),
+  dense_chain_weights_f32_ref: chainRef("dense_chain_weights_f32"),
+  dense_chain_weights_f32_fma_ref: chainRef("dense_chain_weights_f32_fma"),
   // probes.rs
   fma_probe: {
     doc: "at[0..4] = at[8..12] + at[0..4] · at[4..8]",

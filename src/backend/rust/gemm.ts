@@ -49,6 +49,9 @@ export const FUSED_EXPORTS = {
   conv2d_backprop_filter_f32: "conv2d_backprop_filter_f32_fma",
   conv2d_backprop_filter_f32_cols: "conv2d_backprop_filter_f32_cols_fma",
   conv2d_backprop_input_f32: "conv2d_backprop_input_f32_fma",
+  dense_chain_f32: "dense_chain_f32_fma",
+  dense_chain_grad_f32: "dense_chain_grad_f32_fma",
+  dense_chain_weights_f32: "dense_chain_weights_f32_fma",
 } as const satisfies Record<string, FusedTwin>;
 
 /** A GEMM export by its plain name, as the kernels call it. */

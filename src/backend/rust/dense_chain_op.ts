@@ -1,0 +1,155 @@
+/**
+ * {@link denseChain}: a chain of dense layers as one tfjs op with its own
+ * gradient, on the Rust kernels of `dense_chain.ts`. The op records one tape
+ * node (not ~3 per layer, each with its saved clones); its gradient runs
+ * `DuelDenseChainGrad` once (every layer's `dz`) and then, only for what the
+ * tape asks (tfjs asks for the input first): the input's gradient as one
+ * `matMul` (the per-op path's), the weights' `dW` and `db` all in one call
+ * (`fillChainWeights`). A critic's input gradient in a generator step thus
+ * computes no `dW`, and a generator step's weights no input gradient.
+ *
+ * While a tape records the gradient itself (gradient penalties, R1, DRAGAN
+ * differentiate the critic's input gradient), the gradient is computed in
+ * tfjs ops instead, the forward pass recomputed from the saved input, exactly
+ * the ops tfjs's autodiff runs for the per-op layers, so that it can be
+ * differentiated again.
+ * @module
+ */
+import * as tf from "../../deps/tfjs_core.ts";
+import { leakyReluGrad } from "./activations.ts";
+import {
+  CHAIN_ACTIVATIONS,
+  type ChainActivation,
+  type ChainAttrs,
+  DENSE_CHAIN_GRAD_KERNEL,
+  DENSE_CHAIN_KERNEL,
+  fillChainWeights,
+} from "./dense_chain.ts";
+import type { GemmRounding } from "./gemm.ts";
+
+/** One dense layer of a chain and the activation after it. */
+export interface ChainLayer {
+  /** `[in, out]`. */
+  readonly kernel: tf.Tensor;
+  /** `[out]`. */
+  readonly bias: tf.Tensor;
+  /** The activation applied after `x W + b`. */
+  readonly act: ChainActivation;
+  /** Leaky ReLU's slope (unused by the others). */
+  readonly alpha: number;
+}
+
+type Grads = Record<string, () => tf.Tensor>;
+type Save = (tensors: tf.Tensor[]) => void;
+
+/** tfjs's engine as `customGrad` uses it: one op with a forward function and its gradient. */
+interface CustomOpEngine {
+  runKernelFunc(params: {
+    forwardFunc: (backend: unknown, save: Save) => tf.Tensor;
+    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Grads;
+    inputs: Record<string, tf.Tensor>;
+  }): tf.Tensor;
+}
+
+/**
+ * `act(… act(x W0 + b0) …) Wn + bn`, … as one op on the Rust kernels, in
+ * the bits of the per-op layers (tfjs's `matMul`, `add`, `relu`/`leakyRelu`,
+ * and their gradients) when `rounding` is that of the matmul in force. The
+ * active backend must have {@link DENSE_CHAIN_KERNEL}.
+ */
+export function denseChain(
+  x: tf.Tensor,
+  layers: readonly ChainLayer[],
+  rounding: GemmRounding,
+): tf.Tensor {
+  const inputs: Record<string, tf.Tensor> = { x };
+  layers.forEach((l, i) => {
+    inputs[`w${i}`] = l.kernel;
+    inputs[`b${i}`] = l.bias;
+  });
+  const attrs: ChainAttrs = {
+    acts: layers.map((l) => CHAIN_ACTIVATIONS[l.act]),
+    alphas: layers.map((l) => l.alpha),
+    rounding,
+  };
+  const engine = tf.engine() as unknown as CustomOpEngine;
+  return engine.runKernelFunc({
+    inputs,
+    forwardFunc: (_backend, save) => {
+      const namedAttrs = attrs as unknown as tf.NamedAttrMap;
+      const [y, cache] = tf.engine().runKernel(
+        DENSE_CHAIN_KERNEL,
+        inputs,
+        namedAttrs,
+      ) as tf.Tensor[];
+      save([x, cache]); // the cache's clone outlives this call only while a tape records
+      return y;
+    },
+    backwardsFunc: (dy, [xSaved, cache]) =>
+      tf.engine().isTapeOn()
+        ? opsGradients(dy, xSaved, layers)
+        : rustGradients(dy, { ...inputs, x: xSaved, cache }, attrs),
+  });
+}
+
+/** The gradients on the Rust kernels: `dz` now, the rest when the tape asks for it. */
+function rustGradients(dy: tf.Tensor, saved: Record<string, tf.Tensor>, attrs: ChainAttrs): Grads {
+  const inputs = { ...saved, dy };
+  const namedAttrs = attrs as unknown as tf.NamedAttrMap;
+  const outs = tf.engine().runKernel(DENSE_CHAIN_GRAD_KERNEL, inputs, namedAttrs) as tf.Tensor[];
+  const layers = attrs.acts.length;
+  let filled = false;
+  const weight = (t: tf.Tensor) => () => {
+    if (!filled) fillChainWeights(inputs, attrs, outs);
+    filled = true;
+    return t;
+  };
+  const grads: Grads = { x: () => tf.matMul(outs[0], saved.w0, false, true) };
+  for (let l = 0; l < layers; l++) {
+    grads[`w${l}`] = weight(outs[layers + 2 * l]);
+    grads[`b${l}`] = weight(outs[layers + 2 * l + 1]);
+  }
+  return grads;
+}
+
+const ACTIVATE: Record<ChainActivation, (z: tf.Tensor, alpha: number) => tf.Tensor> = {
+  linear: (z) => z,
+  relu: (z) => tf.relu(z),
+  leaky_relu: (z, alpha) => tf.leakyRelu(z, alpha),
+};
+
+/** The gradient of each activation as tfjs's autodiff computes it (Relu's and Duel's LeakyRelu's). */
+const ACTIVATION_GRAD: Record<
+  ChainActivation,
+  (dy: tf.Tensor, z: tf.Tensor, alpha: number) => tf.Tensor
+> = {
+  linear: (dy) => dy,
+  relu: (dy, z) => tf.mul(dy, tf.cast(tf.step(z), "float32")),
+  leaky_relu: (dy, z, alpha) => leakyReluGrad(dy, z, alpha),
+};
+
+/**
+ * The gradients in tfjs ops, differentiable again: the forward pass
+ * recomputed from `x`, then the ops tfjs's autodiff runs for `matMul`, `add`
+ * and the activations, in its order.
+ */
+function opsGradients(dy: tf.Tensor, x: tf.Tensor, layers: readonly ChainLayer[]): Grads {
+  const hs = [x], zs: tf.Tensor[] = [];
+  for (const l of layers) {
+    const z = tf.add(tf.matMul(hs[hs.length - 1], l.kernel), l.bias);
+    zs.push(z);
+    hs.push(ACTIVATE[l.act](z, l.alpha));
+  }
+  const grads: Record<string, tf.Tensor> = {};
+  let g = dy;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i];
+    const dz = ACTIVATION_GRAD[l.act](g, zs[i], l.alpha);
+    grads[`b${i}`] = tf.reshape(tf.sum(dz, [0]), l.bias.shape);
+    const dc = tf.reshape(dz, zs[i].shape);
+    grads[`w${i}`] = tf.matMul(hs[i], dc, true, false);
+    g = tf.matMul(dc, l.kernel, false, true);
+  }
+  grads.x = g;
+  return Object.fromEntries(Object.entries(grads).map(([k, t]) => [k, () => t]));
+}

@@ -1,0 +1,62 @@
+/**
+ * Dense chains in a network: runs of dense layers (without spectral norm),
+ * each optionally followed by a `relu`, `leaky_relu` or `linear` layer,
+ * applied as one op (`denseChain`, backend/rust/dense_chain_op.ts) where the
+ * backend has it (`dense_chain_rust` in `KERNEL_FIXES`, with Duel's Rust
+ * matmul in force: `denseChainRounding`), in the per-op layers' bits; the
+ * layers one by one otherwise.
+ * @module
+ */
+import type * as tf from "../deps/tfjs_core.ts";
+import { denseChainRounding } from "../backend/kernels.ts";
+import { type ChainLayer, denseChain } from "../backend/rust/dense_chain_op.ts";
+import { type Tensor, tfjs } from "../tensor.ts";
+import type { ApplyMode, Layer } from "./layer_kind.ts";
+
+/** A stretch of a network: layers applied one by one, or a dense chain and the layers it replaces. */
+interface Segment {
+  readonly layers: readonly Layer[];
+  readonly chain?: readonly ChainLayer[];
+}
+
+/** The network's layers as segments: each maximal dense chain, and the layers between. */
+function segments(layers: readonly Layer[]): Segment[] {
+  const out: Segment[] = [];
+  let i = 0;
+  while (i < layers.length) {
+    const start = i;
+    const chain: ChainLayer[] = [];
+    while (layers[i]?.chain?.kind === "dense") {
+      const { kernel, bias } = layers[i++].chain!;
+      const next = layers[i]?.chain;
+      const act = next && next.kind !== "dense" ? next.kind : undefined;
+      if (act) i++;
+      const alpha = act ? layers[i - 1].chain!.alpha ?? 0 : 0;
+      chain.push({ kernel: tfjs(kernel!), bias: tfjs(bias!), act: act ?? "linear", alpha });
+    }
+    if (chain.length > 0) out.push({ layers: layers.slice(start, i), chain });
+    else out.push({ layers: [layers[i++]] });
+  }
+  return out;
+}
+
+/**
+ * The function of a batch that applies `layers` in order, each dense chain as
+ * one op when {@link denseChainRounding} allows it at the time of the call
+ * (so a switch turned off between calls restores the per-op layers).
+ */
+export function chainedApply(layers: readonly Layer[]): (x: Tensor, mode: ApplyMode) => Tensor {
+  const parts = segments(layers);
+  const perLayer = (h: Tensor, seg: Segment, mode: ApplyMode) =>
+    seg.layers.reduce((v, layer) => layer.apply(v, mode), h);
+  return (x, mode) => {
+    const rounding = denseChainRounding();
+    return parts.reduce((h, seg) => {
+      const t = h as tf.Tensor;
+      if (!seg.chain || !rounding || t.dtype !== "float32" || t.rank !== 2) {
+        return perLayer(h, seg, mode);
+      }
+      return denseChain(t, seg.chain, rounding);
+    }, x);
+  };
+}
