@@ -78,7 +78,9 @@ export const F_DIVERGENCES: Readonly<Record<FDivergenceName, FDivergence>> = {
   neyman: {
     doc: "Neyman chi-squared",
     formula: "f(u) = (1 - u)^2 / u; f*(t) = 2 - 2 sqrt(1 - t); g_f(v) = 1 - exp(-v)",
-    f: (u) => (1 - u) ** 2 / u,
+    // (1 - u) ((1 - u) / u), not (1 - u)^2 / u: the square overflows for u above 1e154, where a
+    // narrow Q's far tails put p/q, and q f(p/q) read Infinity for a finite divergence.
+    f: (u) => (1 - u) * ((1 - u) / u),
     conjugate: (t) => (t < 1 ? 2 - 2 * Math.sqrt(1 - t) : NaN),
     activation: (v) => 1 - Math.exp(-v),
     activationTf: (v: tf.Tensor) => tf.sub(1, tf.exp(tf.neg(v))),
