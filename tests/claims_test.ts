@@ -80,6 +80,40 @@ Deno.test("every claim is well formed, on fresh seeds, and each measurement is o
   }
 });
 
+/**
+ * Claims not yet measured as defined (each needs `deno task claims --only <id>`): this list only
+ * shrinks. A new or redefined claim is measured before it lands.
+ */
+const NOT_YET_MEASURED: readonly string[] = [
+  "grid25-hinge-5-critic-steps",
+  "grid25-hinge-spectral-hq",
+  "grid25-wgan-gp-modes",
+  "grid25-wgan-gp-ema-modes",
+  "dcgan-mnist-score",
+  "dcgan-mnist-fd",
+];
+
+Deno.test("every claim is measured as defined now (but the listed ones), and every measured claim passes", async () => {
+  const table: MeasuredTable = JSON.parse(await Deno.readTextFile(MEASURED));
+  const unmeasured = CLAIMS.filter((c) => !current(c, table)).map((c) => c.id);
+  assert.deepEqual(
+    unmeasured.filter((id) => !NOT_YET_MEASURED.includes(id)),
+    [],
+    "not measured as defined: deno task claims --only <id>",
+  );
+  assert.deepEqual(
+    NOT_YET_MEASURED.filter((id) => !unmeasured.includes(id)),
+    [],
+    "measured now: take it off NOT_YET_MEASURED",
+  );
+  const failing = table.claims.filter((m) => m.verdict !== "pass").map((m) => m.id);
+  assert.deepEqual(
+    failing,
+    [],
+    "a claim the README shows fails: rewrite it from what was measured",
+  );
+});
+
 Deno.test("statistics, reads and verdicts against hand values", () => {
   assert.equal(STATS.mean([23, 22, 23]), 68 / 3);
   assert.ok(Math.abs(STATS.se([23, 22, 23]) - Math.sqrt(1 / 3 / 3)) < 1e-12);
