@@ -19,6 +19,30 @@ export async function task(
   return { code: out.code, out: text };
 }
 
+/**
+ * Starts `deno task -q <task> ...args` and returns at once: `seen()` is its
+ * output so far (stdout and stderr together, as it arrives), `done` its exit
+ * code and whole output, as {@link task} gives them.
+ */
+export function spawnTask(
+  name: "sweep" | "report",
+  args: string[],
+): { seen: () => string; done: Promise<{ code: number; out: string }> } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "--config", `${ROOT}deno.json`, name, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+  };
+  const done = Promise.all([drain(child.stdout), drain(child.stderr), child.status]).then(
+    ([, , status]) => ({ code: status.code, out: text }),
+  );
+  return { seen: () => text, done };
+}
+
 /** A folder with `tiny.yaml` and `sweep.yaml` (sweep `name`, 4 trials); returns its path. */
 export async function tinySweep(name: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "duel_sweep_cli_" });

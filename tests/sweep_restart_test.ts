@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { tinyExperiment } from "./_fixtures.ts";
 import { PRIVATE_PG_AVAILABLE, privateServer } from "./_pg_server.ts";
-import { task } from "./_sweep_cli.ts";
+import { spawnTask, task } from "./_sweep_cli.ts";
 import { openStore } from "../src/sweep/open_store.ts";
 
 const SWEEP = "restart";
@@ -73,7 +73,7 @@ Deno.test({
         new RegExp(`store: postgres://duel:\\*\\*\\*@127\\.0\\.0\\.1:${server.port}/`),
       );
       const workers = [0, 1].map(() =>
-        task("sweep", ["--worker", "--store", server.url, "--lease", "30", ...root])
+        spawnTask("sweep", ["--worker", "--store", server.url, "--lease", "30", ...root])
       );
       // Restart once a trial is done and the rest are not.
       const store = await openStore(server.url, SWEEP);
@@ -90,9 +90,15 @@ Deno.test({
         await store.close();
       }
       await server.stop();
-      await sleep(3000);
+      // Down for at least 3 s, and until a worker has met the closed port (on a loaded host
+      // a worker can spend longer than that inside a trial without touching the store).
+      const down = Date.now();
+      while (
+        Date.now() - down < 3000 ||
+        (!workers.some((w) => /store unreachable/.test(w.seen())) && Date.now() - down < 120_000)
+      ) await sleep(100);
       await server.start();
-      const outs = await Promise.all(workers);
+      const outs = await Promise.all(workers.map((w) => w.done));
       for (const w of outs) {
         assert.equal(w.code, 0, w.out);
         assert.doesNotMatch(w.out, /^\s+at /m, "no stack trace");
