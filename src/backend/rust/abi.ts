@@ -12,6 +12,7 @@
  * Parameter names are the Rust ones.
  * @module
  */
+import { KDE_ABI, type KdeAbi } from "./abi_kde.ts";
 
 /** How a parameter or result crosses the ABI, by its WebAssembly value type. */
 export const ABI_TYPES = { ptr: "i32", u32: "i32", i32: "i32", f32: "f32" } as const;
@@ -165,14 +166,6 @@ const chainRef = (of: string) => ({ doc: ref(of), params: [...DENSE_CHAIN, ...PA
 type Chain = readonly [...typeof DENSE_CHAIN, ...typeof PART];
 type EmaParams = readonly [...typeof TABLE, ...F32Params<["decay", "one_minus_decay"]>];
 const EMA: EmaParams = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
-const KDE_SUMS = [
-  ["sums", "ptr"],
-  ["gx", "ptr"],
-  ["gy", "ptr"],
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["count", "u32"],
-] as const;
 
 /** "Scalar reference of …": same signature, same bits. */
 const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
@@ -244,15 +237,13 @@ export type KernelAbi = {
     & AbiEntry<readonly [readonly ["iters", "u32"], readonly ["x", "u32"], readonly ["y", "u32"]]>
     & AbiReturns<"u32">;
   readonly peak_flops_per_iter: AbiEntry<readonly []> & AbiReturns<"u32">;
-  readonly kde_sums_f64: AbiEntry<typeof KDE_SUMS>;
-  readonly kde_sums_f64_ref: AbiEntry<typeof KDE_SUMS>;
 };
 
 /**
  * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
  * exports it), except the build's fused twins, which `fma: true` declares.
  */
-export const KERNEL_ABI: KernelAbi = {
+export const KERNEL_ABI: KernelAbi & KdeAbi = {
   // matmul.rs
   matmul_f32_work_len: { doc: "floats of workspace matmul_f32 needs", params: [], result: "u32" },
   matmul_f32: { doc: "C[b] = act(op(A[b]) · op(B[b]) + bias), 2 × 16 tile", params: MATMUL },
@@ -361,12 +352,7 @@ export const KERNEL_ABI: KernelAbi = {
     result: "u32",
   },
   peak_flops_per_iter: { doc: "flops per iteration of peak_flops", params: [], result: "u32" },
-  // kde.rs
-  kde_sums_f64: {
-    doc: "sums[i][j] += gx[k][i] gy[k][j] for k in 0..count in order, f64, 4 × 4 tile",
-    params: KDE_SUMS,
-  },
-  kde_sums_f64_ref: { doc: ref("kde_sums_f64"), params: KDE_SUMS },
+  ...KDE_ABI,
 };
 
 type Abi = typeof KERNEL_ABI;

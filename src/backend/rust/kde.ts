@@ -1,9 +1,8 @@
 /**
  * The KDE's grid sums (src/metrics/kde_density.ts) on Duel's Rust kernels
  * (kernels/src/kde.rs, `kde_sums_f64`), in a scratch memory of their own, or in
- * plain JavaScript where the kernels are not loaded: the kernel's scalar
- * reference loop, less the rows of a zero x-value (whose products, +0 where the
- * y-values are finite, leave the sums as they are), so both give the same bits.
+ * plain JavaScript where the kernels are not loaded: the same sums in the same
+ * order, so both give the same bits.
  * @module
  */
 import { rustKernels, rustKernelsLoaded } from "./loader.ts";
@@ -47,7 +46,10 @@ export function kdeScratch(doubles: number, rust = rustKernelsLoaded()): KdeScra
   };
 }
 
-/** The kernel's loop in JavaScript: sample by sample, cell by cell, zero x-values skipped. */
+/**
+ * The kernel's sums in JavaScript, in the same order: each 2 x 4 tile of cells in locals while
+ * the block's samples are added to it (a loop over samples, then cells, measured slower).
+ */
 function sumsJs(
   f: Float64Array,
   sums: number,
@@ -57,11 +59,31 @@ function sumsJs(
   cols: number,
   count: number,
 ): void {
-  for (let k = 0; k < count; k++) {
-    for (let i = 0; i < rows; i++) {
-      const a = f[gx + k * rows + i], row = sums + i * cols, ys = gy + k * cols;
-      if (a === 0) continue;
-      for (let j = 0; j < cols; j++) f[row + j] += a * f[ys + j];
+  for (let i = 0; i < rows; i += 2) {
+    for (let j = 0; j < cols; j += 4) {
+      const c0 = sums + i * cols + j, c1 = c0 + cols;
+      let s00 = f[c0], s01 = f[c0 + 1], s02 = f[c0 + 2], s03 = f[c0 + 3];
+      let s10 = f[c1], s11 = f[c1 + 1], s12 = f[c1 + 2], s13 = f[c1 + 3];
+      for (let k = 0, x = gx + i, y = gy + j; k < count; k++, x += rows, y += cols) {
+        const a0 = f[x], a1 = f[x + 1];
+        const b0 = f[y], b1 = f[y + 1], b2 = f[y + 2], b3 = f[y + 3];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
+      }
+      f[c0] = s00;
+      f[c0 + 1] = s01;
+      f[c0 + 2] = s02;
+      f[c0 + 3] = s03;
+      f[c1] = s10;
+      f[c1 + 1] = s11;
+      f[c1 + 2] = s12;
+      f[c1 + 3] = s13;
     }
   }
 }
