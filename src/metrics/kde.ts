@@ -24,6 +24,8 @@ export interface KdeOptions {
 
 /**
  * KL(P || Q) and JSD(P, Q) between two 2-D sample sets (row-major `[n, 2]`).
+ * The grid sums run on Duel's Rust kernels where they are loaded (as in a run)
+ * and in JavaScript otherwise, with the same bits.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@
  * samples adding each one's products cell by cell does, so the result is the
  * same to the last bit (tests/kde_test.ts checks it against that loop, kept in
  * tests/_kde_reference.ts). The kernel values of a block of samples are
- * computed first (Math.exp, as before: no other exp gives its bits), then one
+ * computed first (with Math.exp, as before: the bits depend on it), then one
  * call of the Rust kernel `kde_sums_f64` (src/backend/rust/kde.ts) adds the
  * block to every cell, keeping 4 x 4 cells in registers across the block.
  *
