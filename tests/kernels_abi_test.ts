@@ -12,6 +12,8 @@ const RUST_TYPES: Record<string, AbiType> = {
   "*const f32": "ptr",
   "*mut f32": "ptr",
   "*const u32": "ptr",
+  "*const f64": "ptr",
+  "*mut f64": "ptr",
   u32: "u32",
   i32: "i32",
   f32: "f32",

@@ -9,7 +9,7 @@
 //! One module per kernel family, each with its own exports (`#[no_mangle]
 //! extern "C"`, made by [`kernel!`] or a family macro): `matmul`, `conv`,
 //! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`,
-//! `dense_chain`; the
+//! `dense_chain`, `kde`; the
 //! TypeScript side has a module of the same name in `src/backend/rust/`, and
 //! the export table `src/backend/rust/abi.ts`, checked against this module's
 //! exports by `tests/kernels_abi_test.ts`. Shared code: `gemm` (the packed
@@ -55,6 +55,7 @@ mod dense_chain;
 mod ema;
 mod fma;
 mod gemm;
+mod kde;
 mod matmul;
 mod optimizers;
 mod probes;

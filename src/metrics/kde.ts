@@ -4,6 +4,7 @@
  * common grid, and the divergences are summed over the grid cells.
  * @module
  */
+import { gridDensity } from "./kde_density.ts";
 
 /** KDE-based divergence estimates, in nats. */
 export interface KdeDivergences {
@@ -21,26 +22,10 @@ export interface KdeOptions {
   bandwidth?: number;
 }
 
-function density(samples: Float32Array, xs: number[], ys: number[], h: number): Float64Array {
-  const out = new Float64Array(xs.length * ys.length);
-  const n = samples.length / 2;
-  const gx = new Float64Array(xs.length), gy = new Float64Array(ys.length);
-  for (let s = 0; s < n; s++) {
-    const [px, py] = [samples[2 * s], samples[2 * s + 1]];
-    for (let i = 0; i < xs.length; i++) gx[i] = Math.exp(-0.5 * ((xs[i] - px) / h) ** 2);
-    for (let j = 0; j < ys.length; j++) gy[j] = Math.exp(-0.5 * ((ys[j] - py) / h) ** 2);
-    for (let i = 0; i < xs.length; i++) {
-      if (gx[i] < 1e-12) continue;
-      for (let j = 0; j < ys.length; j++) out[i * ys.length + j] += gx[i] * gy[j];
-    }
-  }
-  const total = out.reduce((a, b) => a + b, 0);
-  // A floor keeps log ratios finite where one set has no mass at all.
-  return out.map((v) => v / total + 1e-12);
-}
-
 /**
  * KL(P || Q) and JSD(P, Q) between two 2-D sample sets (row-major `[n, 2]`).
+ * The grid sums run on Duel's Rust kernels where they are loaded (as in a run)
+ * and in JavaScript otherwise, with the same bits.
  *
  * @example
  * ```ts
@@ -58,13 +43,16 @@ export function kdeDivergences(
 ): KdeDivergences {
   const cells = options.cells ?? 100;
   const n = real.length / 2;
+  // Each axis's range over both sets and its standard deviation over the real one.
   const axis = (k: number) => {
-    const values = [...real.filter((_, i) => i % 2 === k), ...fake.filter((_, i) => i % 2 === k)];
-    const mean = real.filter((_, i) => i % 2 === k).reduce((s, v) => s + v, 0) / n;
-    const std = Math.sqrt(
-      real.filter((_, i) => i % 2 === k).reduce((s, v) => s + (v - mean) ** 2, 0) / n,
-    );
-    return { lo: Math.min(...values), hi: Math.max(...values), std };
+    let lo = Infinity, hi = -Infinity, sum = 0, squares = 0;
+    for (const set of [real, fake]) {
+      for (let i = k; i < set.length; i += 2) lo = Math.min(lo, set[i]), hi = Math.max(hi, set[i]);
+    }
+    for (let i = k; i < real.length; i += 2) sum += real[i];
+    const mean = sum / n;
+    for (let i = k; i < real.length; i += 2) squares += (real[i] - mean) ** 2;
+    return { lo, hi, std: Math.sqrt(squares / n) };
   };
   const [ax, ay] = [axis(0), axis(1)];
   const h = options.bandwidth ?? Math.pow(n, -1 / 6) * Math.min(ax.std, ay.std);
@@ -74,7 +62,7 @@ export function kdeDivergences(
       (_, i) => a.lo - 3 * h + ((a.hi - a.lo + 6 * h) * (i + 0.5)) / cells,
     );
   const [xs, ys] = [grid(ax), grid(ay)];
-  const p = density(real, xs, ys, h), q = density(fake, xs, ys, h);
+  const p = gridDensity(real, xs, ys, h), q = gridDensity(fake, xs, ys, h);
   let kl = 0, js = 0;
   for (let i = 0; i < p.length; i++) {
     const m = (p[i] + q[i]) / 2;

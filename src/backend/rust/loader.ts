@@ -61,6 +61,15 @@ export async function loadRustKernels(): Promise<void> {
 }
 
 /**
+ * Whether the kernels module is compiled already (by `useBackend`, {@link loadRustKernels} or a
+ * first {@link rustKernels}): code with a plain-JavaScript way of its own asks first, so that it
+ * never reads a file or fails where Duel's backend was not set up.
+ */
+export function rustKernelsLoaded(): boolean {
+  return compiled !== undefined;
+}
+
+/**
  * The kernels compiled for a shared memory (tfjs's threaded build), as kernel threads instantiate them.
  */
 export function sharedKernelsModule(): WebAssembly.Module {
