@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   floorMs,
   nativeWidth,
+  parseTorchProbe,
   type RooflineHost,
   type RooflineRow,
   rooflineTable,
@@ -41,7 +42,12 @@ Deno.test("roofline native width: 4 only where the host has AVX-512F and the wor
   });
   // The host has AVX-512F, OpenBLAS runs its Zen (AVX2) core: dense layers 2x; convolutions 4x
   // where oneDNN does them.
-  const host = { ...zen5, torch: "AVX2", blasCore: "Zen", onednn: true };
+  const host = {
+    ...zen5,
+    torch: "AVX2",
+    blasCore: "Zen",
+    onednn: "Conv2d jit:avx512_core, ConvTranspose2d BLAS",
+  };
   const dense = nativeWidth(host);
   assert.equal(dense.factor, 2);
   assert.equal(
@@ -51,8 +57,14 @@ Deno.test("roofline native width: 4 only where the host has AVX-512F and the wor
   );
   const conv = nativeWidth(host, true);
   assert.equal(conv.factor, 4);
-  assert.match(conv.why, /^AVX-512F, used by oneDNN \(.*oneDNN yes\): 2 × 16-lane FMA = 64/);
-  assert.equal(nativeWidth({ ...host, onednn: false }, true).factor, 2);
+  assert.match(
+    conv.why,
+    /^AVX-512F, used by oneDNN \(.*ConvTranspose2d BLAS\): 2 × 16-lane FMA = 64 .*a lower bound/,
+  );
+  assert.equal(
+    nativeWidth({ ...host, onednn: "Conv2d BLAS, ConvTranspose2d BLAS" }, true).factor,
+    2,
+  );
   // An AVX-512 OpenBLAS core; an unknown BLAS follows ATen's vector code.
   assert.match(nativeWidth({ ...host, blasCore: "SkylakeX" }).why, /^AVX-512F, used by OpenBLAS/);
   assert.equal(nativeWidth({ ...host, blasCore: undefined }).factor, 2);
@@ -61,6 +73,22 @@ Deno.test("roofline native width: 4 only where the host has AVX-512F and the wor
   const noAvx512 = { avx2: true, fma: true, avx512f: false, torch: "AVX512", blasCore: "SkylakeX" };
   assert.equal(nativeWidth(noAvx512, true).factor, 2);
   assert.equal(nativeWidth({ avx2: true, fma: false, avx512f: false, torch: "DEFAULT" }).factor, 1);
+});
+
+Deno.test("roofline probe: the OpenBLAS core and what runs each convolution layer", () => {
+  const out = [
+    "core Haswell",
+    "layer Conv2d",
+    "onednn_verbose,exec,cpu,reorder,jit:blk,undef,src_f32::blocked:abcd:f0",
+    "onednn_verbose,exec,cpu,convolution,jit:avx512_core,forward_training,src_f32",
+    "layer ConvTranspose2d",
+    "onednn_verbose,exec,cpu,reorder,jit:uni,undef,src_f32",
+  ].join("\n");
+  assert.deepEqual(parseTorchProbe(out), {
+    blasCore: "Haswell",
+    onednn: "Conv2d jit:avx512_core, ConvTranspose2d BLAS",
+  });
+  assert.deepEqual(parseTorchProbe(""), { blasCore: undefined, onednn: undefined });
 });
 
 Deno.test("roofline verdict: reached, impossible, impossible on 1 thread only, reachable", () => {

@@ -40,6 +40,7 @@ import { meterSteps, type StepArithmetic } from "./step_flops.ts";
 import {
   type HostSimd,
   nativeWidth,
+  parseTorchProbe,
   type RooflineRow,
   rooflineTable,
   simdFlags,
@@ -49,8 +50,14 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
 const decoder = new TextDecoder();
 
-async function run(cmd: string, args: string[]) {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", cwd: ROOT })
+async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    cwd: ROOT,
+  })
     .output().catch((e: Error) => ({
       success: false,
       stdout: new Uint8Array(),
@@ -119,25 +126,37 @@ async function arithmetic(workload: string, meter: number): Promise<StepArithmet
   }
 }
 
-/** What PyTorch runs on: ATen's vector code, OpenBLAS's core, oneDNN (read through python3). */
+/**
+ * The probe of what PyTorch's products run on (python3, oneDNN's verbose log
+ * on): OpenBLAS's core, then a Conv2d and a ConvTranspose2d forward and
+ * backward on 1 thread, each after a `layer <name>` line
+ * (`roofline_table.ts` `parseTorchProbe` reads it).
+ */
+const TORCH_PROBE = `import ctypes, os, sys
+b = ctypes.CDLL(os.path.join(sys.argv[1], 'libblas.so.3'), mode=ctypes.RTLD_GLOBAL)
+import torch
+libc = ctypes.CDLL(None)
+f = getattr(b, 'openblas_get_corename', None)
+if f: f.restype = ctypes.c_char_p
+print('core', f().decode() if f else 'unknown', flush=True)
+torch.set_num_threads(1)
+x = torch.randn(8, 16, 8, 8, requires_grad=True)
+for name, layer in [('Conv2d', torch.nn.Conv2d(16, 16, 4, 2, 1)),
+                    ('ConvTranspose2d', torch.nn.ConvTranspose2d(16, 16, 4, 2, 1))]:
+    print('layer', name, flush=True)
+    layer(x).sum().backward()
+    libc.fflush(None)
+`;
+
+/** What PyTorch runs on: ATen's vector code, OpenBLAS's core, its convolutions' code. */
 async function torchSimd(simd: string, torch: string, withTorch: boolean): Promise<HostSimd> {
   const flags = simdFlags(simd);
   if (!withTorch) return { ...flags, torch };
-  const script = "import ctypes, os, sys\n" +
-    "b = ctypes.CDLL(os.path.join(sys.argv[1], 'libblas.so.3'), mode=ctypes.RTLD_GLOBAL)\n" +
-    "import torch\n" +
-    "f = getattr(b, 'openblas_get_corename', None)\n" +
-    "if f: f.restype = ctypes.c_char_p\n" +
-    "print(f().decode() if f else 'unknown')\n" +
-    "print(torch.backends.mkldnn.is_available())";
-  const out = await run("/usr/bin/python3", ["-c", script, OPENBLAS_LIB]);
-  const [core, onednn] = out.ok ? out.stdout.trim().split("\n") : [];
-  return {
-    ...flags,
-    torch,
-    blasCore: core,
-    onednn: onednn === undefined ? undefined : onednn === "True",
-  };
+  const out = await run("/usr/bin/python3", ["-c", TORCH_PROBE, OPENBLAS_LIB], {
+    DNNL_VERBOSE: "1",
+    ONEDNN_VERBOSE: "1",
+  });
+  return { ...flags, torch, ...(out.ok ? parseTorchProbe(out.stdout) : {}) };
 }
 
 if (import.meta.main) {

@@ -28,8 +28,11 @@ export interface HostSimd {
   readonly torch: string;
   /** The OpenBLAS core PyTorch's products run on (`openblas_get_corename`), if known. */
   readonly blasCore?: string;
-  /** Whether PyTorch has oneDNN (mkldnn), whose convolutions pick the host's widest vectors. */
-  readonly onednn?: boolean;
+  /**
+   * What runs PyTorch's convolution layers, per layer type: oneDNN's implementation (it picks
+   * the host's widest vectors, e.g. `Conv2d jit:avx512_core`) or `BLAS`; {@link parseTorchProbe}.
+   */
+  readonly onednn?: string;
 }
 
 /** OpenBLAS cores whose SGEMM kernels use AVX-512. */
@@ -48,8 +51,10 @@ export function simdFlags(simd: string): Pick<HostSimd, "avx2" | "fma" | "avx512
  * and FMA (two 8-lane FMA pipes, 32 flop/cycle), else 1. Dense layers run in
  * the BLAS: AVX-512 with an AVX-512 OpenBLAS core, or, where the core is
  * unknown (another BLAS), when ATen's vector code is AVX512. Convolutions
- * (`convolutions`) run in oneDNN where PyTorch has it (it picks the host's
- * widest vectors), else in the BLAS too. `why` names the evidence.
+ * (`convolutions`) run in oneDNN where PyTorch uses it (it picks the host's
+ * widest vectors), else in the BLAS too; where only some layer types take
+ * the wider path the wider is assumed (a lower bound). `why` names the
+ * evidence.
  */
 export function nativeWidth(
   host: HostSimd,
@@ -59,22 +64,24 @@ export function nativeWidth(
   const evidence = [
     `OpenBLAS core ${core ?? "unknown"}`,
     `PyTorch's vector code ${host.torch}`,
-    ...(convolutions
-      ? [`oneDNN ${host.onednn === undefined ? "unknown" : host.onednn ? "yes" : "no"}`]
-      : []),
+    ...(convolutions ? [`convolutions: ${host.onednn ?? "unknown"}`] : []),
   ].join(", ");
   const blas = core
     ? AVX512_BLAS_CORES.has(core.toLowerCase())
     : host.torch.toUpperCase().startsWith("AVX512");
   const wide = [
     blas ? (core ? "OpenBLAS" : "the BLAS (as ATen)") : "",
-    convolutions && host.onednn ? "oneDNN" : "",
+    convolutions && /avx512/i.test(host.onednn ?? "") ? "oneDNN" : "",
   ].filter((s) => s !== "");
   if (host.avx512f && wide.length) {
     return {
       factor: 4,
       why: `AVX-512F, used by ${wide.join(" and ")} (${evidence}): 2 × 16-lane FMA = 64 ` +
-        `flop/cycle, 4 × wasm's 16`,
+        `flop/cycle, 4 × wasm's 16${
+          convolutions && !blas && /BLAS/.test(host.onednn ?? "")
+            ? " (a lower bound: not every layer type takes it)"
+            : ""
+        }`,
     };
   }
   if (host.avx2 && host.fma) {
@@ -85,6 +92,24 @@ export function nativeWidth(
     };
   }
   return { factor: 1, why: `no AVX2 + FMA (${evidence}): 16 flop/cycle, as wasm` };
+}
+
+/**
+ * Parses the output of `roofline.ts`'s PyTorch probe (`core <name>`, then per
+ * layer `layer <name>` followed by what oneDNN's verbose log printed while it
+ * ran forward and backward): the OpenBLAS core, and per layer the oneDNN
+ * convolution implementation that ran (e.g. `jit:avx512_core`), or `BLAS`
+ * where none did (ATen's im2col and the BLAS).
+ */
+export function parseTorchProbe(out: string): Pick<HostSimd, "blasCore" | "onednn"> {
+  const core = out.match(/^core (\S+)$/m)?.[1];
+  const marks = [...out.matchAll(/^layer (\S+)$/gm)];
+  const layers = marks.map((m, i) => {
+    const text = out.slice(m.index, marks[i + 1]?.index ?? out.length);
+    const impl = text.match(/^onednn_verbose,exec,cpu,convolution,([^,]+),/m)?.[1];
+    return `${m[1]} ${impl ?? "BLAS"}`;
+  });
+  return { blasCore: core, onednn: layers.length ? layers.join(", ") : undefined };
 }
 
 /** One workload's measurements and counts. */
