@@ -5,7 +5,8 @@
  * measure, in one run and one Markdown table:
  *
  *   deno run -A bench/peer/roofline.ts [--workloads toy2d,dcgan_mnist,ring8]
- *     [--threads 1,2] [--rounds 10] [--max-seconds 3] [--warmup 20] [--meter-steps 5]
+ *     [--threads 1,2] [--rounds 10] [--max-seconds 3] [--warmup 20] [--min-steps 10]
+ *     [--meter-steps 5]
  *     [--no-torch]
  *
  * 1. The arithmetic of one step, counted from what runs (`step_flops.ts`:
@@ -168,6 +169,7 @@ if (import.meta.main) {
       rounds: { type: "string", default: "10" },
       "max-seconds": { type: "string", default: "3" },
       warmup: { type: "string", default: "20" },
+      "min-steps": { type: "string", default: "10" },
       "meter-steps": { type: "string", default: "5" },
       "no-torch": { type: "boolean", default: false },
     },
@@ -182,9 +184,14 @@ if (import.meta.main) {
     ...(threads.every((t) => Number.isInteger(t) && t >= 1) && threads.length
       ? []
       : [`--threads: got ${values.threads} (valid: integers >= 1, e.g. 1,2)`]),
-    ...([rounds, meter, Number(values.warmup)].every((n) => Number.isInteger(n) && n >= 1) ? [] : [
-      `--rounds, --meter-steps, --warmup: got ${rounds}, ${meter}, ${values.warmup} (valid: integers >= 1)`,
-    ]),
+    ...([rounds, meter, Number(values.warmup), Number(values["min-steps"])].every((n) =>
+        Number.isInteger(n) && n >= 1
+      )
+      ? []
+      : [
+        `--rounds, --meter-steps, --warmup, --min-steps: got ${rounds}, ${meter}, ${values.warmup}, ` +
+        `${values["min-steps"]} (valid: integers >= 1)`,
+      ]),
     ...(Number(values["max-seconds"]) > 0
       ? []
       : [`--max-seconds: got ${values["max-seconds"]} (valid: a number > 0)`]),
@@ -225,6 +232,7 @@ if (import.meta.main) {
     );
     const duel: Record<number, number> = {}, torch: Record<number, number> = {};
     const limit = ["--max-seconds", values["max-seconds"], "--warmup", values.warmup];
+    limit.push("--min-steps", values["min-steps"]);
     for (const t of threads) {
       if (withTorch) {
         const p = await run("/usr/bin/python3", [
@@ -282,8 +290,8 @@ if (import.meta.main) {
     `PyTorch's at the native width's multiple of it (${
       [...widths].map(([why, ws]) => `${ws.join(", ")} ${why}`).join("; ")
     }). Measured: ` +
-    `median ms per step over at ` +
-    `most ${values["max-seconds"]} s after ${values.warmup} warm-up steps (\`duel_step.ts\`` +
+    `median ms per step over ${values["max-seconds"]} s of steps (at least ` +
+    `${values["min-steps"]}) after ${values.warmup} warm-up steps (\`duel_step.ts\`` +
     (withTorch
       ? `; PyTorch ${torchVersion!.stdout.trim()}, \`torch_gan_bench.py\` with OpenBLAS, ` +
         "interleaved)."
