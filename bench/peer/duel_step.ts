@@ -19,6 +19,7 @@ import { Trainer } from "../../src/train/trainer.ts";
 export const WORKLOADS: Record<string, string> = {
   toy2d: "experiments/bench/toy2d.yaml",
   dcgan_mnist: "experiments/bench/dcgan-mnist.yaml",
+  ring8: "experiments/ring8.yaml",
 };
 
 interface Args {

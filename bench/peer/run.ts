@@ -31,9 +31,11 @@ import {
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PEER = `${ROOT}bench/peer/torch_gan_bench.py`;
 const PEER_KERNELS = `${ROOT}bench/peer/torch_kernels.py`;
-const WITH_OPENBLAS = `${ROOT}bench/peer/with_openblas.py`;
+/** The launcher that puts OpenBLAS in front of Debian's BLAS before torch loads. */
+export const WITH_OPENBLAS = `${ROOT}bench/peer/with_openblas.py`;
 const OPENBLAS = `${ROOT}.openblas`;
-const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
+/** Where the OpenMP OpenBLAS's `libblas.so.3` is, once unpacked. */
+export const OPENBLAS_LIB = `${OPENBLAS}/usr/lib/x86_64-linux-gnu/openblas-openmp`;
 const MARK = ["<!-- bench:peer:start -->", "<!-- bench:peer:end -->"] as const;
 
 /** One result line of either side. */
@@ -123,7 +125,7 @@ async function run(cmd: string, args: string[]) {
  * Whether the OpenMP OpenBLAS is unpacked in `.openblas/` (Debian's package, not installed). The
  * task may run only Deno and python3, so it prints the commands that unpack it instead.
  */
-async function openblas(): Promise<boolean> {
+export async function openblas(): Promise<boolean> {
   if (await Deno.stat(`${OPENBLAS_LIB}/libopenblas.so.0`).then(() => true, () => false)) {
     return true;
   }
