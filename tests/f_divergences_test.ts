@@ -77,3 +77,26 @@ Deno.test("Lambert W: w e^w = e^c over a wide range, in float64 and float32", ()
     assert.ok(Math.abs(tfW[i] - w) < 2e-6 * w, `c=${c}: ${tfW[i]} vs ${w}`);
   });
 });
+
+Deno.test("neyman: the critic's optimum is h(v) = q/p, and a real sample's gradient in v grows as (q/p)^(5/3), not (q/p)^2", () => {
+  const d = F_DIVERGENCES.neyman;
+  for (const r of [1e-3, 0.2, 1, 3, 100, 1e4]) {
+    // r = q/p; the critic maximises p g_f(v) - q f*(g_f(v)) pointwise (p = 1 here).
+    const value = (v: number) => d.activation(v) - r * d.conjugate(d.activation(v));
+    let [lo, hi] = [-1000, 60];
+    const phi = (Math.sqrt(5) - 1) / 2;
+    for (let i = 0; i < 200; i++) {
+      const a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
+      if (value(a) < value(b)) lo = a;
+      else hi = b;
+    }
+    const v = (lo + hi) / 2;
+    const h = Math.sqrt(1 - d.activation(v));
+    assert.ok(Math.abs(h - r) < 1e-6 * (1 + r), `r=${r}: h(v*) = ${h}`);
+    // The real sample's loss is -g_f(v); its derivative in v, by central differences.
+    const e = 1e-5 * (1 + Math.abs(v));
+    const slope = (d.activation(v + e) - d.activation(v - e)) / (2 * e);
+    const want = r <= 1 ? r * r : r ** (5 / 3);
+    assert.ok(Math.abs(slope - want) < 1e-4 * want, `r=${r}: slope ${slope} vs ${want}`);
+  }
+});

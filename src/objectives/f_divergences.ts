@@ -33,6 +33,13 @@ export interface FDivergence {
 
 const LN2 = Math.LN2;
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+/** neyman's critic link h(v) = (1 + elu(-v/6))^3: e^{-v/2} for v >= 0, (1 - v/6)^3 below. */
+const neymanH = (v: number) => (v >= 0 ? Math.exp(-v / 2) : (1 - v / 6) ** 3);
+const neymanHTf = (v: tf.Tensor) =>
+  tf.tidy(() => {
+    const b = tf.add(1, tf.elu(tf.div(v, -6)));
+    return tf.mul(tf.square(b), b);
+  });
 
 /** An f-divergence name from {@link F_DIVERGENCES} (a new entry is named here too). */
 export type FDivergenceName =
@@ -77,14 +84,26 @@ export const F_DIVERGENCES: Readonly<Record<FDivergenceName, FDivergence>> = {
   },
   neyman: {
     doc: "Neyman chi-squared",
-    formula: "f(u) = (1 - u)^2 / u; f*(t) = 2 - 2 sqrt(1 - t); g_f(v) = 1 - exp(-v)",
+    formula: "f(u) = (1 - u)^2 / u; f*(t) = 2 - 2 sqrt(1 - t); g_f(v) = 1 - h(v)^2, " +
+      "h(v) = (1 + elu(-v/6))^3 (e^{-v/2} for v >= 0, (1 - v/6)^3 below)",
     // (1 - u) ((1 - u) / u), not (1 - u)^2 / u: the square overflows for u above 1e154, where a
     // narrow Q's far tails put p/q, and q f(p/q) read Infinity for a finite divergence.
     f: (u) => (1 - u) * ((1 - u) / u),
     conjugate: (t) => (t < 1 ? 2 - 2 * Math.sqrt(1 - t) : NaN),
-    activation: (v) => 1 - Math.exp(-v),
-    activationTf: (v: tf.Tensor) => tf.sub(1, tf.exp(tf.neg(v))),
-    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(2, tf.mul(2, tf.exp(tf.div(v, -2)))),
+    // The critic's optimum is h(v) = q/p, and its loss on a real sample is h(v)^2 - 1. With f-GAN's
+    // h(v) = e^{-v/2} (g_f(v) = 1 - exp(-v)) that sample's gradient in v is (q/p)^2: its second
+    // moment over P, the integral of q^4/p^3, is finite only while sigma < sqrt(4/3) x the std of
+    // the component governing a tail, and at the optimum of tools/fit_check.ts's mixture b it is
+    // 1.2e8 (2.9 on fit-neyman.yaml's own). A real sample in P's tail, or a fake one where the
+    // critic's v is stale, then moved the critic or the generator 16 learning rates at once and
+    // Adam's second moment all but froze the generator afterwards (issue 22; README, "Divergences
+    // against ground truth"). Above q/p = 1, h is a cube in v instead: the gradient grows as
+    // (q/p)^(5/3) (second moment the integral of q^(10/3)/p^(7/3): 160 on mixture b), and a
+    // piecewise-linear critic still follows (q/p)^(1/3) into the tails (with a square, (q/p)^(1/2),
+    // fits ended at the optimum of Q's +-3.5 sigma; with h linear, 0.08 off on mixture b).
+    activation: (v) => 1 - neymanH(v) ** 2,
+    activationTf: (v: tf.Tensor) => tf.sub(1, tf.square(neymanHTf(v))),
+    conjugateOfActivationTf: (v: tf.Tensor) => tf.sub(2, tf.mul(2, neymanHTf(v))),
   },
   squared_hellinger: {
     doc: "squared Hellinger",
