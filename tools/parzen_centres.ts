@@ -57,7 +57,7 @@ async function generated(dir: string, n: number): Promise<Float32Array> {
   const { config } = await loadExperiment(folder.config);
   const ckpt = await folder.latestCheckpoint();
   if (!ckpt) throw new Error(`${dir}: no intact checkpoint to sample from`);
-  await useBackend(config.backend.name, config.backend.threads);
+  await useBackend(config.backend.name, 1); // one thread: the same bits, no worker files
   const trainer = Trainer.create(config);
   trainer.load(ckpt.state);
   const generator = config.eval.generator === "raw" || !(config.train.ema > 0) ? "raw" : "ema";
