@@ -6,7 +6,9 @@
  * start-up (module load, config, backend and kernels, trainer), the critic and
  * generator updates, the EMA, the rows and the progress, each evaluation's
  * parts, the views, the report, the checkpoints. A sample is charged to the
- * outermost phase function on its stack, so the phases do not overlap.
+ * outermost phase function on its stack, so the phases do not overlap. A
+ * second table charges each sample to the code it ran in ({@link byCode}):
+ * Duel's Rust kernels by calling file, tfjs-wasm's, tfjs's JavaScript, Duel's.
  *
  *   deno run -A bench/run_profile.ts [experiment.yaml] [--set key=value ...]
  *     [--interval-us 500] [--cpuprofile out.cpuprofile]
@@ -118,6 +120,57 @@ export function phases(profile: Profile): Map<string, number> {
   return ms;
 }
 
+/**
+ * What code a sample's own time (the leaf of its stack) ran in, by the table
+ * below, first match wins: WebAssembly is charged to the module's caller (its
+ * nearest JavaScript frame with a script, past V8's `js-to-wasm` stubs), so Duel's Rust kernels (called from
+ * `src/backend/rust/`) are told from tfjs-wasm's (XNNPACK and its C++
+ * kernels), and Duel's are split by the file that called them.
+ */
+export const CODE: readonly { code: string; test: (leaf: Frame, caller?: Frame) => boolean }[] = [
+  { code: "(garbage collector)", test: (l) => l.functionName === "(garbage collector)" },
+  { code: "(idle)", test: (l) => l.functionName === "(idle)" },
+  { code: "(program)", test: (l) => l.functionName === "(program)" },
+  {
+    code: "Duel's Rust kernels",
+    test: (l, c) => isWasm(l) && /\/src\/backend\/rust\//.test(c?.url ?? ""),
+  },
+  { code: "tfjs-wasm's kernels (XNNPACK, C++)", test: (l) => isWasm(l) },
+  { code: "tfjs-core (engine, tape, ops; JS)", test: (l) => /tfjs-core|tf-core/.test(l.url) },
+  { code: "tfjs-backend-wasm (JS)", test: (l) => /tfjs-backend-wasm|tf-backend-wasm/.test(l.url) },
+  { code: "other tfjs (JS)", test: (l) => /@tensorflow/.test(l.url) },
+  { code: "Duel's TypeScript", test: (l) => /\/(src|bench)\/.*\.ts$/.test(l.url) },
+  { code: "Deno, npm packages, other", test: () => true },
+];
+
+type Frame = ProfileNode["callFrame"];
+const isWasm = (f: Frame) => f.url.startsWith("wasm://");
+
+/**
+ * Milliseconds of own time per kind of code ({@link CODE}); Duel's Rust
+ * kernels also per calling file (`Duel's Rust kernels / dense_chain.ts`).
+ */
+export function byCode(profile: Profile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ms = new Map<string, number>();
+  const add = (label: string, v: number) => ms.set(label, (ms.get(label) ?? 0) + v);
+  profile.samples.forEach((id, i) => {
+    const leaf = byId.get(id)!.callFrame;
+    let caller: Frame | undefined;
+    for (let at = parent.get(id); at !== undefined && !caller; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (!isWasm(frame) && frame.url !== "") caller = frame; // past V8's js-to-wasm stubs
+    }
+    const code = CODE.find((c) => c.test(leaf, caller))!.code;
+    const v = (profile.timeDeltas[i] ?? 0) / 1000;
+    add(code, v);
+    if (code === "Duel's Rust kernels") add(`${code} / ${caller!.url.split("/").pop()}`, v);
+  });
+  return ms;
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
@@ -179,6 +232,21 @@ if (import.meta.main) {
   );
   console.log("| phase | ms | share | ms per step |\n| --- | --- | --- | --- |");
   for (const [label, v] of [...own].sort((a, b) => b[1] - a[1])) {
+    console.log(
+      `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
+        `${(v / summary.steps).toFixed(3)} |`,
+    );
+  }
+  const code = byCode(profile);
+  console.log("\nBy code (own time of the sampled function; WebAssembly by its caller):");
+  console.log("| code | ms | share | ms per step |\n| --- | --- | --- | --- |");
+  // Each kind by its time, the calling files of Duel's kernels right under their total.
+  const kind = (label: string) => code.get(label.replace(/ \/ .*$/, ""))!;
+  const rows = [...code].sort((a, b) =>
+    kind(b[0]) - kind(a[0]) || Number(a[0].includes(" / ")) - Number(b[0].includes(" / ")) ||
+    b[1] - a[1]
+  );
+  for (const [label, v] of rows) {
     console.log(
       `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
         `${(v / summary.steps).toFixed(3)} |`,
