@@ -71,8 +71,7 @@ for (const [layer, xShape, wShape] of LAYERS) {
         call.inputs as unknown as tf.NamedTensorMap,
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor;
-      out.dataSync();
-      ctx.end();
+      ctx.end(); // wasm and cpu kernels are done on return; no read-back (see conv_shapes_bench)
       out.dispose();
     };
     const group = `${layer}: ${kernel}`;

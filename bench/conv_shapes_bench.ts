@@ -142,7 +142,9 @@ for (let r = 0; r < rounds + 2; r++) {
           named as tf.NamedTensorMap,
           c.attrs as tf.NamedAttrMap,
         ) as tf.Tensor;
-        out.dataSync();
+        // No read-back: wasm kernels (their threads too) finish before runKernel returns, and a
+        // read of a fresh multi-MB array costs 0.4-12 ms here (first-touch page faults in this VM),
+        // whatever the kernel: it swamped the small calls.
         out.dispose();
       };
       if (r < 2) run();

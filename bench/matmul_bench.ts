@@ -49,8 +49,7 @@ for (const [label, batch, m, k, n, ta, tb] of SHAPES) {
     ctx.start();
     // Not inside tf.tidy: tidy walks a returned typed array element by element.
     const out = tf.matMul(a, b, ta, tb);
-    out.dataSync();
-    ctx.end();
+    ctx.end(); // wasm kernels are done on return; no read-back (see conv_shapes_bench)
     out.dispose();
   };
   for (const [impl, name] of IMPLS) {
@@ -74,8 +73,7 @@ for (const [label, batch, m, k, n, ta, tb] of SHAPES) {
     const [a, b] = inputs.get(threads)!;
     ctx.start();
     const out = tf.matMul(a, b);
-    out.dataSync();
-    ctx.end();
+    ctx.end(); // wasm kernels are done on return; no read-back (see conv_shapes_bench)
     out.dispose();
   };
   const group = "matmul 512^3 threads";
