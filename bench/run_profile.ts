@@ -123,9 +123,10 @@ export function phases(profile: Profile): Map<string, number> {
 /**
  * What code a sample's own time (the leaf of its stack) ran in, by the table
  * below, first match wins: WebAssembly is charged to the module's caller (its
- * nearest JavaScript frame with a script, past V8's `js-to-wasm` stubs), so Duel's Rust kernels (called from
- * `src/backend/rust/`) are told from tfjs-wasm's (XNNPACK and its C++
- * kernels), and Duel's are split by the file that called them.
+ * nearest JavaScript frame with a script, past V8's `js-to-wasm` stubs), so
+ * Duel's Rust kernels (called from `src/backend/rust/`) are told from
+ * tfjs-wasm's (XNNPACK and its C++ kernels), and Duel's are split by the file
+ * that called them.
  */
 export const CODE: readonly { code: string; test: (leaf: Frame, caller?: Frame) => boolean }[] = [
   { code: "(garbage collector)", test: (l) => l.functionName === "(garbage collector)" },
