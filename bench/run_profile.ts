@@ -228,38 +228,32 @@ if (import.meta.main) {
     const phase = label.replace(/, \(.*\)$/, "").replace(/ \/ .*$/, "");
     own.set(phase, (own.get(phase) ?? 0) + v);
   }
-  console.log(
-    "\nBy phase (idle, collector and V8 time after each included; evaluation parts summed):",
+  const table = (title: string, column: string, rows: readonly [string, number][]) => {
+    console.log(`\n${title}\n| ${column} | ms | share | ms per step |\n| --- | --- | --- | --- |`);
+    for (const [label, v] of rows) {
+      console.log(
+        `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
+          `${(v / summary.steps).toFixed(3)} |`,
+      );
+    }
+  };
+  const slowest = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  table(
+    "By phase (idle, collector and V8 time after each included; evaluation parts summed):",
+    "phase",
+    slowest(own),
   );
-  console.log("| phase | ms | share | ms per step |\n| --- | --- | --- | --- |");
-  for (const [label, v] of [...own].sort((a, b) => b[1] - a[1])) {
-    console.log(
-      `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
-        `${(v / summary.steps).toFixed(3)} |`,
-    );
-  }
   const code = byCode(profile);
-  console.log("\nBy code (own time of the sampled function; WebAssembly by its caller):");
-  console.log("| code | ms | share | ms per step |\n| --- | --- | --- | --- |");
   // Each kind by its time, the calling files of Duel's kernels right under their total.
   const kind = (label: string) => code.get(label.replace(/ \/ .*$/, ""))!;
-  const rows = [...code].sort((a, b) =>
-    kind(b[0]) - kind(a[0]) || Number(a[0].includes(" / ")) - Number(b[0].includes(" / ")) ||
-    b[1] - a[1]
+  table(
+    "By code (own time of the sampled function; WebAssembly by its caller):",
+    "code",
+    [...code].sort((a, b) =>
+      kind(b[0]) - kind(a[0]) || Number(a[0].includes(" / ")) - Number(b[0].includes(" / ")) ||
+      b[1] - a[1]
+    ),
   );
-  for (const [label, v] of rows) {
-    console.log(
-      `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
-        `${(v / summary.steps).toFixed(3)} |`,
-    );
-  }
-  console.log("\nIn detail:");
-  console.log("| phase | ms | share | ms per step |\n| --- | --- | --- | --- |");
-  for (const [label, v] of [...ms].sort((a, b) => b[1] - a[1])) {
-    console.log(
-      `| ${label} | ${v.toFixed(0)} | ${(100 * v / total).toFixed(1)}% | ` +
-        `${(v / summary.steps).toFixed(3)} |`,
-    );
-  }
+  table("In detail:", "phase", slowest(ms));
   Deno.exit(0); // threaded backends keep workers alive
 }

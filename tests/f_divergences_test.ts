@@ -7,17 +7,21 @@ import { tfjs } from "../src/tensor.ts";
 
 await useBackend("wasm");
 
-/** sup_u { u t - f(u) } by golden-section search on log u (f convex, so u t - f(u) is concave). */
-function numericConjugate(f: (u: number) => number, t: number): number {
-  const h = (s: number) => Math.exp(s) * t - f(Math.exp(s));
-  let [lo, hi] = [-30, 12];
+/** Where a unimodal `h` peaks in [lo, hi], by 200 steps of golden-section search. */
+function argmax(h: (x: number) => number, lo: number, hi: number): number {
   const phi = (Math.sqrt(5) - 1) / 2;
   for (let i = 0; i < 200; i++) {
     const a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
     if (h(a) < h(b)) lo = a;
     else hi = b;
   }
-  return h((lo + hi) / 2);
+  return (lo + hi) / 2;
+}
+
+/** sup_u { u t - f(u) } by golden-section search on log u (f convex, so u t - f(u) is concave). */
+function numericConjugate(f: (u: number) => number, t: number): number {
+  const h = (s: number) => Math.exp(s) * t - f(Math.exp(s));
+  return h(argmax(h, -30, 12));
 }
 
 const V = [-2, -0.7, -0.1, 0, 0.3, 1.1, 2.5];
@@ -83,14 +87,7 @@ Deno.test("neyman: the critic's optimum is h(v) = q/p, and a real sample's gradi
   for (const r of [1e-3, 0.2, 1, 3, 100, 1e4]) {
     // r = q/p; the critic maximises p g_f(v) - q f*(g_f(v)) pointwise (p = 1 here).
     const value = (v: number) => d.activation(v) - r * d.conjugate(d.activation(v));
-    let [lo, hi] = [-1000, 60];
-    const phi = (Math.sqrt(5) - 1) / 2;
-    for (let i = 0; i < 200; i++) {
-      const a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
-      if (value(a) < value(b)) lo = a;
-      else hi = b;
-    }
-    const v = (lo + hi) / 2;
+    const v = argmax(value, -1000, 60);
     const h = Math.sqrt(1 - d.activation(v));
     assert.ok(Math.abs(h - r) < 1e-6 * (1 + r), `r=${r}: h(v*) = ${h}`);
     // The real sample's loss is -g_f(v); its derivative in v, by central differences.

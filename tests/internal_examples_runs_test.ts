@@ -11,6 +11,9 @@ import { lockRunFolder } from "../src/runs/lock.ts";
 import { gitCommit } from "../src/runs/run_folder.ts";
 import { viewFile } from "../src/runs/run_report.ts";
 import { EXPERIMENT_CLI, EXPERIMENT_FLAGS, experimentArgs } from "../src/runs/subprocess.ts";
+import { withWrappedKernels } from "../src/runs/profile.ts";
+import { useBackend } from "../src/backend/tfjs.ts";
+import * as tf from "../src/deps/tfjs_core.ts";
 
 Deno.test("src/runs/divergence.ts: verdict", () => {
   assert.equal(verdict({ step: 3, "d/loss": 1.3, "g/loss": 0.7 }), undefined);
@@ -78,4 +81,23 @@ Deno.test("src/runs/subprocess.ts: EXPERIMENT_CLI", () => {
 
 Deno.test("src/runs/subprocess.ts: experimentArgs", () => {
   assert.deepEqual(experimentArgs(["e.yaml"]).slice(-2), [experimentArgs([]).at(-1), "e.yaml"]);
+});
+
+Deno.test("src/runs/profile.ts: withWrappedKernels wraps every kernel and restores them, even on a throw", async () => {
+  await useBackend("wasm");
+  const original = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc;
+  let calls = 0;
+  const wrap = (config: tf.KernelConfig): tf.KernelConfig => ({
+    ...config,
+    kernelFunc: (args) => (calls++, config.kernelFunc(args)),
+  });
+  await assert.rejects(
+    withWrappedKernels(wrap, () => {
+      tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])));
+      throw new Error("stop");
+    }),
+    /stop/,
+  );
+  assert.ok(calls >= 1);
+  assert.equal(tf.getKernel("BatchMatMul", "wasm")!.kernelFunc, original);
 });

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Trainer } from "../../src/train/trainer.ts";
+import { withWrappedKernels } from "../../src/runs/profile.ts";
 
 type Info = tf.TensorInfo;
 type Inputs = Record<string, Info | undefined>;
@@ -141,8 +142,6 @@ export type KernelCounts = Map<string, KernelCount>;
  * kernel without a rule makes it throw.
  */
 export async function meterKernels(f: () => unknown): Promise<KernelCounts> {
-  const backend = tf.getBackend();
-  const originals = tf.getKernelsForBackend(backend);
   const counts: KernelCounts = new Map();
   let depth = 0;
   const metered = (config: tf.KernelConfig): tf.KernelConfig => ({
@@ -181,18 +180,7 @@ export async function meterKernels(f: () => unknown): Promise<KernelCounts> {
       return out;
     },
   });
-  const swap = (configs: readonly tf.KernelConfig[]) => {
-    for (const config of configs) {
-      tf.unregisterKernel(config.kernelName, backend);
-      tf.registerKernel(config);
-    }
-  };
-  swap(originals.map(metered));
-  try {
-    await f();
-  } finally {
-    swap(originals);
-  }
+  await withWrappedKernels(metered, f);
   return counts;
 }
 

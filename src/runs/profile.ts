@@ -55,8 +55,6 @@ export type KernelTimes = Map<string, { calls: number; ms: number }>;
  * ```
  */
 export async function timeKernels(f: () => unknown): Promise<KernelTimes> {
-  const backend = tf.getBackend();
-  const originals = tf.getKernelsForBackend(backend);
   const times: KernelTimes = new Map();
   // Time of the kernels called inside each kernel now running (innermost last).
   const inner: number[] = [];
@@ -76,19 +74,33 @@ export async function timeKernels(f: () => unknown): Promise<KernelTimes> {
       }
     },
   });
+  await withWrappedKernels(timed, f);
+  return times;
+}
+
+/**
+ * Runs `f` with every kernel of the active backend replaced by `wrap(kernel)`,
+ * and puts the originals back after, even when `f` throws: the mechanism under
+ * {@link timeKernels} and the benchmarks' flop meter (bench/peer/step_flops.ts).
+ */
+export async function withWrappedKernels(
+  wrap: (config: tf.KernelConfig) => tf.KernelConfig,
+  f: () => unknown,
+): Promise<void> {
+  const backend = tf.getBackend();
+  const originals = tf.getKernelsForBackend(backend);
   const swap = (configs: readonly tf.KernelConfig[]) => {
     for (const config of configs) {
       tf.unregisterKernel(config.kernelName, backend);
       tf.registerKernel(config);
     }
   };
-  swap(originals.map(timed));
+  swap(originals.map(wrap));
   try {
     await f();
   } finally {
     swap(originals);
   }
-  return times;
 }
 
 /**
