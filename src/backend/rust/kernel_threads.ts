@@ -47,11 +47,24 @@ export const MAX_PARTS = 256;
 /** The most arguments a job passes before `work, lo, hi`. */
 export const MAX_ARGS = 32;
 /**
- * Atomic loads a waiting thread spins through before it sleeps: ~12 ns each,
- * so ~25 µs, enough for back-to-back jobs to skip the futex; 20 000 burnt
- * ~250 µs of a core after every job, taken from tfjs's own threads.
+ * How long a waiting thread spins (checking the word it waits on) before it
+ * sleeps on a futex, in ms. A futex wake took 70-100 µs on the 2-core VMs of
+ * bench/peer (a 256-row product split in two: 103 µs back to back, 170 µs
+ * after a 0.2 ms pause), longer than half a ring8 chain pass, so a worker that
+ * sleeps between the ~12 kernel calls of a step gives back most of the second
+ * core. A worker therefore spins {@link SPIN_MS} (0.5 and 2 measured alike): through the gaps of a step
+ * (tfjs's ops between kernel calls, 0.05-0.5 ms), not through an evaluation or
+ * a checkpoint, after which it sleeps (at most {@link SPIN_MS} of a core burnt
+ * per burst of jobs). The caller, waiting for parts it handed out, spins
+ * {@link SPIN_DONE_MS}: its core has nothing else to do until they are done.
+ * Measured on the README's ring8 step at 2 threads (bench/peer/duel_step.ts
+ * protocol, interleaved runs): 3.8-4.0 ms with a 25 µs spin, 3.3-3.5 ms with these.
  */
-const SPIN = 2_000;
+export const SPIN_MS = 1;
+/** See {@link SPIN_MS}. */
+export const SPIN_DONE_MS = 20;
+/** Atomic loads between two reads of the clock while spinning (~12 ns each). */
+const SPIN_CHECK = 64;
 
 /** Int32 slots of the control block. */
 const I32 = {
@@ -145,11 +158,15 @@ function runParts(block: Block, fns: readonly Export[], thread: number): void {
   }
 }
 
-/** Waits (spinning first) until `i32[index]` differs from `seen`; returns it. */
-function waitChange(i32: Int32Array, index: number, seen: number): number {
-  for (let i = 0; i < SPIN; i++) {
-    const v = Atomics.load(i32, index);
-    if (v !== seen) return v;
+/** Waits (spinning up to `spinMs` first) until `i32[index]` differs from `seen`; returns it. */
+function waitChange(i32: Int32Array, index: number, seen: number, spinMs: number): number {
+  const until = performance.now() + spinMs;
+  for (;;) {
+    for (let i = 0; i < SPIN_CHECK; i++) {
+      const v = Atomics.load(i32, index);
+      if (v !== seen) return v;
+    }
+    if (performance.now() >= until) break;
   }
   Atomics.wait(i32, index, seen);
   return Atomics.load(i32, index);
@@ -182,7 +199,7 @@ export function serveKernelThread(data: KernelThreadData): void {
   let seen = Atomics.load(block.i32, I32.gen);
   Atomics.add(block.i32, I32.ready, 1);
   for (;;) {
-    const gen = waitChange(block.i32, I32.gen, seen);
+    const gen = waitChange(block.i32, I32.gen, seen, SPIN_MS);
     if (gen === seen) continue;
     seen = gen;
     if (Atomics.load(block.i32, I32.stop)) return;
@@ -306,7 +323,7 @@ export class KernelThreads {
     Atomics.notify(i32, I32.gen);
     runParts(this.block, this.fns, 0);
     for (let done = Atomics.load(i32, I32.done); done < parts;) {
-      done = waitChange(i32, I32.done, done);
+      done = waitChange(i32, I32.done, done, SPIN_DONE_MS);
     }
     const failed = Atomics.exchange(i32, I32.error, 0);
     if (failed) {
