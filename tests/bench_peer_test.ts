@@ -71,18 +71,19 @@ Deno.test("bench:peer end-to-end table: best wall time per side, the ratio and i
     r("torch", 1, 0, 30),
     r("torch", 2, 0, 35),
     r("duel", 1, 0, 45),
+    r("duel", 2, 0, 38),
     r("torch", 1, 1, 33),
     r("torch", 2, 1, 32),
     r("duel", 1, 1, 40),
   ];
   const rows = e2eTable(results, ["ring8_run", "ring8_sweep"], [1, 2]).split("\n");
   assert.equal(rows.length, 4);
-  // Best: PyTorch 30 (1T), Duel 40: 1.33. Per repeat: 45 / 30 = 1.50, 40 / 32 = 1.25.
+  // Best: PyTorch 30 (1T), Duel 38 (2T): 1.27. Per repeat: 38 / 30 = 1.27, 40 / 32 = 1.25.
   assert.equal(
     rows[2],
-    "| ring8_run | 30.0 s | 32.0 s | 40.0 s (1T) | 1.33 | 1.25–1.50 (1.38) |",
+    "| ring8_run | 30.0 s | 32.0 s | 40.0 s | 38.0 s | 1.27 | 1.25–1.27 (1.26) |",
   );
-  assert.equal(rows[3], "| ring8_sweep | – | – | – | – | – |");
+  assert.equal(rows[3], "| ring8_sweep | – | – | – | – | – | – |");
 });
 
 Deno.test("bench:peer reads the host's CPU model and its SIMD features", () => {

@@ -5,7 +5,8 @@
  * torch_dcgan_quality.py), each into a fresh temporary folder.
  *
  * - `ring8_run`: the README's run, `deno task experiment experiments/ring8.yaml`
- *   (6,000 steps, EMA, evaluations and checkpoints every 500 steps), against
+ *   (6,000 steps, EMA, evaluations and checkpoints every 500 steps), on each
+ *   thread count (`--set backend.threads=N`: the same bits), against
  *   torch_ring8.py on each thread count.
  * - `ring8_sweep`: 8 seeds of ring8 at 2,000 steps, `deno task sweep --parallel 2`,
  *   against torch_ring8.py as 8 processes (1 thread each), 2 at a time.
@@ -118,11 +119,10 @@ export async function runE2e(
         await python(`${t}T`, [TORCH_RING8, "--out", `${dir}/torch-${t}`, "--threads", `${t}`]),
       );
     }
-    add(
-      "duel",
-      1,
-      await task(["experiment", "experiments/ring8.yaml", "--run-dir", `${dir}/duel`, "--quiet"]),
-    );
+    for (const t of ctx.threads) {
+      const args = ["experiments/ring8.yaml", "--set", `backend.threads=${t}`, "--quiet"];
+      add("duel", t, await task(["experiment", ...args, "--run-dir", `${dir}/duel-${t}`]));
+    }
   } else if (workload === "ring8_sweep") {
     const t0 = performance.now();
     await pool(
@@ -195,7 +195,7 @@ export function e2eTable(results: E2eResult[], workloads: string[], threads: num
   const head = [
     "workload (wall, process start to last file)",
     ...threads.map((t) => `PyTorch ${t}T`),
-    "Duel",
+    ...threads.map((t) => `Duel ${t}T`),
     "Duel / PyTorch (best of each)",
     "per repeat: range (median)",
   ];
@@ -212,11 +212,10 @@ export function e2eTable(results: E2eResult[], workloads: string[], threads: num
       const [dr, pr] = [best(of("duel", undefined, i)), best(of("torch", undefined, i))];
       return dr !== undefined && pr !== undefined ? dr / pr : undefined;
     }).filter((v): v is number => v !== undefined);
-    const duelThreads = results.find((r) => r.config === w && r.impl === "duel")?.threads;
     return [
       w,
       ...threads.map((t) => secs(best(of("torch", t)))),
-      `${secs(d)}${duelThreads ? ` (${duelThreads}T)` : ""}`,
+      ...threads.map((t) => secs(best(of("duel", t)))),
       d !== undefined && p !== undefined ? (d / p).toFixed(2) : "–",
       each.length
         ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)} (${
