@@ -24,7 +24,7 @@ async function train(threads: number) {
 
 Deno.test({
   name: "training on 2 wasm threads is bit-identical to 1 thread",
-  // The threaded backend keeps 8 pthread workers for the life of the process.
+  // The threaded backend keeps its pthread workers for the life of the process.
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -38,6 +38,11 @@ Deno.test({
     const a = tf.randomNormal([300, 200], 0, 1, "float32", 1),
       b = tf.randomNormal([200, 100], 0, 1, "float32", 2);
     const threaded = tf.matMul(a, b).dataSync();
+    // Its pthread pool is the one worker XNNPACK's 2 threads use (tfjs's own init() starts 8).
+    const { PThread } = (tf.engine().backend as unknown as {
+      wasm: { PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] } };
+    }).wasm;
+    assert.deepEqual([PThread.runningWorkers.length, PThread.unusedWorkers.length], [1, 0]);
     await useBackend("wasm");
     assert.deepEqual(tf.matMul(a, b).dataSync(), threaded, "matmul 300x200x100 bit-identical");
     assert.equal(tf.getBackend(), "wasm");

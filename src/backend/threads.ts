@@ -12,22 +12,23 @@
  * Why this is needed
  * ------------------
  * 1. Under Deno `process.versions.node` exists, so tfjs-core sets IS_NODE and the
- *    flag WASM_HAS_MULTITHREAD_SUPPORT evaluates to false -> tfjs loads the
- *    single-threaded SIMD build. We set the flag to true (temporarily) before
- *    creating the backend.
+ *    flag WASM_HAS_MULTITHREAD_SUPPORT evaluates to false -> tfjs's init() loads
+ *    the single-threaded SIMD build. And its threaded factory starts a pool of 8
+ *    pthread workers whatever the thread count, ~70 ms of a core each under Deno.
+ *    -> We make the threaded module ourselves (`threaded_factory.ts`: the same
+ *       un-bundled factory, wasm-out/…-threaded-simd.js, with a pool of
+ *       `threads - 1` workers, and init()'s cwraps), then `new BackendWasm(module)`.
  * 2. The threaded Emscripten module (node code path) does
  *        globalThis.Worker = require("worker_threads").Worker
- *    and spawns 8 pthread workers with `new Worker(locateFile("...worker.js"))`.
- *    tfjs' locateFile returns a `blob:` URL for the worker script, which Deno's
- *    worker_threads refuses (TypeError [ERR_WORKER_PATH]). Also the "load"
- *    message it posts to each worker carries `urlOrBlob` = a Blob containing
- *    the *bundled* factory source (transpiled, references bundle-local helpers),
- *    which the worker would try to import via a blob: URL as well.
- *    -> While the backend is being created we replace worker_threads.Worker by a
- *       subclass that (a) maps any `blob:` path to a real temporary .cjs file with
- *       the worker source that tfjs ships (`wasmWorkerContents`), and
- *       (b) rewrites the "load" message so `urlOrBlob` points at a real file
- *       containing the un-bundled Emscripten factory (wasm-out/…-threaded-simd.js).
+ *    and spawns its pool with `new Worker(locateFile("...worker.js"))`, posting
+ *    each a "load" message whose `urlOrBlob` is the factory's script. Deno's
+ *    worker_threads take no `blob:` URL (TypeError [ERR_WORKER_PATH]), which is
+ *    what tfjs's own locateFile gives.
+ *    -> Both are real temporary files: the worker source that tfjs ships
+ *       (`wasmWorkerContents`) and the factory with Duel's pool size; while the
+ *       backend is being created, worker_threads.Worker is a subclass that also
+ *       maps any `blob:` path to the worker file and any "load" message's
+ *       `urlOrBlob` to the factory file.
  * 3. The worker source assigns `self`, `location`, `postMessage`, `Worker`,
  *    `performance`, `importScripts` on the global object (Object.assign(global,…))
  *    and then sets `self.onmessage` / `self.onunhandledrejection`. In a Deno
@@ -56,9 +57,9 @@ import * as tf from "../deps/tfjs_core.ts";
 import * as tfwasm from "../deps/tfjs_backend_wasm.ts";
 // Shipped worker script (same string tfjs turns into a blob: URL).
 import { threadedWorker as workerMod } from "../deps/tfjs_wasm_threaded.ts";
-// Un-bundled Emscripten factory for the threaded SIMD build (what the worker
-// must evaluate to define `WasmBackendModuleThreadedSimd`).
-import { threadedFactory as threadedFactory } from "../deps/tfjs_wasm_threaded.ts";
+// The un-bundled Emscripten factory for the threaded SIMD build, with Duel's pool size
+// (what the main thread and every pthread worker evaluate).
+import { threadedFactorySource, threadedModule } from "./threaded_factory.ts";
 import workerThreads from "node:worker_threads";
 import os from "node:os";
 import { releaseRustKernels } from "./rust/bound.ts";
@@ -73,11 +74,11 @@ type Any = any;
 
 /**
  * Writes the worker script and the factory script to a fresh temp dir.
- * The files are only needed while the 8 pthread workers start (the module's
+ * The files are only needed while the pool's pthread workers start (the module's
  * init promise resolves only after every pool worker has evaluated both files),
  * so the caller deletes the dir right after the backend is created.
  */
-function writeWorkerFiles() {
+function writeWorkerFiles(pool: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tfjs-wasm-threads-"));
   const contents: string = (workerMod as Any).wasmWorkerContents ??
     (workerMod as Any).default?.wasmWorkerContents;
@@ -103,7 +104,7 @@ for (const n of ["self","location","postMessage","Worker","performance",
   // un-bundled wasm-out factory (self-contained, uses require("fs") etc.).
   fs.writeFileSync(
     factoryFile,
-    "var WasmBackendModuleThreadedSimd = " + String(threadedFactory) + ";\n",
+    "var WasmBackendModuleThreadedSimd = " + threadedFactorySource(pool) + ";\n",
   );
   return { dir, workerFile, factoryFile };
 }
@@ -146,19 +147,17 @@ function copyWasmKernels(name: string) {
 
 /** Creates a BackendWasm instance from the threaded SIMD build. */
 async function createThreadedBackend(threads: number): Promise<Any> {
-  const factory = tf.findBackendFactory("wasm");
-  if (!factory) throw new Error("tfjs-backend-wasm did not register 'wasm'");
-  const { dir, workerFile, factoryFile } = writeWorkerFiles();
+  // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads.
+  const pool = threads - 1;
+  const { dir, workerFile, factoryFile } = writeWorkerFiles(pool);
 
-  const env = tf.env();
-  const prevMT = await env.getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-  const prevSIMD = await env.getAsync("WASM_HAS_SIMD_SUPPORT");
-  if (!prevSIMD) throw new Error("WebAssembly SIMD not supported by this runtime");
+  if (!(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
+    throw new Error("WebAssembly SIMD not supported by this runtime");
+  }
   const globalWorkerDesc = Object.getOwnPropertyDescriptor(globalThis, "Worker");
   const origCpus = os.cpus;
 
   // -- temporary patches (all restored in finally) --
-  env.set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   (workerThreads as Any).Worker = makeWorkerClass(workerFile, factoryFile);
   (os as Any).cpus = () => {
     const c = origCpus.call(os);
@@ -170,22 +169,18 @@ async function createThreadedBackend(threads: number): Promise<Any> {
   // module waits for them to load: a timer does, until the backend is ready.
   const keepAlive = setInterval(() => {}, 1000);
   try {
-    // The registered factory: init() + new BackendWasm(module). init() reads the
-    // two env flags above; the constructor calls init_with_threads_count(n).
-    const backend: Any = await factory();
-    return backend;
+    // What tfjs's registered factory does (init() + new BackendWasm(module)), with a
+    // pool of `pool` workers; the constructor calls init_with_threads_count(threads).
+    return new tfwasm.BackendWasm(await threadedModule(pool, workerFile, factoryFile));
   } finally {
     clearInterval(keepAlive);
     (os as Any).cpus = origCpus;
     (workerThreads as Any).Worker = OrigWorker;
     // The Emscripten module overwrote globalThis.Worker with worker_threads'
-    // Worker; give Deno's web Worker back. (All 8 pthread workers are already
+    // Worker; give Deno's web Worker back. (The pool's workers are already
     // created at this point, so Emscripten does not need it any more.)
     if (globalWorkerDesc) Object.defineProperty(globalThis, "Worker", globalWorkerDesc);
     tfwasm.setThreadsCount(-1);
-    // Back to the detected value (false under Deno), so the stock "wasm"
-    // factory keeps producing the single-threaded build.
-    env.set("WASM_HAS_MULTITHREAD_SUPPORT", prevMT);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
