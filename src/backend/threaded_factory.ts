@@ -17,6 +17,7 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { threadedFactory } from "../deps/tfjs_wasm_threaded.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -45,7 +46,7 @@ export function threadedFactorySource(pool: number): string {
 
 /** What the factory needs from its surroundings (it runs as Node code). */
 function evaluate(source: string): (config: Any) => Promise<Any> {
-  const file = new URL(FACTORY_URL).pathname;
+  const file = fileURLToPath(FACTORY_URL);
   const globals = ["require", "__dirname", "__filename", "global"];
   const make = new Function(...globals, `return (${source});`);
   return make(createRequire(file), path.dirname(file), file, globalThis);

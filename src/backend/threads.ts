@@ -147,13 +147,12 @@ function copyWasmKernels(name: string) {
 
 /** Creates a BackendWasm instance from the threaded SIMD build. */
 async function createThreadedBackend(threads: number): Promise<Any> {
-  // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads.
-  const pool = threads - 1;
-  const { dir, workerFile, factoryFile } = writeWorkerFiles(pool);
-
   if (!(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
     throw new Error("WebAssembly SIMD not supported by this runtime");
   }
+  // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads.
+  const pool = threads - 1;
+  const { dir, workerFile, factoryFile } = writeWorkerFiles(pool);
   const globalWorkerDesc = Object.getOwnPropertyDescriptor(globalThis, "Worker");
   const origCpus = os.cpus;
 
