@@ -52,17 +52,18 @@ export const MAX_ARGS = 32;
  * bench/peer (a 256-row product split in two: 103 µs back to back, 170 µs
  * after a 0.2 ms pause), longer than half a ring8 chain pass, so a worker that
  * sleeps between the ~12 kernel calls of a step gives back most of the second
- * core. A worker therefore spins {@link SPIN_MS} (0.5 and 2 measured alike): through the gaps of a step
- * (tfjs's ops between kernel calls, 0.05-0.5 ms), not through an evaluation or
- * a checkpoint, after which it sleeps (at most {@link SPIN_MS} of a core burnt
- * per burst of jobs). The caller, waiting for parts it handed out, spins
- * {@link SPIN_DONE_MS}: its core has nothing else to do until they are done.
- * Measured on the README's ring8 step at 2 threads (bench/peer/duel_step.ts
- * protocol, interleaved runs): 3.8-4.0 ms with a 25 µs spin, 3.3-3.5 ms with these.
+ * core. A worker therefore spins {@link SPIN_MS} (0.5 and 2 measured alike):
+ * through the gaps of a step (tfjs's ops between kernel calls, 0.05-0.5 ms),
+ * not through an evaluation or a checkpoint, after which it sleeps (at most
+ * {@link SPIN_MS} of a core burnt per burst of jobs). The caller, waiting for
+ * parts it handed out, spins {@link SPIN_DONE_MS}: its core has nothing else
+ * to do until they are done. Measured on the README's ring8 step at 2 threads
+ * (bench/peer/duel_step.ts, interleaved runs): 3.8-3.9 ms medians with a 25 µs
+ * spin, 3.3-3.5 ms with these; the DCGAN step unchanged.
  */
-export const SPIN_MS = 1;
+const SPIN_MS = 1;
 /** See {@link SPIN_MS}. */
-export const SPIN_DONE_MS = 20;
+const SPIN_DONE_MS = 20;
 /** Atomic loads between two reads of the clock while spinning (~12 ns each). */
 const SPIN_CHECK = 64;
 
