@@ -140,6 +140,11 @@ export const CODE: readonly { code: string; test: (leaf: Frame, caller?: Frame) 
   { code: "tfjs-core (engine, tape, ops; JS)", test: (l) => /tfjs-core|tf-core/.test(l.url) },
   { code: "tfjs-backend-wasm (JS)", test: (l) => /tfjs-backend-wasm|tf-backend-wasm/.test(l.url) },
   { code: "other tfjs (JS)", test: (l) => /@tensorflow/.test(l.url) },
+  {
+    // The caller spinning while another thread finishes its parts of a kernel call (2+ threads).
+    code: "Duel's kernel threads, waiting for parts",
+    test: (l) => l.functionName === "waitChange" && /kernel_threads\.ts$/.test(l.url),
+  },
   { code: "Duel's TypeScript", test: (l) => /\/(src|bench)\/.*\.ts$/.test(l.url) },
   { code: "Deno, npm packages, other", test: () => true },
 ];

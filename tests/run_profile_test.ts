@@ -44,7 +44,8 @@ Deno.test("run profile by code: WebAssembly goes to its module's caller, Duel's 
     nodes: [
       node(1, "(root)", "", [2, 9, 10]),
       node(2, "runKernel", tfjs, [3, 6, 8]),
-      node(3, "runChain", "file:///x/src/backend/rust/dense_chain.ts", [11]),
+      node(3, "runChain", "file:///x/src/backend/rust/dense_chain.ts", [11, 12]),
+      node(12, "waitChange", "file:///x/src/backend/rust/kernel_threads.ts"), // a spin
       node(11, "js-to-wasm", "", [4]), // V8's stub: no script
       node(4, "wasm-function[77]", "wasm://wasm/001067ba", [5]), // an export calling its body
       node(5, "wasm-function[78]", "wasm://wasm/001067ba"),
@@ -56,8 +57,8 @@ Deno.test("run profile by code: WebAssembly goes to its module's caller, Duel's 
     ],
     startTime: 0,
     endTime: 10_000,
-    samples: [5, 5, 4, 7, 2, 6, 8, 9, 10],
-    timeDeltas: [1000, 1000, 500, 250, 125, 125, 2000, 3000, 4000],
+    samples: [5, 5, 4, 7, 2, 6, 8, 9, 10, 12],
+    timeDeltas: [1000, 1000, 500, 250, 125, 125, 2000, 3000, 4000, 1500],
   };
   assert.deepEqual(Object.fromEntries(byCode(profile)), {
     "Duel's Rust kernels": 2.5,
@@ -66,6 +67,7 @@ Deno.test("run profile by code: WebAssembly goes to its module's caller, Duel's 
     "tfjs-core (engine, tape, ops; JS)": 0.125,
     "tfjs-backend-wasm (JS)": 0.125,
     "Duel's TypeScript": 6,
+    "Duel's kernel threads, waiting for parts": 1.5,
     "(garbage collector)": 3,
   });
 });
