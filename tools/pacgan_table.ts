@@ -12,6 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { mean, std } from "../src/report/stats.ts";
 
 /** PacGAN's geometry (Lin et al. 2018, their code): mode centres and their std. */
 export const GEOMETRY = {
@@ -85,12 +86,9 @@ export function pacganMetrics(
   };
 }
 
-/** Mean and standard error (sample std / sqrt n). */
+/** Mean and standard error (sample std / sqrt n; the report's `mean` and `std`). */
 export function meanSe(values: readonly number[]): { mean: number; se: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, se: Math.sqrt(variance / n) };
+  return { mean: mean(values), se: std(values) / Math.sqrt(values.length) };
 }
 
 /** Table 1 of Lin et al. 2018 (mean ± s.e. over 10 trials; some cells have no s.e.). */
@@ -152,8 +150,8 @@ async function trials(root: string, set: string, row: string): Promise<Trial[]> 
 
 const cell = (values: readonly number[], digits: number, scale = 1) => {
   if (values.length === 0) return "–";
-  const { mean, se } = meanSe(values.map((v) => v * scale));
-  return `${mean.toFixed(digits)} ± ${se.toFixed(digits)}`;
+  const { mean: m, se } = meanSe(values.map((v) => v * scale));
+  return `${m.toFixed(digits)} ± ${se.toFixed(digits)}`;
 };
 
 if (import.meta.main) {

@@ -53,16 +53,17 @@ function evaluate(source: string): (config: Any) => Promise<Any> {
 }
 
 /**
- * The threaded module with `pool` pthread workers, as tfjs's `init()` returns
- * it: `workerFile` is the pthread workers' script and `factoryFile` the
- * factory they load (files, since Deno's workers take no `blob:` URLs).
+ * The threaded module from `source` ({@link threadedFactorySource}), as tfjs's
+ * `init()` returns it: `workerFile` is the pthread workers' script and
+ * `factoryFile` the same factory for them to load (files, since Deno's workers
+ * take no `blob:` URLs).
  */
 export async function threadedModule(
-  pool: number,
+  source: string,
   workerFile: string,
   factoryFile: string,
 ): Promise<Any> {
-  const factory = evaluate(threadedFactorySource(pool));
+  const factory = evaluate(source);
   let aborted: unknown;
   const module = await factory({
     locateFile: (file: string, prefix: string) =>

@@ -78,7 +78,7 @@ type Any = any;
  * init promise resolves only after every pool worker has evaluated both files),
  * so the caller deletes the dir right after the backend is created.
  */
-function writeWorkerFiles(pool: number) {
+function writeWorkerFiles(factorySource: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tfjs-wasm-threads-"));
   const contents: string = (workerMod as Any).wasmWorkerContents ??
     (workerMod as Any).default?.wasmWorkerContents;
@@ -104,7 +104,7 @@ for (const n of ["self","location","postMessage","Worker","performance",
   // un-bundled wasm-out factory (self-contained, uses require("fs") etc.).
   fs.writeFileSync(
     factoryFile,
-    "var WasmBackendModuleThreadedSimd = " + threadedFactorySource(pool) + ";\n",
+    "var WasmBackendModuleThreadedSimd = " + factorySource + ";\n",
   );
   return { dir, workerFile, factoryFile };
 }
@@ -151,8 +151,8 @@ async function createThreadedBackend(threads: number): Promise<Any> {
     throw new Error("WebAssembly SIMD not supported by this runtime");
   }
   // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads.
-  const pool = threads - 1;
-  const { dir, workerFile, factoryFile } = writeWorkerFiles(pool);
+  const source = threadedFactorySource(threads - 1);
+  const { dir, workerFile, factoryFile } = writeWorkerFiles(source);
   const globalWorkerDesc = Object.getOwnPropertyDescriptor(globalThis, "Worker");
   const origCpus = os.cpus;
 
@@ -169,8 +169,8 @@ async function createThreadedBackend(threads: number): Promise<Any> {
   const keepAlive = setInterval(() => {}, 1000);
   try {
     // What tfjs's registered factory does (init() + new BackendWasm(module)), with a
-    // pool of `pool` workers; the constructor calls init_with_threads_count(threads).
-    return new tfwasm.BackendWasm(await threadedModule(pool, workerFile, factoryFile));
+    // pool of `threads - 1` workers; the constructor calls init_with_threads_count(threads).
+    return new tfwasm.BackendWasm(await threadedModule(source, workerFile, factoryFile));
   } finally {
     clearInterval(keepAlive);
     (os as Any).cpus = origCpus;
