@@ -9,7 +9,7 @@
 //! One module per kernel family, each with its own exports (`#[no_mangle]
 //! extern "C"`, made by [`kernel!`] or a family macro): `matmul`, `conv`,
 //! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`,
-//! `dense_chain`, `kde`; the
+//! `dense_chain`, `kde`, `distances`, `proxy_conv`; the
 //! TypeScript side has a module of the same name in `src/backend/rust/`, and
 //! the export table `src/backend/rust/abi.ts`, checked against this module's
 //! exports by `tests/kernels_abi_test.ts`. Shared code: `gemm` (the packed
@@ -52,6 +52,7 @@ mod activations;
 mod batch_norm;
 mod conv;
 mod dense_chain;
+mod distances;
 mod ema;
 mod fma;
 mod gemm;
@@ -59,6 +60,7 @@ mod kde;
 mod matmul;
 mod optimizers;
 mod probes;
+mod proxy_conv;
 mod reduce;
 
 #[panic_handler]

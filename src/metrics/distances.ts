@@ -3,10 +3,14 @@
  * vectors, computed block by block so that no full `[n, m]` matrix is held:
  * each block is `rows` rows of the first set against every row of the
  * second, as float32. Differences are summed directly (no
- * `|a|^2 + |b|^2 - 2 a.b` cancellation), four rows of the first set at a
- * time so each row of the second set is read once per four.
+ * `|a|^2 + |b|^2 - 2 a.b` cancellation), in doubles, in column order: on
+ * Duel's Rust kernel `sqdist_f64` where the kernels are loaded
+ * (`src/backend/rust/distances.ts`), else in the JavaScript loop below, four
+ * rows of the first set at a time; both give the same bits.
  * @module
  */
+import { squaredDistanceBlocksRust } from "../backend/rust/distances.ts";
+import { rustKernelsLoaded } from "../backend/rust/loader.ts";
 
 /** A block of squared distances: rows `start .. start + rows - 1` of `a` against all of `b`. */
 export type DistanceBlock = (start: number, rows: number, block: Float32Array) => void;
@@ -15,7 +19,9 @@ export type DistanceBlock = (start: number, rows: number, block: Float32Array) =
  * Calls `onBlock` with consecutive blocks of the squared distances between
  * the rows of `a` and the rows of `b` (both row-major with `dim` columns).
  * Block `k` holds row `start + r` of `a` against row `j` of `b` at
- * `r * nb + j`; the buffer is reused between calls.
+ * `r * nb + j`; the buffer is reused between calls. `rust`: whether the
+ * sums run on the Rust kernel (default: where the kernels are loaded) or in
+ * JavaScript, same bits.
  */
 export function squaredDistanceBlocks(
   a: Float32Array,
@@ -23,6 +29,7 @@ export function squaredDistanceBlocks(
   dim: number,
   onBlock: DistanceBlock,
   blockRows = 64,
+  rust = rustKernelsLoaded(),
 ): void {
   const na = a.length / dim, nb = b.length / dim;
   if (!Number.isInteger(na) || !Number.isInteger(nb)) {
@@ -30,6 +37,7 @@ export function squaredDistanceBlocks(
       `squaredDistanceBlocks: lengths ${a.length}, ${b.length} are not rows of ${dim}`,
     );
   }
+  if (rust) return squaredDistanceBlocksRust(a, b, dim, onBlock, blockRows);
   const block = new Float32Array(Math.min(blockRows, na) * nb);
   for (let start = 0; start < na; start += blockRows) {
     const rows = Math.min(blockRows, na - start);

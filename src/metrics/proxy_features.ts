@@ -8,10 +8,14 @@
  * means of each layer's output (16 + 32 + 64 = 112 values). Numbers in this
  * space are comparable only with other numbers in this space (same extractor
  * name and weights hash), never with papers' Inception-based ones: metric keys
- * measured in it start with `proxy_`.
+ * measured in it start with `proxy_`. The convolutions sum in doubles, on Duel's
+ * Rust kernel where the kernels are loaded (`src/backend/rust/proxy_conv.ts`),
+ * else in JavaScript, to the same bits (about 6x faster: 0.34 s for 2,000 MNIST
+ * digits against 1.8 s in an evaluation).
  * @module
  */
 import { createHash } from "node:crypto";
+import { type ProxyConv, proxyConvLayers } from "../backend/rust/proxy_conv.ts";
 import { resizeImage } from "../images/resize.ts";
 import { Rng } from "../rng.ts";
 
@@ -37,14 +41,7 @@ const SIDE = 32;
 const WIDTHS = [3, 16, 32, 64];
 const DIM = 16 + 32 + 64;
 
-interface Conv {
-  readonly cin: number;
-  readonly cout: number;
-  /** `[3, 3, cin, cout]`. */
-  readonly w: Float32Array;
-}
-
-const CONVS: readonly Conv[] = WIDTHS.slice(1).map((cout, i) => {
+const CONVS: readonly ProxyConv[] = WIDTHS.slice(1).map((cout, i) => {
   const cin = WIDTHS[i];
   const w = Rng.derive(0, `proxy/conv${i + 1}`).fillNormal(new Float32Array(9 * cin * cout));
   const scale = Math.sqrt(2 / (9 * cin));
@@ -52,34 +49,8 @@ const CONVS: readonly Conv[] = WIDTHS.slice(1).map((cout, i) => {
   return { cin, cout, w };
 });
 
-/** One image `[side, side, cin]` through a 3x3 stride-2 convolution (padding 1) and ReLU. */
-function convRelu(x: Float32Array, side: number, { cin, cout, w }: Conv): Float32Array {
-  const out = side / 2, y = new Float32Array(out * out * cout);
-  const acc = new Float64Array(cout);
-  for (let oy = 0; oy < out; oy++) {
-    for (let ox = 0; ox < out; ox++) {
-      acc.fill(0);
-      for (let ky = 0; ky < 3; ky++) {
-        const iy = 2 * oy + ky - 1;
-        if (iy < 0 || iy >= side) continue;
-        for (let kx = 0; kx < 3; kx++) {
-          const ix = 2 * ox + kx - 1;
-          if (ix < 0 || ix >= side) continue;
-          const xo = (iy * side + ix) * cin, wo = (ky * 3 + kx) * cin * cout;
-          for (let ci = 0; ci < cin; ci++) {
-            const v = x[xo + ci];
-            if (v === 0) continue;
-            const wr = wo + ci * cout;
-            for (let co = 0; co < cout; co++) acc[co] += v * w[wr + co];
-          }
-        }
-      }
-      const yo = (oy * out + ox) * cout;
-      for (let co = 0; co < cout; co++) y[yo + co] = acc[co] > 0 ? acc[co] : 0;
-    }
-  }
-  return y;
-}
+/** Images through the convolutions per call (`proxyConvLayers`): ~3 MB of inputs and outputs. */
+const CHUNK = 64;
 
 /** One image `[h, w, c]` in [-1, 1] as `[32, 32, 3]` in [-1, 1] (see the module doc). */
 export function proxyInput(image: Float32Array, [h, w, c]: readonly number[]): Float32Array {
@@ -91,12 +62,58 @@ export function proxyInput(image: Float32Array, [h, w, c]: readonly number[]): F
     }
   }
   const resized = resizeImage(bytes, h, w, 3, SIDE, SIDE);
-  return Float32Array.from(resized, (v) => v / 127.5 - 1);
+  const out = new Float32Array(resized.length);
+  for (let k = 0; k < out.length; k++) out[k] = resized[k] / 127.5 - 1;
+  return out;
 }
 
 const hash = createHash("sha256");
 for (const { w } of CONVS) hash.update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
 const WEIGHTS_HASH = hash.digest("hex");
+
+/**
+ * The proxy features of `images` (`[n, h, w, 1 | 3]`, see the module doc), row-major `[n, 112]`:
+ * what {@link PROXY_EXTRACTOR} gives. `rust`: whether the convolutions run on Duel's Rust
+ * kernel (default: where the kernels are loaded) or in JavaScript, same bits.
+ */
+export function proxyFeatures(
+  images: Float32Array,
+  shape: readonly number[],
+  rust?: boolean,
+): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1), n = images.length / size;
+  if (shape.length !== 3 || !Number.isInteger(n) || (shape[2] !== 1 && shape[2] !== 3)) {
+    throw new Error(
+      `proxy features: need [n, h, w, 1|3] images, got ${images.length} values ` +
+        `of shape ${shape.join("x")}`,
+    );
+  }
+  const out = new Float32Array(n * DIM), inSize = SIDE * SIDE * 3;
+  const inputs = new Float32Array(Math.min(n, CHUNK) * inSize);
+  for (let first = 0; first < n; first += CHUNK) {
+    const m = Math.min(CHUNK, n - first);
+    for (let i = 0; i < m; i++) {
+      const image = images.subarray((first + i) * size, (first + i + 1) * size);
+      inputs.set(proxyInput(image, shape), i * inSize);
+    }
+    const layers = proxyConvLayers(inputs.subarray(0, m * inSize), m, SIDE, CONVS, rust);
+    // Each layer's spatial means, added in float32 pixel by pixel.
+    let side = SIDE, at = 0;
+    CONVS.forEach(({ cout }, l) => {
+      side /= 2;
+      const cells = side * side, y = layers[l];
+      for (let i = 0; i < m; i++) {
+        const o = (first + i) * DIM + at, yo = i * cells * cout;
+        for (let p = 0; p < cells; p++) {
+          for (let co = 0; co < cout; co++) out[o + co] += y[yo + p * cout + co];
+        }
+        for (let co = 0; co < cout; co++) out[o + co] /= cells;
+      }
+      at += cout;
+    });
+  }
+  return out;
+}
 
 /**
  * The proxy extractor (see the module doc).
@@ -115,28 +132,5 @@ export const PROXY_EXTRACTOR: FeatureExtractor = {
   weightsHash: WEIGHTS_HASH,
   dim: DIM,
   resize: `area/bilinear to ${SIDE}x${SIDE}x3 (grey repeated)`,
-  features(images: Float32Array, shape: readonly number[]): Float32Array {
-    const size = shape.reduce((a, b) => a * b, 1), n = images.length / size;
-    if (shape.length !== 3 || !Number.isInteger(n) || (shape[2] !== 1 && shape[2] !== 3)) {
-      throw new Error(
-        `proxy features: need [n, h, w, 1|3] images, got ${images.length} values ` +
-          `of shape ${shape.join("x")}`,
-      );
-    }
-    const out = new Float32Array(n * DIM);
-    for (let i = 0; i < n; i++) {
-      let x = proxyInput(images.subarray(i * size, (i + 1) * size), shape), side = SIDE, at = 0;
-      for (const conv of CONVS) {
-        x = convRelu(x, side, conv);
-        side /= 2;
-        const cells = side * side;
-        for (let p = 0; p < cells; p++) {
-          for (let co = 0; co < conv.cout; co++) out[i * DIM + at + co] += x[p * conv.cout + co];
-        }
-        for (let co = 0; co < conv.cout; co++) out[i * DIM + at + co] /= cells;
-        at += conv.cout;
-      }
-    }
-    return out;
-  },
+  features: (images, shape) => proxyFeatures(images, shape),
 };

@@ -1,11 +1,12 @@
 /**
  * The KDE's grid sums (src/metrics/kde_density.ts) on Duel's Rust kernels
- * (kernels/src/kde.rs, `kde_sums_f64`), in a scratch memory of their own, or in
+ * (kernels/src/kde.rs, `kde_sums_f64`), in the scratch memory (`scratch.ts`), or in
  * plain JavaScript where the kernels are not loaded: the same sums in the same
  * order, so both give the same bits.
  * @module
  */
-import { rustKernels, rustKernelsLoaded } from "./loader.ts";
+import { rustKernelsLoaded } from "./loader.ts";
+import { scratch } from "./scratch.ts";
 
 /** Rows and columns of `kde_sums_f64`'s tile: a grid's sides are padded to multiples of it. */
 export const KDE_TILE = 4;
@@ -21,28 +22,22 @@ export interface KdeScratch {
   sums(sums: number, gx: number, gy: number, rows: number, cols: number, count: number): void;
 }
 
-let memory: WebAssembly.Memory | undefined;
-
 /**
  * At least `doubles` of zeroed scratch space with the sums on it: the Rust kernel when `rust`
  * (by default, where the kernels are loaded already), else the JavaScript loop. The Rust
- * kernel's space is one memory, reused: use it before the next call.
+ * kernel's space is the scratch memory (`scratch.ts`): use it before the next call.
  */
 export function kdeScratch(doubles: number, rust = rustKernelsLoaded()): KdeScratch {
   if (!rust) {
     const f64 = new Float64Array(doubles);
     return { f64, sums: (s, x, y, rows, cols, count) => sumsJs(f64, s, x, y, rows, cols, count) };
   }
-  const pages = Math.ceil((doubles * 8) / 65536);
-  if (!memory) memory = new WebAssembly.Memory({ initial: pages });
-  else if (memory.buffer.byteLength < pages * 65536) {
-    memory.grow(pages - memory.buffer.byteLength / 65536);
-  }
-  const kernel = rustKernels(memory).kde_sums_f64;
-  const f64 = new Float64Array(memory.buffer, 0, doubles).fill(0);
+  const { kernels, buffer } = scratch(doubles * 8);
+  const f64 = new Float64Array(buffer, 0, doubles).fill(0);
   return {
     f64,
-    sums: (s, x, y, rows, cols, count) => kernel(8 * s, 8 * x, 8 * y, rows, cols, count),
+    sums: (s, x, y, rows, cols, count) =>
+      kernels.kde_sums_f64(8 * s, 8 * x, 8 * y, rows, cols, count),
   };
 }
 
