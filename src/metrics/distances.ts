@@ -12,6 +12,9 @@
 import { squaredDistanceBlocksRust } from "../backend/rust/distances.ts";
 import { rustKernelsLoaded } from "../backend/rust/loader.ts";
 
+/** Bytes of `b` as doubles above which the distances run in JavaScript. */
+const SCRATCH_LIMIT = 2 ** 30;
+
 /** A block of squared distances: rows `start .. start + rows - 1` of `a` against all of `b`. */
 export type DistanceBlock = (start: number, rows: number, block: Float32Array) => void;
 
@@ -37,7 +40,10 @@ export function squaredDistanceBlocks(
       `squaredDistanceBlocks: lengths ${a.length}, ${b.length} are not rows of ${dim}`,
     );
   }
-  if (rust) return squaredDistanceBlocksRust(a, b, dim, onBlock, blockRows);
+  // The kernel holds `b` as doubles in a 32-bit memory: a set past 1 GiB stays in JavaScript.
+  if (rust && 8 * b.length < SCRATCH_LIMIT) {
+    return squaredDistanceBlocksRust(a, b, dim, onBlock, blockRows);
+  }
   const block = new Float32Array(Math.min(blockRows, na) * nb);
   for (let start = 0; start < na; start += blockRows) {
     const rows = Math.min(blockRows, na - start);
