@@ -7,7 +7,7 @@
  * layers one by one otherwise.
  * @module
  */
-import type * as tf from "../deps/tfjs_core.ts";
+import * as tf from "../deps/tfjs_core.ts";
 import { denseChainRounding } from "../backend/kernels.ts";
 import { type ChainLayer, denseChain } from "../backend/rust/dense_chain_op.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
@@ -40,23 +40,38 @@ function segments(layers: readonly Layer[]): Segment[] {
   return out;
 }
 
+/** Whether tfjs is recording operations for gradients (its tape needs every intermediate). */
+const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+
 /**
  * The function of a batch that applies `layers` in order, each dense chain as
  * one op when {@link denseChainRounding} allows it at the time of the call
  * (so a switch turned off between calls restores the per-op layers).
+ *
+ * Outside training, where no gradient is being recorded (sampling, evaluations), each layer or
+ * chain runs in a tidy scope of its own and its input, unless it is the caller's `x`, is freed
+ * once used: the same operations in the same order, but at most a layer's input, internals and
+ * output alive at once, not every activation until the caller's scope ends. A DCGAN generator on
+ * 2,000 samples peaked at 640 MiB of tfjs's heap that way, and the first touch of a page costs
+ * ~3 µs a KiB on the hosts measured (a 640 MiB heap 1.9 s).
  */
 export function chainedApply(layers: readonly Layer[]): (x: Tensor, mode: ApplyMode) => Tensor {
   const parts = segments(layers);
-  const perLayer = (h: Tensor, seg: Segment, mode: ApplyMode) =>
-    seg.layers.reduce((v, layer) => layer.apply(v, mode), h);
   return (x, mode) => {
     const rounding = denseChainRounding();
+    const lean = !mode.training && !tapeOn();
+    const step = (h: Tensor, f: (h: Tensor) => Tensor): Tensor => {
+      if (!lean) return f(h);
+      const next = tf.tidy(() => tfjs(f(h)));
+      if (h !== x && next !== h && !(h instanceof tf.Variable)) h.dispose();
+      return next;
+    };
     return parts.reduce((h, seg) => {
       const t = h as tf.Tensor;
       if (!seg.chain || !rounding || t.dtype !== "float32" || t.rank !== 2) {
-        return perLayer(h, seg, mode);
+        return seg.layers.reduce((v, layer) => step(v, (u) => layer.apply(u, mode)), h);
       }
-      return denseChain(t, seg.chain, rounding);
+      return step(h, (u) => denseChain(tfjs(u), seg.chain!, rounding));
     }, x);
   };
 }
