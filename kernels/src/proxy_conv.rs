@@ -25,6 +25,34 @@ struct Geom {
     cout: usize,
 }
 
+/// Calls `f(x, w)` for each tap of output pixel `(oy, ox)` inside the image, row `ky` then
+/// column `kx`: `x` at the tap's input pixel, `w` at its weights for output channel `co`.
+#[inline(always)]
+unsafe fn taps<F: FnMut(*const f32, *const f64)>(
+    x: *const f32,
+    w: *const f64,
+    g: Geom,
+    (oy, ox, co): (usize, usize, usize),
+    mut f: F,
+) {
+    for ky in 0..3 {
+        let iy = (2 * oy + ky) as isize - 1;
+        if iy < 0 || iy as usize >= g.side {
+            continue;
+        }
+        for kx in 0..3 {
+            let ix = (2 * ox + kx) as isize - 1;
+            if ix < 0 || ix as usize >= g.side {
+                continue;
+            }
+            f(
+                x.add((iy as usize * g.side + ix as usize) * g.cin),
+                w.add((ky * 3 + kx) * g.cin * g.cout + co),
+            );
+        }
+    }
+}
+
 /// `2 · G` output channels from `co` of output pixel `(oy, ox)` of the image at `x`.
 #[inline(always)]
 unsafe fn block<const G: usize>(
@@ -37,28 +65,16 @@ unsafe fn block<const G: usize>(
     co: usize,
 ) {
     let mut acc = [f64x2_splat(0.0); G];
-    for ky in 0..3 {
-        let iy = (2 * oy + ky) as isize - 1;
-        if iy < 0 || iy as usize >= g.side {
-            continue;
-        }
-        for kx in 0..3 {
-            let ix = (2 * ox + kx) as isize - 1;
-            if ix < 0 || ix as usize >= g.side {
-                continue;
-            }
-            let xo = x.add((iy as usize * g.side + ix as usize) * g.cin);
-            let wo = w.add((ky * 3 + kx) * g.cin * g.cout + co);
-            for ci in 0..g.cin {
-                let s = f64x2_splat(*xo.add(ci) as f64);
-                let wr = wo.add(ci * g.cout);
-                for q in 0..G {
-                    let wq = v128_load(wr.add(2 * q) as *const v128);
-                    acc[q] = f64x2_add(acc[q], f64x2_mul(s, wq));
-                }
+    taps(x, w, g, (oy, ox, co), |xo, wo| {
+        for ci in 0..g.cin {
+            let s = f64x2_splat(*xo.add(ci) as f64);
+            let wr = wo.add(ci * g.cout);
+            for q in 0..G {
+                let wq = v128_load(wr.add(2 * q) as *const v128);
+                acc[q] = f64x2_add(acc[q], f64x2_mul(s, wq));
             }
         }
-    }
+    });
     let zero = f64x2_splat(0.0);
     let out = y.add((oy * (g.side / 2) + ox) * g.cout + co);
     for q in 0..G {
@@ -72,26 +88,14 @@ unsafe fn block<const G: usize>(
 #[inline(always)]
 unsafe fn channel(y: *mut f32, x: *const f32, w: *const f64, g: Geom, oy: usize, ox: usize, co: usize) {
     let mut acc = 0.0f64;
-    for ky in 0..3 {
-        let iy = (2 * oy + ky) as isize - 1;
-        if iy < 0 || iy as usize >= g.side {
-            continue;
-        }
-        for kx in 0..3 {
-            let ix = (2 * ox + kx) as isize - 1;
-            if ix < 0 || ix as usize >= g.side {
-                continue;
-            }
-            let xo = x.add((iy as usize * g.side + ix as usize) * g.cin);
-            let wo = w.add((ky * 3 + kx) * g.cin * g.cout + co);
-            for ci in 0..g.cin {
-                let v = *xo.add(ci);
-                if v != 0.0 {
-                    acc += v as f64 * *wo.add(ci * g.cout);
-                }
+    taps(x, w, g, (oy, ox, co), |xo, wo| {
+        for ci in 0..g.cin {
+            let v = *xo.add(ci);
+            if v != 0.0 {
+                acc += v as f64 * *wo.add(ci * g.cout);
             }
         }
-    }
+    });
     *y.add((oy * (g.side / 2) + ox) * g.cout + co) = if acc > 0.0 { acc as f32 } else { 0.0 };
 }
 

@@ -14,7 +14,7 @@ export interface ProxyConv {
   readonly cin: number;
   /** Output channels. */
   readonly cout: number;
-  /** Weights `[3, 3, cin, cout]`, row-major. */
+  /** Weights `[3, 3, cin, cout]`, row-major, finite (the kernel adds the `0 · w` the loop skips). */
   readonly w: Float32Array;
 }
 
