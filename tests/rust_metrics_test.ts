@@ -127,11 +127,7 @@ Deno.test("proxy_conv_f64: ReLU of a sum in doubles; NaN gives 0, as the loop", 
   // A 2x2 image of one channel: the one output sums the 4 taps inside it, w[1][1], w[1][2],
   // w[2][1], w[2][2] (the padding takes row and column 0).
   const w = new Float32Array(9);
-  w[4] =
-    w[5] =
-    w[7] =
-    w[8] =
-      1;
+  for (const k of [4, 5, 7, 8]) w[k] = 1;
   const run = (x: number[]) =>
     proxyConvLayers(new Float32Array(x), 1, 2, [{ cin: 1, cout: 1, w }])[0][0];
   assert.equal(run([2 ** 30, 1, -(2 ** 30), 1]), 2); // float32 sums would give 0

@@ -99,6 +99,26 @@ unsafe fn channel(y: *mut f32, x: *const f32, w: *const f64, g: Geom, oy: usize,
     *y.add((oy * (g.side / 2) + ox) * g.cout + co) = if acc > 0.0 { acc as f32 } else { 0.0 };
 }
 
+/// Calls `f(y, x, oy, ox)` for each output pixel of each image: `x` and `y` at the image.
+#[inline(always)]
+unsafe fn pixels<F: FnMut(*mut f32, *const f32, usize, usize)>(
+    y: *mut f32,
+    x: *const f32,
+    n: usize,
+    g: Geom,
+    mut f: F,
+) {
+    let half = g.side / 2;
+    for i in 0..n {
+        let (xi, yi) = (x.add(i * g.side * g.side * g.cin), y.add(i * half * half * g.cout));
+        for oy in 0..half {
+            for ox in 0..half {
+                f(yi, xi, oy, ox);
+            }
+        }
+    }
+}
+
 /// Every image, pixel and channel block.
 pub unsafe fn proxy_conv(
     y: *mut f32,
@@ -110,26 +130,21 @@ pub unsafe fn proxy_conv(
     cout: usize,
 ) {
     let g = Geom { side, cin, cout };
-    let (half, blocks, pairs) = (side / 2, cout / BLOCK * BLOCK, cout / 2 * 2);
-    for i in 0..n {
-        let (xi, yi) = (x.add(i * side * side * cin), y.add(i * half * half * cout));
-        for oy in 0..half {
-            for ox in 0..half {
-                let mut co = 0;
-                while co < blocks {
-                    block::<{ BLOCK / 2 }>(yi, xi, w, g, oy, ox, co);
-                    co += BLOCK;
-                }
-                while co < pairs {
-                    block::<1>(yi, xi, w, g, oy, ox, co);
-                    co += 2;
-                }
-                if co < cout {
-                    channel(yi, xi, w, g, oy, ox, co);
-                }
-            }
+    let (blocks, pairs) = (cout / BLOCK * BLOCK, cout / 2 * 2);
+    pixels(y, x, n, g, |yi, xi, oy, ox| {
+        let mut co = 0;
+        while co < blocks {
+            block::<{ BLOCK / 2 }>(yi, xi, w, g, oy, ox, co);
+            co += BLOCK;
         }
-    }
+        while co < pairs {
+            block::<1>(yi, xi, w, g, oy, ox, co);
+            co += 2;
+        }
+        if co < cout {
+            channel(yi, xi, w, g, oy, ox, co);
+        }
+    });
 }
 
 /// Scalar reference of [`proxy_conv`]: channel by channel.
@@ -143,17 +158,11 @@ pub unsafe fn proxy_conv_ref(
     cout: usize,
 ) {
     let g = Geom { side, cin, cout };
-    let half = side / 2;
-    for i in 0..n {
-        let (xi, yi) = (x.add(i * side * side * cin), y.add(i * half * half * cout));
-        for oy in 0..half {
-            for ox in 0..half {
-                for co in 0..cout {
-                    channel(yi, xi, w, g, oy, ox, co);
-                }
-            }
+    pixels(y, x, n, g, |yi, xi, oy, ox| {
+        for co in 0..cout {
+            channel(yi, xi, w, g, oy, ox, co);
         }
-    }
+    });
 }
 
 kernel!(
