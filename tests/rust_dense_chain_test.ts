@@ -30,6 +30,10 @@ const CASES: Case[] = [
   { batch: 17, widths: [2, 16, 5, 2], acts: ["leaky_relu", "relu", "relu"] },
   { batch: 64, widths: [8, 33, 16], acts: ["relu", "linear"] },
   { batch: 40, widths: [2, 128, 128, 1], acts: ["leaky_relu", "leaky_relu", "linear"] },
+  // A 2-D generator (last layer unpacked, row tails) and three and four outputs.
+  { batch: 70, widths: [2, 128, 64, 2], acts: ["relu", "relu", "linear"] },
+  { batch: 9, widths: [6, 12, 3], acts: ["leaky_relu", "relu"] },
+  { batch: 21, widths: [4, 9, 4], acts: ["relu", "linear"] },
   { batch: 0, widths: [2, 4, 1], acts: ["relu", "linear"] },
 ];
 

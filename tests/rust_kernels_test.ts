@@ -190,11 +190,15 @@ Deno.test("rust matmul_f32: large non-square, several k-blocks and column panels
     check({ batch: 2, m: 70, k: 517, n: 530, flags }, rng);
     check({ batch: 3, m: 33, k: 40, n: 9, flags, broadcast: "a" }, rng);
     check({ batch: 3, m: 9, k: 40, n: 33, flags, broadcast: "b" }, rng);
-    // One column (the matrix-vector path): long sums, row tails, bias and every activation.
-    check({ batch: 2, m: 70, k: 300, n: 1, flags }, rng);
-    check({ batch: 3, m: 7, k: 130, n: 1, flags, broadcast: "a" }, rng);
-    for (const act of Object.keys(ACTS) as Act[]) {
-      check({ batch: 2, m: 13, k: 33, n: 1, flags, act, alpha: 0.2 }, rng);
+    // One to four columns (the unpacked path: a critic's or a 2-D generator's last layer):
+    // long sums, row tails, k not a multiple of 4, bias and every activation.
+    for (const n of [1, 2, 3, 4]) {
+      check({ batch: 2, m: 70, k: 300, n, flags }, rng);
+      check({ batch: 3, m: 7, k: 130, n, flags, broadcast: "a" }, rng);
+      check({ batch: 1, m: 256, k: 131, n, flags, act: "leakyrelu", alpha: 0.2 }, rng);
+      for (const act of Object.keys(ACTS) as Act[]) {
+        check({ batch: 2, m: 13, k: 33, n, flags, act, alpha: 0.2 }, rng);
+      }
     }
   }
 });

@@ -16,8 +16,8 @@
 //! Modules (no cycles; this one only declares and re-exports them): `shape`
 //! (constants and [`Shape`], a leaf) ← `vector` (f32x4 loads, stores, the
 //! activation) ← `pack` (packing), `tile_io` (where C's rows are, the tile
-//! load/store macros) ← `tile` (4 × 8), `tile_wide` (2 × 16), `gemv` (one
-//! column) ← `block` (the loop nest, [`gemm_block`]).
+//! load/store macros) ← `tile` (4 × 8), `tile_wide` (2 × 16), `gemv` (at most
+//! four columns, unpacked) ← `block` (the loop nest, [`gemm_block`]).
 
 mod block;
 mod gemv;

@@ -1,7 +1,7 @@
 //! The blocked driver: the BLIS loop nest over packed panels of B and blocks
-//! of A, one micro-kernel call per tile of C (or [`gemv`] for one column).
+//! of A, one micro-kernel call per tile of C (or [`gemv`] for at most four columns).
 
-use super::gemv::gemv;
+use super::gemv::{gemv, NARROW_N};
 use super::pack::{pack_a, pack_b_w};
 use super::shape::{Shape, KC, MC, MM_KC, MM_MR, MM_NR, MR, NC, NR};
 use super::tile::tile;
@@ -52,8 +52,8 @@ pub unsafe fn gemm_block<const NARROW: bool>(
     if i0 >= i1 || j0 >= j1 {
         return;
     }
-    if s.n == 1 {
-        gemv(a, b, c, s, i0, i1);
+    if j1 - j0 <= NARROW_N {
+        gemv(a, b, c, s, i0, i1, j0, j1);
         return;
     }
     let (k, n) = (s.k, s.n);

@@ -1,33 +1,122 @@
-//! Products with one column: a matrix-vector product without packing.
+//! Products with at most [`NARROW_N`] columns (a critic's or a 2-D generator's
+//! last dense layer, their weight gradients): no packing. Four rows of C per
+//! vector, one vector per column; each element's sum runs over `k` in order
+//! from 0, then the bias and the activation, as [`super::tile`] and
+//! [`super::tile_wide`] compute them (same bits).
+//!
+//! Packing a 4-row strip of A for one or two columns cost as much as the
+//! products themselves (`256 × 128 · 128 × 2`: 24 µs, 5 GFLOP/s). Here op(A)'s
+//! rows come straight from A: four rows at one `k` in one load where they are
+//! contiguous (A transposed), else four `k` of four rows in four loads and a
+//! 4 × 4 transpose in registers (A row-major), else one float at a time.
 
 use super::shape::Shape;
-use super::vector::{activate, min, store_part};
+use super::vector::{activate, load, min, store, store_part};
 use core::arch::wasm32::*;
 
-/// Rows `i0..i1` of a product with one column (a matrix-vector product, e.g. a
-/// critic's last dense layer): each row's sum in `k` order from 0, then the bias
-/// and the activation, as [`tile_wide`] computes them (same bits), four rows per
-/// vector, without packing a 16-column strip for one column (~10x faster).
+/// The most columns a product may have to take this path.
+pub(super) const NARROW_N: usize = 4;
+
+/// The transpose of the 4 × 4 block whose rows are `x`: `c[q]` holds `x[0][q], …, x[3][q]`.
 #[inline(always)]
-pub(super) unsafe fn gemv(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, i1: usize) {
-    let bias = if s.bias.is_null() { None } else { Some(f32x4_splat(*s.bias)) };
-    let finish = |acc: v128| activate(bias.map_or(acc, |b| f32x4_add(acc, b)), s.act, s.alpha);
+fn transpose(x: [v128; 4]) -> [v128; 4] {
+    let t0 = i32x4_shuffle::<0, 4, 1, 5>(x[0], x[1]);
+    let t1 = i32x4_shuffle::<2, 6, 3, 7>(x[0], x[1]);
+    let t2 = i32x4_shuffle::<0, 4, 1, 5>(x[2], x[3]);
+    let t3 = i32x4_shuffle::<2, 6, 3, 7>(x[2], x[3]);
+    [
+        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+    ]
+}
+
+/// Rows `i0..i1`, columns `j0..j1` (at most [`NARROW_N`]) of C.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn gemv(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, i1: usize, j0: usize, j1: usize) {
+    match j1 - j0 {
+        1 => columns::<1>(a, b, c, s, i0, i1, j0),
+        2 => columns::<2>(a, b, c, s, i0, i1, j0),
+        3 => columns::<3>(a, b, c, s, i0, i1, j0),
+        _ => columns::<4>(a, b, c, s, i0, i1, j0),
+    }
+}
+
+/// `acc[j] += av · B[p][j]` for the `N` columns: one multiply-add per column and k-step.
+#[inline(always)]
+unsafe fn step<const N: usize>(acc: &mut [v128; N], av: v128, b: *const f32, s: &Shape, p: usize) {
+    for (j, x) in acc.iter_mut().enumerate() {
+        *x = f32x4_add(*x, f32x4_mul(av, f32x4_splat(*b.add(p * s.b_p + j * s.b_j))));
+    }
+}
+
+/// [`gemv`] for `N` columns from `j0` (a constant, so that the accumulators stay in registers).
+#[inline(always)]
+unsafe fn columns<const N: usize>(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, i1: usize, j0: usize) {
+    let b = b.add(j0 * s.b_j);
+    let (n, k) = (s.n, s.k);
     let mut i = i0;
     while i < i1 {
         let rows = min(4, i1 - i);
-        let row = |r: usize| a.add(min(i + r, i1 - 1) * s.a_i);
-        let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
-        let mut acc = f32x4_splat(0.0);
-        for p in 0..s.k {
-            let at = p * s.a_p;
-            let ap = if s.a_i == 1 && rows == 4 {
-                v128_load(r0.add(at) as *const v128)
-            } else {
-                f32x4(*r0.add(at), *r1.add(at), *r2.add(at), *r3.add(at))
-            };
-            acc = f32x4_add(acc, f32x4_mul(ap, f32x4_splat(*b.add(p * s.b_p))));
+        // Rows past i1 read the last real row (their sums are never stored).
+        let r0 = a.add(i * s.a_i);
+        let r1 = a.add(min(i + 1, i1 - 1) * s.a_i);
+        let r2 = a.add(min(i + 2, i1 - 1) * s.a_i);
+        let r3 = a.add(min(i + 3, i1 - 1) * s.a_i);
+        let mut acc = [f32x4_splat(0.0); N];
+        let mut p = 0;
+        if s.a_i == 1 && rows == 4 {
+            // op(A) transposed: rows i..i+4 at one k are contiguous.
+            while p < k {
+                step(&mut acc, load(r0.add(p * s.a_p)), b, s, p);
+                p += 1;
+            }
+        } else if s.a_p == 1 {
+            // Row-major: four k of each row, transposed into four k-steps.
+            while p + 4 <= k {
+                let [t0, t1, t2, t3] = transpose([load(r0.add(p)), load(r1.add(p)), load(r2.add(p)), load(r3.add(p))]);
+                step(&mut acc, t0, b, s, p);
+                step(&mut acc, t1, b, s, p + 1);
+                step(&mut acc, t2, b, s, p + 2);
+                step(&mut acc, t3, b, s, p + 3);
+                p += 4;
+            }
         }
-        store_part(c.add(i), finish(acc), rows);
+        while p < k {
+            let at = p * s.a_p;
+            step(&mut acc, f32x4(*r0.add(at), *r1.add(at), *r2.add(at), *r3.add(at)), b, s, p);
+            p += 1;
+        }
+        for (j, x) in acc.iter_mut().enumerate() {
+            let sum = if s.bias.is_null() { *x } else { f32x4_add(*x, f32x4_splat(*s.bias.add(j0 + j))) };
+            *x = activate(sum, s.act, s.alpha);
+        }
+        let out = c.add(i * n + j0);
+        if N == 1 && n == 1 {
+            store_part(out, acc[0], rows);
+        } else if N == 2 && n == 2 && rows == 4 {
+            // Two whole rows per store: (row 0, row 1) and (row 2, row 3).
+            store(out, i32x4_shuffle::<0, 4, 1, 5>(acc[0], acc[N - 1]));
+            store(out.add(4), i32x4_shuffle::<2, 6, 3, 7>(acc[0], acc[N - 1]));
+        } else {
+            // Rows as vectors (the transpose), each stored in part: no lane picked by a variable
+            // index (that goes through memory, which this module must not use).
+            let zero = f32x4_splat(0.0);
+            let col = |j: usize| if j < N { acc[j] } else { zero };
+            let [t0, t1, t2, t3] = transpose([col(0), col(1), col(2), col(3)]);
+            store_part(out, t0, N);
+            if rows > 1 {
+                store_part(out.add(n), t1, N);
+            }
+            if rows > 2 {
+                store_part(out.add(2 * n), t2, N);
+            }
+            if rows > 3 {
+                store_part(out.add(3 * n), t3, N);
+            }
+        }
         i += 4;
     }
 }
