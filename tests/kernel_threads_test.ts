@@ -163,6 +163,21 @@ Deno.test("kernel threads: batches, broadcasts, bias + activations, k-blocks and
   s.pool.dispose();
 });
 
+Deno.test("kernel threads: left to the workers (callerRunsParts off), every part runs there with its bits; partMs times them", async () => {
+  const s = new Setup(3);
+  await s.ready();
+  const sum = (xs: number[]) => xs[1] + xs[2];
+  const [runs0, ms0] = [s.pool.partsRun(), s.pool.partMs()];
+  s.pool.callerRunsParts = false;
+  check(s, { batch: 2, m: 70, k: 300, n: 53, flags: 0 }, Rng.derive(0, "kernel_threads/workers"));
+  const [runs1, ms1] = [s.pool.partsRun(), s.pool.partMs()];
+  assert.equal(runs1[0], runs0[0], "the caller ran no part");
+  assert.equal(ms1[0], ms0[0]);
+  assert.ok(sum(runs1) > sum(runs0) && sum(ms1) > sum(ms0), `${runs1} parts, ${ms1} ms`);
+  s.pool.callerRunsParts = true;
+  s.pool.dispose();
+});
+
 Deno.test("kernel threads: a trap in a part is rethrown by run, and the pool keeps working", async () => {
   const s = new Setup(2);
   await s.ready();

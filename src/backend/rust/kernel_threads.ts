@@ -91,10 +91,12 @@ const I32 = {
 const I32_SLOTS = I32.partsRun + MAX_KERNEL_THREADS;
 /** Byte offsets of the rest of the block. */
 const CLAIM_AT = I32_SLOTS * 4; // one BigInt64: job << 32 | parts << 16 | next part
-const F64_AT = CLAIM_AT + 8; // args, then bounds, then workspaces
+const F64_AT = CLAIM_AT + 8; // args, then bounds, then workspaces, then each thread's part time
 const BOUNDS_AT = MAX_ARGS;
 const WORK_AT = MAX_ARGS + MAX_PARTS + 1;
-const F64_SLOTS = WORK_AT + MAX_KERNEL_THREADS;
+/** Milliseconds each thread has spent in parts (diagnostics; each thread adds to its own). */
+const BUSY_AT = WORK_AT + MAX_KERNEL_THREADS;
+const F64_SLOTS = BUSY_AT + MAX_KERNEL_THREADS;
 const MESSAGE_AT = F64_AT + F64_SLOTS * 8;
 const MESSAGE_BYTES = 1024;
 const BLOCK_BYTES = MESSAGE_AT + MESSAGE_BYTES;
@@ -138,6 +140,7 @@ function runParts(block: Block, fns: readonly Export[], thread: number): void {
     if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
     const nargs = Atomics.load(i32, I32.nargs);
     const args = Array.from(f64.subarray(0, nargs));
+    const start = performance.now();
     try {
       fns[Atomics.load(i32, I32.fn)](
         ...args,
@@ -153,6 +156,7 @@ function runParts(block: Block, fns: readonly Export[], thread: number): void {
         Atomics.store(i32, I32.errorLength, n);
       }
     }
+    f64[BUSY_AT + thread] += performance.now() - start;
     Atomics.add(i32, I32.partsRun + thread, 1);
     Atomics.add(i32, I32.done, 1);
     Atomics.notify(i32, I32.done);
@@ -290,6 +294,24 @@ export class KernelThreads {
   }
 
   /**
+   * Milliseconds each thread has spent inside parts so far (index 0: the
+   * caller; diagnostics: with {@link partsRun}, the mean time of a part).
+   * Like `partsRun`, it counts the parts of jobs shared out, not a job of
+   * one part or a one-thread pool's (the caller runs those directly).
+   */
+  partMs(): number[] {
+    return Array.from({ length: this.threads }, (_, t) => this.block.f64[BUSY_AT + t]);
+  }
+
+  /**
+   * Whether the caller runs parts of its jobs too (the default). A benchmark
+   * turns it off to time the workers' parts with the caller idle: it then
+   * only publishes a job of several parts and waits for the workers (once
+   * they have all started; until then it runs parts as usual).
+   */
+  callerRunsParts = true;
+
+  /**
    * Calls the export `fn(...args, work, bounds[p], bounds[p + 1])` for every
    * part `p` (none when `bounds` has one element), on the caller and the
    * workers, and returns when all are done.
@@ -322,7 +344,8 @@ export class KernelThreads {
     Atomics.store(claim, 0, (BigInt(this.job) << 32n) | (BigInt(parts) << 16n));
     Atomics.add(i32, I32.gen, 1);
     Atomics.notify(i32, I32.gen);
-    runParts(this.block, this.fns, 0);
+    // Left to the workers only when all have started (none would ever claim them otherwise).
+    if (this.callerRunsParts || this.ready < this.threads - 1) runParts(this.block, this.fns, 0);
     for (let done = Atomics.load(i32, I32.done); done < parts;) {
       done = waitChange(i32, I32.done, done, SPIN_DONE_MS);
     }
