@@ -9,14 +9,15 @@
 //! One module per kernel family, each with its own exports (`#[no_mangle]
 //! extern "C"`, made by [`kernel!`] or a family macro): `matmul`, `conv`,
 //! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`,
-//! `dense_chain`, `kde`, `distances`, `proxy_conv`; the
+//! `dense_chain`, `kde`, `distances`, `proxy_conv`, `tanh`; the
 //! TypeScript side has a module of the same name in `src/backend/rust/`, and
 //! the export table `src/backend/rust/abi.ts`, checked against this module's
 //! exports by `tests/kernels_abi_test.ts`. Shared code: `gemm` (the packed
 //! GEMM of matmul and conv) and `fma` (an exact software fma).
 //!
 //! Every kernel has a scalar reference with the same signature and the same
-//! summation order, exported too, so conformance tests can demand equal bits.
+//! summation order, exported too, so conformance tests can demand equal bits
+//! (`tanh_f32`, scalar itself, is checked against tfjs-wasm's own `Tanh`).
 #![no_std]
 
 /// Exports a kernel and its scalar reference with one signature, written once:
@@ -62,6 +63,7 @@ mod optimizers;
 mod probes;
 mod proxy_conv;
 mod reduce;
+mod tanh;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -16,6 +16,7 @@ import {
   leakyReluGradKernel,
   rustLeakyRelu,
   rustRelu,
+  rustTanh,
 } from "./rust/activations.ts";
 import { rustMean, rustSum } from "./rust/reduce.ts";
 import {
@@ -80,6 +81,7 @@ export type KernelFixName =
   | "leaky_relu_grad_rust"
   | "leaky_relu_rust"
   | "relu_rust"
+  | "tanh_rust"
   | "identity_shared"
   | "sum_rust"
   | "mean_rust"
@@ -223,6 +225,12 @@ export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
       "DCGAN generator's [64, 6272] batch in a profiled step, this ~0.1 ms); same bits",
     kernelName: "Relu",
     wrap: rustRelu,
+  },
+  tanh_rust: {
+    doc: "Tanh on a Rust port of musl's tanhf, the libm function tfjs-wasm's Tanh calls (~24 ns " +
+      "a value there); same bits",
+    kernelName: "Tanh",
+    wrap: rustTanh,
   },
   identity_shared: {
     doc: "Identity (tf.clone; the gradient tape clones every tensor it saves) shares the " +

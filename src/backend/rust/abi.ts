@@ -204,6 +204,8 @@ export type KernelAbi = {
   readonly leaky_relu_grad_f32: AbiEntry<typeof LEAKY_RELU_GRAD>;
   readonly leaky_relu_grad_f32_ref: AbiEntry<typeof LEAKY_RELU_GRAD>;
   readonly relu_f32: AbiEntry<typeof RELU>;
+  readonly tanh_f32: AbiEntry<typeof RELU>;
+  readonly tanh_f32_ref: AbiEntry<typeof RELU>;
   readonly relu_f32_ref: AbiEntry<typeof RELU>;
   readonly sum_rows_f32: AbiEntry<typeof SUM_ROWS>;
   readonly sum_rows_f32_ref: AbiEntry<typeof SUM_ROWS>;
@@ -250,16 +252,8 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi = {
   matmul_f32_rows: { doc: "rows lo..hi of the batch's C stacked", params: [...MATMUL, ...PART] },
   matmul_f32_cols: { doc: "columns lo..hi of every C", params: [...MATMUL, ...PART] },
   matmul4x8_f32: { doc: "matmul_f32 on the 4 × 8 tile, same bits", params: MATMUL, fma: true },
-  matmul4x8_f32_rows: {
-    doc: "matmul_f32_rows on the 4 × 8 tile",
-    params: [...MATMUL, ...PART],
-    fma: true,
-  },
-  matmul4x8_f32_cols: {
-    doc: "matmul_f32_cols on the 4 × 8 tile",
-    params: [...MATMUL, ...PART],
-    fma: true,
-  },
+  matmul4x8_f32_rows: { doc: "rows lo..hi, 4 × 8 tile", params: [...MATMUL, ...PART], fma: true },
+  matmul4x8_f32_cols: { doc: "cols lo..hi, 4 × 8 tile", params: [...MATMUL, ...PART], fma: true },
   matmul_f32_ref: { doc: ref("matmul_f32 and matmul4x8_f32"), params: MATMUL },
   matmul_f32_fma_ref: { doc: "scalar reference of the fused matmul twins", params: MATMUL },
   // conv.rs
@@ -311,6 +305,9 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi = {
   leaky_relu_grad_f32_ref: { doc: ref("leaky_relu_grad_f32"), params: LEAKY_RELU_GRAD },
   relu_f32: { doc: "out = x's sign bit set ? +0 : x (tfjs-wasm's Relu)", params: RELU },
   relu_f32_ref: { doc: ref("relu_f32"), params: RELU },
+  // tanh.rs
+  tanh_f32: { doc: "out = tanh(x) in musl tanhf's bits (tfjs-wasm's Tanh), 4 lanes", params: RELU },
+  tanh_f32_ref: { doc: ref("tanh_f32"), params: RELU },
   // reduce.rs
   sum_rows_f32: { doc: "column sums of a rows × cols matrix, in row order", params: SUM_ROWS },
   sum_rows_f32_ref: { doc: ref("sum_rows_f32"), params: SUM_ROWS },

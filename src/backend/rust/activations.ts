@@ -1,6 +1,6 @@
 /**
- * Leaky ReLU and ReLU on Duel's Rust kernels (kernels/src/activations.rs), in
- * tfjs's bits: `Relu` (`relu_rust`), the leaky forward pass
+ * Leaky ReLU, ReLU and tanh on Duel's Rust kernels (kernels/src/activations.rs,
+ * kernels/src/tanh.rs), in tfjs's bits: `Tanh` (`tanh_rust`, musl's `tanhf`), `Relu` (`relu_rust`), the leaky forward pass
  * (`leaky_relu_rust`, replacing tfjs-wasm's `LeakyRelu`) and the leaky
  * gradient as one kernel (`DuelLeakyReluGrad`,
  * `leaky_relu_grad_rust`) instead of `Greater` + `Multiply` + `Select`, the
@@ -77,6 +77,25 @@ export function rustLeakyRelu(builtin?: KernelFunc): KernelFunc {
       const at = (t: Info) => offsetOf(backend, t);
       kernelsOn(backend).leaky_relu_f32(at(x), at(out), len, alpha);
     }
+    return out;
+  };
+}
+
+/**
+ * `Tanh` on the Rust kernel for float32 (the built-in otherwise): a port of
+ * musl's `tanhf`, the libm function tfjs-wasm's own `Tanh` calls, operation for
+ * operation, so the bits are the same (tests/rust_tanh_test.ts compares them
+ * with the built-in's), on four lanes with every branch computed: about
+ * 2.2x the built-in's speed (`bench/tanh_bench.ts`).
+ */
+export function rustTanh(builtin?: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    if (x.dtype !== "float32") return builtin!(args);
+    const backend = wasmBackendOf(args);
+    const out = backend.makeOutput([...x.shape], "float32");
+    const len = tf.util.sizeFromShape(x.shape);
+    if (len > 0) kernelsOn(backend).tanh_f32(offsetOf(backend, x), offsetOf(backend, out), len);
     return out;
   };
 }
