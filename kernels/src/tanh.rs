@@ -15,16 +15,19 @@ fn bits(x: f32) -> u32 {
     x.to_bits()
 }
 
+/// musl's `expm1f` constants (the scalar and four-lane versions share them).
+const O_THRESHOLD: f32 = 8.8721679688e+01; // 0x42b17180
+const LN2_HI: f32 = 6.9313812256e-01; // 0x3f317180
+const LN2_LO: f32 = 9.0580006145e-06; // 0x3717f7d1
+const INVLN2: f32 = 1.4426950216e+00; // 0x3fb8aa3b
+/// Scaled coefficients of the rational approximation on [-0.34568, 0.34568].
+const Q1: f32 = -3.3333212137e-2; // -0x888868.0p-28, bits 0xbd088868
+/// See [`Q1`].
+const Q2: f32 = 1.5807170421e-3; // 0xcf3010.0p-33, bits 0x3acf3010
+
 /// musl's `expm1f` (src/math/expm1f.c): `e^x - 1`.
 #[inline(always)]
 fn expm1f(mut x: f32) -> f32 {
-    const O_THRESHOLD: f32 = 8.8721679688e+01; // 0x42b17180
-    const LN2_HI: f32 = 6.9313812256e-01; // 0x3f317180
-    const LN2_LO: f32 = 9.0580006145e-06; // 0x3717f7d1
-    const INVLN2: f32 = 1.4426950216e+00; // 0x3fb8aa3b
-    // Scaled coefficients of the rational approximation on [-0.34568, 0.34568].
-    let q1 = -f32::from_bits(0x3d088868); // -0x888868.0p-28
-    let q2 = f32::from_bits(0x3acf3010); // 0xcf3010.0p-33
     let hx = bits(x) & 0x7fff_ffff;
     let sign = bits(x) >> 31 != 0;
     if hx >= 0x4195_b844 {
@@ -70,7 +73,7 @@ fn expm1f(mut x: f32) -> f32 {
     }
     let hfx = 0.5 * x;
     let hxs = x * hfx;
-    let r1 = 1.0 + hxs * (q1 + hxs * q2);
+    let r1 = 1.0 + hxs * (Q1 + hxs * Q2);
     let t = 3.0 - r1 * hfx;
     let mut e = hxs * ((r1 - t) / (6.0 - x * t));
     if k == 0 {
@@ -150,14 +153,13 @@ pub unsafe extern "C" fn tanh_f32_ref(x: *const f32, out: *mut f32, len: u32) {
     }
 }
 
-
 /// [`expm1f`] on four lanes, for the arguments [`tanh4`] gives it (`2|x|` up to 20 and
 /// `-2|x|` down to -0.52, and anything in lanes whose result is not used): every branch
 /// computed, each lane's picked, each operation the scalar one, so the bits are the same.
 #[inline(always)]
 fn expm1f4(arg: v128) -> v128 {
-    let ln2_hi = f32x4_splat(6.9313812256e-01);
-    let ln2_lo = f32x4_splat(9.0580006145e-06);
+    let ln2_hi = f32x4_splat(LN2_HI);
+    let ln2_lo = f32x4_splat(LN2_LO);
     let half = f32x4_splat(0.5);
     let one = f32x4_splat(1.0);
     let ha = v128_and(arg, u32x4_splat(0x7fff_ffff));
@@ -169,7 +171,7 @@ fn expm1f4(arg: v128) -> v128 {
     let mid = v128_andnot(gt(ha, 0x3eb1_7218), big); // 0.5 ln 2 < |arg| < 1.5 ln 2
     let reduce = v128_or(big, mid);
     let signed_half = v128_bitselect(f32x4_neg(half), half, neg);
-    let kbig = i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(f32x4_splat(1.4426950216e+00), arg), signed_half));
+    let kbig = i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(f32x4_splat(INVLN2), arg), signed_half));
     let kmid = v128_bitselect(i32x4_splat(-1), i32x4_splat(1), neg);
     let k = v128_bitselect(kbig, v128_and(kmid, mid), big);
     let tk = f32x4_convert_i32x4(kbig);
@@ -183,8 +185,7 @@ fn expm1f4(arg: v128) -> v128 {
     let c = f32x4_sub(f32x4_sub(hi, xr), lo);
     let x = v128_bitselect(xr, arg, reduce);
     // The rational approximation on the reduced argument.
-    let q1 = f32x4_splat(-f32::from_bits(0x3d08_8868));
-    let q2 = f32x4_splat(f32::from_bits(0x3acf_3010));
+    let (q1, q2) = (f32x4_splat(Q1), f32x4_splat(Q2));
     let hfx = f32x4_mul(half, x);
     let hxs = f32x4_mul(x, hfx);
     let r1 = f32x4_add(one, f32x4_mul(hxs, f32x4_add(q1, f32x4_mul(hxs, q2))));

@@ -1,6 +1,7 @@
 /**
  * Leaky ReLU, ReLU and tanh on Duel's Rust kernels (kernels/src/activations.rs,
- * kernels/src/tanh.rs), in tfjs's bits: `Tanh` (`tanh_rust`, musl's `tanhf`), `Relu` (`relu_rust`), the leaky forward pass
+ * kernels/src/tanh.rs), in tfjs's bits: `Tanh` (`tanh_rust`, musl's `tanhf`),
+ * `Relu` (`relu_rust`), the leaky forward pass
  * (`leaky_relu_rust`, replacing tfjs-wasm's `LeakyRelu`) and the leaky
  * gradient as one kernel (`DuelLeakyReluGrad`,
  * `leaky_relu_grad_rust`) instead of `Greater` + `Multiply` + `Select`, the
