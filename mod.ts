@@ -107,7 +107,7 @@ export { STREAMS } from "./src/train/state.ts";
 export type { SavedTensor, StreamName, TrainerState } from "./src/train/state.ts";
 export { decodeCheckpoint, encodeCheckpoint } from "./src/train/checkpoint.ts";
 export type { Checkpoint } from "./src/train/checkpoint.ts";
-export { BACKENDS, numericsOf, useBackend } from "./src/backend/tfjs.ts";
+export { BACKENDS, numericsOf, setBuiltinThreads, useBackend } from "./src/backend/tfjs.ts";
 export type { BackendInfo, BackendName } from "./src/backend/tfjs.ts";
 export { enterHost } from "./src/backend/host.ts";
 export type { LeaveHost } from "./src/backend/host.ts";

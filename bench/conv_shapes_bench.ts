@@ -13,10 +13,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import process from "node:process";
-import { useBackend } from "../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { type ConvChoice, useConv, useMatmul } from "./_kernel_choice.ts";
+
+// tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
+setBuiltinThreads("all");
 
 const rounds = Number(Deno.args[0] ?? 15);
 const threadCounts = (Deno.args[1] ?? "1,2").split(",").map(Number);

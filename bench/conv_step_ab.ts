@@ -23,7 +23,7 @@ import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { boundRustKernels } from "../src/backend/rust/bound.ts";
 import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
-import { useBackend } from "../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { CONV_CHOICES, type ConvChoice, useConv, useMatmul } from "./_kernel_choice.ts";
@@ -50,6 +50,8 @@ const parse = (v: string) => {
   if (file && threads !== 1) throw new Error(`${v}: another build runs on one thread only`);
   return { choice, off: extras.flatMap((e) => OFF[e]), file };
 };
+// An XNNPACK variant gets tfjs's built-ins on every thread (see setBuiltinThreads); else Duel's default.
+if (variants.some((v) => v.startsWith("xnnpack"))) setBuiltinThreads("all");
 await useBackend("wasm", threads);
 // The bound kernels of the backend (the Rust kernel functions read `.kernels` on every call).
 const bound = boundRustKernels(tf.backend()) as { kernels: RustKernels };

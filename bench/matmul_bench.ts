@@ -5,8 +5,11 @@
  * Transposed operands and batches are the shapes of dense-layer gradients.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { useBackend } from "../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { type MatmulChoice, useMatmul } from "./_kernel_choice.ts";
+
+// tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
+setBuiltinThreads("all");
 
 /** [label, batch, m, k, n, transposeA, transposeB] */
 const SHAPES: [string, number, number, number, number, boolean, boolean][] = [

@@ -29,11 +29,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { useBackend } from "../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
 import { rustKernels, sharedKernelsModule } from "../src/backend/rust/loader.ts";
 import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import { useMatmul } from "./_kernel_choice.ts";
+
+// tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
+setBuiltinThreads("all");
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { useBackend } from "../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
+import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import { parseExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { tinyExperiment } from "./_fixtures.ts";
@@ -38,13 +39,46 @@ Deno.test({
     const a = tf.randomNormal([300, 200], 0, 1, "float32", 1),
       b = tf.randomNormal([200, 100], 0, 1, "float32", 2);
     const threaded = tf.matMul(a, b).dataSync();
-    // Its pthread pool is the one worker XNNPACK's 2 threads use (tfjs's own init() starts 8).
-    const { PThread } = (tf.engine().backend as unknown as {
-      wasm: { PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] } };
-    }).wasm;
-    assert.deepEqual([PThread.runningWorkers.length, PThread.unusedWorkers.length], [1, 0]);
+    // Duel's kernels split over 2 threads; tfjs's built-ins (XNNPACK) run on the caller, so
+    // its pthread pool is one idle worker (tfjs's own init() starts 8).
+    const backend = tf.engine().backend as unknown as {
+      wasm: {
+        PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] };
+        tfjs: { getThreadsCount(): number };
+      };
+    };
+    assert.equal(rustKernelThreads(backend)?.threads, 2);
+    assert.equal(backend.wasm.tfjs.getThreadsCount(), 1);
+    const { PThread } = backend.wasm;
+    assert.deepEqual([PThread.runningWorkers.length, PThread.unusedWorkers.length], [0, 1]);
     await useBackend("wasm");
     assert.deepEqual(tf.matMul(a, b).dataSync(), threaded, "matmul 300x200x100 bit-identical");
     assert.equal(tf.getBackend(), "wasm");
+  },
+});
+
+Deno.test({
+  name: "setBuiltinThreads('all'): XNNPACK on every thread too, the same bits",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const one = await train(1);
+    setBuiltinThreads("all");
+    try {
+      const two = await train(2);
+      const backend = tf.engine().backend as unknown as {
+        wasm: { PThread: { runningWorkers: unknown[] }; tfjs: { getThreadsCount(): number } };
+      };
+      assert.equal(backend.wasm.tfjs.getThreadsCount(), 2);
+      assert.equal(rustKernelThreads(backend)?.threads, 2);
+      // The pool's worker runs XNNPACK's second thread (started on its first parallel op).
+      tf.tidy(() => tf.add(tf.ones([512, 512]), tf.ones([512, 512])).dataSync());
+      assert.equal(backend.wasm.PThread.runningWorkers.length, 1);
+      assert.deepEqual(two.rows, one.rows);
+      assert.deepEqual(two.weights, one.weights);
+    } finally {
+      setBuiltinThreads("one");
+      await useBackend("wasm");
+    }
   },
 });

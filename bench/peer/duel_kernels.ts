@@ -13,11 +13,14 @@
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
-import { useBackend } from "../../src/backend/tfjs.ts";
+import { setBuiltinThreads, useBackend } from "../../src/backend/tfjs.ts";
 import { fixAvailable } from "../../src/backend/kernels.ts";
 import { Rng } from "../../src/rng.ts";
 import { type ConvChoice, type MatmulChoice, useConv, useMatmul } from "../_kernel_choice.ts";
 import { convOut, KERNEL_SHAPES, kernelFlops, type KernelShape } from "./kernel_shapes.ts";
+
+// tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
+setBuiltinThreads("all");
 
 /** The implementations compared: which matmul and conv kernels each turns on. */
 export const DUEL_IMPLS: Record<string, { matmul: MatmulChoice; conv: ConvChoice }> = {

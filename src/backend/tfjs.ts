@@ -74,8 +74,36 @@ export function numericsOf(
   return base === "wasm" && kernels.some((k) => k.endsWith("_fma")) ? "wasm-fma" : base;
 }
 
-/** Threads of the threaded wasm backend created last (it is created once per count). */
-let threadedCount = 0;
+/** Duel's and tfjs's threads of the threaded wasm backend created last (made once per pair). */
+let threadedCount = "";
+
+/** Whether tfjs-wasm's own kernels get every thread (see {@link setBuiltinThreads}). */
+let builtinsOnAll = false;
+
+/**
+ * How many threads tfjs-wasm's own kernels (XNNPACK's pool) get on the threaded
+ * wasm backends `useBackend` makes from now on: `"one"` (the default) or
+ * `"all"` (as many as Duel's kernels). With Duel's Rust kernels loaded, every
+ * product, convolution and the step's heavy element-wise kernels are Duel's,
+ * split over Duel's kernel threads; what is left to XNNPACK (bias adds,
+ * products with a scalar) waited for XNNPACK's second thread while Duel's
+ * worker spun on that core: the DCGAN step's bias adds took 0.6-0.9 ms each
+ * against ~0.3 on one thread (README, "Threads"). So the built-ins run on the
+ * calling thread, with the same bits (element-wise results do not depend on
+ * threads). `"all"` is for comparing tfjs's built-in kernels on N threads
+ * (benchmarks); without the Rust kernels the built-ins always get every thread.
+ *
+ * @example
+ * ```ts
+ * import { setBuiltinThreads, useBackend } from "../../mod.ts";
+ * setBuiltinThreads("all"); // XNNPACK on both threads, as tfjs's own init() would
+ * await useBackend("wasm", 2);
+ * setBuiltinThreads("one");
+ * ```
+ */
+export function setBuiltinThreads(mode: "one" | "all"): void {
+  builtinsOnAll = mode === "all";
+}
 
 /**
  * Makes `name` the active tfjs backend and returns what the manifest records
@@ -103,7 +131,9 @@ export async function useBackend(
   // The stock wasm backend comes first: kernel fixes are installed on it and copied to the
   // threaded backend when that is created.
   const base = name === "wasm" ? "wasm" : name;
-  if (tf.getBackend() !== base && (threads === 1 || threadedCount !== threads)) {
+  const builtins = builtinsOnAll || !fixAvailable("conv2d_rust") ? threads : 1;
+  const key = `${threads}/${builtins}`;
+  if (tf.getBackend() !== base && (threads === 1 || threadedCount !== key)) {
     const ok = await tf.setBackend(base);
     if (!ok) throw new Error(`backend ${name}: tfjs could not initialise it`);
   }
@@ -118,9 +148,9 @@ export async function useBackend(
     fixesInstalled = true;
   }
   if (name === "wasm" && threads > 1) {
-    if (threadedCount !== threads) {
-      await useThreadedWasm(threads);
-      threadedCount = threads;
+    if (threadedCount !== key) {
+      await useThreadedWasm(threads, THREADED_BACKEND_NAME, builtins);
+      threadedCount = key;
     } else if (tf.getBackend() !== THREADED_BACKEND_NAME) {
       await tf.setBackend(THREADED_BACKEND_NAME);
     }

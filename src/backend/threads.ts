@@ -145,13 +145,14 @@ function copyWasmKernels(name: string) {
   }
 }
 
-/** Creates a BackendWasm instance from the threaded SIMD build. */
+/** Creates a BackendWasm instance from the threaded SIMD build, XNNPACK on `threads` threads. */
 async function createThreadedBackend(threads: number): Promise<Any> {
   if (!(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
     throw new Error("WebAssembly SIMD not supported by this runtime");
   }
-  // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads.
-  const source = threadedFactorySource(threads - 1);
+  // XNNPACK's pool of `threads` runs on the caller and `threads - 1` pthreads. The module's
+  // start waits for its pool to load, and never resolved here with none: one worker at least.
+  const source = threadedFactorySource(Math.max(1, threads - 1));
   const { dir, workerFile, factoryFile } = writeWorkerFiles(source);
   const globalWorkerDesc = Object.getOwnPropertyDescriptor(globalThis, "Worker");
   const origCpus = os.cpus;
@@ -206,10 +207,11 @@ export function disposeThreadedWasm(name: string = THREADED_BACKEND_NAME): void 
 }
 
 /**
- * Makes a threaded wasm backend (threaded SIMD build, `threads` threads) the
+ * Makes a threaded wasm backend (threaded SIMD build, `threads` threads for
+ * Duel's Rust kernels, `builtinThreads` for tfjs-wasm's own: XNNPACK's pool) the
  * active tfjs backend, registered as `name` (default "wasm-threaded"). A
  * previous threaded backend of the same name is disposed first (tensors still
- * stored on it become unusable); several names can coexist (8 workers each).
+ * stored on it become unusable); several names can coexist, each with its own workers.
  * The stock "wasm" backend stays registered (and, if already initialized,
  * alive) and can be re-activated with `await tf.setBackend("wasm")`; tfjs
  * moves tensors between backends on first use. Not re-entrant: await each call.
@@ -218,13 +220,17 @@ export function disposeThreadedWasm(name: string = THREADED_BACKEND_NAME): void 
 export async function useThreadedWasm(
   threads: number,
   name: string = THREADED_BACKEND_NAME,
-): Promise<{ threads: number }> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
-    throw new Error("threads must be an integer in [1, 8]");
+  builtinThreads: number = threads,
+): Promise<{ threads: number; builtinThreads: number }> {
+  for (const [what, n] of [["threads", threads], ["builtinThreads", builtinThreads]] as const) {
+    if (!Number.isInteger(n) || n < 1 || n > 8) {
+      throw new Error(`${what} must be an integer in [1, 8]`);
+    }
   }
   if (name === "wasm") throw new Error("'wasm' is the stock backend's name");
   disposeThreadedWasm(name);
-  const backend = await createThreadedBackend(threads);
+  const backend = await createThreadedBackend(builtinThreads);
+  backend.duelThreads = threads;
   threadedBackends.set(name, backend);
   copyWasmKernels(name);
   tf.registerBackend(name, () => backend, 0);
@@ -232,8 +238,8 @@ export async function useThreadedWasm(
     throw new Error("could not activate " + name);
   }
   const actual: number = backend.wasm.tfjs.getThreadsCount();
-  if (actual !== threads) {
-    throw new Error(`requested ${threads} threads, XNNPACK pool has ${actual}`);
+  if (actual !== builtinThreads) {
+    throw new Error(`requested ${builtinThreads} threads, XNNPACK pool has ${actual}`);
   }
-  return { threads: actual };
+  return { threads, builtinThreads: actual };
 }

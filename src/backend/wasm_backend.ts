@@ -25,6 +25,11 @@ export interface WasmBackend {
   disposeData(dataId: unknown): void;
   /** Adds a reference to a tensor's data (a second tensor shares it). */
   incRef(dataId: unknown): void;
+  /**
+   * Threads Duel's Rust kernels split over on this backend (`useThreadedWasm` sets it; tfjs's
+   * own kernels may have fewer, see there); unset: XNNPACK's pool's count.
+   */
+  duelThreads?: number;
   /** The Emscripten module. */
   wasm: {
     asm?: { memory?: WebAssembly.Memory };

@@ -27,10 +27,10 @@ export interface BoundRustKernels {
 }
 const bound = new WeakMap<object, BoundRustKernels>();
 
-/** Threads of a tfjs wasm backend: its XNNPACK pool's on the threaded build, else 1. */
+/** Threads of the Rust kernels on a tfjs wasm backend: `duelThreads` or XNNPACK's on the threaded build, else 1. */
 function backendThreads(backend: WasmBackend, memory: WebAssembly.Memory): number {
   if (!(memory.buffer instanceof SharedArrayBuffer)) return 1;
-  return backend.wasm.tfjs.getThreadsCount?.() ?? 1;
+  return backend.duelThreads ?? backend.wasm.tfjs.getThreadsCount?.() ?? 1;
 }
 
 /**
