@@ -83,15 +83,16 @@ let builtinsOnAll = false;
 /**
  * How many threads tfjs-wasm's own kernels (XNNPACK's pool) get on the threaded
  * wasm backends `useBackend` makes from now on: `"one"` (the default) or
- * `"all"` (as many as Duel's kernels). With Duel's Rust kernels loaded, every
- * product, convolution and the step's heavy element-wise kernels are Duel's,
+ * `"all"` (as many as Duel's kernels). `useBackend` puts every product,
+ * convolution and the step's heavy element-wise kernels on Duel's Rust kernels,
  * split over Duel's kernel threads; what is left to XNNPACK (bias adds,
  * products with a scalar) waited for XNNPACK's second thread while Duel's
- * worker spun on that core: the DCGAN step's bias adds took 0.6-0.9 ms each
- * against ~0.3 on one thread (README, "Threads"). So the built-ins run on the
- * calling thread, with the same bits (element-wise results do not depend on
- * threads). `"all"` is for comparing tfjs's built-in kernels on N threads
- * (benchmarks); without the Rust kernels the built-ins always get every thread.
+ * kernel thread spun on that core: a DCGAN step's `Add` kernels took 6.9 ms a
+ * step on two XNNPACK threads against 2.4 ms on one (README, "Threads"). So the
+ * built-ins run on the calling thread, with the same bits (element-wise results
+ * do not depend on threads). Ask for `"all"` before `useBackend` to time
+ * tfjs's built-in kernels on N threads, or after turning Duel's product or
+ * convolution kernels off (`setKernelFix`).
  *
  * @example
  * ```ts
@@ -131,7 +132,7 @@ export async function useBackend(
   // The stock wasm backend comes first: kernel fixes are installed on it and copied to the
   // threaded backend when that is created.
   const base = name === "wasm" ? "wasm" : name;
-  const builtins = builtinsOnAll || !fixAvailable("conv2d_rust") ? threads : 1;
+  const builtins = builtinsOnAll ? threads : 1;
   const key = `${threads}/${builtins}`;
   if (tf.getBackend() !== base && (threads === 1 || threadedCount !== key)) {
     const ok = await tf.setBackend(base);
