@@ -23,6 +23,16 @@ async function train(threads: number) {
   return { info, rows, weights };
 }
 
+/** The active threaded backend's pthread pool and XNNPACK thread count (tfjs internals). */
+function threadedBackend() {
+  return tf.engine().backend as unknown as {
+    wasm: {
+      PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] };
+      tfjs: { getThreadsCount(): number };
+    };
+  };
+}
+
 Deno.test({
   name: "training on 2 wasm threads is bit-identical to 1 thread",
   // The threaded backend keeps its pthread workers for the life of the process.
@@ -41,12 +51,7 @@ Deno.test({
     const threaded = tf.matMul(a, b).dataSync();
     // Duel's kernels split over 2 threads; tfjs's built-ins (XNNPACK) run on the caller, so
     // its pthread pool is one idle worker (tfjs's own init() starts 8).
-    const backend = tf.engine().backend as unknown as {
-      wasm: {
-        PThread: { unusedWorkers: unknown[]; runningWorkers: unknown[] };
-        tfjs: { getThreadsCount(): number };
-      };
-    };
+    const backend = threadedBackend();
     assert.equal(rustKernelThreads(backend)?.threads, 2);
     assert.equal(backend.wasm.tfjs.getThreadsCount(), 1);
     const { PThread } = backend.wasm;
@@ -66,9 +71,7 @@ Deno.test({
     setBuiltinThreads("all");
     try {
       const two = await train(2);
-      const backend = tf.engine().backend as unknown as {
-        wasm: { PThread: { runningWorkers: unknown[] }; tfjs: { getThreadsCount(): number } };
-      };
+      const backend = threadedBackend();
       assert.equal(backend.wasm.tfjs.getThreadsCount(), 2);
       assert.equal(rustKernelThreads(backend)?.threads, 2);
       // The pool's worker runs XNNPACK's second thread (started on its first parallel op).

@@ -75,7 +75,7 @@ export function numericsOf(
 }
 
 /** Duel's and tfjs's threads of the threaded wasm backend created last (made once per pair). */
-let threadedCount = "";
+let threadedKey = "";
 
 /** Whether tfjs-wasm's own kernels get every thread (see {@link setBuiltinThreads}). */
 let builtinsOnAll = false;
@@ -88,7 +88,8 @@ let builtinsOnAll = false;
  * split over Duel's kernel threads; what is left to XNNPACK (bias adds,
  * products with a scalar) waited for XNNPACK's second thread while Duel's
  * kernel thread spun on that core: a DCGAN step's `Add` kernels took 6.9 ms a
- * step on two XNNPACK threads against 2.4 ms on one (README, "Threads"). So the
+ * step on two XNNPACK threads against 2.4 ms on one, and the step 207.8 against
+ * 194.7 ms side by side (README, "Threads"). So the
  * built-ins run on the calling thread, with the same bits (element-wise results
  * do not depend on threads). Ask for `"all"` before `useBackend` to time
  * tfjs's built-in kernels on N threads, or after turning Duel's product or
@@ -134,7 +135,7 @@ export async function useBackend(
   const base = name === "wasm" ? "wasm" : name;
   const builtins = builtinsOnAll ? threads : 1;
   const key = `${threads}/${builtins}`;
-  if (tf.getBackend() !== base && (threads === 1 || threadedCount !== key)) {
+  if (tf.getBackend() !== base && (threads === 1 || threadedKey !== key)) {
     const ok = await tf.setBackend(base);
     if (!ok) throw new Error(`backend ${name}: tfjs could not initialise it`);
   }
@@ -149,9 +150,9 @@ export async function useBackend(
     fixesInstalled = true;
   }
   if (name === "wasm" && threads > 1) {
-    if (threadedCount !== key) {
+    if (threadedKey !== key) {
       await useThreadedWasm(threads, THREADED_BACKEND_NAME, builtins);
-      threadedCount = key;
+      threadedKey = key;
     } else if (tf.getBackend() !== THREADED_BACKEND_NAME) {
       await tf.setBackend(THREADED_BACKEND_NAME);
     }
