@@ -18,6 +18,7 @@ import {
   type RustConvKind,
 } from "../src/backend/rust/conv.ts";
 import { updateEma } from "../src/backend/rust/ema.ts";
+import { homeOrder } from "../src/backend/rust/job_block.ts";
 import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
 import { loadRustKernels, rustKernels, sharedKernelsModule } from "../src/backend/rust/loader.ts";
 import { hasFusedUpdate, runFusedUpdate } from "../src/backend/rust/optimizers.ts";
@@ -184,7 +185,7 @@ Deno.test("src/backend/rust/conv.ts: planConv", () => {
   const macs = 64 * 14 * 14 * 16 * 64;
   assert.deepEqual(planConv("backprop_filter", g, macs, 2), {
     export: "conv2d_backprop_filter_f32_cols",
-    bounds: [0, 16, 32, 48, 64],
+    bounds: [0, 32, 64],
   });
   assert.equal(planConv("conv2d", g, macs, 2)?.export, "conv2d_f32");
   assert.equal(planConv("conv2d", g, macs, 1), undefined);
@@ -256,15 +257,25 @@ Deno.test("src/backend/rust/reduce.ts: leadingReduction", () => {
 Deno.test("src/backend/rust/split.ts: planMatmul", () => {
   assert.deepEqual(planMatmul(1, 512, 512, 512, 2), {
     fn: "matmul_f32_rows",
-    bounds: [0, 128, 256, 384, 512],
+    bounds: [0, 256, 512],
   });
   assert.equal(planMatmul(1, 16, 16, 16, 2), undefined); // small: one thread
   assert.equal(planMatmul(1, 512, 512, 512, 1), undefined);
 });
 
 Deno.test("src/backend/rust/split.ts: planRows", () => {
-  assert.deepEqual(planRows(100, 2 ** 24, 2), [0, 24, 52, 76, 100]);
+  assert.deepEqual(planRows(100, 2 ** 24, 2), [0, 52, 100]);
+  assert.deepEqual(planRows(100, 2 ** 24, 4), [0, 24, 52, 76, 100]);
   assert.equal(planRows(100, 2 ** 10, 2), undefined); // small: one thread
+  // ring8's critic: dW rows of 2 → 128 → 128 → 1 layers; the last layer's 128 rows cost 1 each.
+  // Half the cost is in the first 65 rows: the split is there, not at row 129.
+  assert.deepEqual(planRows(258, 2 ** 24, 2, [[2, 128], [128, 128], [128, 1]]), [0, 64, 258]);
+});
+
+Deno.test("src/backend/rust/job_block.ts: homeOrder", () => {
+  const order = (thread: number) => [0, 1, 2, 3].map((k) => homeOrder(thread, 2, 4, k));
+  assert.deepEqual(order(0), [0, 1, 3, 2]); // the caller: its block, then the worker's from the end
+  assert.deepEqual(order(1), [2, 3, 1, 0]);
 });
 
 Deno.test("src/backend/wasm_module.ts: inspectWasm", () => {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
+import { homeOrder } from "../src/backend/rust/job_block.ts";
 import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
 import { MATMUL_FLAGS, RUST_ACTIVATIONS } from "../src/backend/rust/matmul.ts";
 import { sharedKernelsModule } from "../src/backend/rust/loader.ts";
-import { MATMUL_SPLIT, MATMUL_TILE, planMatmul } from "../src/backend/rust/split.ts";
+import { MATMUL_SPLIT, MATMUL_TILE, planMatmul, planRows } from "../src/backend/rust/split.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
 
@@ -132,6 +133,65 @@ function check(s: Setup, c: Case, rng: Rng): void {
   }
 }
 
+// Pure functions first: a bad claim order would leave a part unclaimed and the pool tests waiting.
+Deno.test("homeOrder: each thread tries every part once, its own contiguous block first; the blocks tile the parts in thread order", () => {
+  for (let threads = 1; threads <= 8; threads++) {
+    for (let parts = 0; parts <= 20; parts++) {
+      const homes: number[] = [];
+      for (let t = 0; t < threads; t++) {
+        const order = Array.from({ length: parts }, (_, k) => homeOrder(t, threads, parts, k));
+        const what = `thread ${t} of ${threads}, ${parts} parts: ${order}`;
+        assert.deepEqual(order.toSorted((a, b) => a - b), [...Array(parts).keys()], what);
+        const home = Math.floor(((t + 1) * parts) / threads) - Math.floor((t * parts) / threads);
+        homes.push(...order.slice(0, home));
+        // The rest: from the last part backwards.
+        const rest = order.slice(home);
+        assert.deepEqual(rest, rest.toSorted((a, b) => b - a), what);
+        const inOrder = Array.from(
+          { length: parts },
+          (_, k) => homeOrder(t, threads, parts, k, false),
+        );
+        assert.deepEqual(inOrder, [...Array(parts).keys()]);
+      }
+      assert.deepEqual(homes, [...Array(parts).keys()], `${threads} threads, ${parts} parts`);
+    }
+  }
+});
+
+Deno.test("planRows with costs: each part's cost within a micro-tile's rows of an equal share; one segment is the plain split", () => {
+  for (const threads of [2, 3, 8]) {
+    for (
+      const segments of [[[2, 128], [128, 128], [128, 1]], [[64, 7], [256, 300], [300, 2]], [
+        [5, 0],
+        [100, 10],
+      ]] as [number, number][][]
+    ) {
+      const rows = segments.reduce((n, [r]) => n + r, 0);
+      const bounds = planRows(rows, 2 ** 24, threads, segments)!;
+      const cost = (r: number) => {
+        let c = 0, first = 0;
+        for (const [n, each] of segments) {
+          c += Math.max(0, Math.min(n, r - first)) * each, first += n;
+        }
+        return c;
+      };
+      const total = cost(rows), parts = bounds.length - 1;
+      const what = `${JSON.stringify(segments)} on ${threads}: ${bounds}`;
+      assert.equal(bounds[0], 0, what);
+      assert.equal(bounds[parts], rows, what);
+      const most = Math.max(...segments.map(([, each]) => each)) * MATMUL_TILE.rows;
+      for (let p = 1; p < parts; p++) {
+        assert.ok(bounds[p] > bounds[p - 1] && bounds[p] % MATMUL_TILE.rows === 0, what);
+        assert.ok(Math.abs(cost(bounds[p]) - (total * p) / parts) <= most, what);
+      }
+    }
+    assert.deepEqual(
+      planRows(1000, 2 ** 24, threads, [[1000, 3]]),
+      planRows(1000, 2 ** 24, threads),
+    );
+  }
+});
+
 Deno.test("kernel threads: every split of matmul_f32 (rows, columns, any bounds) has its bits", async () => {
   const s = new Setup(2);
   await s.ready();
@@ -175,6 +235,22 @@ Deno.test("kernel threads: left to the workers (callerRunsParts off), every part
   assert.equal(ms1[0], ms0[0]);
   assert.ok(sum(runs1) > sum(runs0) && sum(ms1) > sum(ms0), `${runs1} parts, ${ms1} ms`);
   s.pool.callerRunsParts = true;
+  s.pool.dispose();
+});
+
+Deno.test("kernel threads: home blocks or parts in order, and across the job tags' int32 wrap, every split has its bits", async () => {
+  const s = new Setup(3);
+  await s.ready();
+  const rng = Rng.derive(0, "kernel_threads/home");
+  for (const home of [true, false]) {
+    s.pool.homeParts = home;
+    check(s, { batch: 2, m: 70, k: 300, n: 53, flags: 0 }, rng);
+  }
+  s.pool.homeParts = true;
+  // The job counter just below 2^31: the tags go negative within these jobs (each check runs ~14).
+  (s.pool as unknown as { job: number }).job = 2 ** 31 - 5;
+  for (let i = 0; i < 3; i++) check(s, { batch: 1, m: 65, k: 40, n: 33, flags: 0 }, rng);
+  assert.ok((s.pool as unknown as { job: number }).job < 0, "the tags wrapped");
   s.pool.dispose();
 });
 

@@ -140,7 +140,11 @@ function runChain(
     const { kernels, work, threads } = boundRustKernels(backend);
     const fn = gemmExport(name, attrs.rounding);
     const macs = shape.batch * shape.fanIn.reduce((n, f, l) => n + f * shape.units[l], 0);
-    const bounds = threads && planRows(parts, macs, threads.threads);
+    // The weights pass's stacked dW rows cost their layer's units each; a pass over the batch's rows, alike.
+    const segments = name === "dense_chain_weights_f32"
+      ? shape.fanIn.map((f, l) => [f, shape.units[l]] as const)
+      : undefined;
+    const bounds = threads && planRows(parts, macs, threads.threads, segments);
     if (bounds) threads.run(fn, [table, layers, shape.batch], bounds);
     else kernels[fn](table, layers, shape.batch, work[0], 0, parts);
   } finally {

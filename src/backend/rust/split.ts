@@ -26,8 +26,16 @@ export const MATMUL_TILE = { rows: 4, cols: 16 } as const;
 export const MATMUL_SPLIT = {
   /** Below this many multiply-adds (`batch·m·k·n`; 2^21 = 128³) a product stays on the calling thread. */
   minMacs: 2 ** 21,
-  /** Parts per thread: more balance a busy core better, each part re-packs its panel of B (rows). */
-  partsPerThread: 2,
+  /**
+   * Parts per thread. More would balance a busy core better, but each part
+   * re-packs its panel of B, and a part of another thread's rows reads what
+   * that thread's caches hold. With 1 instead of 2 (and each thread claiming
+   * its own block first, `homeOrder` in job_block.ts), measured on
+   * 2026-12-07 with both settings alternated in one process
+   * (`bench/chain_parts.ts`, 2 threads, AMD EPYC with AVX-512F): the ring8 and
+   * toy2d steps 2-4% faster, the DCGAN step 2-3%.
+   */
+  partsPerThread: 1,
   /** Fewest multiply-adds per part. */
   minPartMacs: 2 ** 18,
 } as const;
@@ -90,18 +98,36 @@ export function planMatmul(
  * (the conv kernels: output pixels, filter taps, input pixels) for a job of
  * `macs` multiply-adds over `threads` threads, each bound a multiple of the
  * micro-tile's rows; `undefined` when it should stay on the calling thread
- * (the same thresholds as {@link planMatmul}).
+ * (the same thresholds as {@link planMatmul}). Rows cost alike unless
+ * `segments` says otherwise: runs of `[rows, cost of each]` in order (the
+ * dense chains' stacked `dW` rows: a layer's rows cost its units), and then
+ * each part gets an equal share of the cost, not of the rows.
  */
-export function planRows(rows: number, macs: number, threads: number): number[] | undefined {
+export function planRows(
+  rows: number,
+  macs: number,
+  threads: number,
+  segments: readonly (readonly [number, number])[] = [[rows, 1]],
+): number[] | undefined {
   if (threads < 2 || macs < MATMUL_SPLIT.minMacs) return undefined;
   const parts = Math.min(
     threads * MATMUL_SPLIT.partsPerThread,
     Math.max(1, Math.floor(macs / MATMUL_SPLIT.minPartMacs)),
     Math.ceil(rows / MATMUL_TILE.rows),
   );
+  const total = segments.reduce((sum, [n, cost]) => sum + n * cost, 0);
   const bounds = [0];
+  let seg = 0, first = 0, before = 0; // the segment, its first row, the cost before it
   for (let p = 1; p < parts; p++) {
-    const b = roundTo((rows * p) / parts, MATMUL_TILE.rows);
+    const target = (total * p) / parts;
+    while (seg < segments.length - 1 && before + segments[seg][0] * segments[seg][1] < target) {
+      before += segments[seg][0] * segments[seg][1];
+      first += segments[seg][0];
+      seg++;
+    }
+    const [n, cost] = segments[seg];
+    const at = first + Math.min(n, cost > 0 ? (target - before) / cost : n);
+    const b = roundTo(at, MATMUL_TILE.rows);
     if (b > bounds[bounds.length - 1] && b < rows) bounds.push(b);
   }
   bounds.push(rows);
