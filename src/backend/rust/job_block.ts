@@ -64,8 +64,8 @@ export const I32 = {
 const FLAGS_AT = I32.partsRun + MAX_KERNEL_THREADS;
 const I32_SLOTS = FLAGS_AT + MAX_PARTS;
 /** Byte offsets of the rest of the block. */
-const CLAIM_AT = I32_SLOTS * 4; // one BigInt64: job tag << 32 | parts
-const F64_AT = CLAIM_AT + 8; // args, then bounds, then workspaces, then each thread's part time
+const WORD_AT = I32_SLOTS * 4; // the job word, one BigInt64: job tag << 32 | parts
+const F64_AT = WORD_AT + 8; // args, then bounds, then workspaces, then each thread's part time
 const BOUNDS_AT = MAX_ARGS;
 export const WORK_AT = MAX_ARGS + MAX_PARTS + 1;
 /** Milliseconds each thread has spent in parts (diagnostics; each thread adds to its own). */
@@ -78,7 +78,8 @@ export const BLOCK_BYTES = MESSAGE_AT + MESSAGE_BYTES;
 /** Views of the control block, the same on every thread. */
 export interface Block {
   readonly i32: Int32Array;
-  readonly claim: BigInt64Array;
+  /** The job word: the current job's tag and part count. */
+  readonly word: BigInt64Array;
   readonly f64: Float64Array;
   readonly message: Uint8Array;
 }
@@ -86,7 +87,7 @@ export interface Block {
 export function views(sab: SharedArrayBuffer): Block {
   return {
     i32: new Int32Array(sab, 0, I32_SLOTS),
-    claim: new BigInt64Array(sab, CLAIM_AT, 1),
+    word: new BigInt64Array(sab, WORD_AT, 1),
     f64: new Float64Array(sab, F64_AT, F64_SLOTS),
     message: new Uint8Array(sab, MESSAGE_AT, MESSAGE_BYTES),
   };
@@ -141,8 +142,8 @@ export function homeOrder(
  * {@link homeOrder}.
  */
 export function runParts(block: Block, fns: readonly Export[], thread: number): void {
-  const { i32, claim } = block;
-  const v = Atomics.load(claim, 0);
+  const { i32, word } = block;
+  const v = Atomics.load(word, 0);
   const tag = Number(BigInt.asIntN(32, v >> 32n)), parts = Number(v & 0xffffn);
   const threads = Atomics.load(i32, I32.threads), home = Atomics.load(i32, I32.home) === 1;
   for (let k = 0; k < parts; k++) {
@@ -214,7 +215,7 @@ export function publishJob(
   args: readonly number[],
   bounds: readonly number[],
 ): void {
-  const { i32, claim, f64 } = block;
+  const { i32, word, f64 } = block;
   const parts = bounds.length - 1;
   f64.set(args, 0);
   f64.set(bounds, BOUNDS_AT);
@@ -226,7 +227,7 @@ export function publishJob(
   // can claim them and no long-unused flag looks newer after the tags wrap.
   const previous = job | 0, tag = (job + 1) | 0;
   for (let p = 0; p < parts; p++) Atomics.store(i32, FLAGS_AT + p, previous);
-  Atomics.store(claim, 0, (BigInt(tag) << 32n) | BigInt(parts));
+  Atomics.store(word, 0, (BigInt(tag) << 32n) | BigInt(parts));
   Atomics.add(i32, I32.gen, 1);
   Atomics.notify(i32, I32.gen);
 }

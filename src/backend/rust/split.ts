@@ -32,8 +32,9 @@ export const MATMUL_SPLIT = {
    * that thread's caches hold. With 1 instead of 2 (and each thread claiming
    * its own block first, `homeOrder` in job_block.ts), measured on
    * 2026-12-07 with both settings alternated in one process
-   * (`bench/chain_parts.ts`, 2 threads, AMD EPYC with AVX-512F): the ring8 and
-   * toy2d steps 2-4% faster, the DCGAN step 2-3%.
+   * (`bench/chain_parts.ts`, 2 threads, AMD EPYC with AVX-512F), median
+   * steps: ring8 3.04 against 3.30 ms, toy2d 2.81 against 2.94, DCGAN 152.8
+   * against 154.4.
    */
   partsPerThread: 1,
   /** Fewest multiply-adds per part. */
