@@ -254,6 +254,38 @@ Deno.test("kernel threads: home blocks or parts in order, and across the job tag
   s.pool.dispose();
 });
 
+Deno.test("kernel threads: thousands of tiny jobs on more threads than cores, in both claim orders: every part runs once, with its bits", async () => {
+  const s = new Setup(4); // on a 2-core machine: threads preempted mid-claim, late wakers
+  await s.ready();
+  const rng = Rng.derive(0, "kernel_threads/stress");
+  const [m, k, n] = [64, 4, 8];
+  const a = s.alloc(m * k), b = s.alloc(k * n), whole = s.alloc(m * n), parts = s.alloc(m * n);
+  rng.fillNormal(s.f32(a, m * k));
+  rng.fillNormal(s.f32(b, k * n));
+  const rest = [1, m, k, n, 0, m * k, k * n, 0, 0, 0];
+  s.kernels.matmul_f32(a, b, whole, ...rest, s.alloc(s.kernels.matmul_f32_work_len()));
+  const want = new Uint32Array(s.memory.buffer, whole, m * n).slice();
+  const got = new Uint32Array(s.memory.buffer, parts, m * n);
+  const ran = () => s.pool.partsRun().reduce((x, y) => x + y, 0);
+  for (let job = 0; job < 3000; job++) {
+    s.pool.homeParts = job % 3 !== 0;
+    s.pool.callerRunsParts = job % 5 !== 0;
+    const count = 2 + rng.int(8);
+    const cuts = new Set<number>();
+    while (cuts.size < count - 1) cuts.add(1 + rng.int(m - 1));
+    const bounds = [0, ...[...cuts].sort((x, y) => x - y), m];
+    got.fill(SENTINEL);
+    const before = ran();
+    s.pool.run("matmul_f32_rows", [a, b, parts, ...rest], bounds);
+    assert.equal(ran() - before, count, `job ${job}: ${bounds}`);
+    const bad = got.findIndex((w, i) => w !== want[i]);
+    if (bad >= 0) assert.fail(`job ${job} ${bounds} [${bad}]: ${got[bad]} vs ${want[bad]}`);
+  }
+  s.pool.homeParts = true;
+  s.pool.callerRunsParts = true;
+  s.pool.dispose();
+});
+
 Deno.test("kernel threads: a trap in a part is rethrown by run, and the pool keeps working", async () => {
   const s = new Setup(2);
   await s.ready();
