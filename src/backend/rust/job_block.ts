@@ -111,10 +111,10 @@ export type Export = (...args: number[]) => void;
  * every thread tries the parts in order.
  *
  * Measured with `bench/chain_parts.ts` (the orders alternated in one process,
- * 2 threads, 2026-12-07): with 2 parts a thread, each dense-chain call of the
- * README's ring8 step 3-6% faster than in order (the worker's parts the
- * most); with 1 part a thread (the default split) the ring8 step 3.04 against
- * 3.23 ms, toy2d's alike (2.81 against 2.80).
+ * 2 threads, 2026-12-07), median steps, home blocks against in order: with 1
+ * part a thread (the default split) ring8 3.04 against 3.23 ms, toy2d 2.81
+ * against 2.80; with 2 parts a thread ring8 3.30 against 3.39, toy2d 2.94
+ * against 2.94. It matters most where a worker is late or with more threads.
  */
 export function homeOrder(
   thread: number,
