@@ -6,9 +6,8 @@
  * thread, `MATMUL_SPLIT.partsPerThread`, each thread claiming its home block
  * first, `KernelThreads.homeParts`); the same with parts claimed in order; two
  * parts per thread, home blocks first or in order (the latter as before
- * 2026-12-07); or the caller only hands
- * the parts out and waits while the worker runs them all
- * (`callerRunsParts = false`). A part that takes as long with both threads
+ * 2026-12-07); or the caller only hands the parts out and waits while the
+ * worker runs them all (`callerRunsParts = false`). A part that takes as long with both threads
  * running as alone is not slowed by the two at once. Prints the host's SIMD
  * features, per mode the median step and the mean µs of a part on each
  * thread. Any workload of `bench/peer/duel_step.ts` (ring8, toy2d,
@@ -29,6 +28,15 @@ import { WORKLOADS } from "./peer/duel_step.ts";
 const workload = Deno.args[0] ?? "ring8";
 const rounds = Number(Deno.args[1] ?? 20), perRound = Number(Deno.args[2] ?? 100);
 const root = new URL("../", import.meta.url).pathname;
+const file = WORKLOADS[workload];
+if (!file) {
+  console.error(
+    `chain_parts: argument 1: workload ${workload}, expected one of ${
+      Object.keys(WORKLOADS).join(", ")
+    }`,
+  );
+  Deno.exit(2);
+}
 await useBackend("wasm", 2);
 /** Per mode: whether the caller runs parts, claims its home block first, and parts per thread. */
 const MODES = {
@@ -38,10 +46,6 @@ const MODES = {
   "2 parts a thread, in order (before 2026-12-07)": { caller: true, home: false, perThread: 2 },
   "worker only": { caller: false, home: true, perThread: 1 },
 } as const;
-const file = WORKLOADS[workload];
-if (!file) {
-  throw new Error(`chain_parts: workload ${workload}, expected one of ${Object.keys(WORKLOADS)}`);
-}
 // Enough steps for every round (the run would end early and time empty steps).
 const total = 50 + rounds * perRound * Object.keys(MODES).length;
 const { config } = await loadExperiment(`${root}${file}`, [

@@ -45,7 +45,7 @@ export const I32 = {
   error: 2,
   /** 1 once the pool is disposed. */
   stop: 3,
-  /** Index of the job's export in {@link functionExports}. */
+  /** Index of the job's export in {@link exportNames}. */
   fn: 4,
   /** Arguments of the job before `work, lo, hi`. */
   nargs: 5,
@@ -94,7 +94,7 @@ export function views(sab: SharedArrayBuffer): Block {
 }
 
 /** The function exports of `module`, in its order: jobs name their export by index in it. */
-export function functionExports(module: WebAssembly.Module): string[] {
+export function exportNames(module: WebAssembly.Module): string[] {
   return WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
 }
 
@@ -204,17 +204,18 @@ export function waitChange(i32: Int32Array, index: number, seen: number, spinMs:
 }
 
 /**
- * Publishes job number `job` (an int32, one more than the previous job's;
- * its tag is `job + 1`) of export `index` over `bounds` (2 or more parts) and
- * wakes the workers: the fields first, then the job word, which opens it.
+ * Publishes the job after the one tagged `previous` (an int32; 0 before the
+ * first): export `index` over `bounds` (2 or more parts). Writes the fields
+ * first, then the job word, which opens the job, and wakes the workers.
+ * Returns the new job's tag, `previous + 1` (wrapping).
  */
 export function publishJob(
   block: Block,
-  job: number,
+  previous: number,
   index: number,
   args: readonly number[],
   bounds: readonly number[],
-): void {
+): number {
   const { i32, word, f64 } = block;
   const parts = bounds.length - 1;
   f64.set(args, 0);
@@ -225,9 +226,10 @@ export function publishJob(
   // Every part this job uses was claimed by the previous tag or earlier: mark
   // them with the previous tag, so no thread still holding an old job word
   // can claim them and no long-unused flag looks newer after the tags wrap.
-  const previous = job | 0, tag = (job + 1) | 0;
+  const tag = (previous + 1) | 0;
   for (let p = 0; p < parts; p++) Atomics.store(i32, FLAGS_AT + p, previous);
   Atomics.store(word, 0, (BigInt(tag) << 32n) | BigInt(parts));
   Atomics.add(i32, I32.gen, 1);
   Atomics.notify(i32, I32.gen);
+  return tag;
 }

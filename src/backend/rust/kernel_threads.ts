@@ -37,7 +37,7 @@ import {
   BLOCK_BYTES,
   BUSY_AT,
   type Export,
-  functionExports,
+  exportNames,
   I32,
   MAX_ARGS,
   MAX_KERNEL_THREADS,
@@ -83,7 +83,7 @@ export function serveKernelThread(data: KernelThreadData): void {
   const block = views(data.block);
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
   const exports = instance.exports as Record<string, Export>;
-  const fns = functionExports(data.module).map((name) => exports[name]);
+  const fns = exportNames(data.module).map((name) => exports[name]);
   let seen = Atomics.load(block.i32, I32.gen);
   Atomics.add(block.i32, I32.ready, 1);
   for (;;) {
@@ -119,6 +119,7 @@ export class KernelThreads {
   private readonly fns: readonly Export[];
   private readonly names: readonly string[];
   private readonly workers: Worker[] = [];
+  /** The tag of the job published last (0 before the first; int32, wrapping). */
   private job = 0;
   private failure: Error | undefined;
   private disposed = false;
@@ -126,7 +127,7 @@ export class KernelThreads {
   private constructor(options: KernelThreadsOptions, sab: SharedArrayBuffer) {
     this.threads = options.threads;
     this.block = views(sab);
-    this.names = functionExports(options.module);
+    this.names = exportNames(options.module);
     const caller = options.caller as Record<string, Export>;
     this.fns = this.names.map((name) => caller[name]);
     options.work.forEach((w, t) => (this.block.f64[WORK_AT + t] = w));
@@ -231,8 +232,7 @@ export class KernelThreads {
       }
       return;
     }
-    publishJob(this.block, this.job, index, args, bounds);
-    this.job = (this.job + 1) | 0;
+    this.job = publishJob(this.block, this.job, index, args, bounds);
     // Left to the workers only when all have started (none would ever claim them otherwise).
     if (this.callerRunsParts || this.ready < this.threads - 1) runParts(this.block, this.fns, 0);
     for (let done = Atomics.load(i32, I32.done); done < parts;) {
