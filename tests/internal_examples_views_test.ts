@@ -10,7 +10,7 @@ import { gifOf } from "../src/views/gif.ts";
 import { lineSvg } from "../src/views/line.ts";
 import { gridPoints, planeSvg, squareAround } from "../src/views/plane.ts";
 import { pictureToPng, planePicture } from "../src/views/raster.ts";
-import { renderRunPage, runCharts } from "../src/views/run_page.ts";
+import { protocolSection, renderRunPage, runCharts } from "../src/views/run_page.ts";
 
 Deno.test("src/views/color.ts: viridis", () => {
   assert.deepEqual(viridis(0), [68, 1, 84]);
@@ -120,4 +120,12 @@ Deno.test("src/views/run_page.ts: renderRunPage", () => {
   });
   assert.match(html, /<h1>ring8<\/h1>/);
   assert.match(html, /id="lapse-range"/);
+});
+
+Deno.test("src/views/run_page.ts: protocolSection", () => {
+  assert.equal(protocolSection([]), "");
+  assert.equal(
+    protocolSection(["a < b", "c"]),
+    `<h2>Image metrics' protocol</h2>\n<ul id="protocol"><li>a &lt; b</li><li>c</li></ul>`,
+  );
 });

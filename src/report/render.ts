@@ -4,6 +4,8 @@
  * made from the same tables and charts, so they always agree.
  * @module
  */
+import { esc } from "../views/color.ts";
+import { protocolSection } from "../views/run_page.ts";
 import { METRIC_INFO, metricLabel } from "./metric_info.ts";
 import type { Difference } from "./stats.ts";
 import type { ConfigurationSummary, MetricStats, Ranked, ReportData } from "./summarize.ts";
@@ -313,9 +315,6 @@ export function renderMarkdown(data: ReportData): string {
   ].join("\n");
 }
 
-const html = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 /**
  * The report as one self-contained HTML page (inline CSS and SVG; no
  * scripts, fonts or links to fetch).
@@ -332,21 +331,21 @@ const html = (s: string) =>
  */
 export function renderHtml(data: ReportData): string {
   const tables = reportTables(data).map((t) =>
-    `<h2>${html(t.caption)}</h2><p class="note">${html(t.note)}</p><table><thead><tr>${
-      t.head.map((h) => `<th>${html(h)}</th>`).join("")
+    `<h2>${esc(t.caption)}</h2><p class="note">${esc(t.note)}</p><table><thead><tr>${
+      t.head.map((h) => `<th>${esc(h)}</th>`).join("")
     }</tr></thead><tbody>${
       t.rows.map((r) =>
         `<tr>${
-          r.map((c) => `<td${/ n\.s\.$/.test(c) ? ' class="ns"' : ""}>${html(c)}</td>`).join("")
+          r.map((c) => `<td${/ n\.s\.$/.test(c) ? ' class="ns"' : ""}>${esc(c)}</td>`).join("")
         }</tr>`
       ).join("")
     }</tbody></table>`
   ).join("\n");
   const charts = reportCharts(data).map((c) =>
-    `<figure>${c.svg}<figcaption>${html(c.title)}</figcaption></figure>`
+    `<figure>${c.svg}<figcaption>${esc(c.title)}</figcaption></figure>`
   ).join("\n");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${html(data.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
 <style>
 body { font: 14px/1.4 sans-serif; margin: 24px; color: #222; }
 table { border-collapse: collapse; margin: 8px 0 20px; }
@@ -357,16 +356,10 @@ td.ns { color: #888; }
 figure { display: inline-block; margin: 8px; }
 figcaption { font-size: 12px; color: #555; max-width: 560px; }
 </style></head><body>
-<h1>${html(data.title)}</h1>
-<p>${html(summaryLine(data))}</p>
+<h1>${esc(data.title)}</h1>
+<p>${esc(summaryLine(data))}</p>
 ${tables}
-${
-    data.protocol.length
-      ? `<h2>Image metrics' protocol</h2>\n<ul id="protocol">${
-        data.protocol.map((l) => `<li>${html(l)}</li>`).join("")
-      }</ul>`
-      : ""
-  }
+${protocolSection(data.protocol)}
 <h2>Charts</h2>
 ${charts}
 </body></html>

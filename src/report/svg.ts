@@ -4,6 +4,7 @@
  * hyperparameter). No scripts, fonts or external references.
  * @module
  */
+import { esc } from "../views/color.ts";
 
 /** A colour per series, colour-blind safe (Okabe-Ito). */
 export const PALETTE = [
@@ -54,8 +55,6 @@ export interface ChartText {
 }
 
 const W = 560, H = 340, M = { l: 64, r: 16, t: 34, b: 74 };
-const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const fmt = (v: number) =>
   (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3))
     ? v.toExponential(1)

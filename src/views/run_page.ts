@@ -42,6 +42,18 @@ export interface RunPage {
   readonly protocol?: readonly string[];
 }
 
+/**
+ * The image metrics' protocol as an HTML section (heading and `<ul id="protocol">`, one item per
+ * line, escaped), or "" without lines: a run's page and a sweep's report show it alike.
+ *
+ * Inside Duel it is used as `protocolSection(page.protocol ?? [])`.
+ */
+export function protocolSection(lines: readonly string[]): string {
+  if (!lines.length) return "";
+  const items = lines.map((l) => `<li>${esc(l)}</li>`).join("");
+  return `<h2>Image metrics' protocol</h2>\n<ul id="protocol">${items}</ul>`;
+}
+
 /** The health and loss charts: title, keys, log scale. */
 const TRAINING_CHARTS: readonly { title: string; keys: readonly string[]; log?: boolean }[] = [
   { title: "losses", keys: ["d/loss", "g/loss"] },
@@ -149,11 +161,7 @@ export function renderRunPage(page: RunPage): string {
     latestEstimates(page.rows),
     page.latest ? `<h2>Latest view</h2>\n<div id="latest">${page.latest}</div>` : "",
     `<h2>Over training</h2>\n${timeLapse(page.frames)}`,
-    page.protocol?.length
-      ? `<h2>Image metrics' protocol</h2>\n<ul id="protocol">${
-        page.protocol.map((l) => `<li>${esc(l)}</li>`).join("")
-      }</ul>`
-      : "",
+    protocolSection(page.protocol ?? []),
     `<h2>Curves</h2>\n<div class="charts">${
       runCharts(page.rows).map((c) => c.svg).join("\n")
     }</div>`,
