@@ -20,7 +20,7 @@ import {
   type TrialRecord,
   type TrialResult,
 } from "./store.ts";
-import { newerSchema, planSync, toRecover } from "./store_rules.ts";
+import { finishColumns, newerSchema, planSync, toRecover } from "./store_rules.ts";
 
 /** Migrations by version; each runs once, in order, in one transaction. */
 const PG_MIGRATIONS: readonly string[] = [
@@ -307,12 +307,7 @@ export class PostgresStore implements SweepStore {
   /** See {@link SweepStore.finish}. */
   async finish(index: number, attempt: number, result: TrialResult): Promise<void> {
     const s = this.sweep;
-    const error = result.state === "done" ? null : result.error;
-    const final = result.state === "done" ? JSON.stringify(result.final) : null;
-    const curve = result.state === "done" ? JSON.stringify(result.curve ?? []) : null;
-    const protocol = result.state === "done" && result.protocol?.length
-      ? JSON.stringify(result.protocol)
-      : null;
+    const { error, final, curve, protocol } = finishColumns(result);
     await this.sql.begin(async (tx) => {
       const rows = await tx`update duel_trials set state = ${result.state}, error = ${error},
           final = ${final}, curve = ${curve}, protocol = ${protocol}, lease_worker = null,

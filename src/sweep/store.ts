@@ -25,7 +25,7 @@ import {
   type TrialRecord,
   type TrialResult,
 } from "./sweep_store.ts";
-import { newerSchema, planSync, toRecover } from "./store_rules.ts";
+import { finishColumns, newerSchema, planSync, toRecover } from "./store_rules.ts";
 
 export {
   type AttemptOutcome,
@@ -252,7 +252,7 @@ export class TrialStore implements SweepStore {
   finish(index: number, attempt: number, result: TrialResult): void {
     this.#write(() => {
       const now = Date.now();
-      const error = result.state === "done" ? null : result.error;
+      const { error, final, curve, protocol } = finishColumns(result);
       const changed = Number(
         this.#db.prepare(
           `update trials set state = ?, error = ?, final = ?, curve = ?, protocol = ?, lease_worker = null,
@@ -261,11 +261,9 @@ export class TrialStore implements SweepStore {
         ).run(
           result.state,
           error,
-          result.state === "done" ? JSON.stringify(result.final) : null,
-          result.state === "done" ? JSON.stringify(result.curve ?? []) : null,
-          result.state === "done" && result.protocol?.length
-            ? JSON.stringify(result.protocol)
-            : null,
+          final,
+          curve,
+          protocol,
           index,
           attempt,
         ).changes,

@@ -1,12 +1,13 @@
 /**
  * The decisions both trial stores share (SQLite and PostgreSQL differ only in
  * SQL): which trials `sync` adds, fills or renews, and which are refused;
- * which running trials recovery frees, and why; a store newer than this Duel.
+ * which running trials recovery frees, and why; a store newer than this Duel;
+ * the columns a finished trial writes.
  * Their errors are one line, the user's to fix ({@link UserError}).
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { AttemptOutcome, NewTrial } from "./sweep_store.ts";
+import type { AttemptOutcome, NewTrial, TrialResult } from "./sweep_store.ts";
 
 /** A stored trial as `sync` compares it. */
 export interface StoredTrial {
@@ -93,4 +94,31 @@ export function newerSchema(where: string, version: number, mine: number): UserE
   return new UserError(
     `${where}: schema version ${version} is newer than this Duel's (${mine}); update Duel`,
   );
+}
+
+/** What `finish` writes into a trial's row: JSON text, or null where the outcome has none. */
+export interface FinishColumns {
+  readonly error: string | null;
+  readonly final: string | null;
+  readonly curve: string | null;
+  readonly protocol: string | null;
+}
+
+/**
+ * The columns of a finished trial, the same in both stores: a done trial's final values,
+ * curve (empty when absent) and image-metrics protocol (null when it has none) as JSON;
+ * a failed or diverged one's error.
+ *
+ * Inside Duel it is used as `const { error, final, curve, protocol } = finishColumns(result);`.
+ */
+export function finishColumns(result: TrialResult): FinishColumns {
+  if (result.state !== "done") {
+    return { error: result.error, final: null, curve: null, protocol: null };
+  }
+  return {
+    error: null,
+    final: JSON.stringify(result.final),
+    curve: JSON.stringify(result.curve ?? []),
+    protocol: result.protocol?.length ? JSON.stringify(result.protocol) : null,
+  };
 }
