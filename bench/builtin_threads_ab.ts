@@ -15,9 +15,11 @@ import { useBackend } from "../src/backend/tfjs.ts";
 import { useThreadedWasm } from "../src/backend/threads.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
+import { median } from "./_stats.ts";
+import { countArg } from "./_args.ts";
 
 const file = Deno.args[0] ?? "experiments/dcgan-mnist.yaml";
-const steps = Number(Deno.args[1] ?? 8), rounds = Number(Deno.args[2] ?? 16);
+const steps = countArg(1, "steps per round", 8), rounds = countArg(2, "rounds", 16);
 const never = "1000000";
 const { config } = await loadExperiment(file, [
   `train.steps=${never}`,
@@ -41,7 +43,6 @@ for (let r = 0; r < rounds; r++) {
     side.ms.push((performance.now() - start) / steps);
   }
 }
-const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1];
 console.log(`${file}, 2 threads for Duel's kernels, ${rounds} rounds of ${steps} steps`);
 for (const s of sides) {
   console.log(

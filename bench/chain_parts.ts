@@ -24,18 +24,19 @@ import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { parseCpuInfo } from "./peer/e2e.ts";
 import { WORKLOADS } from "./peer/duel_step.ts";
+import { median } from "./_stats.ts";
+import { argumentError, countArg } from "./_args.ts";
 
 const workload = Deno.args[0] ?? "ring8";
-const rounds = Number(Deno.args[1] ?? 20), perRound = Number(Deno.args[2] ?? 100);
+const rounds = countArg(1, "rounds", 20), perRound = countArg(2, "steps per round", 100);
 const root = new URL("../", import.meta.url).pathname;
 const file = WORKLOADS[workload];
 if (!file) {
-  console.error(
-    `chain_parts: argument 1: workload ${workload}, expected one of ${
-      Object.keys(WORKLOADS).join(", ")
-    }`,
+  argumentError(
+    0,
+    "workload",
+    `"${workload}", expected one of ${Object.keys(WORKLOADS).join(", ")}`,
   );
-  Deno.exit(2);
 }
 await useBackend("wasm", 2);
 /** Per mode: whether the caller runs parts, claims its home block first, and parts per thread. */
@@ -97,11 +98,12 @@ console.log(
 );
 const mean = (ms: number, parts: number) => (parts ? ((ms / parts) * 1000).toFixed(1) : "–");
 for (const [mode, s] of Object.entries(stats)) {
-  const median = s.stepMs.toSorted((a, b) => a - b)[s.stepMs.length >> 1];
   const [ms, parts] = [s.ms[0] + s.ms[1], s.parts[0] + s.parts[1]];
   const each = `${mean(ms, parts)}, ${mean(s.ms[0], s.parts[0])}, ${mean(s.ms[1], s.parts[1])}`;
   console.log(
-    `| ${mode} | ${median.toFixed(3)} | ${(parts / s.stepMs.length).toFixed(1)} | ${each} |`,
+    `| ${mode} | ${median(s.stepMs).toFixed(3)} | ${
+      (parts / s.stepMs.length).toFixed(1)
+    } | ${each} |`,
   );
 }
 Deno.exit(0); // the threaded backend keeps workers alive

@@ -11,10 +11,12 @@
  * @module
  */
 import { parseCpuInfo } from "./peer/e2e.ts";
+import { median } from "./_stats.ts";
+import { countArg } from "./_args.ts";
 
 const [before, after = new URL("../kernels/duel_kernels.wasm", import.meta.url).pathname] =
   Deno.args;
-const rounds = Number(Deno.args[2] ?? 15);
+const rounds = countArg(2, "rounds", 15);
 if (!before) {
   console.error("usage: chain_passes_ab.ts BEFORE.wasm [AFTER.wasm] [rounds]");
   Deno.exit(2);
@@ -93,7 +95,6 @@ for (let r = 0; r < rounds; r++) {
     })
   );
 }
-const median = (t: number[]) => t.toSorted((a, b) => a - b)[t.length >> 1];
 console.log(
   "| case | before µs (min) | after µs (min) | after / before |\n| --- | --- | --- | --- |",
 );

@@ -15,6 +15,7 @@ import {
   RUST_CONV_KERNELS,
   type RustConvKind,
 } from "../src/backend/rust/conv.ts";
+import { argumentError } from "./_args.ts";
 
 const dcgan = (cin: number, cout: number, h: number): ConvGeometry => ({
   n: 64,
@@ -42,6 +43,13 @@ const CASES: [RustConvKind, ConvGeometry][] = [
   ["backprop_filter", dcgan(64, 128, 14)],
 ];
 const which = Deno.args[0] ? Deno.args[0].split(",").map(Number) : CASES.map((_, i) => i);
+if (!which.every((i) => Number.isInteger(i) && i >= 0 && i < CASES.length)) {
+  argumentError(
+    0,
+    "cases",
+    `"${Deno.args[0]}", expected indices in 0..${CASES.length - 1}, comma-separated`,
+  );
+}
 const files = Deno.args[1]?.split(",") ??
   [new URL("../kernels/duel_kernels.wasm", import.meta.url).pathname];
 const memory = new WebAssembly.Memory({ initial: 512 });

@@ -17,12 +17,14 @@ import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { type ConvChoice, useConv, useMatmul } from "./_kernel_choice.ts";
+import { median } from "./_stats.ts";
+import { countArg, countListArg } from "./_args.ts";
 
 // tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
 setBuiltinThreads("all");
 
-const rounds = Number(Deno.args[0] ?? 15);
-const threadCounts = (Deno.args[1] ?? "1,2").split(",").map(Number);
+const rounds = countArg(0, "rounds", 15);
+const threadCounts = countListArg(1, "threads", [1, 2], 8);
 const KERNELS = ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
 type Kernel = typeof KERNELS[number];
 
@@ -162,17 +164,14 @@ for (let r = 0; r < rounds + 2; r++) {
     }
   }
 }
-const median = (key: string, of = times) => {
-  const t = of.get(key)!.toSorted((a, b) => a - b);
-  return t[t.length >> 1];
-};
+const medianOf = (key: string, of = times) => median(of.get(key)!);
 const gflops = (macs: number, ms: number) => (2 * macs / ms / 1e6).toFixed(1);
 
 console.log(
   `DCGAN conv calls of one step, ${rounds} interleaved rounds (median ms; GFLOP/s; ms per step)`,
 );
 for (const threads of threadCounts) {
-  const mm = median(`matmul ${threads}`);
+  const mm = medianOf(`matmul ${threads}`);
   console.log(
     `\n${threads} thread(s): matmul ${MATMUL}³ (Rust) ${mm.toFixed(1)} ms, ${
       gflops(MATMUL ** 3, mm)
@@ -184,16 +183,16 @@ for (const threads of threadCounts) {
     const geometry = `x ${info.inShape.join("x")} W ${info.filterHeight}x${info.filterWidth}x` +
       `${info.inChannels}x${info.outChannels} y ${info.outShape.join("x")} s${info.strideHeight}`;
     const parts = (["xnnpack", "rust"] as const).map((choice) => {
-      const ms = median(`${i} ${choice} ${threads}`);
+      const ms = medianOf(`${i} ${choice} ${threads}`);
       total[choice] += ms * c.count;
       return `${choice} ${ms.toFixed(2)} ms ${gflops(macs(c), ms).padStart(5)} GF/s`;
     });
     console.log(
       `  ${c.kernel.padEnd(20)} ${label(c).padEnd(46)} ${geometry} ×${c.count}\n` +
         `      ${parts.join("  |  ")}  |  rust/xnnpack ${
-          (median(`${i} rust ${threads}`) / median(`${i} xnnpack ${threads}`)).toFixed(2)
-        }  rust per step ${(median(`${i} rust ${threads}`) * c.count).toFixed(1)} ms, cpu ${
-          median(`${i} rust ${threads}`, cpuTimes).toFixed(2)
+          (medianOf(`${i} rust ${threads}`) / medianOf(`${i} xnnpack ${threads}`)).toFixed(2)
+        }  rust per step ${(medianOf(`${i} rust ${threads}`) * c.count).toFixed(1)} ms, cpu ${
+          medianOf(`${i} rust ${threads}`, cpuTimes).toFixed(2)
         } ms per call`,
     );
   });

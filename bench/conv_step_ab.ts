@@ -27,9 +27,10 @@ import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { CONV_CHOICES, type ConvChoice, useConv, useMatmul } from "./_kernel_choice.ts";
+import { countArg } from "./_args.ts";
 
-const rounds = Number(Deno.args[0] ?? 10);
-const threads = Number(Deno.args[1] ?? 1);
+const rounds = countArg(0, "rounds", 10);
+const threads = countArg(1, "threads", 1, 8);
 const variants = Deno.args[2]?.split(",") ?? ["rust+nomean+nobn", "rust", "xnnpack"];
 /** Another workload instead of the DCGAN's, e.g. experiments/bench/toy2d.yaml. */
 const workload = Deno.args[3] ??

@@ -16,10 +16,11 @@ import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { parseCpuInfo } from "./peer/e2e.ts";
+import { countArg, countListArg } from "./_args.ts";
 
-const rounds = Number(Deno.args[0] ?? 200);
-const repeats = Number(Deno.args[1] ?? 3);
-const threadCounts = (Deno.args[2] ?? "1,2").split(",").map(Number);
+const rounds = countArg(0, "rounds", 200);
+const repeats = countArg(1, "repeats", 3);
+const threadCounts = countListArg(2, "threads", [1, 2], 8);
 const root = new URL("../", import.meta.url).pathname;
 const WORKLOADS = { toy2d: "experiments/bench/toy2d.yaml", ring8: "experiments/ring8.yaml" };
 const SETTINGS = { off: false, on: true } as const;

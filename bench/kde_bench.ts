@@ -22,6 +22,7 @@ import { kdeDivergences } from "../src/metrics/kde.ts";
 import { gridDensity } from "../src/metrics/kde_density.ts";
 import { Rng } from "../src/rng.ts";
 import { density, kdeDivergencesReference } from "../tests/_kde_reference.ts";
+import { median } from "./_stats.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { rounds: { type: "string" } } });
 const ROUNDS = Number(values.rounds ?? 15);
@@ -91,7 +92,6 @@ for (let r = 0; r < ROUNDS; r++) {
     times[v].push(performance.now() - t);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = (v: number) => median(times[v < 2 ? 0 : 2]);
 console.log(`load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${ROUNDS} rounds`);
 for (let v = 0; v < variants.length; v++) {

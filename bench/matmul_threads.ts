@@ -34,6 +34,7 @@ import { KernelThreads } from "../src/backend/rust/kernel_threads.ts";
 import { rustKernels, sharedKernelsModule } from "../src/backend/rust/loader.ts";
 import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import { useMatmul } from "./_kernel_choice.ts";
+import { median } from "./_stats.ts";
 
 // tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
 setBuiltinThreads("all");
@@ -60,8 +61,6 @@ interface Config {
   /** Prepares (outside the timing) and returns the timed call. */
   setup(): Promise<() => void>;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Wall and process CPU time (ms) of every call, per config. */
 interface Times {

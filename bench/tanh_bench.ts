@@ -12,8 +12,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { parseCpuInfo } from "./peer/e2e.ts";
+import { median } from "./_stats.ts";
+import { countArg } from "./_args.ts";
 
-const rounds = Number(Deno.args[0] ?? 12);
+const rounds = countArg(0, "rounds", 12);
 await useBackend("wasm", 1);
 const cpu = parseCpuInfo(await Deno.readTextFile("/proc/cpuinfo").catch(() => ""));
 console.log(`host: ${cpu.model}; ${cpu.simd}; 1 thread`);
@@ -33,7 +35,6 @@ for (const shape of [[64, 28, 28, 1], [2000, 28, 28, 1]]) {
     }
   }
   setKernelFix("tanh_rust", true);
-  const median = (t: number[]) => t.toSorted((a, b) => a - b)[t.length >> 1];
   const cell = (t: number[]) => `${median(t).toFixed(0)} (${Math.min(...t).toFixed(0)})`;
   const ratio = median(times.builtin) / median(times.rust);
   console.log(

@@ -15,13 +15,14 @@ import { loadExperiment } from "../src/config/load.ts";
 import { runExperiment } from "../src/runs/experiment.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import process from "node:process";
+import { median } from "./_stats.ts";
+import { countArg } from "./_args.ts";
 
-const pairs = Number(Deno.args[0] ?? 2), steps = Number(Deno.args[1] ?? 6000);
+const pairs = countArg(0, "pairs", 2), steps = countArg(1, "steps", 6000);
 const root = await Deno.makeTempDir({ prefix: "duel-views-cost-" });
 const times: Record<"plain" | "drawn", number[]> = { plain: [], drawn: [] };
 const cpu: Record<"plain" | "drawn", number[]> = { plain: [], drawn: [] };
 const extra: Record<"plain" | "drawn", number[]> = { plain: [], drawn: [] };
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /**
  * Seconds that the evaluation steps (and the step after each, where the report

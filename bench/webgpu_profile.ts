@@ -14,8 +14,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
+import { countArg } from "./_args.ts";
 
-const steps = Number(Deno.args[0] ?? 2);
+const steps = countArg(0, "steps", 2);
 const file = Deno.args[1] ??
   new URL("../experiments/bench/dcgan-mnist.yaml", import.meta.url).pathname;
 const sets = Deno.args.slice(2).filter((a) => a !== "--set");

@@ -18,6 +18,7 @@ import { fixAvailable } from "../../src/backend/kernels.ts";
 import { Rng } from "../../src/rng.ts";
 import { type ConvChoice, type MatmulChoice, useConv, useMatmul } from "../_kernel_choice.ts";
 import { convOut, KERNEL_SHAPES, kernelFlops, type KernelShape } from "./kernel_shapes.ts";
+import { median } from "../_stats.ts";
 
 // tfjs's built-in kernels on every thread too, for the side-by-side (see setBuiltinThreads).
 setBuiltinThreads("all");
@@ -101,16 +102,15 @@ if (import.meta.main) {
       }
     }
     for (const impl of impls) {
-      const ms = times.get(impl)!.toSorted((a, b) => a - b);
-      const median = ms[ms.length >> 1];
+      const middle = median(times.get(impl)!);
       console.log(JSON.stringify({
         impl: "duel",
         variant: impl,
         kernel: name,
         threads,
-        median_ms: Math.round(median * 1e4) / 1e4,
-        gflops: Math.round(kernelFlops(KERNEL_SHAPES[name]) / median / 1e3) / 1e3,
-        calls: ms.length,
+        median_ms: Math.round(middle * 1e4) / 1e4,
+        gflops: Math.round(kernelFlops(KERNEL_SHAPES[name]) / middle / 1e3) / 1e3,
+        calls: times.get(impl)!.length,
       }));
     }
   }

@@ -14,6 +14,7 @@ import { type BackendName, useBackend } from "../../src/backend/tfjs.ts";
 import { loadExperiment } from "../../src/config/load.ts";
 import { Rng } from "../../src/rng.ts";
 import { Trainer } from "../../src/train/trainer.ts";
+import { median } from "../_stats.ts";
 
 /** Experiment file per peer workload. */
 export const WORKLOADS: Record<string, string> = {
@@ -32,15 +33,13 @@ interface Args {
 }
 
 function summarize(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const middle = median(ms);
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
   return {
-    median_ms: round(median),
+    median_ms: round(middle),
     mean_ms: round(ms.reduce((a, b) => a + b, 0) / ms.length),
-    min_ms: round(sorted[0]),
-    steps_per_s: Math.round(1e6 / median) / 1e3,
+    min_ms: round(Math.min(...ms)),
+    steps_per_s: Math.round(1e6 / middle) / 1e3,
     timed_steps: ms.length,
   };
 }

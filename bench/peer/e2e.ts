@@ -17,6 +17,7 @@
  *   if it is not cached.
  * @module
  */
+import { median } from "../_stats.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TORCH_RING8 = `${ROOT}bench/peer/torch_ring8.py`;
@@ -177,11 +178,6 @@ export async function runE2e(
   }
   await Deno.remove(dir, { recursive: true });
   return results;
-}
-
-function median(xs: number[]): number {
-  const s = xs.toSorted((a, b) => a - b), mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 const secs = (v: number | undefined) => v === undefined ? "–" : `${v.toFixed(1)} s`;

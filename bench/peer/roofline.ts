@@ -28,6 +28,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { median } from "../_stats.ts";
 import { cpus } from "node:os";
 import process from "node:process";
 import { useBackend } from "../../src/backend/tfjs.ts";
@@ -116,7 +117,6 @@ async function arithmetic(workload: string, meter: number): Promise<StepArithmet
     if (flops.size > 1) {
       console.error(`${workload}: product flop differ between steps: ${[...flops].join(", ")}`);
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
     return {
       ...steps[0],
       productMs: median(steps.map((s) => s.productMs)),
