@@ -1,10 +1,12 @@
 /**
- * The benchmarks' shared helpers (bench/_stats.ts, bench/_args.ts): the
- * median every table prints, and the one-line error for a bad positional
+ * The benchmarks' shared helpers (bench/_stats.ts, bench/_table.ts,
+ * bench/_args.ts): the median every table prints, the Markdown tables and
+ * their "min–max (median)" cells, and the one-line error for a bad positional
  * argument (exit code 2, before any work).
  */
 import assert from "node:assert/strict";
 import { median } from "../bench/_stats.ts";
+import { markdownTable, spreadCell } from "../bench/_table.ts";
 
 Deno.test("bench/_stats.ts: median of odd and even counts, input left in order", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -12,6 +14,16 @@ Deno.test("bench/_stats.ts: median of odd and even counts, input left in order",
   assert.equal(median(xs), 2.5);
   assert.deepEqual(xs, [4, 1, 3, 2]);
   assert.ok(Number.isNaN(median([])));
+});
+
+Deno.test("bench/_table.ts: a Markdown table and a spread cell", () => {
+  assert.equal(
+    markdownTable(["a", "b"], [["1", "2"], ["3", "4"]]),
+    "| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |",
+  );
+  assert.equal(spreadCell([1.2, 1.5, 1.3]), "1.20–1.50 (1.30)");
+  assert.equal(spreadCell([1.2, 1.5]), "1.20–1.50 (1.35)");
+  assert.equal(spreadCell([]), "–");
 });
 
 const decoder = new TextDecoder();

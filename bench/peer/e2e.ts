@@ -17,7 +17,7 @@
  *   if it is not cached.
  * @module
  */
-import { median } from "../_stats.ts";
+import { markdownTable, spreadCell } from "../_table.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TORCH_RING8 = `${ROOT}bench/peer/torch_ring8.py`;
@@ -213,18 +213,10 @@ export function e2eTable(results: E2eResult[], workloads: string[], threads: num
       ...threads.map((t) => secs(best(of("torch", t)))),
       ...threads.map((t) => secs(best(of("duel", t)))),
       d !== undefined && p !== undefined ? (d / p).toFixed(2) : "–",
-      each.length
-        ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)} (${
-          median(each).toFixed(2)
-        })`
-        : "–",
+      spreadCell(each),
     ];
   });
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  return markdownTable(head, rows);
 }
 
 /** The CPU model and the SIMD features ratios move with, from the text of `/proc/cpuinfo`. */

@@ -4,6 +4,7 @@
  * Duel / PyTorch ≤ 1.0 goal, and the Markdown table. No timing, no I/O.
  * @module
  */
+import { markdownTable } from "../_table.ts";
 
 /** Milliseconds per thread count (1, 2, …); absent where not measured. */
 export type ByThreads = Readonly<Record<number, number | undefined>>;
@@ -233,9 +234,5 @@ export function rooflineTable(rows: readonly RooflineRow[], host: RooflineHost):
       verdict(r, host),
     ];
   });
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...body.map((cells) => `| ${cells.join(" | ")} |`),
-  ].join("\n");
+  return markdownTable(head, body);
 }

@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { writeAtomic } from "../../src/files.ts";
+import { markdownTable, spreadCell } from "../_table.ts";
 import { KERNEL_SHAPES } from "./kernel_shapes.ts";
 import {
   E2E_WORKLOADS,
@@ -97,11 +98,7 @@ export function kernelTable(results: KernelResult[], kernels: string[], threads:
       : "–";
     return [k, ...cells, ratio];
   });
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  return markdownTable(head, rows);
 }
 
 const decoder = new TextDecoder();
@@ -146,11 +143,6 @@ const fmt = (v: number | undefined) => v === undefined ? "–" : String(+v.toPre
 /** The fastest of `candidates` (by median), if any. */
 const fastest = (candidates: (Result | undefined)[]) =>
   candidates.filter((r): r is Result => !!r).sort((a, b) => a.median_ms - b.median_ms)[0];
-
-function median(xs: number[]): number {
-  const s = xs.toSorted((a, b) => a - b), mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /**
  * The comparison table (Markdown): best median over repeats per cell; the
@@ -201,17 +193,10 @@ export function table(
       ...threads.map((t) => cell("duel", t)),
       ...(gpu ? [cell("duel_webgpu", 1)] : []),
       all ? `${all.value.toFixed(2)} (${all.d.threads}T / ${all.p.threads}T)` : "–",
-      each.length
-        ? `${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)} ` +
-          `(${median(each).toFixed(2)})`
-        : "–",
+      spreadCell(each),
     ];
   });
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  return markdownTable(head, rows);
 }
 
 if (import.meta.main) {
