@@ -38,7 +38,7 @@ function summarize(ms: number[]) {
   return {
     median_ms: round(middle),
     mean_ms: round(ms.reduce((a, b) => a + b, 0) / ms.length),
-    min_ms: round(Math.min(...ms)),
+    min_ms: round(ms.reduce((a, b) => Math.min(a, b), Infinity)),
     steps_per_s: Math.round(1e6 / middle) / 1e3,
     timed_steps: ms.length,
   };
