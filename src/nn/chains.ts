@@ -40,6 +40,21 @@ function segments(layers: readonly Layer[]): Segment[] {
   return out;
 }
 
+/**
+ * The whole network as one dense chain (every layer in it, every parameter a
+ * chain's kernel or bias), or undefined: what a training step without tfjs's
+ * tape needs (`train/direct_grads.ts`).
+ *
+ * Inside Duel it is used as `chain: wholeChain(built)` in `buildNetwork`.
+ */
+export function wholeChain(layers: readonly Layer[]): readonly ChainLayer[] | undefined {
+  const parts = segments(layers);
+  const covered = layers.every((l) =>
+    (l.params.length === 0 || l.chain?.kind === "dense") && !l.state?.length
+  );
+  return parts.length === 1 && parts[0].chain && covered ? parts[0].chain : undefined;
+}
+
 /** Whether tfjs is recording operations for gradients (its tape needs every intermediate). */
 const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 

@@ -4,7 +4,8 @@
  */
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
-import { chainedApply } from "./chains.ts";
+import { chainedApply, wholeChain } from "./chains.ts";
+import type { ChainLayer } from "../backend/rust/dense_chain_op.ts";
 import { type ApplyMode, shapeText } from "./layer_kind.ts";
 import { type LayerName, LAYERS, type Param } from "./layers.ts";
 
@@ -42,6 +43,21 @@ export interface Network {
 }
 
 type AnyKind = (typeof LAYERS)["dense"];
+
+/** The networks built here that are one dense chain each, and their chains. */
+const chains = new WeakMap<Network, readonly ChainLayer[]>();
+
+/**
+ * The whole network as one dense chain, when {@link buildNetwork} built it
+ * and it is one (dense layers and their ReLU / leaky ReLU / linear
+ * activations only, no spectral norm, no state): what a training step
+ * without tfjs's tape needs (`train/direct_grads.ts`).
+ *
+ * Inside Duel it is used as `const chain = networkChain(player);`.
+ */
+export function networkChain(net: Network): readonly ChainLayer[] | undefined {
+  return chains.get(net);
+}
 
 function split(spec: LayerSpec): [AnyKind, Parameters<AnyKind["build"]>[0]] {
   const { type, ...params } = spec;
@@ -109,7 +125,7 @@ export function buildNetwork(
     shape = layer.outShape;
     return layer;
   });
-  return {
+  const net: Network = {
     apply: chainedApply(built),
     params: built.flatMap((l) => l.params),
     state: built.flatMap((l) => l.state ?? []),
@@ -121,6 +137,9 @@ export function buildNetwork(
       params: l.params.reduce((n, p) => n + p.variable.size, 0),
     })),
   };
+  const chain = wholeChain(built);
+  if (chain) chains.set(net, chain);
+  return net;
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import { hasFusedUpdate, runFusedUpdate } from "../backend/rust/optimizers.ts";
+import type { Experiment } from "../config/schema.ts";
 import { type Field, type InferShape, list, num, type Shape } from "../fields.ts";
 import type { Param } from "../nn/layers.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
@@ -185,3 +186,22 @@ export const OPTIMIZERS: Optimizers = {
     },
   }),
 };
+
+type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
+
+/**
+ * The optimiser an experiment's `optimizer.generator` or
+ * `optimizer.discriminator` entry names, over `params`.
+ *
+ * Inside Duel it is used as `createOptimizer(config.optimizer.generator, generator.params)`.
+ */
+export function createOptimizer(
+  spec: Experiment["optimizer"]["generator"],
+  params: readonly Param[],
+): Optimizer {
+  const { name, ...p } = spec;
+  return (OPTIMIZERS[name] as AnyOptimizerKind).create(
+    params,
+    p as Parameters<AnyOptimizerKind["create"]>[1],
+  );
+}

@@ -5,6 +5,7 @@
  * continues the same schedule.
  * @module
  */
+import type { Experiment } from "../config/schema.ts";
 import { type Field, type InferShape, num, type Shape } from "../fields.ts";
 
 /** One record of the schedule table. */
@@ -76,3 +77,16 @@ export const SCHEDULES: Schedules = {
 
 /** The name of a schedule, as `train.lr_schedule.name` in experiment files. */
 export type ScheduleName = keyof Schedules;
+
+type AnySchedule = (typeof SCHEDULES)["linear"];
+
+/**
+ * The learning-rate factor of `train.lr_schedule` at generator step `step` (from 0).
+ *
+ * Inside Duel it is used as `optimizer.apply(grads, scheduleFactor(config.train, step))`.
+ */
+export function scheduleFactor(train: Experiment["train"], step: number): number {
+  const { name, ...p } = train.lr_schedule;
+  const kind = SCHEDULES[name] as AnySchedule;
+  return kind.factor(step / train.steps, p as Parameters<AnySchedule["factor"]>[1]);
+}

@@ -24,36 +24,15 @@ import {
   takeState,
   type TrainerState,
 } from "./state.ts";
-import { type Optimizer, OPTIMIZERS } from "./optimizers.ts";
-import { SCHEDULES } from "./schedules.ts";
+import { createOptimizer, type Optimizer } from "./optimizers.ts";
+import { scheduleFactor } from "./schedules.ts";
+import { directCritic, directGenerator, directPlayers } from "./direct_grads.ts";
 import { updateEma } from "../backend/rust/ema.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 import { readScalars } from "./scalars.ts";
+import { HEALTH_EVERY, type StepMetrics } from "./step_metrics.ts";
 
-/** What one generator step reports. Scores are the objective's critic scores. */
-export interface StepMetrics {
-  /** Generator steps completed. */
-  readonly step: number;
-  /** Critic loss of the round's last critic update. */
-  readonly "d/loss": number;
-  /** Generator loss of the round's last generator update (absent when the generator is frozen). */
-  readonly "g/loss"?: number;
-  /** Mean critic score on the real batch (a probability for GAN objectives). */
-  readonly "d/real_score": number;
-  /** Mean critic score on the fake batch. */
-  readonly "d/fake_score": number;
-  /** The regularisers' penalties, included in `d/loss` (when any penalty is configured). */
-  readonly "d/penalty"?: number;
-  /** The divergence the critic's loss (without penalties) estimates, for objectives that have one. */
-  readonly "d/divergence"?: number;
-  /** The critic's gradient norm (all weights) in the round's last update, every `eval.health_every` steps. */
-  readonly "d/grad_norm"?: number;
-  /** The generator's gradient norm (all weights) in the round's last update, every `eval.health_every` steps. */
-  readonly "g/grad_norm"?: number;
-}
-
-/** Steps between gradient-norm logs when `eval.health_every` is absent (0 turns them off). */
-export const HEALTH_EVERY = 50;
+export type { StepMetrics } from "./step_metrics.ts";
 
 /** The global norm of a set of gradients (a scalar tensor, read with the step's other numbers). */
 const gradNorm = (grads: Readonly<Record<string, tf.Tensor>>): tf.Tensor =>
@@ -66,34 +45,18 @@ type RegularizerParams = InferShape<Shape>;
 /** A penalty's `every` (lazy regularisation; 1 when the regulariser has none). */
 const lazyEvery = (params: RegularizerParams): number => (params.every as number | undefined) ?? 1;
 
-type AnyOptimizerKind = (typeof OPTIMIZERS)["adam"];
-
-function makeOptimizer(
-  spec: Experiment["optimizer"]["generator"],
-  params: readonly Param[],
-): Optimizer {
-  const { name, ...p } = spec;
-  return (OPTIMIZERS[name] as AnyOptimizerKind).create(
-    params,
-    p as Parameters<AnyOptimizerKind["create"]>[1],
-  );
-}
-
-type AnySchedule = (typeof SCHEDULES)["linear"];
-
-/** The learning-rate factor of `train.lr_schedule` at generator step `step` (from 0). */
-function lrFactor(train: Experiment["train"], step: number): number {
-  const { name, ...p } = train.lr_schedule;
-  const kind = SCHEDULES[name] as AnySchedule;
-  return kind.factor(step / train.steps, p as Parameters<AnySchedule["factor"]>[1]);
-}
-
 /** What {@link Trainer.create} can be given instead of building it from the config. */
 export interface TrainerParts {
   /** The real data (default: built from `config.data`). */
   readonly data?: DataSource;
   /** The networks (default: {@link buildPlayers} from the config's seed). */
   readonly players?: Players;
+  /**
+   * Whether dense-chain players take their gradients without tfjs's tape
+   * where that applies (default true; `train/direct_grads.ts`): the same
+   * bits, fewer ops. False takes every gradient through `tf.variableGrads`.
+   */
+  readonly directGrads?: boolean;
 }
 
 const mean = (t: tf.Tensor) => tf.mean(t);
@@ -141,8 +104,14 @@ export class Trainer {
   #opt: { generator: Optimizer; discriminator: Optimizer };
   #objective: Objective;
   #objectiveParams: Parameters<Objective["generator"]>[2];
+  #directGrads: boolean;
 
-  private constructor(readonly config: Experiment, data: DataSource, players: Players) {
+  private constructor(
+    readonly config: Experiment,
+    data: DataSource,
+    players: Players,
+    directGrads: boolean,
+  ) {
     const seed = config.seed;
     this.data = data;
     this.generator = players.generator;
@@ -156,12 +125,13 @@ export class Trainer {
       params: params as RegularizerParams,
     }));
     this.#opt = {
-      generator: makeOptimizer(config.optimizer.generator, this.generator.params),
-      discriminator: makeOptimizer(config.optimizer.discriminator, this.discriminator.params),
+      generator: createOptimizer(config.optimizer.generator, this.generator.params),
+      discriminator: createOptimizer(config.optimizer.discriminator, this.discriminator.params),
     };
     const { name, ...params } = config.objective;
     this.#objective = OBJECTIVES[name] as Objective;
     this.#objectiveParams = params as Parameters<Objective["generator"]>[2];
+    this.#directGrads = directGrads;
   }
 
   /**
@@ -171,7 +141,8 @@ export class Trainer {
    */
   static create(config: Experiment, parts: TrainerParts = {}): Trainer {
     const data = parts.data ?? dataSourceOf(config.data);
-    return new Trainer(config, data, parts.players ?? buildPlayers(config, data.shape));
+    const players = parts.players ?? buildPlayers(config, data.shape);
+    return new Trainer(config, data, players, parts.directGrads ?? true);
   }
 
   /** A batch of noise z from `rng`, shape `[n, noise.dim]`. */
@@ -237,6 +208,12 @@ export class Trainer {
   }
 
   /** Training mode: batch statistics, dropout masks from the `dropout` stream. */
+  /** Both players for a step without tfjs's tape, where that applies (`direct_grads.ts`). */
+  #direct() {
+    if (!this.#directGrads) return undefined;
+    return directPlayers(this.generator, this.discriminator, this.#m);
+  }
+
   get #training(): ApplyMode {
     return { training: true, rng: this.#rng.dropout };
   }
@@ -254,28 +231,45 @@ export class Trainer {
     health = false,
   ): Promise<{ loss: number; penalty: number; real: number; fake: number; norm?: number }> {
     const batch = this.config.train.batch_size * this.#m;
-    const objective = this.#objective;
+    const [objective, params] = [this.#objective, this.#objectiveParams];
     const result = tf.tidy(() => {
       // Packs of m (PacGAN): the critic, its loss and its penalties see packed batches.
       const real = pack(this.#realBatch(batch), this.#m);
       const fake = pack(this.#G(this.#noise(batch, this.#rng.noise)), this.#m);
       const logits: tf.Tensor[] = [];
       const parts: tf.Tensor[] = [];
-      const vars = this.discriminator.params.map((p) => tfjs(p.variable));
-      const critic = (x: Tensor) => this.#D(tfjs(x));
-      const ctx = { critic, real, fake, rng: this.#rng.penalty };
-      const { grads } = tf.variableGrads(() => {
-        logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
-        const loss = tfjs(objective.discriminator(logits[0], logits[1], this.#objectiveParams));
-        const penalties = this.#regularizers
-          .filter((r) => r.kind.penalty && update % lazyEvery(r.params) === 0)
-          .map((r) => tf.mul(lazyEvery(r.params), tfjs(r.kind.penalty!(ctx, r.params))));
-        const penalty = penalties.length ? tf.addN(penalties) : tf.scalar(0);
-        parts.push(tf.keep(loss), tf.keep(penalty));
-        return tf.add(loss, penalty) as tf.Scalar;
-      }, vars);
+      const due = this.#regularizers.filter((r) =>
+        r.kind.penalty && update % lazyEvery(r.params) === 0
+      );
+      const direct = due.length === 0 ? this.#direct() : undefined;
+      let grads: Record<string, tf.Tensor>;
+      if (direct) {
+        const d = directCritic(
+          direct,
+          real,
+          fake,
+          (r, f) => tfjs(objective.discriminator(r, f, params)),
+        );
+        logits.push(...d.logits);
+        parts.push(d.loss, tf.scalar(0));
+        grads = d.grads;
+      } else {
+        const vars = this.discriminator.params.map((p) => tfjs(p.variable));
+        const critic = (x: Tensor) => this.#D(tfjs(x));
+        const ctx = { critic, real, fake, rng: this.#rng.penalty };
+        ({ grads } = tf.variableGrads(() => {
+          logits.push(tf.keep(this.#D(real)), tf.keep(this.#D(fake)));
+          const loss = tfjs(objective.discriminator(logits[0], logits[1], params));
+          const penalties = due.map((r) =>
+            tf.mul(lazyEvery(r.params), tfjs(r.kind.penalty!(ctx, r.params)))
+          );
+          const penalty = penalties.length ? tf.addN(penalties) : tf.scalar(0);
+          parts.push(tf.keep(loss), tf.keep(penalty));
+          return tf.add(loss, penalty) as tf.Scalar;
+        }, vars));
+      }
       const norm = health ? gradNorm(grads) : undefined;
-      this.#opt.discriminator.apply(grads, lrFactor(this.config.train, this.step));
+      this.#opt.discriminator.apply(grads, scheduleFactor(this.config.train, this.step));
       const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
       const [loss, penalty] = parts;
       tf.dispose(logits);
@@ -290,20 +284,26 @@ export class Trainer {
     const batch = this.config.train.batch_size * this.#m;
     const result = tf.tidy(() => {
       const z = this.#noise(batch, this.#rng.noise);
-      const vars = this.generator.params.map((p) => tfjs(p.variable));
       // Relativistic losses compare with real logits; others never draw a real batch here.
       const real = this.#objective.generatorUsesReal
         ? pack(this.#realBatch(batch), this.#m)
         : undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const fake = this.#D(pack(this.#G(z), this.#m));
-        const realLogits = real ? this.#D(real) : fake;
-        return tfjs(
-          this.#objective.generator(fake, realLogits, this.#objectiveParams),
-        ) as tf.Scalar;
-      }, vars);
+      const loss = (fake: tf.Tensor, realLogits: tf.Tensor) =>
+        tfjs(this.#objective.generator(fake, realLogits, this.#objectiveParams)) as tf.Scalar;
+      const direct = this.#direct();
+      let value: tf.Tensor, grads: Record<string, tf.Tensor>;
+      if (direct) {
+        const realLogits = real && this.#D(real);
+        ({ loss: value, grads } = directGenerator(direct, z, (f) => loss(f, realLogits ?? f)));
+      } else {
+        const vars = this.generator.params.map((p) => tfjs(p.variable));
+        ({ value, grads } = tf.variableGrads(() => {
+          const fake = this.#D(pack(this.#G(z), this.#m));
+          return loss(fake, real ? this.#D(real) : fake);
+        }, vars));
+      }
       const norm = health ? gradNorm(grads) : undefined;
-      this.#opt.generator.apply(grads, lrFactor(this.config.train, this.step));
+      this.#opt.generator.apply(grads, scheduleFactor(this.config.train, this.step));
       return { loss: value, norm };
     });
     const { norm, loss } = await readScalars(result);

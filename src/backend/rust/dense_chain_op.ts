@@ -62,16 +62,7 @@ export function denseChain(
   layers: readonly ChainLayer[],
   rounding: GemmRounding,
 ): tf.Tensor {
-  const inputs: Record<string, tf.Tensor> = { x };
-  layers.forEach((l, i) => {
-    inputs[`w${i}`] = l.kernel;
-    inputs[`b${i}`] = l.bias;
-  });
-  const attrs: ChainAttrs = {
-    acts: layers.map((l) => CHAIN_ACTIVATIONS[l.act]),
-    alphas: layers.map((l) => l.alpha),
-    rounding,
-  };
+  const { inputs, attrs } = chainCall(x, layers, rounding);
   const engine = tf.engine() as unknown as CustomOpEngine;
   return engine.runKernelFunc({
     inputs,
@@ -90,6 +81,83 @@ export function denseChain(
         ? opsGradients(dy, xSaved, layers)
         : rustGradients(dy, { ...inputs, x: xSaved, cache }, attrs),
   });
+}
+
+/** What {@link chainForward} keeps for {@link chainBackward}: the input, the output, the cache. */
+export interface ChainPass {
+  /** The chain's input. */
+  readonly x: tf.Tensor;
+  /** Its output. */
+  readonly y: tf.Tensor;
+  /** Every layer's `z` and `h` (the forward kernel's second output). */
+  readonly cache: tf.Tensor;
+}
+
+/** The kernels' inputs and attrs for `layers` (`x` first, then `w0, b0, …`). */
+function chainCall(x: tf.Tensor, layers: readonly ChainLayer[], rounding: GemmRounding) {
+  const inputs: Record<string, tf.Tensor> = { x };
+  layers.forEach((l, i) => {
+    inputs[`w${i}`] = l.kernel;
+    inputs[`b${i}`] = l.bias;
+  });
+  const attrs: ChainAttrs = {
+    acts: layers.map((l) => CHAIN_ACTIVATIONS[l.act]),
+    alphas: layers.map((l) => l.alpha),
+    rounding,
+  };
+  return { inputs, attrs };
+}
+
+/**
+ * The forward pass of {@link denseChain} as one kernel call outside any
+ * tape, keeping what {@link chainBackward} needs: the same kernel, the same
+ * bits. For a training step that takes its gradients without tfjs's tape
+ * (`train/direct_grads.ts`).
+ *
+ * Inside Duel it is used as `const pass = chainForward(real, critic, rounding);`.
+ */
+export function chainForward(
+  x: tf.Tensor,
+  layers: readonly ChainLayer[],
+  rounding: GemmRounding,
+): ChainPass {
+  const { inputs, attrs } = chainCall(x, layers, rounding);
+  const namedAttrs = attrs as unknown as tf.NamedAttrMap;
+  const [y, cache] = tf.engine().runKernel(DENSE_CHAIN_KERNEL, inputs, namedAttrs) as tf.Tensor[];
+  return { x, y, cache };
+}
+
+/** What {@link chainBackward} computes: the input's gradient and the weights', as asked. */
+export interface ChainGrads {
+  /** The gradient of the chain's input (when asked for). */
+  readonly x?: tf.Tensor;
+  /** Per layer, the kernel's and the bias's gradient (when asked for). */
+  readonly weights?: readonly { readonly kernel: tf.Tensor; readonly bias: tf.Tensor }[];
+}
+
+/**
+ * The gradients of {@link denseChain} given its output's gradient `dy`,
+ * outside any tape: the kernels and products the op's gradient runs on the
+ * Rust kernels (every `dz`, then the input's gradient as one `matMul`
+ * and the weights' all in one call, each only if asked for), so the same bits.
+ *
+ * Inside Duel it is used as `chainBackward(dy, pass, critic, rounding, { weights: true })`.
+ */
+export function chainBackward(
+  dy: tf.Tensor,
+  pass: ChainPass,
+  layers: readonly ChainLayer[],
+  rounding: GemmRounding,
+  want: { readonly x?: boolean; readonly weights?: boolean },
+): ChainGrads {
+  const { inputs, attrs } = chainCall(pass.x, layers, rounding);
+  const grads = rustGradients(dy, { ...inputs, cache: pass.cache }, attrs);
+  return {
+    ...(want.x ? { x: grads.x() } : {}),
+    ...(want.weights
+      ? { weights: layers.map((_, l) => ({ kernel: grads[`w${l}`](), bias: grads[`b${l}`]() })) }
+      : {}),
+  };
 }
 
 /** The gradients on the Rust kernels: `dz` now, the rest when the tape asks for it. */
