@@ -79,6 +79,8 @@ export type { LayerSpec, Network } from "./src/nn/network.ts";
 export { OBJECTIVES } from "./src/objectives/objectives.ts";
 export type {
   DivergenceEstimate,
+  LogitGradients,
+  LossGradients,
   ObjectiveKind,
   ObjectiveName,
   Objectives,

@@ -22,7 +22,12 @@ async function train(yaml: string, overrides: string[], directGrads: boolean, st
 
 /** Each case: what it adds to the tiny experiment, and its overrides. */
 const CASES: Record<string, [string, string[]]> = {
-  "the non-saturating GAN": ["", []],
+  "the non-saturating GAN (logit gradients in closed form)": ["", []],
+  "the minimax GAN (closed form)": ["objective: { name: minimax }", []],
+  "label smoothing (the critic's logit gradients by autodiff)": [
+    "objective: { name: non_saturating, real_label: 0.9 }",
+    [],
+  ],
   "a relativistic generator (it reads real logits)": ["objective: { name: relativistic }", []],
   "an f-GAN": ["objective: { name: pearson }", []],
   "weight clipping after each critic update": [

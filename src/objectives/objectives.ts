@@ -43,6 +43,29 @@ export interface ObjectiveKind<S extends Shape> {
   score(logits: Tensor): Tensor;
   /** The divergence the critic's loss estimates, where there is one (`d/divergence`). */
   readonly divergence?: DivergenceEstimate;
+  /**
+   * The losses with their gradients with respect to the logits in closed
+   * form, where written: what tfjs's autodiff of `discriminator` and
+   * `generator` gives, bit for bit (tests/objective_gradients_test.ts), in
+   * fewer ops, for steps taken without the tape (`train/direct_grads.ts`).
+   */
+  readonly logitGradients?: LogitGradients<InferShape<S>>;
+}
+
+/** A loss and its gradient with respect to each logits tensor it reads (same shapes). */
+export interface LossGradients {
+  /** The loss (a scalar). */
+  readonly loss: Tensor;
+  /** The gradients, in the order of the loss's logits arguments. */
+  readonly grads: readonly Tensor[];
+}
+
+/** An objective's losses with their logit gradients, in closed form. */
+export interface LogitGradients<P> {
+  /** The critic's loss and its gradients for the real and the fake logits; undefined for parameters not covered. */
+  discriminator?(real: Tensor, fake: Tensor, p: P): LossGradients | undefined;
+  /** The generator's loss and its gradient for the fake logits (a generator that reads no real logits). */
+  generator?(fake: Tensor, p: P): LossGradients;
 }
 
 function defineObjective<S extends Shape>(kind: ObjectiveKind<S>): ObjectiveKind<S> {
@@ -66,6 +89,25 @@ const ganCritic = (real: tf.Tensor, fake: tf.Tensor, p: { real_label: number }) 
       : tf.add(tf.mul(p.real_label, negLogD(real)), tf.mul(1 - p.real_label, negLog1mD(real))),
     negLog1mD(fake),
   ) as tf.Scalar;
+/**
+ * The gradient of `mean(softplus(sign · l))` with respect to `l`, scaled by
+ * `dy` = ±1, as autodiff computes it: `mean`'s `(dy · 1) / n`, then
+ * softplus's `· sigmoid(sign · l)`, then `neg`'s where `sign` is -1.
+ */
+function softplusMeanGrad(l: tf.Tensor, sign: 1 | -1, dy: 1 | -1): tf.Tensor {
+  const arg = sign < 0 ? tf.neg(l) : l;
+  const g = tf.mul(tf.sigmoid(arg), dy / l.size); // f32 of dy / n: autodiff's RealDiv
+  return sign < 0 ? tf.neg(g) : g;
+}
+
+/** {@link ganCritic}'s loss and logit gradients (real_label 1 only). */
+const ganCriticGradients = (real: tf.Tensor, fake: tf.Tensor, p: { real_label: number }) =>
+  p.real_label === 1
+    ? {
+      loss: ganCritic(real, fake, p),
+      grads: [softplusMeanGrad(real, -1, 1), softplusMeanGrad(fake, 1, 1)],
+    }
+    : undefined;
 const ganParams = {
   real_label: num(
     "the critic's target for real examples; below 1 is one-sided label smoothing (Salimans et al. 2016)",
@@ -138,6 +180,13 @@ export const OBJECTIVES: Objectives = {
     generatorUsesReal: false,
     score: (l: tf.Tensor) => tf.sigmoid(l),
     divergence: jsdFromGanLoss,
+    logitGradients: {
+      discriminator: ganCriticGradients,
+      generator: (fake: tf.Tensor) => ({
+        loss: tf.neg(negLog1mD(fake)),
+        grads: [softplusMeanGrad(fake, 1, -1)],
+      }),
+    },
   }),
   non_saturating: defineObjective({
     doc: "the original critic with the non-saturating generator loss -E log D(G(z))",
@@ -148,6 +197,13 @@ export const OBJECTIVES: Objectives = {
     generatorUsesReal: false,
     score: (l: tf.Tensor) => tf.sigmoid(l),
     divergence: jsdFromGanLoss,
+    logitGradients: {
+      discriminator: ganCriticGradients,
+      generator: (fake: tf.Tensor) => ({
+        loss: negLogD(fake),
+        grads: [softplusMeanGrad(fake, -1, 1)],
+      }),
+    },
   }),
   kl: fgan("kl"),
   reverse_kl: fgan("reverse_kl"),

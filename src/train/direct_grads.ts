@@ -2,14 +2,15 @@
  * A training step's gradients without tfjs's tape, for GANs whose players
  * are each one dense chain (dense layers and their ReLU / leaky ReLU /
  * linear activations, as `nn/chains.ts` applies them): each pass of each
- * network one call of the chain kernels, the objective's gradient with
- * respect to the logits by tfjs's autodiff on the logits alone (a few ops on
- * `[batch, 1]`), and the weights' gradients summed as the tape sums them.
- * The same kernels run on the same operands in the same order as under
- * `tf.variableGrads`, so the gradients, and every step after, keep their bits
- * (tests/direct_grads_test.ts compares whole runs both ways); what goes is
- * the tape's work per op: recording, saving, the per-layer bookkeeping of
- * the backward pass.
+ * network one call of the chain kernels; the objective's gradients with
+ * respect to the logits in closed form where the objective has them
+ * (`logitGradients`: the GAN objectives), else by tfjs's autodiff on the
+ * logits alone (a few ops on `[batch, 1]`); the weights' gradients summed as
+ * the tape sums them. The same kernels run on the same operands in the same
+ * order as under `tf.variableGrads`, so the gradients, and every step after,
+ * keep their bits (tests/direct_grads_test.ts compares whole runs both
+ * ways); what goes is the tape's work per op (recording, saving, the
+ * backward pass's bookkeeping) and ops: a toy2d step runs 42 kernels, not 75.
  *
  * The trainer uses it where it applies ({@link directPlayers}: both players
  * whole chains, the chain kernels in force, no packing) and where no
@@ -26,7 +27,8 @@ import {
 } from "../backend/rust/dense_chain_op.ts";
 import type { GemmRounding } from "../backend/rust/gemm.ts";
 import { type Network, networkChain } from "../nn/network.ts";
-import { tfjs } from "../tensor.ts";
+import type { LogitGradients, LossGradients } from "../objectives/objectives.ts";
+import { type Tensor, tfjs } from "../tensor.ts";
 
 /** A player as one dense chain, with its parameters' names (the keys of `tf.variableGrads`). */
 export interface DirectPlayer {
@@ -101,56 +103,80 @@ export interface DirectCritic {
   readonly grads: Record<string, tf.Tensor>;
 }
 
+/** An objective as a step without the tape reads it: an entry of `OBJECTIVES`. */
+export interface DirectObjective<P> {
+  /** The critic's loss of the real and the fake logits. */
+  discriminator(real: Tensor, fake: Tensor, p: P): Tensor;
+  /** The generator's loss of the fake and the real logits. */
+  generator(fake: Tensor, real: Tensor, p: P): Tensor;
+  /** The losses' logit gradients in closed form, where written (else autodiff). */
+  readonly logitGradients?: LogitGradients<P>;
+}
+
+/** `loss(...logits)` and its gradients with respect to the logits, by tfjs's autodiff on them alone. */
+function autodiff(loss: (...logits: tf.Tensor[]) => Tensor, logits: tf.Tensor[]): LossGradients {
+  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => tfjs(loss(...xs)))(logits);
+  return { loss: value, grads };
+}
+
 /**
- * The critic's loss `loss(D(real), D(fake))` and its gradients, as
+ * The critic's loss of `D(real)` and `D(fake)` and its gradients, as
  * `tf.variableGrads` computes them: the critic on both batches, the loss's
- * gradient with respect to each batch's logits, each pass's weight gradients,
- * and their sums (the fake batch's plus the real one's). Call inside `tf.tidy`.
+ * gradients with respect to each batch's logits (in closed form where the
+ * objective has it, else by autodiff), each pass's weight gradients, and
+ * their sums (the fake batch's plus the real one's). Call inside `tf.tidy`.
  *
- * Inside Duel it is used as `directCritic(players, real, fake, (r, f) => objective.discriminator(r, f, params))`.
+ * Inside Duel it is used as `directCritic(players, real, fake, objective, params)`.
  */
-export function directCritic(
+export function directCritic<P>(
   players: DirectPlayers,
   real: tf.Tensor,
   fake: tf.Tensor,
-  loss: (real: tf.Tensor, fake: tf.Tensor) => tf.Tensor,
+  objective: DirectObjective<P>,
+  p: P,
 ): DirectCritic {
   const { critic, rounding } = players;
   const passes = [
     chainForward(real, critic.chain, rounding),
     chainForward(fake, critic.chain, rounding),
   ];
-  const { value, grads } = tf.valueAndGrads(loss as (...xs: tf.Tensor[]) => tf.Tensor)(
-    passes.map((p) => p.y),
-  );
+  const [lr, lf] = passes.map((pass) => pass.y);
+  const closed = objective.logitGradients?.discriminator?.(lr, lf, p);
+  const { loss, grads } = closed ?? autodiff((r, f) => objective.discriminator(r, f, p), [lr, lf]);
   const weights = (dy: tf.Tensor, pass: ChainPass) =>
     chainBackward(dy, pass, critic.chain, rounding, { weights: true }).weights!;
-  const [fromReal, fromFake] = [weights(grads[0], passes[0]), weights(grads[1], passes[1])];
+  const [fromReal, fromFake] = [0, 1].map((i) => weights(tfjs(grads[i]), passes[i]));
   const sums = fromFake.map((f, l) => ({
     kernel: tf.add(f.kernel, fromReal[l].kernel),
     bias: tf.add(f.bias, fromReal[l].bias),
   }));
-  return { loss: value, logits: [passes[0].y, passes[1].y], grads: named(critic, sums) };
+  return { loss: tfjs(loss), logits: [lr, lf], grads: named(critic, sums) };
 }
 
 /**
- * The generator's loss `loss(D(G(z)))` and the generator's gradients, as
- * `tf.variableGrads` computes them: both chains forward, the loss's gradient
- * with respect to the logits, the critic's input gradient, the generator's
- * weight gradients. Call inside `tf.tidy`.
+ * The generator's loss of `D(G(z))` (and of `realLogits`, the critic's
+ * logits on a real batch, for objectives whose generator reads them) and the
+ * generator's gradients, as `tf.variableGrads` computes them: both chains
+ * forward, the loss's gradient with respect to the fake logits (in closed
+ * form where the objective has it, else by autodiff), the critic's input
+ * gradient, the generator's weight gradients. Call inside `tf.tidy`.
  *
- * Inside Duel it is used as `directGenerator(players, z, (f) => objective.generator(f, f, params))`.
+ * Inside Duel it is used as `directGenerator(players, z, objective, params, realLogits)`.
  */
-export function directGenerator(
+export function directGenerator<P>(
   players: DirectPlayers,
   z: tf.Tensor,
-  loss: (fake: tf.Tensor) => tf.Tensor,
+  objective: DirectObjective<P>,
+  p: P,
+  realLogits?: tf.Tensor,
 ): { readonly loss: tf.Tensor; readonly grads: Record<string, tf.Tensor> } {
   const { generator, critic, rounding } = players;
   const g = chainForward(z, generator.chain, rounding);
   const d = chainForward(g.y, critic.chain, rounding);
-  const { value, grads } = tf.valueAndGrads(loss as (...xs: tf.Tensor[]) => tf.Tensor)([d.y]);
-  const dx = chainBackward(grads[0], d, critic.chain, rounding, { x: true }).x!;
+  const closed = realLogits ? undefined : objective.logitGradients?.generator?.(d.y, p);
+  const { loss, grads } = closed ??
+    autodiff((f) => objective.generator(f, realLogits ?? f, p), [d.y]);
+  const dx = chainBackward(tfjs(grads[0]), d, critic.chain, rounding, { x: true }).x!;
   const weights = chainBackward(dx, g, generator.chain, rounding, { weights: true }).weights!;
-  return { loss: value, grads: named(generator, weights) };
+  return { loss: tfjs(loss), grads: named(generator, weights) };
 }

@@ -244,12 +244,7 @@ export class Trainer {
       const direct = due.length === 0 ? this.#direct() : undefined;
       let grads: Record<string, tf.Tensor>;
       if (direct) {
-        const d = directCritic(
-          direct,
-          real,
-          fake,
-          (r, f) => tfjs(objective.discriminator(r, f, params)),
-        );
+        const d = directCritic(direct, real, fake, objective, params);
         logits.push(...d.logits);
         parts.push(d.loss, tf.scalar(0));
         grads = d.grads;
@@ -288,13 +283,14 @@ export class Trainer {
       const real = this.#objective.generatorUsesReal
         ? pack(this.#realBatch(batch), this.#m)
         : undefined;
+      const [objective, params] = [this.#objective, this.#objectiveParams];
       const loss = (fake: tf.Tensor, realLogits: tf.Tensor) =>
-        tfjs(this.#objective.generator(fake, realLogits, this.#objectiveParams)) as tf.Scalar;
+        tfjs(objective.generator(fake, realLogits, params)) as tf.Scalar;
       const direct = this.#direct();
       let value: tf.Tensor, grads: Record<string, tf.Tensor>;
       if (direct) {
         const realLogits = real && this.#D(real);
-        ({ loss: value, grads } = directGenerator(direct, z, (f) => loss(f, realLogits ?? f)));
+        ({ loss: value, grads } = directGenerator(direct, z, objective, params, realLogits));
       } else {
         const vars = this.generator.params.map((p) => tfjs(p.variable));
         ({ value, grads } = tf.variableGrads(() => {
