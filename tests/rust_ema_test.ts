@@ -4,6 +4,7 @@ import { setKernelFix } from "../src/backend/kernels.ts";
 import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { EMA_KERNEL, EMA_TABLE_ENTRY, updateEma } from "../src/backend/rust/ema.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
+import { Rng } from "../src/rng.ts";
 import { normals, onMemory } from "./_wasm_memory.ts";
 
 await useBackend("wasm");
@@ -76,4 +77,29 @@ Deno.test("updateEma without the kernel (switch off) computes the same bits in t
   updateEma([fused], [param], decay);
   assert.deepEqual(fused.dataSync(), plain.dataSync());
   assert.throws(() => updateEma([fused], [], decay), /1 averages for 0 parameters/);
+});
+
+Deno.test("updateEma writes over averages owned alone, and never over one a clone shares", () => {
+  const draw = (seed: string) => Rng.derive(0, seed).fillNormal(new Float32Array(21));
+  const run = (share: boolean) =>
+    tf.tidy(() => {
+      const own = (values: Float32Array) => {
+        const init = tf.tensor1d(values);
+        const v = tf.variable(init);
+        init.dispose(); // the variable's buffer is its own
+        return v;
+      };
+      const avg = own(draw("avg")), param = own(draw("param"));
+      const before = avg.dataId, old = Array.from(avg.dataSync());
+      const clone = share ? tf.clone(avg) : undefined; // shares avg's buffer (identity_shared)
+      updateEma([avg], [param], 0.9);
+      if (clone) assert.deepEqual(Array.from(clone.dataSync()), old, "the clone keeps its values");
+      const result = { values: Array.from(avg.dataSync()), inPlace: avg.dataId === before };
+      avg.dispose();
+      param.dispose();
+      return result;
+    });
+  const alone = run(false), shared = run(true);
+  assert.ok(alone.inPlace && !shared.inPlace);
+  assert.deepEqual(alone.values, shared.values, "the same bits either way");
 });

@@ -187,3 +187,31 @@ Deno.test("a checkpoint taken with the fused update resumes exactly, fused or no
   setKernelFix("adam_rust", true);
   a.dispose();
 });
+
+Deno.test("a fused update writes over buffers owned alone, and never over one a clone shares", () => {
+  const draw = (seed: string) => Rng.derive(0, seed).fillNormal(new Float32Array(37));
+  const run = (share: boolean) =>
+    tf.tidy(() => {
+      const init = tf.tensor1d(draw("w"));
+      const w = tf.variable(init);
+      init.dispose(); // w's buffer is its own
+      const param: Param[] = [{ name: "w", variable: w }];
+      const adam = OPTIMIZERS.adam.create(param, { lr: 0.01, betas: [0.5, 0.999], eps: 1e-8 });
+      // The first update may assign (a freshly made slot can still share its initial value's buffer).
+      adam.apply({ [w.name]: tf.tensor1d(draw("g0")) });
+      const before = w.dataId;
+      const clone = share ? tf.clone(w) : undefined; // shares w's buffer (identity_shared)
+      const old = Array.from(w.dataSync());
+      for (let step = 1; step < 3; step++) adam.apply({ [w.name]: tf.tensor1d(draw(`g${step}`)) });
+      if (clone) assert.deepEqual(Array.from(clone.dataSync()), old, "the clone keeps its values");
+      const values = Array.from(w.dataSync());
+      const inPlace = w.dataId === before;
+      w.dispose();
+      adam.slots.forEach((s) => s.variable.dispose());
+      return { values, inPlace };
+    });
+  const alone = run(false), shared = run(true);
+  assert.ok(alone.inPlace, "written over its own buffer");
+  assert.ok(!shared.inPlace, "new tensors, assigned");
+  assert.deepEqual(alone.values, shared.values, "the same bits either way");
+});

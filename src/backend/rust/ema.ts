@@ -12,18 +12,22 @@
 import * as tf from "../../deps/tfjs_core.ts";
 import { type Info, type KernelArgs, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
+import { ownedAlone } from "./optimizers.ts";
 
-/** The kernel averaging every parameter in one call: inputs `p<i>`, `a<i>`; attr `decay`. */
+/**
+ * The kernel averaging every parameter in one call: inputs `p<i>`, `a<i>`; attr `decay` (and
+ * `inPlace`: the new averages written over `a<i>`, no outputs).
+ */
 export const EMA_KERNEL = "DuelEma";
 
 /** `u32`s per table entry: `[param, avg, avg out, len]` (kernels/src/ema.rs `ENTRY`). */
 export const EMA_TABLE_ENTRY = 4;
 
-/** `DuelEma` on the Rust kernel: outputs the new averages, in input order. */
+/** `DuelEma` on the Rust kernel: outputs the new averages, in input order (none in place). */
 export function emaKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
-  const { decay } = args.attrs as { decay: number };
+  const { decay, inPlace } = args.attrs as { decay: number; inPlace?: boolean };
   let n = 0;
   while (inputs[`p${n}`]) n++;
   const rows: number[][] = [], outs: Info[] = [];
@@ -35,8 +39,8 @@ export function emaKernel(args: KernelArgs): Info[] {
     ) {
       throw new Error(`${EMA_KERNEL}: p${i} and a${i} must be float32 tensors of ${len} values`);
     }
-    const out = backend.makeOutput([...a.shape], "float32");
-    outs.push(out);
+    const out = inPlace ? a : backend.makeOutput([...a.shape], "float32");
+    if (!inPlace) outs.push(out);
     rows.push([offsetOf(backend, p), offsetOf(backend, a), offsetOf(backend, out), len]);
   }
   const table = backend.wasm._malloc(Math.max(n, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
@@ -53,8 +57,10 @@ export function emaKernel(args: KernelArgs): Info[] {
 
 /**
  * `avg = decay · avg + (1 - decay) · param` for every pair, assigned to the
- * averages: one Rust kernel where the active backend has {@link EMA_KERNEL},
- * else `add(mul(decay, avg), mul(1 - decay, param))` per pair; same bits.
+ * averages: one Rust kernel where the active backend has {@link EMA_KERNEL}
+ * (over the averages' own buffers where each owns its buffer alone:
+ * `ownedAlone`), else `add(mul(decay, avg), mul(1 - decay, param))` per
+ * pair; same bits.
  */
 export function updateEma(
   avgs: readonly tf.Variable[],
@@ -75,6 +81,13 @@ export function updateEma(
   if (params.length === 0) return;
   const inputs: Record<string, tf.Tensor> = {};
   params.forEach((p, i) => (inputs[`p${i}`] = p, inputs[`a${i}`] = avgs[i]));
+  if (ownedAlone(avgs)) {
+    // Over the averages' own buffers: the registered kernel function, outside the engine.
+    const kernel = tf.getKernel(EMA_KERNEL, tf.getBackend())!.kernelFunc;
+    const attrs = { decay, inPlace: true } as unknown as tf.NamedAttrMap;
+    kernel({ inputs, attrs, backend: tf.engine().backend });
+    return;
+  }
   const attrs = { decay } as unknown as tf.NamedAttrMap;
   const outs = tf.engine().runKernel(EMA_KERNEL, inputs, attrs) as tf.Tensor[];
   outs.forEach((out, i) => {

@@ -98,11 +98,15 @@ function kernelTargets(u: FusedUpdate): tf.Variable[] {
   ];
 }
 
-/** Makes the outputs and writes the kernel's table; returns the outputs (`t'` excluded). */
+/**
+ * Makes the outputs and writes the kernel's table; returns the outputs (`t'`
+ * excluded). `inPlace`: no outputs, each result written over its input.
+ */
 function writeTable(
   backend: WasmBackend,
   inputs: Record<string, Info | undefined>,
   kernel: string,
+  inPlace: boolean,
 ): { n: number; b: ReturnType<typeof bind>; outs: Info[] } {
   let n = 0;
   while (inputs[`p${n}`]) n++;
@@ -118,8 +122,11 @@ function writeTable(
         throw new Error(`${kernel}: input ${i} is not float32 of ${len} values`);
       }
     }
-    const mine = [p, a, ...(s ? [s] : [])].map((x) => backend.makeOutput([...x.shape], "float32"));
-    outs.push(...mine);
+    const replaced = [p, a, ...(s ? [s] : [])];
+    const mine = inPlace
+      ? replaced
+      : replaced.map((x) => backend.makeOutput([...x.shape], "float32"));
+    if (!inPlace) outs.push(...mine);
     const [pOut, aOut, sOut] = mine.map(at);
     rows.push([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0, len]);
   }
@@ -128,36 +135,61 @@ function writeTable(
   return { n, b, outs };
 }
 
-/** `DuelAdam`: inputs `t`, `p<i>`, `g<i>`, `a<i>` (m), `b<i>` (v); attrs `lr`, `b1`, `b2`, `eps`. */
+/** Whether a fused update's kernel call writes over its inputs (attr `inPlace`: see {@link runFusedUpdate}). */
+const inPlaceOf = (args: KernelArgs) => (args.attrs as { inPlace?: boolean }).inPlace === true;
+
+/**
+ * `DuelAdam`: inputs `t`, `p<i>`, `g<i>`, `a<i>` (m), `b<i>` (v); attrs `lr`, `b1`, `b2`, `eps`
+ * (and `inPlace`: the results over `t`, `p<i>`, `a<i>`, `b<i>`, no outputs).
+ */
 export function adamKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, b1, b2, eps } = args.attrs as Record<string, number>;
-  const tOut = backend.makeOutput([], "float32");
-  const { n, b, outs } = writeTable(backend, inputs, "DuelAdam");
+  const inPlace = inPlaceOf(args);
+  const tOut = inPlace ? inputs.t! : backend.makeOutput([], "float32");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelAdam", inPlace);
   const offset = (x: Info) => offsetOf(backend, x);
   // The step count lives in the slot `t` (for checkpoints); bias corrections in float64 as PyTorch.
   const step = new Float32Array(b.memory.buffer, offset(inputs.t!), 1)[0] + 1;
   new Float32Array(b.memory.buffer, offset(tOut), 1)[0] = step;
   const stepSize = lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
   b.kernels.adam_f32(b.table, n, b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize);
-  return [tOut, ...outs];
+  return inPlace ? [] : [tOut, ...outs];
 }
 
-/** `DuelRMSProp`: inputs `p<i>`, `g<i>`, `a<i>` (v), `b<i>` (momentum buffer, with momentum); attrs `lr`, `alpha`, `eps`, `momentum`. */
+/**
+ * `DuelRMSProp`: inputs `p<i>`, `g<i>`, `a<i>` (v), `b<i>` (momentum buffer, with momentum); attrs
+ * `lr`, `alpha`, `eps`, `momentum` (and `inPlace`, as {@link adamKernel}'s).
+ */
 export function rmspropKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, alpha, eps, momentum } = args.attrs as Record<string, number>;
   if (momentum > 0 && inputs.p0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");
-  const { n, b, outs } = writeTable(backend, inputs, "DuelRMSProp");
+  const { n, b, outs } = writeTable(backend, inputs, "DuelRMSProp", inPlaceOf(args));
   b.kernels.rmsprop_f32(b.table, n, alpha, 1 - alpha, eps, momentum, lr);
   return outs;
 }
 
 /**
+ * Whether every one of `targets` owns its data alone, so that a kernel may
+ * write over it: no other tensor shares its buffer (tfjs's clones share it
+ * on Duel's wasm backends, `identity_shared`), and its old values can be seen
+ * by nobody.
+ *
+ * Inside Duel it is used as `if (ownedAlone(targets)) { …write over them… }`.
+ */
+export function ownedAlone(targets: readonly tf.Tensor[]): boolean {
+  const backend = tf.engine().backend as unknown as { refCount?(dataId: unknown): number };
+  return targets.every((t) => backend.refCount?.(t.dataId) === 1);
+}
+
+/**
  * Runs the fused update `optimizer` on the active backend (see
- * {@link hasFusedUpdate}) and assigns the new values to the variables.
+ * {@link hasFusedUpdate}): over the variables' own buffers where each owns
+ * its buffer alone ({@link ownedAlone}), else into new tensors that are then
+ * assigned; the same arithmetic either way, so the same bits.
  */
 export function runFusedUpdate(
   optimizer: keyof typeof FUSED_UPDATE_KERNELS,
@@ -165,8 +197,16 @@ export function runFusedUpdate(
   attrs: Record<string, number>,
 ): void {
   const name = FUSED_UPDATE_KERNELS[optimizer];
+  const targets = kernelTargets(update);
+  if (ownedAlone(targets)) {
+    // The registered kernel function, called outside the engine: it returns nothing to track.
+    const kernel = tf.getKernel(name, tf.getBackend())!.kernelFunc;
+    const inPlace = { ...attrs, inPlace: true } as unknown as tf.NamedAttrMap;
+    kernel({ inputs: kernelInputs(update), attrs: inPlace, backend: tf.engine().backend });
+    return;
+  }
   const outs = tf.engine().runKernel(name, kernelInputs(update), attrs) as tf.Tensor[];
-  kernelTargets(update).forEach((v, i) => {
+  targets.forEach((v, i) => {
     v.assign(outs[i]);
     outs[i].dispose();
   });
