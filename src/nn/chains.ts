@@ -45,7 +45,7 @@ function segments(layers: readonly Layer[]): Segment[] {
  * chain's kernel or bias), or undefined: what a training step without tfjs's
  * tape needs (`train/direct_grads.ts`).
  *
- * Inside Duel it is used as `chain: wholeChain(built)` in `buildNetwork`.
+ * Inside Duel it is used as `const chain = wholeChain(built);` in `buildNetwork`.
  */
 export function wholeChain(layers: readonly Layer[]): readonly ChainLayer[] | undefined {
   const parts = segments(layers);

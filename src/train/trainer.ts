@@ -207,13 +207,13 @@ export class Trainer {
     );
   }
 
-  /** Training mode: batch statistics, dropout masks from the `dropout` stream. */
   /** Both players for a step without tfjs's tape, where that applies (`direct_grads.ts`). */
   #direct() {
     if (!this.#directGrads) return undefined;
     return directPlayers(this.generator, this.discriminator, this.#m);
   }
 
+  /** Training mode: batch statistics, dropout masks from the `dropout` stream. */
   get #training(): ApplyMode {
     return { training: true, rng: this.#rng.dropout };
   }
