@@ -54,12 +54,18 @@ const CALLS: Record<string, Call> = {
     k.adam_f32(table, n, 0.5, 0.5, 0.999, 1 - 0.999, Math.sqrt(1 - 0.999 ** 3), 1e-8, 2e-4 / 0.875),
   rmsprop: (k, table, n) => k.rmsprop_f32(table, n, 0.99, 1 - 0.99, 1e-8, 0, 5e-5),
   "rmsprop momentum": (k, table, n) => k.rmsprop_f32(table, n, 0.9, 0.1, 1e-6, 0.5, 1e-2),
+  // A call split over the kernel threads: parts of the table, any split (here three uneven ones).
+  "adam in parts": (k, table, n) => {
+    const c = [0.5, 0.5, 0.999, 1 - 0.999, Math.sqrt(1 - 0.999 ** 3), 1e-8, 2e-4 / 0.875] as const;
+    for (const [lo, hi] of [[0, 3], [3, 7], [7, n]]) k.adam_f32_part(table, ...c, 0, lo, hi);
+  },
 };
 const REFS: Record<string, Call> = {
   adam: (k, t, n) => CALLS.adam({ ...k, adam_f32: k.adam_f32_ref }, t, n),
   rmsprop: (k, t, n) => CALLS.rmsprop({ ...k, rmsprop_f32: k.rmsprop_f32_ref }, t, n),
   "rmsprop momentum": (k, t, n) =>
     CALLS["rmsprop momentum"]({ ...k, rmsprop_f32: k.rmsprop_f32_ref }, t, n),
+  "adam in parts": (k, t, n) => CALLS.adam({ ...k, adam_f32: k.adam_f32_ref }, t, n), // the whole call's
 };
 
 for (const [name, inPlace] of Object.keys(CALLS).flatMap((n) => [[n, false], [n, true]] as const)) {

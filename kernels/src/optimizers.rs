@@ -231,6 +231,32 @@ kernel!(
 );
 
 kernel!(
+    /// [`adam_f32`] on the table entries `lo..hi` only: one part of a call split
+    /// over the kernel threads. Elements are independent, so any split of the
+    /// table gives the whole call's bits. `work` is unused.
+    ///
+    /// # Safety
+    /// As `adam_f32`, for entries `lo..hi` of `table`.
+    adam_f32_part, adam_f32_part_ref(
+        table: *const u32,
+        b1: f32,
+        one_minus_b1: f32,
+        b2: f32,
+        one_minus_b2: f32,
+        root_c2: f32,
+        eps: f32,
+        step_size: f32,
+        _work: *mut f32,
+        lo: u32,
+        hi: u32,
+    ) => adam, adam_ref(
+        table.add(lo as usize * ENTRY),
+        hi.saturating_sub(lo) as usize,
+        &Adam { b1, one_minus_b1, b2, one_minus_b2, root_c2, eps, step_size },
+    )
+);
+
+kernel!(
     /// RMSProp (PyTorch form) on the `n` tensors of `table` (slots: a =
     /// v, b = momentum buffer, read only when `momentum > 0`):
     /// `v = alpha v + (1-alpha) g²; u = g / (sqrt(v) + eps); [u = momentum buf + u; buf = u;] p -= lr u`,

@@ -13,6 +13,7 @@
  * @module
  */
 import { METRICS_ABI, type MetricsAbi } from "./abi_metrics.ts";
+import { UPDATES_ABI, type UpdatesAbi } from "./abi_updates.ts";
 
 /** How a parameter or result crosses the ABI, by its WebAssembly value type. */
 export const ABI_TYPES = { ptr: "i32", u32: "i32", i32: "i32", f32: "f32" } as const;
@@ -245,7 +246,7 @@ export type KernelAbi = {
  * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
  * exports it), except the build's fused twins, which `fma: true` declares.
  */
-export const KERNEL_ABI: KernelAbi & MetricsAbi = {
+export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
   // matmul.rs
   matmul_f32_work_len: { doc: "floats of workspace matmul_f32 needs", params: [], result: "u32" },
   matmul_f32: { doc: "C[b] = act(op(A[b]) · op(B[b]) + bias), 2 × 16 tile", params: MATMUL },
@@ -350,6 +351,7 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi = {
   },
   peak_flops_per_iter: { doc: "flops per iteration of peak_flops", params: [], result: "u32" },
   ...METRICS_ABI,
+  ...UPDATES_ABI,
 };
 
 type Abi = typeof KERNEL_ABI;

@@ -28,6 +28,7 @@ import {
 } from "../wasm_backend.ts";
 import type { RustKernels } from "./abi.ts";
 import { kernelsOn } from "./loader.ts";
+import { boundRustKernels } from "./bound.ts";
 
 /** `u32`s per table entry: `[param, grad, slot a, slot b, param out, a out, b out, len]`. */
 export const TABLE_ENTRY = 8;
@@ -98,22 +99,29 @@ function kernelTargets(u: FusedUpdate): tf.Variable[] {
   ];
 }
 
+/** Floats per table entry when a call is split over the kernel threads (a multiple of 4). */
+const CHUNK = 2048;
+/** Floats below which a call runs on the calling thread alone (a hand-off costs ~5 µs). */
+const SPLIT_MIN = 8192;
+
 /**
  * Makes the outputs and writes the kernel's table; returns the outputs (`t'`
  * excluded). `inPlace`: no outputs, each result written over its input.
+ * `chunk`: entries cut into pieces of at most that many floats (for a split
+ * call; the elements are independent, so the bits are the same).
  */
 function writeTable(
   backend: WasmBackend,
   inputs: Record<string, Info | undefined>,
   kernel: string,
   inPlace: boolean,
-): { n: number; b: ReturnType<typeof bind>; outs: Info[] } {
-  let n = 0;
-  while (inputs[`p${n}`]) n++;
-  const b = bind(backend, n);
+  chunk = Infinity,
+): { n: number; b: ReturnType<typeof bind>; outs: Info[]; sizes: number[] } {
+  let count = 0;
+  while (inputs[`p${count}`]) count++;
   const at = (x: Info) => offsetOf(backend, x);
   const rows: number[][] = [], outs: Info[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < count; i++) {
     const p = inputs[`p${i}`]!, g = inputs[`g${i}`]!, a = inputs[`a${i}`]!;
     const s = inputs[`b${i}`];
     const len = tf.util.sizeFromShape(p.shape);
@@ -128,11 +136,35 @@ function writeTable(
       : replaced.map((x) => backend.makeOutput([...x.shape], "float32"));
     if (!inPlace) outs.push(...mine);
     const [pOut, aOut, sOut] = mine.map(at);
-    rows.push([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0, len]);
+    const row = [at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0];
+    // Each piece's pointers advance by its first float (4 bytes each); an absent slot stays 0.
+    for (let from = 0; from < len || from === 0; from += chunk) {
+      const piece = row.map((ptr) => (ptr ? ptr + 4 * from : 0));
+      rows.push([...piece, Math.min(chunk, len - from)]);
+      if (len === 0) break;
+    }
   }
+  const b = bind(backend, rows.length);
   // After every makeOutput: an allocation can grow the memory (a new buffer).
-  new Uint32Array(b.memory.buffer, b.table, n * TABLE_ENTRY).set(rows.flat());
-  return { n, b, outs };
+  new Uint32Array(b.memory.buffer, b.table, rows.length * TABLE_ENTRY).set(rows.flat());
+  return { n: rows.length, b, outs, sizes: rows.map((r) => r[TABLE_ENTRY - 1]) };
+}
+
+/**
+ * Entry bounds for a call of `sizes` split into `parts` (each part about the
+ * same number of floats), or undefined where it is better not split.
+ */
+function partBounds(sizes: readonly number[], parts: number): number[] | undefined {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (parts < 2 || total < SPLIT_MIN) return undefined;
+  const bounds = [0];
+  let sum = 0;
+  sizes.forEach((size, i) => {
+    sum += size;
+    if (bounds.length < parts && sum >= (total * bounds.length) / parts) bounds.push(i + 1);
+  });
+  if (bounds[bounds.length - 1] !== sizes.length) bounds.push(sizes.length);
+  return bounds;
 }
 
 /** Whether a fused update's kernel call writes over its inputs (attr `inPlace`: see {@link runFusedUpdate}). */
@@ -148,13 +180,19 @@ export function adamKernel(args: KernelArgs): Info[] {
   const { lr, b1, b2, eps } = args.attrs as Record<string, number>;
   const inPlace = inPlaceOf(args);
   const tOut = inPlace ? inputs.t! : backend.makeOutput([], "float32");
-  const { n, b, outs } = writeTable(backend, inputs, "DuelAdam", inPlace);
+  const threads = boundRustKernels(backend).threads;
+  const chunk = threads ? CHUNK : Infinity;
+  const { n, b, outs, sizes } = writeTable(backend, inputs, "DuelAdam", inPlace, chunk);
   const offset = (x: Info) => offsetOf(backend, x);
   // The step count lives in the slot `t` (for checkpoints); bias corrections in float64 as PyTorch.
   const step = new Float32Array(b.memory.buffer, offset(inputs.t!), 1)[0] + 1;
   new Float32Array(b.memory.buffer, offset(tOut), 1)[0] = step;
   const stepSize = lr / (1 - b1 ** step), rootC2 = Math.sqrt(1 - b2 ** step);
-  b.kernels.adam_f32(b.table, n, b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize);
+  const bounds = threads && partBounds(sizes, threads.threads);
+  if (bounds) {
+    const consts = [b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize];
+    threads.run("adam_f32_part", [b.table, ...consts], bounds);
+  } else b.kernels.adam_f32(b.table, n, b1, 1 - b1, b2, 1 - b2, rootC2, eps, stepSize);
   return inPlace ? [] : [tOut, ...outs];
 }
 

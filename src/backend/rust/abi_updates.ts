@@ -1,0 +1,41 @@
+/**
+ * The ABI entries of the fused updates' parts (kernels/src/optimizers.rs): a
+ * call split over the kernel threads by table entries, each part with the
+ * kernel threads' `work, lo, hi` after the update's own parameters. Merged
+ * into `KERNEL_ABI` (abi.ts).
+ * @module
+ */
+import type { AbiEntry } from "./abi.ts";
+
+/** `adam_f32`'s constants after the table, then the part (`work` unused). */
+const ADAM_PART = [
+  ["table", "ptr"],
+  ["b1", "f32"],
+  ["one_minus_b1", "f32"],
+  ["b2", "f32"],
+  ["one_minus_b2", "f32"],
+  ["root_c2", "f32"],
+  ["eps", "f32"],
+  ["step_size", "f32"],
+  ["work", "ptr"],
+  ["lo", "u32"],
+  ["hi", "u32"],
+] as const;
+
+/** The type of {@link UPDATES_ABI}. */
+export type UpdatesAbi = {
+  readonly adam_f32_part: AbiEntry<typeof ADAM_PART>;
+  readonly adam_f32_part_ref: AbiEntry<typeof ADAM_PART>;
+};
+
+/** The fused updates' part exports and their scalar references. */
+export const UPDATES_ABI: UpdatesAbi = {
+  adam_f32_part: {
+    doc: "adam_f32 on table entries lo..hi: one part of a call split over the kernel threads",
+    params: ADAM_PART,
+  },
+  adam_f32_part_ref: {
+    doc: "scalar reference of adam_f32_part: same signature, same bits",
+    params: ADAM_PART,
+  },
+};
