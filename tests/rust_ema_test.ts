@@ -17,7 +17,7 @@ const DECAYS = [0.999, 0.9, 0.5, 0];
  * table, then each size's param and average (where `onMemory` puts inputs: from
  * byte 64, 16 bytes apart), the new averages after them.
  */
-function run(ref: boolean, decay: number): Uint32Array {
+function run(ref: boolean | "parts", decay: number): Uint32Array {
   const data = SIZES.flatMap((n) => [normals(n, `p${n}`), normals(n, `a${n}`)]);
   const table = new Uint32Array(SIZES.length * EMA_TABLE_ENTRY);
   let at = 64 + table.length * 4 + 16;
@@ -28,7 +28,12 @@ function run(ref: boolean, decay: number): Uint32Array {
     out += n * 4 + 16;
   });
   return onMemory<RustKernels>([new Float32Array(table.buffer), ...data], (k, [t]) => {
-    (ref ? k.ema_f32_ref : k.ema_f32)(t, SIZES.length, decay, 1 - decay);
+    if (ref === "parts") {
+      // A call split over the kernel threads: parts of the table (three uneven ones).
+      for (const [lo, hi] of [[0, 3], [3, 7], [7, SIZES.length]]) {
+        k.ema_f32_part(t, decay, 1 - decay, 0, lo, hi);
+      }
+    } else (ref ? k.ema_f32_ref : k.ema_f32)(t, SIZES.length, decay, 1 - decay);
   }, out / 4);
 }
 
@@ -36,6 +41,13 @@ Deno.test("ema_f32 equals its scalar reference bit for bit (sizes 0-1000 in one 
   for (const decay of DECAYS) {
     const simd = run(false, decay), ref = run(true, decay);
     assert.ok(simd.every((w, i) => w === ref[i]), `decay ${decay}`);
+  }
+});
+
+Deno.test("ema_f32_part over parts of the table equals the whole call's scalar reference", () => {
+  for (const decay of DECAYS) {
+    const parts = run("parts", decay), ref = run(true, decay);
+    assert.ok(parts.every((w, i) => w === ref[i]), `decay ${decay}`);
   }
 });
 

@@ -74,3 +74,20 @@ kernel!(
     ema_f32, ema_f32_ref(table: *const u32, n: u32, decay: f32, one_minus_decay: f32)
         => ema, ema_ref(table, n as usize, decay, one_minus_decay)
 );
+
+kernel!(
+    /// [`ema_f32`] on the table entries `lo..hi` only: one part of a call split
+    /// over the kernel threads. Elements are independent, so any split of the
+    /// table gives the whole call's bits. `work` is unused.
+    ///
+    /// # Safety
+    /// As `ema_f32`, for entries `lo..hi` of `table`.
+    ema_f32_part, ema_f32_part_ref(
+        table: *const u32,
+        decay: f32,
+        one_minus_decay: f32,
+        _work: *mut f32,
+        lo: u32,
+        hi: u32,
+    ) => ema, ema_ref(table.add(lo as usize * ENTRY), hi.saturating_sub(lo) as usize, decay, one_minus_decay)
+);

@@ -1,5 +1,5 @@
 /**
- * The ABI entries of the fused updates' parts (kernels/src/optimizers.rs): a
+ * The ABI entries of the fused updates' parts (kernels/src/optimizers.rs, ema.rs): a
  * call split over the kernel threads by table entries, each part with the
  * kernel threads' `work, lo, hi` after the update's own parameters. Merged
  * into `KERNEL_ABI` (abi.ts).
@@ -22,10 +22,22 @@ const ADAM_PART = [
   ["hi", "u32"],
 ] as const;
 
+/** `ema_f32`'s constants after the table, then the part (`work` unused). */
+const EMA_PART = [
+  ["table", "ptr"],
+  ["decay", "f32"],
+  ["one_minus_decay", "f32"],
+  ["work", "ptr"],
+  ["lo", "u32"],
+  ["hi", "u32"],
+] as const;
+
 /** The type of {@link UPDATES_ABI}. */
 export type UpdatesAbi = {
   readonly adam_f32_part: AbiEntry<typeof ADAM_PART>;
   readonly adam_f32_part_ref: AbiEntry<typeof ADAM_PART>;
+  readonly ema_f32_part: AbiEntry<typeof EMA_PART>;
+  readonly ema_f32_part_ref: AbiEntry<typeof EMA_PART>;
 };
 
 /** The fused updates' part exports and their scalar references. */
@@ -37,5 +49,13 @@ export const UPDATES_ABI: UpdatesAbi = {
   adam_f32_part_ref: {
     doc: "scalar reference of adam_f32_part: same signature, same bits",
     params: ADAM_PART,
+  },
+  ema_f32_part: {
+    doc: "ema_f32 on table entries lo..hi: one part of a call split over the kernel threads",
+    params: EMA_PART,
+  },
+  ema_f32_part_ref: {
+    doc: "scalar reference of ema_f32_part: same signature, same bits",
+    params: EMA_PART,
   },
 };

@@ -12,7 +12,8 @@
 import * as tf from "../../deps/tfjs_core.ts";
 import { type Info, type KernelArgs, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
-import { ownedAlone } from "./optimizers.ts";
+import { boundRustKernels } from "./bound.ts";
+import { CHUNK, ownedAlone, partBounds, pieces } from "./optimizers.ts";
 
 /**
  * The kernel averaging every parameter in one call: inputs `p<i>`, `a<i>`; attr `decay` (and
@@ -30,6 +31,7 @@ export function emaKernel(args: KernelArgs): Info[] {
   const { decay, inPlace } = args.attrs as { decay: number; inPlace?: boolean };
   let n = 0;
   while (inputs[`p${n}`]) n++;
+  const threads = boundRustKernels(backend).threads; // large calls split over them
   const rows: number[][] = [], outs: Info[] = [];
   for (let i = 0; i < n; i++) {
     const p = inputs[`p${i}`]!, a = inputs[`a${i}`];
@@ -41,14 +43,19 @@ export function emaKernel(args: KernelArgs): Info[] {
     }
     const out = inPlace ? a : backend.makeOutput([...a.shape], "float32");
     if (!inPlace) outs.push(out);
-    rows.push([offsetOf(backend, p), offsetOf(backend, a), offsetOf(backend, out), len]);
+    const pointers = [offsetOf(backend, p), offsetOf(backend, a), offsetOf(backend, out)];
+    rows.push(...pieces(pointers, len, threads ? CHUNK : Infinity));
   }
-  const table = backend.wasm._malloc(Math.max(n, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
+  const table = backend.wasm._malloc(Math.max(rows.length, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
   try {
     // After every makeOutput: an allocation can grow the memory (a new buffer).
-    new Uint32Array(memoryOf(backend).buffer, table, n * EMA_TABLE_ENTRY).set(rows.flat());
+    new Uint32Array(memoryOf(backend).buffer, table, rows.length * EMA_TABLE_ENTRY).set(
+      rows.flat(),
+    );
     // 1 - decay in float64, then f32, as tfjs rounds the scalar of mul(1 - decay, param).
-    kernelsOn(backend).ema_f32(table, n, decay, 1 - decay);
+    const bounds = threads && partBounds(rows.map((r) => r[EMA_TABLE_ENTRY - 1]), threads.threads);
+    if (bounds) threads.run("ema_f32_part", [table, decay, 1 - decay], bounds);
+    else kernelsOn(backend).ema_f32(table, rows.length, decay, 1 - decay);
   } finally {
     backend.wasm._free(table);
   }

@@ -100,7 +100,7 @@ function kernelTargets(u: FusedUpdate): tf.Variable[] {
 }
 
 /** Floats per table entry when a call is split over the kernel threads (a multiple of 4). */
-const CHUNK = 2048;
+export const CHUNK = 2048;
 /** Floats below which a call runs on the calling thread alone (a hand-off costs ~5 µs). */
 const SPLIT_MIN = 8192;
 
@@ -136,13 +136,9 @@ function writeTable(
       : replaced.map((x) => backend.makeOutput([...x.shape], "float32"));
     if (!inPlace) outs.push(...mine);
     const [pOut, aOut, sOut] = mine.map(at);
-    const row = [at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0];
-    // Each piece's pointers advance by its first float (4 bytes each); an absent slot stays 0.
-    for (let from = 0; from < len || from === 0; from += chunk) {
-      const piece = row.map((ptr) => (ptr ? ptr + 4 * from : 0));
-      rows.push([...piece, Math.min(chunk, len - from)]);
-      if (len === 0) break;
-    }
+    rows.push(
+      ...pieces([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0], len, chunk),
+    );
   }
   const b = bind(backend, rows.length);
   // After every makeOutput: an allocation can grow the memory (a new buffer).
@@ -151,10 +147,27 @@ function writeTable(
 }
 
 /**
+ * A table entry of `len` floats (its `pointers`, byte offsets, then the
+ * length) as entries of at most `chunk` floats: each piece's pointers advance
+ * by its first float, an absent pointer (0) stays 0.
+ *
+ * Inside Duel it is used as `rows.push(...pieces([p, avg, out], len, chunk))`.
+ */
+export function pieces(pointers: readonly number[], len: number, chunk: number): number[][] {
+  const out: number[][] = [];
+  for (let from = 0; from === 0 || from < len; from += chunk) {
+    out.push([...pointers.map((ptr) => (ptr ? ptr + 4 * from : 0)), Math.min(chunk, len - from)]);
+  }
+  return out;
+}
+
+/**
  * Entry bounds for a call of `sizes` split into `parts` (each part about the
  * same number of floats), or undefined where it is better not split.
+ *
+ * Inside Duel it is used as `const bounds = threads && partBounds(sizes, threads.threads);`.
  */
-function partBounds(sizes: readonly number[], parts: number): number[] | undefined {
+export function partBounds(sizes: readonly number[], parts: number): number[] | undefined {
   const total = sizes.reduce((a, b) => a + b, 0);
   if (parts < 2 || total < SPLIT_MIN) return undefined;
   const bounds = [0];
