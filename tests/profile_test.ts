@@ -13,12 +13,12 @@ Deno.test("profileSteps sums kernel times by name over the profiled steps and ad
   const profile = await profileSteps(trainer, 4);
   assert.equal(trainer.step, 4);
   const names = profile.kernels.map((k) => k.kernel);
-  assert.ok(names.includes("BatchMatMul") && names.includes("Softplus"), names.join(","));
-  const matmul = profile.kernels.find((k) => k.kernel === "BatchMatMul")!;
-  // Per step: critic update 2 forward passes x 2 dense + backward, generator update...: a multiple of 4 steps.
-  assert.equal(matmul.calls % 4, 0);
+  assert.ok(names.includes("DuelDenseChain") && names.includes("Softplus"), names.join(","));
+  const chain = profile.kernels.find((k) => k.kernel === "DuelDenseChain")!;
+  // The same forward passes every step: a multiple of 4 steps.
+  assert.equal(chain.calls % 4, 0);
   assert.ok(Math.abs(profile.kernels.reduce((s, k) => s + k.share, 0) - 1) < 1e-9);
-  assert.ok(profileTable(profile).includes("| BatchMatMul |"));
+  assert.ok(profileTable(profile).includes("| DuelDenseChain |"));
   // Kernel time is part of the wall time.
   assert.ok(profile.kernelMsPerStep > 0 && profile.kernelMsPerStep <= profile.wallMsPerStep);
   trainer.dispose();
@@ -29,7 +29,7 @@ Deno.test("--profile prints a kernel table and writes no run folder", async () =
   await Deno.writeTextFile(`${root}/tiny.yaml`, tinyExperiment(`${root}/runs`));
   const out = await cli([`${root}/tiny.yaml`, "--profile", "3"]).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  assert.match(new TextDecoder().decode(out.stdout), /\| BatchMatMul \| \d+ \|/);
+  assert.match(new TextDecoder().decode(out.stdout), /\| DuelDenseChain \| \d+ \|/);
   assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["tiny.yaml"]);
 });
 

@@ -57,7 +57,8 @@ function chainLayers(inputs: Inputs, attrs: tf.NamedAttrMap, kernel: string): nu
  * (kernels/src/dense_chain.rs for the chain's three passes: the forward pass
  * `batch × Σ fan_in · units`; the `dz` pass the input gradients of every
  * layer but the first, `batch × Σ_{l ≥ 1} fan_in · units`; the weights pass
- * every `dW = xᵀ dz`, `batch × Σ fan_in · units`).
+ * every `dW = xᵀ dz` asked for (attr `weighed`: the first layers'),
+ * `batch × Σ fan_in · units` over those layers).
  */
 export const PRODUCT_MACS: Readonly<Record<string, MacRule>> = {
   BatchMatMul: matmul("BatchMatMul"),
@@ -76,7 +77,11 @@ export const PRODUCT_MACS: Readonly<Record<string, MacRule>> = {
   DuelDenseChainGrad: (inputs, attrs) => {
     const per = chainLayers(inputs, attrs, "DuelDenseChainGrad");
     const batch = input(inputs, "x", "DuelDenseChainGrad").shape[0];
-    return batch * per.slice(attrs.weights ? 0 : 1).reduce((s, v) => s + v, 0);
+    // The dz of every layer but the first; the weights of the first `weighed` (default all).
+    const [from, to] = attrs.weights
+      ? [0, (attrs.weighed as number | undefined) ?? per.length]
+      : [1];
+    return batch * per.slice(from, to).reduce((s, v) => s + v, 0);
   },
 };
 

@@ -238,6 +238,18 @@ unsafe fn weights<const HOW: u8>(table: *const u32, layers: u32, batch: u32, wor
     }
 }
 
+/// The whole second phase of stacked batches `lo..hi`: `tables` holds one table
+/// per batch (`layers` entries each, batch after batch), and each batch's every
+/// `dW` and `db` is [`weights`] over all its rows, as one call per batch would
+/// compute it. Parts are whole batches, so on threads each batch's sums run on
+/// one thread, over the rows that thread's earlier parts wrote.
+#[inline(never)]
+unsafe fn weight_sets<const HOW: u8>(tables: *const u32, layers: u32, batch: u32, work: *mut f32, lo: u32, hi: u32) {
+    for set in lo as usize..hi as usize {
+        weights::<HOW>(tables.add(set * layers as usize * ENTRY), layers, batch, work, 0, u32::MAX);
+    }
+}
+
 /// Defines the chain's exports, all with one signature, written once here:
 /// `name => pass, how;` exports `name(table, layers, batch, work, lo, hi)`
 /// running `pass::<how>` on the part `lo..hi`.
@@ -281,4 +293,11 @@ dense_chain_exports! {
     dense_chain_weights_f32_ref => weights, SCALAR;
     /// Scalar reference of `dense_chain_weights_f32_fma`.
     dense_chain_weights_f32_fma_ref => weights, SCALAR_FMA;
+    /// The second phase of whole stacked batches `lo..hi` (`table`: one table
+    /// per batch, batch after batch): each batch's every `dW` and `db`.
+    dense_chain_weight_sets_f32 => weight_sets, SIMD;
+    /// Scalar reference of [`dense_chain_weight_sets_f32`]: same signature, same bits.
+    dense_chain_weight_sets_f32_ref => weight_sets, SCALAR;
+    /// Scalar reference of `dense_chain_weight_sets_f32_fma`.
+    dense_chain_weight_sets_f32_fma_ref => weight_sets, SCALAR_FMA;
 }

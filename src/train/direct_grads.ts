@@ -1,8 +1,9 @@
 /**
  * A training step's gradients without tfjs's tape, for GANs whose players
  * are each one dense chain (dense layers and their ReLU / leaky ReLU /
- * linear activations, as `nn/chains.ts` applies them): each pass of each
- * network one call of the chain kernels; the objective's gradients with
+ * linear activations, as `nn/chains.ts` applies them): each pass one call
+ * of the chain kernels (the critic's real and fake batches stacked, a
+ * generator update's two networks as one chain); the objective's gradients with
  * respect to the logits in closed form where the objective has them
  * (`logitGradients`: the GAN objectives), else by tfjs's autodiff on the
  * logits alone (a few ops on `[batch, 1]`); the weights' gradients summed as
@@ -10,7 +11,8 @@
  * order as under `tf.variableGrads`, so the gradients, and every step after,
  * keep their bits (tests/direct_grads_test.ts compares whole runs both
  * ways); what goes is the tape's work per op (recording, saving, the
- * backward pass's bookkeeping) and ops: a toy2d step runs 42 kernels, not 75.
+ * backward pass's bookkeeping) and ops: `tf.profile` lists 38 kernels in a
+ * toy2d step where the tape's lists 73.
  *
  * The trainer uses it where it applies ({@link directPlayers}: both players
  * whole chains, the chain kernels in force, no packing) and where no
@@ -23,7 +25,7 @@ import {
   chainBackward,
   chainForward,
   type ChainLayer,
-  type ChainPass,
+  chainWeightSets,
 } from "../backend/rust/dense_chain_op.ts";
 import type { GemmRounding } from "../backend/rust/gemm.ts";
 import { type Network, networkChain } from "../nn/network.ts";
@@ -123,8 +125,12 @@ function autodiff(loss: (...logits: tf.Tensor[]) => Tensor, logits: tf.Tensor[])
  * The critic's loss of `D(real)` and `D(fake)` and its gradients, as
  * `tf.variableGrads` computes them: the critic on both batches, the loss's
  * gradients with respect to each batch's logits (in closed form where the
- * objective has it, else by autodiff), each pass's weight gradients, and
- * their sums (the fake batch's plus the real one's). Call inside `tf.tidy`.
+ * objective has it, else by autodiff), each batch's weight gradients, and
+ * their sums (the fake batch's plus the real one's). The two batches go
+ * through the critic stacked, one kernel call each way (on two threads, one
+ * batch a thread): a batch's rows never mix with the other's, and each
+ * batch's `dW` is summed over its own rows alone ({@link chainWeightSets}),
+ * so the bits are those of two passes. Call inside `tf.tidy`.
  *
  * Inside Duel it is used as `directCritic(players, real, fake, objective, params)`.
  */
@@ -136,16 +142,15 @@ export function directCritic<P>(
   p: P,
 ): DirectCritic {
   const { critic, rounding } = players;
-  const passes = [
-    chainForward(real, critic.chain, rounding),
-    chainForward(fake, critic.chain, rounding),
-  ];
-  const [lr, lf] = passes.map((pass) => pass.y);
+  const n = real.shape[0];
+  if (fake.shape[0] !== n) throw new Error(`directCritic: ${n} real rows, ${fake.shape[0]} fake`);
+  // Both batches in one pass each way: rows never mix, so each batch keeps its own bits.
+  const pass = chainForward(tf.concat([real, fake], 0), critic.chain, rounding);
+  const [lr, lf] = tf.split(pass.y, 2, 0);
   const closed = objective.logitGradients?.discriminator?.(lr, lf, p);
   const { loss, grads } = closed ?? autodiff((r, f) => objective.discriminator(r, f, p), [lr, lf]);
-  const weights = (dy: tf.Tensor, pass: ChainPass) =>
-    chainBackward(dy, pass, critic.chain, rounding, { weights: true }).weights!;
-  const [fromReal, fromFake] = [0, 1].map((i) => weights(tfjs(grads[i]), passes[i]));
+  const dy = tf.concat([tfjs(grads[0]), tfjs(grads[1])], 0);
+  const [fromReal, fromFake] = chainWeightSets(dy, pass, critic.chain, rounding, 2);
   const sums = fromFake.map((f, l) => ({
     kernel: tf.add(f.kernel, fromReal[l].kernel),
     bias: tf.add(f.bias, fromReal[l].bias),
@@ -159,7 +164,11 @@ export function directCritic<P>(
  * generator's gradients, as `tf.variableGrads` computes them: both chains
  * forward, the loss's gradient with respect to the fake logits (in closed
  * form where the objective has it, else by autodiff), the critic's input
- * gradient, the generator's weight gradients. Call inside `tf.tidy`.
+ * gradient, the generator's weight gradients. The two chains run as one (the
+ * generator's layers, then the critic's): one call forward, one for every
+ * `dz` (the critic's input gradient among them, the product the tape's
+ * `matMul` computes) and one for the generator's weights alone. Call inside
+ * `tf.tidy`.
  *
  * Inside Duel it is used as `directGenerator(players, z, objective, params, realLogits)`.
  */
@@ -171,12 +180,13 @@ export function directGenerator<P>(
   realLogits?: tf.Tensor,
 ): { readonly loss: tf.Tensor; readonly grads: Record<string, tf.Tensor> } {
   const { generator, critic, rounding } = players;
-  const g = chainForward(z, generator.chain, rounding);
-  const d = chainForward(g.y, critic.chain, rounding);
+  // G and D as one chain: the same products per row, one kernel call each way.
+  const both = [...generator.chain, ...critic.chain];
+  const d = chainForward(z, both, rounding);
   const closed = realLogits ? undefined : objective.logitGradients?.generator?.(d.y, p);
   const { loss, grads } = closed ??
     autodiff((f) => objective.generator(f, realLogits ?? f, p), [d.y]);
-  const dx = chainBackward(tfjs(grads[0]), d, critic.chain, rounding, { x: true }).x!;
-  const weights = chainBackward(dx, g, generator.chain, rounding, { weights: true }).weights!;
+  const weighed = generator.chain.length;
+  const weights = chainBackward(tfjs(grads[0]), d, both, rounding, { weights: weighed }).weights!;
   return { loss: tfjs(loss), grads: named(generator, weights) };
 }

@@ -14,36 +14,31 @@
  */
 import { METRICS_ABI, type MetricsAbi } from "./abi_metrics.ts";
 import { UPDATES_ABI, type UpdatesAbi } from "./abi_updates.ts";
+import {
+  type AbiEntry,
+  type AbiFmaTwin,
+  type AbiReturns,
+  type AbiType,
+  ADAM,
+  CHAIN,
+  type Chain,
+  EMA,
+  type F32Params,
+  type KernelSignature,
+  PART,
+  ref,
+  TABLE,
+} from "./abi_types.ts";
 
-/** How a parameter or result crosses the ABI, by its WebAssembly value type. */
-export const ABI_TYPES = { ptr: "i32", u32: "i32", i32: "i32", f32: "f32" } as const;
-
-/** A key of {@link ABI_TYPES}: `ptr` (byte offset), `u32`, `i32` or `f32`. */
-export type AbiType = keyof typeof ABI_TYPES;
-
-/** One parameter: its Rust name and ABI type. */
-export type AbiParam = readonly [name: string, type: AbiType];
-
-/** One export of the module. */
-export interface KernelSignature {
-  /** What it computes (the Rust doc comment has the details). */
-  readonly doc: string;
-  /** Its parameters, in order. */
-  readonly params: readonly AbiParam[];
-  /** Its result, if any. */
-  readonly result?: AbiType;
-  /** Whether the build adds a fused multiply-add twin `<name>_fma` (same signature). */
-  readonly fma?: true;
-}
-
-/** The type of a {@link KERNEL_ABI} entry with parameters `P` (see {@link KernelSignature}). */
-export type AbiEntry<P extends readonly AbiParam[]> = { readonly doc: string; readonly params: P };
-/** Added to an {@link AbiEntry}: the entry returns an `R`. */
-export type AbiReturns<R extends AbiType> = { readonly result: R };
-/** Added to an {@link AbiEntry}: the build adds the fused twin `<name>_fma`. */
-export type AbiFmaTwin = { readonly fma: true };
-/** Parameters named `N`, each an `f32` (as `as const` writes them). */
-type F32Params<N extends readonly string[]> = { readonly [I in keyof N]: readonly [N[I], "f32"] };
+export {
+  ABI_TYPES,
+  type AbiEntry,
+  type AbiFmaTwin,
+  type AbiParam,
+  type AbiReturns,
+  type AbiType,
+  type KernelSignature,
+} from "./abi_types.ts";
 
 /** `matmul_f32`'s parameters (kernels/src/matmul.rs, `matmul_exports!`). */
 const MATMUL = [
@@ -62,9 +57,6 @@ const MATMUL = [
   ["alpha", "f32"],
   ["work", "ptr"],
 ] as const;
-
-/** A part's range, after a kernel's own parameters (the kernel threads' convention). */
-const PART = [["lo", "u32"], ["hi", "u32"]] as const;
 
 /** Every conv kernel's parameters (kernels/src/conv.rs, `conv_exports!`). */
 const CONV = [
@@ -91,21 +83,6 @@ const CONV = [
   ["m1", "u32"],
 ] as const;
 
-/** An optimiser table and its length (kernels/src/optimizers.rs). */
-const TABLE = [["table", "ptr"], ["n", "u32"]] as const;
-const ADAM: readonly [
-  ...typeof TABLE,
-  ...F32Params<["b1", "one_minus_b1", "b2", "one_minus_b2", "root_c2", "eps", "step_size"]>,
-] = [
-  ...TABLE,
-  ["b1", "f32"],
-  ["one_minus_b1", "f32"],
-  ["b2", "f32"],
-  ["one_minus_b2", "f32"],
-  ["root_c2", "f32"],
-  ["eps", "f32"],
-  ["step_size", "f32"],
-] as const;
 const RMSPROP: readonly [
   ...typeof TABLE,
   ...F32Params<["alpha", "one_minus_alpha", "eps", "momentum", "lr"]>,
@@ -155,21 +132,8 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
-/** A dense chain's table, layers, batch, workspace and part (kernels/src/dense_chain.rs). */
-const DENSE_CHAIN = [["table", "ptr"], ["layers", "u32"], ["batch", "u32"], [
-  "work",
-  "ptr",
-]] as const;
-const chainKernel = (doc: string) =>
-  ({ doc, params: [...DENSE_CHAIN, ...PART], fma: true }) as const;
-const chainRef = (of: string) => ({ doc: ref(of), params: [...DENSE_CHAIN, ...PART] }) as const;
-
-type Chain = readonly [...typeof DENSE_CHAIN, ...typeof PART];
-type EmaParams = readonly [...typeof TABLE, ...F32Params<["decay", "one_minus_decay"]>];
-const EMA: EmaParams = [...TABLE, ["decay", "f32"], ["one_minus_decay", "f32"]] as const;
-
-/** "Scalar reference of …": same signature, same bits. */
-const ref = (of: string) => `scalar reference of ${of}: same signature, same bits`;
+const chainKernel = (doc: string) => ({ doc, params: CHAIN, fma: true }) as const;
+const chainRef = (of: string) => ({ doc: ref(of), params: CHAIN }) as const;
 
 /**
  * The type of {@link KERNEL_ABI}: each export's parameters, and its result and fused twin where
@@ -224,6 +188,9 @@ export type KernelAbi = {
   readonly dense_chain_weights_f32: AbiEntry<Chain> & AbiFmaTwin;
   readonly dense_chain_weights_f32_ref: AbiEntry<Chain>;
   readonly dense_chain_weights_f32_fma_ref: AbiEntry<Chain>;
+  readonly dense_chain_weight_sets_f32: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_weight_sets_f32_ref: AbiEntry<Chain>;
+  readonly dense_chain_weight_sets_f32_fma_ref: AbiEntry<Chain>;
   readonly ema_f32_ref: AbiEntry<typeof EMA>;
   readonly fma_probe: AbiEntry<readonly [readonly ["at", "ptr"]]> & AbiFmaTwin;
   readonly peak_flops:
@@ -333,6 +300,9 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
   dense_chain_weights_f32: chainKernel("a dense chain's dW (stacked rows lo..hi) and db"),
   dense_chain_weights_f32_ref: chainRef("dense_chain_weights_f32"),
   dense_chain_weights_f32_fma_ref: chainRef("dense_chain_weights_f32_fma"),
+  dense_chain_weight_sets_f32: chainKernel("the dW and db of each stacked batch lo..hi"),
+  dense_chain_weight_sets_f32_ref: chainRef("dense_chain_weight_sets_f32"),
+  dense_chain_weight_sets_f32_fma_ref: chainRef("dense_chain_weight_sets_f32_fma"),
   // probes.rs
   fma_probe: {
     doc: "at[0..4] = at[8..12] + at[0..4] · at[4..8]",

@@ -6,7 +6,7 @@
  * file.
  * @module
  */
-import type { AbiEntry } from "./abi.ts";
+import type { AbiEntry } from "./abi_types.ts";
 
 const KDE_SUMS = [
   ["sums", "ptr"],

@@ -5,32 +5,13 @@
  * into `KERNEL_ABI` (abi.ts).
  * @module
  */
-import type { AbiEntry } from "./abi.ts";
+import { type AbiEntry, ADAM_CONSTANTS, EMA_CONSTANTS, PART } from "./abi_types.ts";
 
 /** `adam_f32`'s constants after the table, then the part (`work` unused). */
-const ADAM_PART = [
-  ["table", "ptr"],
-  ["b1", "f32"],
-  ["one_minus_b1", "f32"],
-  ["b2", "f32"],
-  ["one_minus_b2", "f32"],
-  ["root_c2", "f32"],
-  ["eps", "f32"],
-  ["step_size", "f32"],
-  ["work", "ptr"],
-  ["lo", "u32"],
-  ["hi", "u32"],
-] as const;
+const ADAM_PART = [["table", "ptr"], ...ADAM_CONSTANTS, ["work", "ptr"], ...PART] as const;
 
 /** `ema_f32`'s constants after the table, then the part (`work` unused). */
-const EMA_PART = [
-  ["table", "ptr"],
-  ["decay", "f32"],
-  ["one_minus_decay", "f32"],
-  ["work", "ptr"],
-  ["lo", "u32"],
-  ["hi", "u32"],
-] as const;
+const EMA_PART = [["table", "ptr"], ...EMA_CONSTANTS, ["work", "ptr"], ...PART] as const;
 
 /** The type of {@link UPDATES_ABI}. */
 export type UpdatesAbi = {

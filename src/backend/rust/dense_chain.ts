@@ -26,7 +26,7 @@ import {
 import { wasmBackendOf } from "../wasm_backend.ts";
 import { boundRustKernels } from "./bound.ts";
 import { gemmExport, type GemmRounding } from "./gemm.ts";
-import { planRows } from "./split.ts";
+import { MATMUL_SPLIT, planRows } from "./split.ts";
 
 /** The forward kernel: inputs `x, w0, b0, …`; outputs `y` and the cache. */
 export const DENSE_CHAIN_KERNEL = "DuelDenseChain";
@@ -112,27 +112,35 @@ interface TableRow {
   readonly db: number;
 }
 
+/** The chain kernels run through {@link runChain}. */
+type ChainExport =
+  | "dense_chain_f32"
+  | "dense_chain_grad_f32"
+  | "dense_chain_weights_f32"
+  | "dense_chain_weight_sets_f32";
+
 /**
- * Writes the table in scratch memory from the backend's allocator, runs
- * `name` (with `rounding`) over `rows` parts (split over the kernel threads
- * when large), frees the table.
+ * Writes the tables (one, or one per stacked batch for
+ * `dense_chain_weight_sets_f32`, table after table) in scratch memory from the
+ * backend's allocator, runs `name` (with `rounding`) over `rows` parts (split
+ * over the kernel threads when large; the sets one batch a part), frees them.
  */
 function runChain(
   backend: WasmBackend,
-  name: "dense_chain_f32" | "dense_chain_grad_f32" | "dense_chain_weights_f32",
+  name: ChainExport,
   shape: ChainShape,
   attrs: ChainAttrs,
-  rows: readonly TableRow[],
+  tables: readonly (readonly TableRow[])[],
   parts: number,
 ): void {
-  const layers = rows.length;
-  const table = backend.wasm._malloc(ENTRY * 4 * layers) >>> 0;
+  const layers = tables[0].length;
+  const table = backend.wasm._malloc(ENTRY * 4 * layers * tables.length) >>> 0;
   try {
     const memory = memoryOf(backend).buffer;
-    const u32 = new Uint32Array(memory, table, ENTRY * layers);
-    const f32 = new Float32Array(memory, table, ENTRY * layers);
-    rows.forEach((r, l) => {
-      const e = l * ENTRY;
+    const u32 = new Uint32Array(memory, table, ENTRY * layers * tables.length);
+    const f32 = new Float32Array(memory, table, ENTRY * layers * tables.length);
+    tables.flat().forEach((r, i) => {
+      const [e, l] = [i * ENTRY, i % layers];
       u32.set([shape.fanIn[l], shape.units[l], attrs.acts[l], 0], e);
       f32[e + 3] = attrs.alphas[l];
       u32.set([r.x, r.w, r.b, r.z, r.h, r.dh, r.dz, r.dw, r.db], e + 4);
@@ -140,12 +148,18 @@ function runChain(
     const { kernels, work, threads } = boundRustKernels(backend);
     const fn = gemmExport(name, attrs.rounding);
     const macs = shape.batch * shape.fanIn.reduce((n, f, l) => n + f * shape.units[l], 0);
-    // The weights pass's stacked dW rows cost their layer's units each; a pass over the batch's rows, alike.
+    // The weights pass's stacked dW rows cost their layer's units each; a pass over the batch's
+    // rows, alike; the sets are parts of their own (a whole batch each).
     const segments = name === "dense_chain_weights_f32"
-      ? shape.fanIn.map((f, l) => [f, shape.units[l]] as const)
+      ? shape.fanIn.map((f, l) => [f, shape.units[l]] as const).filter((_, l) =>
+        shape.fanIn.slice(0, l).reduce((a, b) => a + b, 0) < parts
+      )
       : undefined;
-    const bounds = threads && planRows(parts, macs, threads.threads, segments);
-    if (bounds) threads.run(fn, [table, layers, shape.batch], bounds);
+    const bounds = name === "dense_chain_weight_sets_f32"
+      ? threads && parts > 1 && macs >= MATMUL_SPLIT.minMacs &&
+        Array.from({ length: parts + 1 }, (_, p) => p)
+      : threads && planRows(parts, macs, threads.threads, segments);
+    if (threads && bounds) threads.run(fn, [table, layers, shape.batch], bounds);
     else kernels[fn](table, layers, shape.batch, work[0], 0, parts);
   } finally {
     backend.wasm._free(table);
@@ -179,73 +193,122 @@ export function denseChainKernel(args: KernelArgs): Info[] {
     dw: 0,
     db: 0,
   }));
-  if (shape.batch > 0) runChain(backend, "dense_chain_f32", shape, attrs, rows, shape.batch);
+  if (shape.batch > 0) runChain(backend, "dense_chain_f32", shape, attrs, [rows], shape.batch);
   return [y, cache];
 }
 
-/** The backward pass's table: `dy`, the saved `x` and cache, the kernels, and the outputs. */
+/**
+ * The backward pass's table: `dy`, the saved `x` and cache, the kernels, and
+ * the outputs (`dw`, `db` of stacked batch `set`). With `sets` > 1 the batch
+ * is that many stacked batches of equal size, and the table is batch `set`'s
+ * rows alone (its shape's batch one set's).
+ */
 function gradRows(
   backend: WasmBackend,
   inputs: Record<string, Info>,
   attrs: ChainAttrs,
   outs: readonly Info[],
+  set = 0,
+  sets = 1,
 ): { shape: ChainShape; rows: TableRow[] } {
   const layers = attrs.acts.length;
   const ws = weightsOf(inputs, layers, "w");
   const bs = ws.map((w) => ({ shape: [w.shape[1]], dtype: "float32" }) as Info);
-  const shape = chainShape(DENSE_CHAIN_GRAD_KERNEL, inputs.x, ws, bs);
-  const layout = cacheLayout(shape.batch, shape.units, attrs.acts);
+  const whole = chainShape(DENSE_CHAIN_GRAD_KERNEL, inputs.x, ws, bs);
+  const layout = cacheLayout(whole.batch, whole.units, attrs.acts);
+  const batch = whole.batch / sets;
   const at = (t: Info) => offsetOf(backend, t);
   const inCache = (v: number) => (v < 0 ? 0 : at(inputs.cache) + 4 * v);
+  // Batch `set`'s first row in a [whole batch, width] block.
+  const row0 = (width: number) => 4 * set * batch * width;
+  const weights = layers + 2 * layers * set;
   const rows = ws.map((w, l): TableRow => ({
-    x: l === 0 ? at(inputs.x) : inCache(layout.h[l - 1]),
+    x: (l === 0 ? at(inputs.x) : inCache(layout.h[l - 1])) + row0(whole.fanIn[l]),
     w: at(w),
     b: 0,
-    z: inCache(layout.z[l]),
+    z: inCache(layout.z[l]) + row0(whole.units[l]),
     h: 0,
-    dh: l === layers - 1 ? at(inputs.dy) : at(outs[l]),
-    dz: at(outs[l]),
-    dw: at(outs[layers + 2 * l]),
-    db: at(outs[layers + 2 * l + 1]),
+    dh: (l === layers - 1 ? at(inputs.dy) : at(outs[l])) + row0(whole.units[l]),
+    dz: at(outs[l]) + row0(whole.units[l]),
+    dw: at(outs[weights + 2 * l]),
+    db: at(outs[weights + 2 * l + 1]),
   }));
-  return { shape, rows };
+  return { shape: { ...whole, batch }, rows };
 }
 
 /** The outputs of `DuelDenseChainGrad`, in order, as inputs of its second call. */
 const outName = (layers: number, i: number) =>
   i < layers ? `dz${i}` : `${(i - layers) % 2 ? "db" : "dw"}${(i - layers) >> 1}`;
 
+/** `DuelDenseChainGrad`'s attrs: the chain's, and how many stacked batches the weights are taken per. */
+export interface ChainGradAttrs extends ChainAttrs {
+  /**
+   * The batch is this many stacked batches of equal size (default 1), e.g. a
+   * critic's real and fake batches in one pass: the weights' gradients are
+   * then one set per batch, each the sum over its own rows alone.
+   */
+  readonly sets?: number;
+  /**
+   * Only the first this many layers' weights get gradients (default all): a
+   * generator's, when its chain runs on into the critic's.
+   */
+  readonly weighed?: number;
+  /** Set by the second call (see {@link denseChainGradKernel}). */
+  readonly weights?: boolean;
+}
+
 /**
  * `DuelDenseChainGrad` on the Rust kernel: every layer's `dz` (computed), then
- * `dw0, db0, …` allocated, not computed. Called again by the op (through the
- * registered kernel function, not the engine, so profiles time it) with attr
- * `weights: true` and those outputs among its inputs (`dz0, …, dw0, db0, …`),
- * it computes every `dW = xᵀ dz` and `db` (column sums of `dz`) into them and
- * returns nothing: only if a gradient of the weights is asked for.
+ * `dw0, db0, …` allocated, not computed (`sets` of them, one per stacked batch,
+ * set after set). Called again by the op (through the registered kernel
+ * function, not the engine, so profiles time it) with attr `weights: true` and
+ * those outputs among its inputs (`dz0, …, dw0, db0, …`), it computes every
+ * `dW = xᵀ dz` and `db` (column sums of `dz`) into them and returns nothing:
+ * only if a gradient of the weights is asked for.
  */
 export function denseChainGradKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info>;
-  const attrs = args.attrs as unknown as ChainAttrs & { weights?: boolean };
-  const layers = attrs.acts.length;
+  const attrs = args.attrs as unknown as ChainGradAttrs;
+  const layers = attrs.acts.length, sets = attrs.sets ?? 1;
   const ws = weightsOf(inputs, layers, "w");
   if (attrs.weights) {
-    const outs = Array.from({ length: 3 * layers }, (_, i) => inputs[outName(layers, i)]);
-    const { shape, rows } = gradRows(backend, inputs, attrs, outs);
-    const stacked = shape.fanIn.reduce((a, b) => a + b, 0);
-    runChain(backend, "dense_chain_weights_f32", shape, attrs, rows, stacked);
+    const outs = Array.from(
+      { length: layers + 2 * layers * sets },
+      (_, i) => inputs[outName(layers, i)],
+    );
+    const each = Array.from(
+      { length: sets },
+      (_, set) => gradRows(backend, inputs, attrs, outs, set, sets),
+    );
+    const weighed = attrs.weighed ?? layers, shape = each[0].shape;
+    const stacked = shape.fanIn.slice(0, weighed).reduce((a, b) => a + b, 0);
+    // A batch a thread where there are no more threads than batches, else each batch split by rows.
+    const threads = boundRustKernels(backend).threads?.threads ?? 1;
+    if (sets > 1 && threads <= sets && weighed === layers) {
+      runChain(backend, "dense_chain_weight_sets_f32", shape, attrs, each.map((e) => e.rows), sets);
+    } else {
+      for (const { rows } of each) {
+        runChain(backend, "dense_chain_weights_f32", shape, attrs, [rows], stacked);
+      }
+    }
     return [];
   }
   const batch = inputs.x.shape[0];
+  if (!Number.isInteger(sets) || sets < 1 || batch % sets !== 0) {
+    throw new Error(`${DENSE_CHAIN_GRAD_KERNEL}: ${batch} rows are not ${sets} equal batches`);
+  }
   const outs = [
     ...ws.map((w) => backend.makeOutput([batch, w.shape[1]], "float32")),
-    ...ws.flatMap((w) => [
-      backend.makeOutput([...w.shape], "float32"),
-      backend.makeOutput([w.shape[1]], "float32"),
-    ]),
+    ...Array.from({ length: sets }).flatMap(() =>
+      ws.flatMap((w) => [
+        backend.makeOutput([...w.shape], "float32"),
+        backend.makeOutput([w.shape[1]], "float32"),
+      ])
+    ),
   ];
   const { shape, rows } = gradRows(backend, inputs, attrs, outs);
-  if (batch > 0) runChain(backend, "dense_chain_grad_f32", shape, attrs, rows, batch);
+  if (batch > 0) runChain(backend, "dense_chain_grad_f32", shape, attrs, [rows], batch);
   return outs;
 }
 
@@ -255,7 +318,7 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
  */
 export function fillChainWeights(
   inputs: Record<string, Info>,
-  attrs: ChainAttrs,
+  attrs: ChainGradAttrs,
   outs: readonly Info[],
 ): void {
   const backend = tf.engine().backend;

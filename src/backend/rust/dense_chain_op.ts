@@ -21,6 +21,7 @@ import {
   CHAIN_ACTIVATIONS,
   type ChainActivation,
   type ChainAttrs,
+  type ChainGradAttrs,
   DENSE_CHAIN_GRAD_KERNEL,
   DENSE_CHAIN_KERNEL,
   fillChainWeights,
@@ -140,6 +141,8 @@ export interface ChainGrads {
  * outside any tape: the kernels and products the op's gradient runs on the
  * Rust kernels (every `dz`, then the input's gradient as one `matMul`
  * and the weights' all in one call, each only if asked for), so the same bits.
+ * `want.weights`: `true` for every layer's, or `n` for the first `n` layers'
+ * alone (a generator's, where its chain runs on into the critic's).
  *
  * Inside Duel it is used as `chainBackward(dy, pass, critic, rounding, { weights: true })`.
  */
@@ -148,20 +151,55 @@ export function chainBackward(
   pass: ChainPass,
   layers: readonly ChainLayer[],
   rounding: GemmRounding,
-  want: { readonly x?: boolean; readonly weights?: boolean },
+  want: { readonly x?: boolean; readonly weights?: true | number },
 ): ChainGrads {
   const { inputs, attrs } = chainCall(pass.x, layers, rounding);
-  const grads = rustGradients(dy, { ...inputs, cache: pass.cache }, attrs);
-  return {
-    ...(want.x ? { x: grads.x() } : {}),
-    ...(want.weights
-      ? { weights: layers.map((_, l) => ({ kernel: grads[`w${l}`](), bias: grads[`b${l}`]() })) }
-      : {}),
-  };
+  const weighed = want.weights === true ? layers.length : want.weights ?? 0;
+  const grads = rustGradients(dy, { ...inputs, cache: pass.cache }, { ...attrs, weighed });
+  const weights = layers.slice(0, weighed).map((_, l) => ({
+    kernel: grads[`w${l}`](),
+    bias: grads[`b${l}`](),
+  }));
+  return { ...(want.x ? { x: grads.x() } : {}), ...(weighed ? { weights } : {}) };
+}
+
+/**
+ * The weights' gradients of {@link denseChain} for a pass over `sets` stacked
+ * batches of equal size (a critic's real and fake batches as one input),
+ * outside any tape: every `dz` in one call over all the rows, then per batch
+ * each layer's `dW` and `db` summed over that batch's rows alone, so each set
+ * has the bits of {@link chainBackward} on that batch alone (rows never mix
+ * in the forward pass or in the `dz`). Call inside `tf.tidy`.
+ *
+ * Inside Duel it is used as `const [real, fake] = chainWeightSets(dy, pass, critic, rounding, 2);`.
+ */
+export function chainWeightSets(
+  dy: tf.Tensor,
+  pass: ChainPass,
+  layers: readonly ChainLayer[],
+  rounding: GemmRounding,
+  sets: number,
+): { readonly kernel: tf.Tensor; readonly bias: tf.Tensor }[][] {
+  const { inputs, attrs } = chainCall(pass.x, layers, rounding);
+  const grad = { ...attrs, sets };
+  const all = { ...inputs, cache: pass.cache, dy };
+  const named = grad as unknown as tf.NamedAttrMap;
+  const outs = tf.engine().runKernel(DENSE_CHAIN_GRAD_KERNEL, all, named) as tf.Tensor[];
+  fillChainWeights(all, grad, outs);
+  const n = layers.length;
+  return Array.from({ length: sets }, (_, s) =>
+    layers.map((_, l) => {
+      const at = n + 2 * n * s + 2 * l;
+      return { kernel: outs[at], bias: outs[at + 1] };
+    }));
 }
 
 /** The gradients on the Rust kernels: `dz` now, the rest when the tape asks for it. */
-function rustGradients(dy: tf.Tensor, saved: Record<string, tf.Tensor>, attrs: ChainAttrs): Grads {
+function rustGradients(
+  dy: tf.Tensor,
+  saved: Record<string, tf.Tensor>,
+  attrs: ChainGradAttrs,
+): Grads {
   const inputs = { ...saved, dy };
   const namedAttrs = attrs as unknown as tf.NamedAttrMap;
   const outs = tf.engine().runKernel(DENSE_CHAIN_GRAD_KERNEL, inputs, namedAttrs) as tf.Tensor[];

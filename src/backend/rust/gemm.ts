@@ -52,6 +52,7 @@ export const FUSED_EXPORTS = {
   dense_chain_f32: "dense_chain_f32_fma",
   dense_chain_grad_f32: "dense_chain_grad_f32_fma",
   dense_chain_weights_f32: "dense_chain_weights_f32_fma",
+  dense_chain_weight_sets_f32: "dense_chain_weight_sets_f32_fma",
 } as const satisfies Record<string, FusedTwin>;
 
 /** A GEMM export by its plain name, as the kernels call it. */
