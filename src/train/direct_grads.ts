@@ -50,8 +50,16 @@ export interface DirectPlayers {
   readonly rounding: GemmRounding;
 }
 
+/** {@link directPlayer}'s answer per network (a network's layers and parameters never change). */
+const PLAYERS = new WeakMap<Network, DirectPlayer | undefined>();
+
 /** `net` as a {@link DirectPlayer}, when it is one dense chain whose kernels and biases are all its parameters. */
 function directPlayer(net: Network): DirectPlayer | undefined {
+  if (!PLAYERS.has(net)) PLAYERS.set(net, playerOf(net));
+  return PLAYERS.get(net);
+}
+
+function playerOf(net: Network): DirectPlayer | undefined {
   const chain = networkChain(net);
   if (!chain) return undefined;
   const names = new Map<tf.Tensor, string>(
@@ -122,8 +130,9 @@ function autodiff(loss: (...logits: tf.Tensor[]) => Tensor, logits: tf.Tensor[])
 }
 
 /**
- * The critic's loss of `D(real)` and `D(fake)` and its gradients, as
- * `tf.variableGrads` computes them: the critic on both batches, the loss's
+ * The critic's loss of `D(real)` and `D(fake)`, `fake = G(z)`, and its
+ * gradients, as `tf.variableGrads` computes them: the generator's pass (one
+ * chain call, as the trainer's `G(z)` would run it), the critic on both batches, the loss's
  * gradients with respect to each batch's logits (in closed form where the
  * objective has it, else by autodiff), each batch's weight gradients, and
  * their sums (the fake batch's plus the real one's). The two batches go
@@ -132,16 +141,17 @@ function autodiff(loss: (...logits: tf.Tensor[]) => Tensor, logits: tf.Tensor[])
  * batch's `dW` is summed over its own rows alone ({@link chainWeightSets}),
  * so the bits are those of two passes. Call inside `tf.tidy`.
  *
- * Inside Duel it is used as `directCritic(players, real, fake, objective, params)`.
+ * Inside Duel it is used as `directCritic(players, real, z, objective, params)`.
  */
 export function directCritic<P>(
   players: DirectPlayers,
   real: tf.Tensor,
-  fake: tf.Tensor,
+  z: tf.Tensor,
   objective: DirectObjective<P>,
   p: P,
 ): DirectCritic {
-  const { critic, rounding } = players;
+  const { generator, critic, rounding } = players;
+  const fake = chainForward(z, generator.chain, rounding).y;
   const n = real.shape[0];
   if (fake.shape[0] !== n) throw new Error(`directCritic: ${n} real rows, ${fake.shape[0]} fake`);
   // Both batches in one pass each way: rows never mix, so each batch keeps its own bits.

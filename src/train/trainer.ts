@@ -235,7 +235,7 @@ export class Trainer {
     const result = tf.tidy(() => {
       // Packs of m (PacGAN): the critic, its loss and its penalties see packed batches.
       const real = pack(this.#realBatch(batch), this.#m);
-      const fake = pack(this.#G(this.#noise(batch, this.#rng.noise)), this.#m);
+      const z = this.#noise(batch, this.#rng.noise);
       const logits: tf.Tensor[] = [];
       const parts: tf.Tensor[] = [];
       const due = this.#regularizers.filter((r) =>
@@ -244,11 +244,12 @@ export class Trainer {
       const direct = due.length === 0 ? this.#direct() : undefined;
       let grads: Record<string, tf.Tensor>;
       if (direct) {
-        const d = directCritic(direct, real, fake, objective, params);
+        const d = directCritic(direct, real, z, objective, params);
         logits.push(...d.logits);
         parts.push(d.loss, tf.scalar(0));
         grads = d.grads;
       } else {
+        const fake = pack(this.#G(z), this.#m);
         const vars = this.discriminator.params.map((p) => tfjs(p.variable));
         const critic = (x: Tensor) => this.#D(tfjs(x));
         const ctx = { critic, real, fake, rng: this.#rng.penalty };
