@@ -89,7 +89,7 @@ let builtinsOnAll = false;
  * products with a scalar) waited for XNNPACK's second thread while Duel's
  * kernel thread spun on that core: a DCGAN step's `Add` kernels took 6.9 ms a
  * step on two XNNPACK threads against 2.4 ms on one, and the step 207.8 against
- * 194.7 ms side by side (README, "Threads"). So the
+ * 194.7 ms side by side (docs/performance.md, "Threads"). So the
  * built-ins run on the calling thread, with the same bits (element-wise results
  * do not depend on threads). Ask for `"all"` before `useBackend` to time
  * tfjs's built-in kernels on N threads, or after turning Duel's product or
