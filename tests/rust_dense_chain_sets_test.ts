@@ -32,7 +32,13 @@ type How = "" | "_fma";
  * over the parts `bounds`) or, as the reference, one `dense_chain_weights_f32_ref`
  * (`_fma_ref` where fused) call per batch on its own rows. Returns the memory's words.
  */
-function run(c: Case, how: How, weights: "sets" | "each", bounds: number[] = [0, c.sets]) {
+function run(
+  c: Case,
+  how: How,
+  weights: "sets" | "each",
+  bounds: number[] = [0, c.sets],
+  sum: "dense_chain_sum_sets_f32" | "dense_chain_sum_sets_f32_ref" = "dense_chain_sum_sets_f32",
+) {
   const memory = new WebAssembly.Memory({ initial: 48 });
   const kernels = rustKernels(memory);
   const k = kernels as unknown as Record<string, Kernel>;
@@ -52,8 +58,9 @@ function run(c: Case, how: How, weights: "sets" | "each", bounds: number[] = [0,
     const [fanIn, units] = [c.widths[l], c.widths[l + 1]];
     const w = put(fanIn * units), b = put(units), z = alloc(rows * units);
     const h = act === "linear" ? z : alloc(rows * units);
+    // Each batch's dW and db, then their sum's.
     const out = Array.from(
-      { length: c.sets },
+      { length: c.sets + 1 },
       () => ({ dw: alloc(fanIn * units), db: alloc(units) }),
     );
     return { fanIn, units, act, w, b, z, h, dz: alloc(rows * units), out };
@@ -94,7 +101,7 @@ function run(c: Case, how: How, weights: "sets" | "each", bounds: number[] = [0,
   k[`dense_chain_grad_f32${how}`](all, layers, rows, scratch, 0, rows);
   const stacked = c.widths.slice(0, -1).reduce((a, b) => a + b, 0);
   if (weights === "sets") {
-    const sets = tables(0, c.sets);
+    const sets = tables(0, c.sets + 1);
     for (let p = 0; p + 1 < bounds.length; p++) {
       k[`dense_chain_weight_sets_f32${how}`](
         sets,
@@ -104,6 +111,11 @@ function run(c: Case, how: How, weights: "sets" | "each", bounds: number[] = [0,
         bounds[p],
         bounds[p + 1],
       );
+    }
+    // The sums, rows of the stacked dW in parts (`batch`: the number of batches).
+    const cuts = [...new Set([0, 1, 5, 17, stacked].filter((b) => b <= stacked))];
+    for (let p = 0; p + 1 < cuts.length; p++) {
+      k[sum](sets, layers, c.sets, scratch, cuts[p], cuts[p + 1]);
     }
   } else {
     for (let set = 0; set < c.sets; set++) {
@@ -116,17 +128,34 @@ function run(c: Case, how: How, weights: "sets" | "each", bounds: number[] = [0,
         stacked,
       );
     }
+    // The sums as tfjs adds two f32 tensors (a double sum rounded once to f32 is the f32 sum).
+    for (const r of ls) {
+      for (const [part, len] of [["dw", r.fanIn * r.units], ["db", r.units]] as const) {
+        for (let j = 0; j < len; j++) {
+          let acc = f32[r.out[c.sets - 1][part] / 4 + j];
+          for (let set = c.sets - 2; set >= 0; set--) {
+            acc = Math.fround(acc + f32[r.out[set][part] / 4 + j]);
+          }
+          f32[r.out[c.sets][part] / 4 + j] = acc;
+        }
+      }
+    }
   }
   return u32.slice(0, all / 4); // every buffer, not the tables after them
 }
 
-Deno.test("dense_chain_weight_sets_f32 (and _fma) give each stacked batch's weights as its own pass does", () => {
+Deno.test("dense_chain_weight_sets_f32 (and _fma) give each stacked batch's weights as its own pass does; dense_chain_sum_sets_f32 sums them as tfjs adds", () => {
   for (const c of CASES) {
     for (const how of ["", "_fma"] as const) {
       const ref = run(c, how, "each");
       const splits = [[0, c.sets], Array.from({ length: c.sets + 1 }, (_, p) => p)];
-      for (const bounds of splits) {
-        const got = run(c, how, "sets", bounds);
+      for (
+        const [bounds, sum] of [
+          [splits[0], "dense_chain_sum_sets_f32"],
+          [splits[1], "dense_chain_sum_sets_f32_ref"],
+        ] as const
+      ) {
+        const got = run(c, how, "sets", bounds, sum);
         const bad = got.findIndex((w, i) => w !== ref[i]);
         assert.equal(
           bad,

@@ -250,6 +250,66 @@ unsafe fn weight_sets<const HOW: u8>(tables: *const u32, layers: u32, batch: u32
     }
 }
 
+/// The sum of the stacked batches' weight gradients, rows `lo..hi` of the
+/// stacked `dW` (as [`weights`] numbers them) and the `db` of every layer whose
+/// first `dW` row is in range: `tables` holds `batch` + 1 tables (here `batch`
+/// counts the batches), the last one's `dw` and `db` receive
+/// `… + set 1 + set 0` (one f32 add per pair, as tfjs's `add` of two; from
+/// the last set down), the others' hold each set's (written by
+/// [`weight_sets`]).
+#[inline(never)]
+unsafe fn sum_sets<const HOW: u8>(tables: *const u32, layers: u32, sets: u32, _work: *mut f32, lo: u32, hi: u32) {
+    let (layers, sets, lo, hi) = (layers as usize, sets as usize, lo as usize, hi as usize);
+    let table = |set: usize, l: usize| layer(tables.add(set * layers * ENTRY), l);
+    let mut start = 0;
+    for l in 0..layers {
+        let out = table(sets, l);
+        if hi > start && lo < start + out.fan_in {
+            let r0 = lo.saturating_sub(start);
+            let r1 = if hi - start < out.fan_in { hi - start } else { out.fan_in };
+            let (at, len) = (r0 * out.units, (r1 - r0) * out.units);
+            sum_into::<HOW>(tables, layers, sets, l, out.dw.add(at), |e: &Layer| e.dw.add(at) as *const f32, len);
+        }
+        if lo <= start && start < hi {
+            sum_into::<HOW>(tables, layers, sets, l, out.db, |e: &Layer| e.db as *const f32, out.units);
+        }
+        start += out.fan_in;
+    }
+}
+
+/// `out[j] = x_last[j] + … + x_0[j]` over the sets' tables (`x_s = part(set s's layer l)`).
+#[inline(always)]
+unsafe fn sum_into<const HOW: u8>(
+    tables: *const u32,
+    layers: usize,
+    sets: usize,
+    l: usize,
+    out: *mut f32,
+    part: impl Fn(&Layer) -> *const f32,
+    len: usize,
+) {
+    let x = |set: usize| part(&layer(tables.add(set * layers * ENTRY), l));
+    let mut j = 0;
+    if HOW == SIMD {
+        while j + 4 <= len {
+            let mut acc = v128_load(x(sets - 1).add(j) as *const v128);
+            for set in (0..sets - 1).rev() {
+                acc = f32x4_add(acc, v128_load(x(set).add(j) as *const v128));
+            }
+            v128_store(out.add(j) as *mut v128, acc);
+            j += 4;
+        }
+    }
+    while j < len {
+        let mut acc = *x(sets - 1).add(j);
+        for set in (0..sets - 1).rev() {
+            acc += *x(set).add(j);
+        }
+        *out.add(j) = acc;
+        j += 1;
+    }
+}
+
 /// Defines the chain's exports, all with one signature, written once here:
 /// `name => pass, how;` exports `name(table, layers, batch, work, lo, hi)`
 /// running `pass::<how>` on the part `lo..hi`.
@@ -300,4 +360,9 @@ dense_chain_exports! {
     dense_chain_weight_sets_f32_ref => weight_sets, SCALAR;
     /// Scalar reference of `dense_chain_weight_sets_f32_fma`.
     dense_chain_weight_sets_f32_fma_ref => weight_sets, SCALAR_FMA;
+    /// The stacked batches' weight gradients summed (`batch`: the number of
+    /// batches; `table`: theirs, then the sums'), stacked `dW` rows `lo..hi`.
+    dense_chain_sum_sets_f32 => sum_sets, SIMD;
+    /// Scalar reference of [`dense_chain_sum_sets_f32`]: same signature, same bits.
+    dense_chain_sum_sets_f32_ref => sum_sets, SCALAR;
 }

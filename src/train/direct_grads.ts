@@ -11,7 +11,7 @@
  * order as under `tf.variableGrads`, so the gradients, and every step after,
  * keep their bits (tests/direct_grads_test.ts compares whole runs both
  * ways); what goes is the tape's work per op (recording, saving, the
- * backward pass's bookkeeping) and ops: `tf.profile` lists 38 kernels in a
+ * backward pass's bookkeeping) and ops: `tf.profile` lists 31 kernels in a
  * toy2d step where the tape's lists 73.
  *
  * The trainer uses it where it applies ({@link directPlayers}: both players
@@ -160,11 +160,8 @@ export function directCritic<P>(
   const closed = objective.logitGradients?.discriminator?.(lr, lf, p);
   const { loss, grads } = closed ?? autodiff((r, f) => objective.discriminator(r, f, p), [lr, lf]);
   const dy = tf.concat([tfjs(grads[0]), tfjs(grads[1])], 0);
-  const [fromReal, fromFake] = chainWeightSets(dy, pass, critic.chain, rounding, 2);
-  const sums = fromFake.map((f, l) => ({
-    kernel: tf.add(f.kernel, fromReal[l].kernel),
-    bias: tf.add(f.bias, fromReal[l].bias),
-  }));
+  // Each batch's weight gradients, then their sums (fake + real, as the tape's add).
+  const [, , sums] = chainWeightSets(dy, pass, critic.chain, rounding, 2, true);
   return { loss: tfjs(loss), logits: [lr, lf], grads: named(critic, sums) };
 }
 

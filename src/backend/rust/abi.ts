@@ -191,6 +191,8 @@ export type KernelAbi = {
   readonly dense_chain_weight_sets_f32: AbiEntry<Chain> & AbiFmaTwin;
   readonly dense_chain_weight_sets_f32_ref: AbiEntry<Chain>;
   readonly dense_chain_weight_sets_f32_fma_ref: AbiEntry<Chain>;
+  readonly dense_chain_sum_sets_f32: AbiEntry<Chain>;
+  readonly dense_chain_sum_sets_f32_ref: AbiEntry<Chain>;
   readonly ema_f32_ref: AbiEntry<typeof EMA>;
   readonly fma_probe: AbiEntry<readonly [readonly ["at", "ptr"]]> & AbiFmaTwin;
   readonly peak_flops:
@@ -303,6 +305,11 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
   dense_chain_weight_sets_f32: chainKernel("the dW and db of each stacked batch lo..hi"),
   dense_chain_weight_sets_f32_ref: chainRef("dense_chain_weight_sets_f32"),
   dense_chain_weight_sets_f32_fma_ref: chainRef("dense_chain_weight_sets_f32_fma"),
+  dense_chain_sum_sets_f32: {
+    doc: "the stacked batches' dW and db summed (batch: the batches), stacked dW rows lo..hi",
+    params: CHAIN,
+  },
+  dense_chain_sum_sets_f32_ref: chainRef("dense_chain_sum_sets_f32"),
   // probes.rs
   fma_probe: {
     doc: "at[0..4] = at[8..12] + at[0..4] · at[4..8]",

@@ -117,7 +117,8 @@ type ChainExport =
   | "dense_chain_f32"
   | "dense_chain_grad_f32"
   | "dense_chain_weights_f32"
-  | "dense_chain_weight_sets_f32";
+  | "dense_chain_weight_sets_f32"
+  | "dense_chain_sum_sets_f32";
 
 /**
  * Writes the tables (one, or one per stacked batch for
@@ -146,7 +147,7 @@ function runChain(
       u32.set([r.x, r.w, r.b, r.z, r.h, r.dh, r.dz, r.dw, r.db], e + 4);
     });
     const { kernels, work, threads } = boundRustKernels(backend);
-    const fn = gemmExport(name, attrs.rounding);
+    const fn = name === "dense_chain_sum_sets_f32" ? name : gemmExport(name, attrs.rounding);
     const macs = shape.batch * shape.fanIn.reduce((n, f, l) => n + f * shape.units[l], 0);
     // The weights pass's stacked dW rows cost their layer's units each; a pass over the batch's
     // rows, alike; the sets are parts of their own (a whole batch each).
@@ -253,6 +254,11 @@ export interface ChainGradAttrs extends ChainAttrs {
    * generator's, when its chain runs on into the critic's.
    */
   readonly weighed?: number;
+  /**
+   * With `sets` > 1: one more set of weight gradients, the sets' sum (the
+   * last set's plus … plus the first's, as tfjs's `add`), after theirs.
+   */
+  readonly sum?: boolean;
   /** Set by the second call (see {@link denseChainGradKernel}). */
   readonly weights?: boolean;
 }
@@ -271,10 +277,11 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   const inputs = args.inputs as Record<string, Info>;
   const attrs = args.attrs as unknown as ChainGradAttrs;
   const layers = attrs.acts.length, sets = attrs.sets ?? 1;
+  const groups = sets + (attrs.sum && sets > 1 ? 1 : 0);
   const ws = weightsOf(inputs, layers, "w");
   if (attrs.weights) {
     const outs = Array.from(
-      { length: layers + 2 * layers * sets },
+      { length: layers + 2 * layers * groups },
       (_, i) => inputs[outName(layers, i)],
     );
     const each = Array.from(
@@ -292,6 +299,19 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
         runChain(backend, "dense_chain_weights_f32", shape, attrs, [rows], stacked);
       }
     }
+    if (groups > sets) {
+      // The sums' table: the sum kernel reads only its dw and db (the next group of outputs).
+      const sum = gradRows(backend, inputs, attrs, outs, sets, sets).rows;
+      const tables = [...each.map((e) => e.rows), sum];
+      runChain(
+        backend,
+        "dense_chain_sum_sets_f32",
+        { ...shape, batch: sets },
+        attrs,
+        tables,
+        stacked,
+      );
+    }
     return [];
   }
   const batch = inputs.x.shape[0];
@@ -300,7 +320,7 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   }
   const outs = [
     ...ws.map((w) => backend.makeOutput([batch, w.shape[1]], "float32")),
-    ...Array.from({ length: sets }).flatMap(() =>
+    ...Array.from({ length: groups }).flatMap(() =>
       ws.flatMap((w) => [
         backend.makeOutput([...w.shape], "float32"),
         backend.makeOutput([w.shape[1]], "float32"),

@@ -169,9 +169,12 @@ export function chainBackward(
  * outside any tape: every `dz` in one call over all the rows, then per batch
  * each layer's `dW` and `db` summed over that batch's rows alone, so each set
  * has the bits of {@link chainBackward} on that batch alone (rows never mix
- * in the forward pass or in the `dz`). Call inside `tf.tidy`.
+ * in the forward pass or in the `dz`). With `sum`, one more set after them:
+ * their sum, the last set's plus … plus the first's, in the bits of tfjs's
+ * `add` (for two sets, `tf.add(second, first)`). Call inside `tf.tidy`.
  *
- * Inside Duel it is used as `const [real, fake] = chainWeightSets(dy, pass, critic, rounding, 2);`.
+ * Inside Duel it is used as
+ * `const [, , sums] = chainWeightSets(dy, pass, critic, rounding, 2, true);`.
  */
 export function chainWeightSets(
   dy: tf.Tensor,
@@ -179,15 +182,16 @@ export function chainWeightSets(
   layers: readonly ChainLayer[],
   rounding: GemmRounding,
   sets: number,
+  sum = false,
 ): { readonly kernel: tf.Tensor; readonly bias: tf.Tensor }[][] {
   const { inputs, attrs } = chainCall(pass.x, layers, rounding);
-  const grad = { ...attrs, sets };
+  const grad = { ...attrs, sets, sum };
   const all = { ...inputs, cache: pass.cache, dy };
   const named = grad as unknown as tf.NamedAttrMap;
   const outs = tf.engine().runKernel(DENSE_CHAIN_GRAD_KERNEL, all, named) as tf.Tensor[];
   fillChainWeights(all, grad, outs);
   const n = layers.length;
-  return Array.from({ length: sets }, (_, s) =>
+  return Array.from({ length: sets + (sum && sets > 1 ? 1 : 0) }, (_, s) =>
     layers.map((_, l) => {
       const at = n + 2 * n * s + 2 * l;
       return { kernel: outs[at], bias: outs[at + 1] };
