@@ -277,7 +277,9 @@ unsafe fn sum_sets<const HOW: u8>(tables: *const u32, layers: u32, sets: u32, _w
     }
 }
 
-/// `out[j] = x_last[j] + … + x_0[j]` over the sets' tables (`x_s = part(set s's layer l)`).
+/// `out[j] = x_last[j] + … + x_0[j]` over the sets' tables (`x_s = part(set s's layer l)`),
+/// one set at a time: `out = x_last + x_(last-1)`, then `out = out + x_(last-2)`, …
+/// (each sum rounded to f32, as a chain of tfjs `add`s); every pointer read once.
 #[inline(always)]
 unsafe fn sum_into<const HOW: u8>(
     tables: *const u32,
@@ -289,23 +291,26 @@ unsafe fn sum_into<const HOW: u8>(
     len: usize,
 ) {
     let x = |set: usize| part(&layer(tables.add(set * layers * ENTRY), l));
+    let mut a = x(sets - 1);
+    for set in (0..sets - 1).rev() {
+        add::<HOW>(a, x(set), out, len);
+        a = out;
+    }
+}
+
+/// `out[j] = a[j] + b[j]` (`out` may be `a`).
+#[inline(always)]
+unsafe fn add<const HOW: u8>(a: *const f32, b: *const f32, out: *mut f32, len: usize) {
     let mut j = 0;
     if HOW == SIMD {
         while j + 4 <= len {
-            let mut acc = v128_load(x(sets - 1).add(j) as *const v128);
-            for set in (0..sets - 1).rev() {
-                acc = f32x4_add(acc, v128_load(x(set).add(j) as *const v128));
-            }
-            v128_store(out.add(j) as *mut v128, acc);
+            let (x, y) = (v128_load(a.add(j) as *const v128), v128_load(b.add(j) as *const v128));
+            v128_store(out.add(j) as *mut v128, f32x4_add(x, y));
             j += 4;
         }
     }
     while j < len {
-        let mut acc = *x(sets - 1).add(j);
-        for set in (0..sets - 1).rev() {
-            acc += *x(set).add(j);
-        }
-        *out.add(j) = acc;
+        *out.add(j) = *a.add(j) + *b.add(j);
         j += 1;
     }
 }
