@@ -100,6 +100,15 @@ function softplusMeanGrad(l: tf.Tensor, sign: 1 | -1, dy: 1 | -1): tf.Tensor {
   return sign < 0 ? tf.neg(g) : g;
 }
 
+/**
+ * The gradient of `dy · mean(l)` with respect to `l`: `dy / n` everywhere, the
+ * f32 quotient autodiff's `div(mul(dy, ones), n)` computes.
+ */
+const meanGrad = (l: tf.Tensor, dy: 1 | -1) => tf.fill(l.shape, Math.fround(dy / l.size));
+
+/** The Wasserstein critic's loss, `E l_f - E l_r`. */
+const wassersteinCritic = (real: tf.Tensor, fake: tf.Tensor) => tf.sub(mean(fake), mean(real));
+
 /** {@link ganCritic}'s loss and logit gradients (real_label 1 only). */
 const ganCriticGradients = (real: tf.Tensor, fake: tf.Tensor, p: { real_label: number }) =>
   p.real_label === 1
@@ -219,7 +228,7 @@ export const OBJECTIVES: Objectives = {
       "Wasserstein GAN (Arjovsky et al. 2017); needs a Lipschitz critic (clipping or a gradient penalty)",
     formula: "L_D = E l_f - E l_r; L_G = -E l_f",
     params: {},
-    discriminator: (real: tf.Tensor, fake: tf.Tensor) => tf.sub(mean(fake), mean(real)),
+    discriminator: wassersteinCritic,
     generator: (fake: tf.Tensor) => tf.neg(mean(fake)),
     generatorUsesReal: false,
     score: (l: tf.Tensor) => l,
@@ -227,6 +236,13 @@ export const OBJECTIVES: Objectives = {
       doc: "Wasserstein-1 distance (if the critic is 1-Lipschitz)",
       fromCriticLoss: (l) => -l,
       exact: W1_EXACT,
+    },
+    logitGradients: {
+      discriminator: (real: tf.Tensor, fake: tf.Tensor) => ({
+        loss: wassersteinCritic(real, fake),
+        grads: [meanGrad(real, -1), meanGrad(fake, 1)],
+      }),
+      generator: (fake: tf.Tensor) => ({ loss: tf.neg(mean(fake)), grads: [meanGrad(fake, -1)] }),
     },
   }),
   least_squares: defineObjective({

@@ -5,7 +5,7 @@
  * of the chain kernels (the critic's real and fake batches stacked, a
  * generator update's two networks as one chain); the objective's gradients with
  * respect to the logits in closed form where the objective has them
- * (`logitGradients`: the GAN objectives), else by tfjs's autodiff on the
+ * (`logitGradients`: the GAN and Wasserstein objectives), else by tfjs's autodiff on the
  * logits alone (a few ops on `[batch, 1]`); the weights' gradients summed as
  * the tape sums them. The same kernels run on the same operands in the same
  * order as under `tf.variableGrads`, so the gradients, and every step after,
