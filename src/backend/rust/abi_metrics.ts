@@ -6,7 +6,7 @@
  * file.
  * @module
  */
-import type { AbiEntry } from "./abi_types.ts";
+import { type AbiEntry, ref } from "./abi_types.ts";
 
 const KDE_SUMS = [
   ["sums", "ptr"],
@@ -53,7 +53,7 @@ export const METRICS_ABI: MetricsAbi = {
     params: KDE_SUMS,
   },
   kde_sums_f64_ref: {
-    doc: "scalar reference of kde_sums_f64: same signature, same bits",
+    doc: ref("kde_sums_f64"),
     params: KDE_SUMS,
   },
   sqdist_f64: {
@@ -61,7 +61,7 @@ export const METRICS_ABI: MetricsAbi = {
     params: SQDIST,
   },
   sqdist_f64_ref: {
-    doc: "scalar reference of sqdist_f64: same signature, same bits",
+    doc: ref("sqdist_f64"),
     params: SQDIST,
   },
   proxy_conv_f64: {
@@ -69,7 +69,7 @@ export const METRICS_ABI: MetricsAbi = {
     params: PROXY_CONV,
   },
   proxy_conv_f64_ref: {
-    doc: "scalar reference of proxy_conv_f64: same signature, same bits",
+    doc: ref("proxy_conv_f64"),
     params: PROXY_CONV,
   },
 };

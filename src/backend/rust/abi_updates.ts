@@ -5,7 +5,7 @@
  * into `KERNEL_ABI` (abi.ts).
  * @module
  */
-import { type AbiEntry, ADAM_CONSTANTS, EMA_CONSTANTS, PART } from "./abi_types.ts";
+import { type AbiEntry, ADAM_CONSTANTS, EMA_CONSTANTS, PART, ref } from "./abi_types.ts";
 
 /** `adam_f32`'s constants after the table, then the part (`work` unused). */
 const ADAM_PART = [["table", "ptr"], ...ADAM_CONSTANTS, ["work", "ptr"], ...PART] as const;
@@ -28,7 +28,7 @@ export const UPDATES_ABI: UpdatesAbi = {
     params: ADAM_PART,
   },
   adam_f32_part_ref: {
-    doc: "scalar reference of adam_f32_part: same signature, same bits",
+    doc: ref("adam_f32_part"),
     params: ADAM_PART,
   },
   ema_f32_part: {
@@ -36,7 +36,7 @@ export const UPDATES_ABI: UpdatesAbi = {
     params: EMA_PART,
   },
   ema_f32_part_ref: {
-    doc: "scalar reference of ema_f32_part: same signature, same bits",
+    doc: ref("ema_f32_part"),
     params: EMA_PART,
   },
 };

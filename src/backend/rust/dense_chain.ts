@@ -300,8 +300,13 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
       }
     }
     if (groups > sets) {
-      // The sums' table: the sum kernel reads only its dw and db (the next group of outputs).
-      const sum = gradRows(backend, inputs, attrs, outs, sets, sets).rows;
+      // The sums' table: set 0's with the next group of outputs as its dw and db (all the sum reads).
+      const at = layers + 2 * layers * sets;
+      const sum = each[0].rows.map((r, l) => ({
+        ...r,
+        dw: offsetOf(backend, outs[at + 2 * l]),
+        db: offsetOf(backend, outs[at + 2 * l + 1]),
+      }));
       const tables = [...each.map((e) => e.rows), sum];
       runChain(
         backend,
