@@ -6,7 +6,7 @@
  * file.
  * @module
  */
-import { type AbiEntry, ref } from "./abi_types.ts";
+import { type AbiEntry, PART, ref } from "./abi_types.ts";
 
 const KDE_SUMS = [
   ["sums", "ptr"],
@@ -15,6 +15,8 @@ const KDE_SUMS = [
   ["rows", "u32"],
   ["cols", "u32"],
   ["count", "u32"],
+  ["work", "ptr"],
+  ...PART,
 ] as const;
 
 const SQDIST = [
@@ -49,7 +51,7 @@ export type MetricsAbi = {
 /** The metrics' kernels and their scalar references. */
 export const METRICS_ABI: MetricsAbi = {
   kde_sums_f64: {
-    doc: "sums[i][j] += gx[k][i] gy[k][j] for k in 0..count in order, f64, 4 × 4 tile",
+    doc: "sums[i][j] += gx[k][i] gy[k][j] for k in 0..count in order, rows lo..hi, f64, 4 × 4 tile",
     params: KDE_SUMS,
   },
   kde_sums_f64_ref: {

@@ -5,7 +5,8 @@
  * `assertZeroCopySafe`), woken through Atomics on a SharedArrayBuffer. No
  * message is posted per call.
  *
- * A job is one kernel export called once per part of its output:
+ * A job is one kernel export (or a JavaScript function of `js_parts.ts`, given the
+ * shared memory's buffer first) called once per part of its output:
  * `fn(...args, work, lo, hi)` for every part `lo = bounds[p], hi = bounds[p + 1]`,
  * with `work` the workspace of the thread that runs the part. Parts are
  * claimed dynamically (an atomic flag per part) by the calling thread and the
@@ -50,6 +51,7 @@ import {
   waitChange,
   WORK_AT,
 } from "./job_block.ts";
+import { JS_PARTS } from "./js_parts.ts";
 
 /**
  * The kernel threads' script. node:worker_threads takes only `file:` and
@@ -82,8 +84,7 @@ export interface KernelThreadData {
 export function serveKernelThread(data: KernelThreadData): void {
   const block = views(data.block);
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
-  const exports = instance.exports as Record<string, Export>;
-  const fns = exportNames(data.module).map((name) => exports[name]);
+  const { fns } = jobFunctions(data.module, instance.exports, data.memory);
   let seen = Atomics.load(block.i32, I32.gen);
   Atomics.add(block.i32, I32.ready, 1);
   for (;;) {
@@ -93,6 +94,25 @@ export function serveKernelThread(data: KernelThreadData): void {
     if (Atomics.load(block.i32, I32.stop)) return;
     runParts(block, fns, data.thread);
   }
+}
+
+/**
+ * What a job can run, by index: the module's function exports (on `exports`, an instance of
+ * `module`), then the JavaScript parts of {@link JS_PARTS} on `memory`'s buffer (read at
+ * each call: a shared memory's buffer grows), the same list on every thread.
+ */
+function jobFunctions(
+  module: WebAssembly.Module,
+  exports: WebAssembly.Exports,
+  memory: WebAssembly.Memory,
+): { names: string[]; fns: Export[] } {
+  const names = exportNames(module);
+  const fns = names.map((name) => (exports as Record<string, Export>)[name]);
+  for (const [name, part] of Object.entries(JS_PARTS)) {
+    names.push(name);
+    fns.push((...args) => part(memory.buffer, ...args));
+  }
+  return { names, fns };
 }
 
 /** What {@link KernelThreads.start} needs. */
@@ -127,9 +147,11 @@ export class KernelThreads {
   private constructor(options: KernelThreadsOptions, sab: SharedArrayBuffer) {
     this.threads = options.threads;
     this.block = views(sab);
-    this.names = exportNames(options.module);
-    const caller = options.caller as Record<string, Export>;
-    this.fns = this.names.map((name) => caller[name]);
+    ({ names: this.names, fns: this.fns } = jobFunctions(
+      options.module,
+      options.caller,
+      options.memory,
+    ));
     options.work.forEach((w, t) => (this.block.f64[WORK_AT + t] = w));
     Atomics.store(this.block.i32, I32.threads, this.threads);
     Atomics.store(this.block.i32, I32.home, 1);
