@@ -371,8 +371,8 @@ if (import.meta.main) {
         "`--set backend.threads=N`, the same bits; ring8_sweep: 8 seeds of it at 2,000 steps, 1 " +
         "thread each, `--parallel 2`; dcgan_run: `experiments/dcgan-mnist.yaml` (2 threads) for " +
         "500 steps with its image metrics) against `bench/peer/torch_ring8.py` (the same recipe and " +
-        "evaluations, without views and report.html; the sweep as 8 processes of 1 thread, 2 at " +
-        "a time) and `bench/peer/torch_dcgan_quality.py` (samples, no metrics). Fewer files and " +
+        "evaluations, their standard errors from 5 fresh draws included, without views and " +
+        "report.html; the sweep as 8 processes of 1 thread, 2 at a time) and `bench/peer/torch_dcgan_quality.py` (samples, no metrics). Fewer files and " +
         "metrics favour PyTorch.",
       ]
       : []),

@@ -19,8 +19,11 @@ plain PyTorch script would be, into a run folder:
             the nearest mode), eval/kde_kl, eval/kde_js (Gaussian KDE, Scott's
             bandwidth, 100 x 100 grid, against 2,500 real samples) and
             eval/divergence (the critic's JSD estimate on 2,500 fresh real and
-            generated examples); a checkpoint of every tensor (networks, EMA,
-            both optimisers' slots), the newest 2 kept; summary.json at the end.
+            generated examples); then each of these measured again on 5 fresh
+            draws (--resamples: new noise, new real samples, as Duel's
+            eval.resamples), their standard deviation written as eval/<name>_se;
+            a checkpoint of every tensor (networks, EMA, both optimisers'
+            slots), the newest 2 kept; summary.json at the end.
   Fewer than Duel (which favours PyTorch): no views (critic grid, generator
   pull), no report.html, no config/manifest files, no checkpoint checksums.
 
@@ -30,6 +33,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import time
 
 import torch
@@ -95,6 +99,7 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--eval-samples", type=int, default=2500)
+    ap.add_argument("--resamples", type=int, default=5)
     ap.add_argument("--checkpoint-every", type=int, default=500)
     ap.add_argument("--health-every", type=int, default=50)
     ap.add_argument("--ema", type=float, default=0.999)
@@ -126,13 +131,26 @@ def main():
     def grad_norm(params):
         return math.sqrt(sum(float(p.grad.pow(2).sum()) for p in params))
 
+    def measure(x, real, crit):
+        with torch.no_grad():
+            real_c, fake = ring8(a.eval_samples, crit), E(torch.randn(a.eval_samples, 2, generator=crit))
+            loss = float(bce(D(real_c), torch.ones(len(real_c), 1)) + bce(D(fake), torch.zeros(len(fake), 1)))
+        return {**mode_metrics(x), **kde(real, x), "eval/divergence": (math.log(4) - loss) / 2}
+
     def evaluate(step):
         with torch.no_grad():
             x = E(z_eval)
-            crit = torch.Generator().manual_seed(a.seed + 3)
-            real, fake = ring8(a.eval_samples, crit), E(torch.randn(a.eval_samples, 2, generator=crit))
-            loss = float(bce(D(real), torch.ones(len(real), 1)) + bce(D(fake), torch.zeros(len(fake), 1)))
-        m = {**mode_metrics(x), **kde(real_eval, x), "eval/divergence": (math.log(4) - loss) / 2}
+        m = measure(x, real_eval, torch.Generator().manual_seed(a.seed + 3))
+        # The standard errors: the same metrics on fresh draws (noise, real samples, critic's).
+        draws = []
+        for i in range(a.resamples):
+            g = torch.Generator().manual_seed(a.seed * 1_000_003 + step * 101 + i + 4)
+            with torch.no_grad():
+                xi = E(torch.randn(a.eval_samples, 2, generator=g))
+            draws.append(measure(xi, ring8(a.eval_samples, g), g))
+        if len(draws) >= 2:
+            for k in list(m):
+                m[k + "_se"] = statistics.stdev(float(d[k]) for d in draws)
         with open(f"{a.out}/samples/step-{step}.csv", "w") as f:
             f.write("x,y\n" + "\n".join(f"{u:.9g},{v:.9g}" for u, v in x.tolist()) + "\n")
         return m
