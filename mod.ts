@@ -84,6 +84,7 @@ export type {
   ObjectiveKind,
   ObjectiveName,
   Objectives,
+  StackedGradients,
 } from "./src/objectives/objectives.ts";
 export { F_DIVERGENCES } from "./src/objectives/f_divergences.ts";
 export { fDivergenceExact, JSD_EXACT, W1_EXACT } from "./src/objectives/exact_divergences.ts";

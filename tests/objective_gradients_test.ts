@@ -5,6 +5,7 @@ import {
   type LogitGradients,
   type LossGradients,
   OBJECTIVES,
+  type StackedGradients,
 } from "../src/objectives/objectives.ts";
 import { Rng } from "../src/rng.ts";
 import { type Tensor, tfjs } from "../src/tensor.ts";
@@ -50,6 +51,15 @@ for (const backend of ["wasm", "cpu"] as const) {
         mine.grads.forEach((g, i) =>
           assert.deepEqual(bits(g), bits(critic.grads[i]), `critic grad ${i}, ${n}`)
         );
+        const stacked: StackedGradients | undefined = closed.discriminatorStacked?.(
+          tf.concat([real, fake], 0),
+          p,
+        );
+        if (stacked) {
+          assert.deepEqual(bits(stacked.loss), bits(critic.value), `stacked critic loss, ${n}`);
+          const both = tf.concat([tfjs(critic.grads[0]), tfjs(critic.grads[1])], 0);
+          assert.deepEqual(bits(stacked.grad), bits(both), `stacked critic grad, ${n} logits`);
+        }
         const gen = tf.valueAndGrads(((f) => objective.generator(f, f, p)) as Fn)([fake]);
         const own: LossGradients = closed.generator!(fake, p);
         assert.deepEqual(bits(own.loss), bits(gen.value), `generator loss, ${n} logits`);
@@ -60,6 +70,7 @@ for (const backend of ["wasm", "cpu"] as const) {
 }
 
 Deno.test("label smoothing has no closed form here: the step takes autodiff's", () => {
-  const critic = OBJECTIVES.non_saturating.logitGradients!.discriminator!;
-  assert.equal(critic(tf.zeros([2, 1]), tf.zeros([2, 1]), { real_label: 0.9 }), undefined);
+  const { discriminator, discriminatorStacked } = OBJECTIVES.non_saturating.logitGradients!;
+  assert.equal(discriminator!(tf.zeros([2, 1]), tf.zeros([2, 1]), { real_label: 0.9 }), undefined);
+  assert.equal(discriminatorStacked!(tf.zeros([4, 1]), { real_label: 0.9 }), undefined);
 });

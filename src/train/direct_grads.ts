@@ -103,12 +103,17 @@ function named(
   return grads;
 }
 
-/** The critic's update: its loss, its logits on both batches, its weights' gradients. */
+/** The critic's update: its loss, its scores (or logits) on both batches, its weights' gradients. */
 export interface DirectCritic {
   /** The objective's critic loss. */
   readonly loss: tf.Tensor;
-  /** The critic's logits on the real and the fake batch. */
-  readonly logits: readonly [tf.Tensor, tf.Tensor];
+  /**
+   * The critic's logits on the real and the fake batch; or, where the objective's gradients
+   * came stacked, none and {@link scores} instead.
+   */
+  readonly logits?: readonly [tf.Tensor, tf.Tensor];
+  /** The mean score (`score`) of the real and of the fake batch, `[2]`, when there are no {@link logits}. */
+  readonly scores?: tf.Tensor;
   /** Per critic variable name, its gradient (as `tf.variableGrads` names them). */
   readonly grads: Record<string, tf.Tensor>;
 }
@@ -119,6 +124,8 @@ export interface DirectObjective<P> {
   discriminator(real: Tensor, fake: Tensor, p: P): Tensor;
   /** The generator's loss of the fake and the real logits. */
   generator(fake: Tensor, real: Tensor, p: P): Tensor;
+  /** The critic's per-example score (`d/real_score`, `d/fake_score`). */
+  score(logits: Tensor): Tensor;
   /** The losses' logit gradients in closed form, where written (else autodiff). */
   readonly logitGradients?: LogitGradients<P>;
 }
@@ -156,13 +163,20 @@ export function directCritic<P>(
   if (fake.shape[0] !== n) throw new Error(`directCritic: ${n} real rows, ${fake.shape[0]} fake`);
   // Both batches in one pass each way: rows never mix, so each batch keeps its own bits.
   const pass = chainForward(tf.concat([real, fake], 0), critic.chain, rounding);
+  // Weight gradients of each batch, then their sums (fake + real, as the tape's add).
+  const weigh = (dy: tf.Tensor) =>
+    named(critic, chainWeightSets(dy, pass, critic.chain, rounding, 2, true)[2]);
+  const stacked = objective.logitGradients?.discriminatorStacked?.(pass.y, p);
+  if (stacked) {
+    // The scores' means per batch: the stacked scores as [2, n], each row's mean.
+    const scores = tf.mean(tf.reshape(tfjs(objective.score(pass.y)), [2, n]), 1);
+    return { loss: tfjs(stacked.loss), scores, grads: weigh(tfjs(stacked.grad)) };
+  }
   const [lr, lf] = tf.split(pass.y, 2, 0);
   const closed = objective.logitGradients?.discriminator?.(lr, lf, p);
   const { loss, grads } = closed ?? autodiff((r, f) => objective.discriminator(r, f, p), [lr, lf]);
   const dy = tf.concat([tfjs(grads[0]), tfjs(grads[1])], 0);
-  // Each batch's weight gradients, then their sums (fake + real, as the tape's add).
-  const [, , sums] = chainWeightSets(dy, pass, critic.chain, rounding, 2, true);
-  return { loss: tfjs(loss), logits: [lr, lf], grads: named(critic, sums) };
+  return { loss: tfjs(loss), logits: [lr, lf], grads: weigh(dy) };
 }
 
 /**

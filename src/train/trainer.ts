@@ -238,6 +238,7 @@ export class Trainer {
       const z = this.#noise(batch, this.#rng.noise);
       const logits: tf.Tensor[] = [];
       const parts: tf.Tensor[] = [];
+      let scores: tf.Tensor | undefined;
       const due = this.#regularizers.filter((r) =>
         r.kind.penalty && update % lazyEvery(r.params) === 0
       );
@@ -245,9 +246,9 @@ export class Trainer {
       let grads: Record<string, tf.Tensor>;
       if (direct) {
         const d = directCritic(direct, real, z, objective, params);
-        logits.push(...d.logits);
-        parts.push(d.loss, tf.scalar(0));
-        grads = d.grads;
+        [grads, scores] = [d.grads, d.scores];
+        logits.push(...(d.logits ?? []));
+        parts.push(d.loss);
       } else {
         const fake = pack(this.#G(z), this.#m);
         const vars = this.discriminator.params.map((p) => tfjs(p.variable));
@@ -266,14 +267,16 @@ export class Trainer {
       }
       const norm = health ? gradNorm(grads) : undefined;
       this.#opt.discriminator.apply(grads, scheduleFactor(this.config.train, this.step));
-      const [realScore, fakeScore] = logits.map((l) => mean(tfjs(objective.score(l))));
-      const [loss, penalty] = parts;
+      // The mean scores of both batches, [real, fake].
+      scores ??= tf.stack(logits.map((l) => mean(tfjs(objective.score(l)))));
       tf.dispose(logits);
-      return { loss, penalty, real: realScore, fake: fakeScore, norm };
+      return { loss: parts[0], penalty: parts[1], scores, norm };
     });
     for (const r of this.#regularizers) r.kind.afterCriticUpdate?.(this.discriminator, r.params);
-    const { norm, ...numbers } = await readScalars(result);
-    return { ...numbers, ...(health ? { norm } : {}) };
+    const { scores, ...reads } = result;
+    const read = await readScalars({ ...reads, real: [scores, 0], fake: [scores, 1] });
+    const { norm, penalty, ...numbers } = read;
+    return { ...numbers, penalty: penalty ?? 0, ...(health ? { norm } : {}) };
   }
 
   async #generatorStep(health = false): Promise<{ loss: number; norm?: number }> {
