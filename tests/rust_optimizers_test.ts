@@ -59,6 +59,11 @@ const CALLS: Record<string, Call> = {
     const c = [0.5, 0.5, 0.999, 1 - 0.999, Math.sqrt(1 - 0.999 ** 3), 1e-8, 2e-4 / 0.875] as const;
     for (const [lo, hi] of [[0, 3], [3, 7], [7, n]]) k.adam_f32_part(table, ...c, 0, lo, hi);
   },
+  "rmsprop momentum in parts": (k, table, n) => {
+    for (const [lo, hi] of [[0, 4], [4, 5], [5, n]]) {
+      k.rmsprop_f32_part(table, 0.9, 0.1, 1e-6, 0.5, 1e-2, 0, lo, hi);
+    }
+  },
 };
 const REFS: Record<string, Call> = {
   adam: (k, t, n) => CALLS.adam({ ...k, adam_f32: k.adam_f32_ref }, t, n),
@@ -66,6 +71,8 @@ const REFS: Record<string, Call> = {
   "rmsprop momentum": (k, t, n) =>
     CALLS["rmsprop momentum"]({ ...k, rmsprop_f32: k.rmsprop_f32_ref }, t, n),
   "adam in parts": (k, t, n) => CALLS.adam({ ...k, adam_f32: k.adam_f32_ref }, t, n), // the whole call's
+  "rmsprop momentum in parts": (k, t, n) =>
+    CALLS["rmsprop momentum"]({ ...k, rmsprop_f32: k.rmsprop_f32_ref }, t, n),
 };
 
 for (const [name, inPlace] of Object.keys(CALLS).flatMap((n) => [[n, false], [n, true]] as const)) {

@@ -6,7 +6,7 @@ import { parseExperiment } from "../src/config/load.ts";
 import { Trainer } from "../src/train/trainer.ts";
 import { tinyExperiment } from "./_fixtures.ts";
 
-async function train(threads: number) {
+async function train(threads: number, more: string[] = []) {
   const { config } = parseExperiment(tinyExperiment("/nonexistent"), {
     overrides: [
       `backend.threads=${threads}`,
@@ -15,6 +15,7 @@ async function train(threads: number) {
       "generator.layers[0].units=4096",
       "discriminator.layers[0].units=4096",
       "train.batch_size=128",
+      ...more,
     ],
   });
   const info = await useBackend(config.backend.name, config.backend.threads);
@@ -80,6 +81,24 @@ Deno.test({
     await useBackend("wasm");
     assert.deepEqual(tf.matMul(a, b).dataSync(), threaded, "matmul 300x200x100 bit-identical");
     assert.equal(tf.getBackend(), "wasm");
+  },
+});
+
+Deno.test({
+  name: "RMSProp on 2 wasm threads (rmsprop_f32_part) is bit-identical to 1 thread",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const rmsprop = [
+      "optimizer.generator={ name: rmsprop, lr: 1.0e-3, momentum: 0.5 }",
+      "optimizer.discriminator={ name: rmsprop, lr: 5.0e-4 }",
+    ];
+    const one = await train(1, rmsprop);
+    const two = await train(2, rmsprop);
+    assert.equal(two.info.backend, "wasm-threaded");
+    assert.deepEqual(two.rows, one.rows);
+    assert.equal(firstDifference(two.weights, one.weights), undefined);
+    await useBackend("wasm");
   },
 });
 

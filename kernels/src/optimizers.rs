@@ -120,7 +120,11 @@ unsafe fn adam_at(c: &Adam, e: &Entry, j: usize) {
 pub unsafe fn adam(table: *const u32, n: usize, c: &Adam) {
     let (b1, ob1) = (f32x4_splat(c.b1), f32x4_splat(c.one_minus_b1));
     let (b2, ob2) = (f32x4_splat(c.b2), f32x4_splat(c.one_minus_b2));
-    let (rc2, eps, ss) = (f32x4_splat(c.root_c2), f32x4_splat(c.eps), f32x4_splat(c.step_size));
+    let (rc2, eps, ss) = (
+        f32x4_splat(c.root_c2),
+        f32x4_splat(c.eps),
+        f32x4_splat(c.step_size),
+    );
     for i in 0..n {
         let e = entry(table, i);
         let mut j = 0;
@@ -167,6 +171,7 @@ unsafe fn rmsprop_at(c: &RmsProp, e: &Entry, j: usize, has_buf: bool) {
 }
 
 /// Scalar reference of [`rmsprop`].
+#[inline(always)]
 pub unsafe fn rmsprop_ref(table: *const u32, n: usize, c: &RmsProp) {
     let has_buf = c.momentum > 0.0;
     for i in 0..n {
@@ -178,10 +183,15 @@ pub unsafe fn rmsprop_ref(table: *const u32, n: usize, c: &RmsProp) {
 }
 
 /// RMSProp over every table entry (slot b, the momentum buffer, is used only when momentum > 0).
+#[inline(always)]
 pub unsafe fn rmsprop(table: *const u32, n: usize, c: &RmsProp) {
     let has_buf = c.momentum > 0.0;
     let (al, oal) = (f32x4_splat(c.alpha), f32x4_splat(c.one_minus_alpha));
-    let (eps, mom, lr) = (f32x4_splat(c.eps), f32x4_splat(c.momentum), f32x4_splat(c.lr));
+    let (eps, mom, lr) = (
+        f32x4_splat(c.eps),
+        f32x4_splat(c.momentum),
+        f32x4_splat(c.lr),
+    );
     for i in 0..n {
         let e = entry(table, i);
         let mut j = 0;
@@ -273,4 +283,28 @@ kernel!(
         momentum: f32,
         lr: f32,
     ) => rmsprop, rmsprop_ref(table, n as usize, &RmsProp { alpha, one_minus_alpha, eps, momentum, lr })
+);
+
+kernel!(
+    /// [`rmsprop_f32`] on the table entries `lo..hi` only: one part of a call split
+    /// over the kernel threads. Elements are independent, so any split of the
+    /// table gives the whole call's bits. `work` is unused.
+    ///
+    /// # Safety
+    /// As `rmsprop_f32`, for entries `lo..hi` of `table`.
+    rmsprop_f32_part, rmsprop_f32_part_ref(
+        table: *const u32,
+        alpha: f32,
+        one_minus_alpha: f32,
+        eps: f32,
+        momentum: f32,
+        lr: f32,
+        _work: *mut f32,
+        lo: u32,
+        hi: u32,
+    ) => rmsprop, rmsprop_ref(
+        table.add(lo as usize * ENTRY),
+        hi.saturating_sub(lo) as usize,
+        &RmsProp { alpha, one_minus_alpha, eps, momentum, lr },
+    )
 );

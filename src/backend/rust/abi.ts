@@ -23,11 +23,10 @@ import {
   CHAIN,
   type Chain,
   EMA,
-  type F32Params,
   type KernelSignature,
   PART,
   ref,
-  TABLE,
+  RMSPROP,
 } from "./abi_types.ts";
 
 export {
@@ -81,18 +80,6 @@ const CONV = [
   ["work", "ptr"],
   ["m0", "u32"],
   ["m1", "u32"],
-] as const;
-
-const RMSPROP: readonly [
-  ...typeof TABLE,
-  ...F32Params<["alpha", "one_minus_alpha", "eps", "momentum", "lr"]>,
-] = [
-  ...TABLE,
-  ["alpha", "f32"],
-  ["one_minus_alpha", "f32"],
-  ["eps", "f32"],
-  ["momentum", "f32"],
-  ["lr", "f32"],
 ] as const;
 
 const LEAKY_RELU = [["x", "ptr"], ["out", "ptr"], ["len", "u32"], ["alpha", "f32"]] as const;

@@ -58,6 +58,17 @@ export const ADAM_CONSTANTS: F32Params<
 /** `adam_f32`'s parameters. */
 export const ADAM = [...TABLE, ...ADAM_CONSTANTS] as const;
 
+/** RMSProp's constants after the table (kernels/src/optimizers.rs), in `rmsprop_f32` and its parts. */
+export const RMSPROP_CONSTANTS: F32Params<["alpha", "one_minus_alpha", "eps", "momentum", "lr"]> = [
+  ["alpha", "f32"],
+  ["one_minus_alpha", "f32"],
+  ["eps", "f32"],
+  ["momentum", "f32"],
+  ["lr", "f32"],
+] as const;
+/** `rmsprop_f32`'s parameters. */
+export const RMSPROP = [...TABLE, ...RMSPROP_CONSTANTS] as const;
+
 /** The EMA's constants after the table (kernels/src/ema.rs), in `ema_f32` and its parts. */
 export const EMA_CONSTANTS: F32Params<["decay", "one_minus_decay"]> = [
   ["decay", "f32"],

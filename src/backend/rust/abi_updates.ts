@@ -5,10 +5,20 @@
  * into `KERNEL_ABI` (abi.ts).
  * @module
  */
-import { type AbiEntry, ADAM_CONSTANTS, EMA_CONSTANTS, PART, ref } from "./abi_types.ts";
+import {
+  type AbiEntry,
+  ADAM_CONSTANTS,
+  EMA_CONSTANTS,
+  PART,
+  ref,
+  RMSPROP_CONSTANTS,
+} from "./abi_types.ts";
 
 /** `adam_f32`'s constants after the table, then the part (`work` unused). */
 const ADAM_PART = [["table", "ptr"], ...ADAM_CONSTANTS, ["work", "ptr"], ...PART] as const;
+
+/** `rmsprop_f32`'s constants after the table, then the part (`work` unused). */
+const RMSPROP_PART = [["table", "ptr"], ...RMSPROP_CONSTANTS, ["work", "ptr"], ...PART] as const;
 
 /** `ema_f32`'s constants after the table, then the part (`work` unused). */
 const EMA_PART = [["table", "ptr"], ...EMA_CONSTANTS, ["work", "ptr"], ...PART] as const;
@@ -17,6 +27,8 @@ const EMA_PART = [["table", "ptr"], ...EMA_CONSTANTS, ["work", "ptr"], ...PART] 
 export type UpdatesAbi = {
   readonly adam_f32_part: AbiEntry<typeof ADAM_PART>;
   readonly adam_f32_part_ref: AbiEntry<typeof ADAM_PART>;
+  readonly rmsprop_f32_part: AbiEntry<typeof RMSPROP_PART>;
+  readonly rmsprop_f32_part_ref: AbiEntry<typeof RMSPROP_PART>;
   readonly ema_f32_part: AbiEntry<typeof EMA_PART>;
   readonly ema_f32_part_ref: AbiEntry<typeof EMA_PART>;
 };
@@ -30,6 +42,14 @@ export const UPDATES_ABI: UpdatesAbi = {
   adam_f32_part_ref: {
     doc: ref("adam_f32_part"),
     params: ADAM_PART,
+  },
+  rmsprop_f32_part: {
+    doc: "rmsprop_f32 on table entries lo..hi: one part of a call split over the kernel threads",
+    params: RMSPROP_PART,
+  },
+  rmsprop_f32_part_ref: {
+    doc: ref("rmsprop_f32_part"),
+    params: RMSPROP_PART,
   },
   ema_f32_part: {
     doc: "ema_f32 on table entries lo..hi: one part of a call split over the kernel threads",

@@ -218,8 +218,13 @@ export function rmspropKernel(args: KernelArgs): Info[] {
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { lr, alpha, eps, momentum } = args.attrs as Record<string, number>;
   if (momentum > 0 && inputs.p0 && !inputs.b0) throw new Error("DuelRMSProp: momentum needs b<i>");
-  const { n, b, outs } = writeTable(backend, inputs, "DuelRMSProp", inPlaceOf(args));
-  b.kernels.rmsprop_f32(b.table, n, alpha, 1 - alpha, eps, momentum, lr);
+  const threads = boundRustKernels(backend).threads;
+  const chunk = threads ? CHUNK : Infinity;
+  const { n, b, outs, sizes } = writeTable(backend, inputs, "DuelRMSProp", inPlaceOf(args), chunk);
+  const bounds = threads && partBounds(sizes, threads.threads);
+  const consts = [alpha, 1 - alpha, eps, momentum, lr] as const;
+  if (bounds) threads.run("rmsprop_f32_part", [b.table, ...consts], bounds);
+  else b.kernels.rmsprop_f32(b.table, n, ...consts);
   return outs;
 }
 
