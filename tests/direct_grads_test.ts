@@ -30,6 +30,11 @@ const CASES: Record<string, [string, string[]]> = {
   ],
   "a relativistic generator (it reads real logits)": ["objective: { name: relativistic }", []],
   "an f-GAN": ["objective: { name: pearson }", []],
+  "the hinge loss (closed form)": ["objective: { name: hinge }", []],
+  "least squares, Pearson's targets (closed form)": [
+    "objective: { name: least_squares, a: -1, b: 1, c: 0 }",
+    [],
+  ],
   "weight clipping after each critic update": [
     "objective: { name: wasserstein }\nregularizers: [{ name: weight_clipping, c: 0.05 }]",
     [],

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend/tfjs.ts";
+import { obj, type Shape } from "../src/fields.ts";
 import {
   type LogitGradients,
   type LossGradients,
@@ -29,7 +30,7 @@ type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
 
 for (const backend of ["wasm", "cpu"] as const) {
   for (const [name, kind] of Object.entries(OBJECTIVES)) {
-    type P = { real_label: number };
+    type P = Record<string, number>;
     const objective = kind as unknown as {
       discriminator(r: tf.Tensor, f: tf.Tensor, p: P): tf.Tensor;
       generator(f: tf.Tensor, r: tf.Tensor, p: P): tf.Tensor;
@@ -39,8 +40,10 @@ for (const backend of ["wasm", "cpu"] as const) {
     if (!closed) continue;
     Deno.test(`${name}: logit gradients in closed form are autodiff's, bit for bit (${backend})`, async () => {
       await useBackend(backend);
-      const p = { real_label: 1 };
-      for (const n of [256, 100, 3]) {
+      // The objective's defaults (least squares: a = 0, b = 1, c = 1), and Pearson's targets.
+      const defaults = obj("params", kind.params as Shape).parse({}, "objective") as P;
+      const ps = name === "least_squares" ? [defaults, { a: -1, b: 1, c: 0 }] : [defaults];
+      for (const [p, n] of ps.flatMap((p) => [256, 100, 3].map((n) => [p, n] as const))) {
         const [real, fake] = [logits(n, `real/${n}`), logits(n, `fake/${n}`)];
         const critic = tf.valueAndGrads(((r, f) => objective.discriminator(r, f, p)) as Fn)([
           real,

@@ -120,6 +120,29 @@ function softplusMeanGrad(l: tf.Tensor, sign: 1 | -1, dy: 1 | -1): tf.Tensor {
  */
 const meanGrad = (l: tf.Tensor, dy: 1 | -1) => tf.fill(l.shape, Math.fround(dy / l.size));
 
+/** The least-squares critic's loss, `E (l_r - b)^2 / 2 + E (l_f - a)^2 / 2`. */
+const leastSquaresCritic = (real: tf.Tensor, fake: tf.Tensor, p: { a: number; b: number }) =>
+  tf.div(tf.add(mean(tf.square(tf.sub(real, p.b))), mean(tf.square(tf.sub(fake, p.a)))), 2);
+
+/** The hinge critic's loss, `E relu(1 - l_r) + E relu(1 + l_f)`. */
+const hingeCritic = (real: tf.Tensor, fake: tf.Tensor) =>
+  tf.add(mean(relu(tf.sub(1, real))), mean(relu(tf.add(1, fake))));
+
+/**
+ * The gradient of `mean(relu(x))` with respect to the logits `l`, where `x = 1 - l`
+ * (`sign` -1) or `1 + l` (`sign` 1), as autodiff computes it: `mean`'s f32 `1/n`, relu's
+ * `· step(x)` (+0 where `x <= 0`, NaN where NaN), and `sub`'s sign flip (which turns +0
+ * into -0, as `neg` does).
+ */
+const hingeGrad = (x: tf.Tensor, sign: 1 | -1) => tf.mul(tf.step(x), sign / x.size);
+
+/**
+ * The gradient of `mean((l - t)^2) / 2` with respect to `l`, as autodiff computes it: `div`'s
+ * 1/2 and `mean`'s `/ n` give the f32 `0.5 / n` everywhere, then square's `dy · ((l - t) · 2)`.
+ */
+const squareMeanGrad = (l: tf.Tensor, t: number) =>
+  tf.mul(tf.fill(l.shape, Math.fround(0.5 / l.size)), tf.mul(tf.sub(l, t), 2));
+
 /** The Wasserstein critic's loss, `E l_f - E l_r`. */
 const wassersteinCritic = (real: tf.Tensor, fake: tf.Tensor) => tf.sub(mean(fake), mean(real));
 
@@ -303,22 +326,37 @@ export const OBJECTIVES: Objectives = {
       b: num("critic's target for real samples", { default: 1 }),
       c: num("the value the generator wants the critic to give its samples", { default: 1 }),
     },
-    discriminator: (real: tf.Tensor, fake: tf.Tensor, p) =>
-      tf.div(tf.add(mean(tf.square(tf.sub(real, p.b))), mean(tf.square(tf.sub(fake, p.a)))), 2),
+    discriminator: leastSquaresCritic,
     generator: (fake: tf.Tensor, _real: tf.Tensor, p) =>
       tf.div(mean(tf.square(tf.sub(fake, p.c))), 2),
     generatorUsesReal: false,
     score: (l: tf.Tensor) => l,
+    logitGradients: {
+      discriminator: (real: tf.Tensor, fake: tf.Tensor, p) => ({
+        loss: leastSquaresCritic(real, fake, p),
+        grads: [squareMeanGrad(real, p.b), squareMeanGrad(fake, p.a)],
+      }),
+      generator: (fake: tf.Tensor, p) => ({
+        loss: tf.div(mean(tf.square(tf.sub(fake, p.c))), 2),
+        grads: [squareMeanGrad(fake, p.c)],
+      }),
+    },
   }),
   hinge: defineObjective({
     doc: "hinge loss (Lim & Ye 2017; SN-GAN, BigGAN)",
     formula: "L_D = E relu(1 - l_r) + E relu(1 + l_f); L_G = -E l_f",
     params: {},
-    discriminator: (real: tf.Tensor, fake: tf.Tensor) =>
-      tf.add(mean(relu(tf.sub(1, real))), mean(relu(tf.add(1, fake)))),
+    discriminator: (real: tf.Tensor, fake: tf.Tensor) => hingeCritic(real, fake),
     generator: (fake: tf.Tensor) => tf.neg(mean(fake)),
     generatorUsesReal: false,
     score: (l: tf.Tensor) => l,
+    logitGradients: {
+      discriminator: (real: tf.Tensor, fake: tf.Tensor) => ({
+        loss: hingeCritic(real, fake),
+        grads: [hingeGrad(tf.sub(1, real), -1), hingeGrad(tf.add(1, fake), 1)],
+      }),
+      generator: (fake: tf.Tensor) => ({ loss: tf.neg(mean(fake)), grads: [meanGrad(fake, -1)] }),
+    },
   }),
   relativistic: defineObjective({
     doc:
