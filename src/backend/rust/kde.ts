@@ -12,7 +12,7 @@ import * as tf from "../../deps/tfjs_core.ts";
 import { THREADED_BACKEND_NAME } from "../threads.ts";
 import { memoryOf, type WasmBackend } from "../wasm_backend.ts";
 import { boundRustKernels } from "./bound.ts";
-import { kdeValues } from "./kde_values.ts";
+import { kdeValues, type KdeValuesArgs } from "./kde_values.ts";
 import type { KernelThreads } from "./kernel_threads.ts";
 import { rustKernelsLoaded } from "./loader.ts";
 import { scratch } from "./scratch.ts";
@@ -31,23 +31,11 @@ export interface KdeSpace {
   /** The space (zeroed when made); valid until {@link free}. */
   readonly f64: Float64Array;
   /**
-   * The kernel values of samples `0..count` (`kde_values.ts`, `kdeValues`, with indices
-   * for byte offsets): the samples at `samples` (x, y pairs), the grid points at `xs` and
-   * `ys`, values to `gx` (`count × rows`) and `gy` (`count × cols`).
+   * The kernel values of samples `0..count` (`kde_values.ts`, `kdeValues`, with indices into
+   * {@link f64} for its byte offsets): the samples at `samples` (x, y pairs), the grid points
+   * at `xs` and `ys`, values to `gx` (`count × rows`) and `gy` (`count × cols`).
    */
-  values(
-    samples: number,
-    xs: number,
-    ys: number,
-    nx: number,
-    ny: number,
-    rows: number,
-    cols: number,
-    h: number,
-    gx: number,
-    gy: number,
-    count: number,
-  ): void;
+  values(...args: [...KdeValuesArgs, count: number]): void;
   /**
    * `f64[sums + i * cols + j] += f64[gx + k * rows + i] * f64[gy + k * cols + j]` for every
    * cell, `k` in `0..count` in order; `rows` and `cols` multiples of {@link KDE_TILE}.
@@ -104,7 +92,7 @@ export function kdeSpace(doubles: number, rust = rustKernelsLoaded()): KdeSpace 
 type ValuesArgs = Parameters<KdeSpace["values"]>;
 
 /** {@link kdeValues}' arguments (byte offsets from `at`, the space's start) for `args`. */
-function valuesArgs(at: number, args: ValuesArgs): number[] {
+function valuesArgs(at: number, args: ValuesArgs): KdeValuesArgs {
   const [samples, xs, ys, nx, ny, rows, cols, h, gx, gy] = args;
   const byte = (i: number) => at + 8 * i;
   return [byte(samples), byte(xs), byte(ys), nx, ny, rows, cols, h, byte(gx), byte(gy)];
@@ -112,9 +100,7 @@ function valuesArgs(at: number, args: ValuesArgs): number[] {
 
 /** {@link kdeValues} on the calling thread over all `count` samples. */
 function valuesOn(buffer: ArrayBufferLike, at: number, work: number, args: ValuesArgs): void {
-  const count = args[10];
-  const [samples, xs, ys, nx, ny, rows, cols, h, gx, gy] = valuesArgs(at, args);
-  kdeValues(buffer, samples, xs, ys, nx, ny, rows, cols, h, gx, gy, work, 0, count);
+  kdeValues(buffer, ...valuesArgs(at, args), work, 0, args[10]);
 }
 
 /** A {@link KdeSpace} in the threaded backend's memory, its steps shared out to `threads`. */

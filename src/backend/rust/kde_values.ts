@@ -13,6 +13,24 @@ export const KDE_CUT = 1e-12;
 const CUT_EXPONENT = -28;
 
 /**
+ * {@link kdeValues}' arguments after the buffer and before the part: where the samples, the
+ * grid points and the values are (byte offsets), the grid's sizes (`nx`, `ny`, padded to
+ * `rows`, `cols`) and the bandwidth `h`.
+ */
+export type KdeValuesArgs = [
+  samples: number,
+  xs: number,
+  ys: number,
+  nx: number,
+  ny: number,
+  rows: number,
+  cols: number,
+  h: number,
+  gx: number,
+  gy: number,
+];
+
+/**
  * The kernel values of the samples `lo..hi`, in `buffer` (byte offsets, every one a
  * multiple of 8, into doubles): sample `s` at `samples + 16 s` (x, then y), the grid
  * points `xs` (`nx` of them) and `ys` (`ny`). Sample `s`'s x-values go to
@@ -27,20 +45,9 @@ const CUT_EXPONENT = -28;
  */
 export function kdeValues(
   buffer: ArrayBufferLike,
-  samples: number,
-  xs: number,
-  ys: number,
-  nx: number,
-  ny: number,
-  rows: number,
-  cols: number,
-  h: number,
-  gx: number,
-  gy: number,
-  _work: number,
-  lo: number,
-  hi: number,
+  ...args: [...KdeValuesArgs, work: number, lo: number, hi: number]
 ): void {
+  const [samples, xs, ys, nx, ny, rows, cols, h, gx, gy, , lo, hi] = args;
   const f = new Float64Array(buffer);
   const p = new Float64Array(buffer, samples, 2 * hi);
   const gridX = new Float64Array(buffer, xs, nx), gridY = new Float64Array(buffer, ys, ny);
