@@ -20,13 +20,14 @@
  * sum of non-negative terms leaves it unchanged. A NaN kernel value (NaN or
  * infinite samples or bandwidth) would turn 0 * NaN into NaN where the loop
  * skipped it; a sample whose x-values are all cut therefore gets y-values of
- * +0 as well, so that it adds +0 everywhere, and any other sample with a NaN y-value already gives the loop a
- * NaN cell, and one NaN cell makes its whole normalised density NaN.
+ * +0 as well, so that it adds +0 everywhere, and any other sample with a NaN
+ * y-value already gives the loop a NaN cell, and one NaN cell makes its whole
+ * normalised density NaN.
  * @module
  */
 import { KDE_TILE, kdeSpace } from "../backend/rust/kde.ts";
 
-/** Samples whose kernel values are held at once (2 x 1,024 x 100 doubles: 1.6 MiB). */
+/** Samples whose kernel values are held at once (2 x 256 x 100 doubles: 400 KiB). */
 const CHUNK = 256;
 
 /**

@@ -143,6 +143,12 @@ const hingeGrad = (x: tf.Tensor, sign: 1 | -1) => tf.mul(tf.step(x), sign / x.si
 const squareMeanGrad = (l: tf.Tensor, t: number) =>
   tf.mul(tf.fill(l.shape, Math.fround(0.5 / l.size)), tf.mul(tf.sub(l, t), 2));
 
+/** `-E l_f` and its logit gradient (the Wasserstein and hinge generators' loss). */
+const negMeanGradients = (fake: tf.Tensor) => ({
+  loss: tf.neg(mean(fake)),
+  grads: [meanGrad(fake, -1)],
+});
+
 /** The Wasserstein critic's loss, `E l_f - E l_r`. */
 const wassersteinCritic = (real: tf.Tensor, fake: tf.Tensor) => tf.sub(mean(fake), mean(real));
 
@@ -315,7 +321,7 @@ export const OBJECTIVES: Objectives = {
         loss: wassersteinCritic(real, fake),
         grads: [meanGrad(real, -1), meanGrad(fake, 1)],
       }),
-      generator: (fake: tf.Tensor) => ({ loss: tf.neg(mean(fake)), grads: [meanGrad(fake, -1)] }),
+      generator: negMeanGradients,
     },
   }),
   least_squares: defineObjective({
@@ -355,7 +361,7 @@ export const OBJECTIVES: Objectives = {
         loss: hingeCritic(real, fake),
         grads: [hingeGrad(tf.sub(1, real), -1), hingeGrad(tf.add(1, fake), 1)],
       }),
-      generator: (fake: tf.Tensor) => ({ loss: tf.neg(mean(fake)), grads: [meanGrad(fake, -1)] }),
+      generator: negMeanGradients,
     },
   }),
   relativistic: defineObjective({

@@ -8,7 +8,7 @@
  */
 
 /** Kernel values on the x axis below this are left out (set to +0). */
-export const KDE_CUT = 1e-12;
+const KDE_CUT = 1e-12;
 /** `exp(t) < KDE_CUT` for every `t` below this (ln 1e-12 = -27.63), so exp is not needed there. */
 const CUT_EXPONENT = -28;
 
