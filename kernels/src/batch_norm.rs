@@ -12,6 +12,7 @@
 //! order; their scalar tails call the same per-element functions as the
 //! references, hence the same bits.
 
+use crate::reduce::add_rows;
 use core::arch::wasm32::*;
 
 /// `1 / sqrt(var + eps)`, as tfjs's `rsqrt(add(var, eps))` (`no_std` has no
@@ -51,20 +52,16 @@ pub unsafe fn batch_norm(
         *mean.add(j) /= n;
         *var.add(j) = 0.0;
     }
-    for i in 0..rows {
-        let row = x.add(i * cols);
-        let mut j = 0;
-        while j + 4 <= cols {
-            let d = f32x4_sub(ld(row.add(j)), ld(mean.add(j)));
-            st(var.add(j), f32x4_add(ld(var.add(j)), f32x4_mul(d, d)));
-            j += 4;
-        }
-        while j < cols {
-            let d = *row.add(j) - *mean.add(j);
-            *var.add(j) += d * d;
-            j += 1;
-        }
-    }
+    let at = |i: usize, j: usize| x.add(i * cols + j);
+    let square = |i: usize, j: usize| {
+        let d = f32x4_sub(ld(at(i, j)), ld(mean.add(j)));
+        [f32x4_mul(d, d)]
+    };
+    let square1 = |i: usize, j: usize| {
+        let d = *at(i, j) - *mean.add(j);
+        [d * d]
+    };
+    add_rows([var], rows, cols, square, square1);
     for j in 0..cols {
         *var.add(j) /= n;
         *scratch.add(j) = inv_std(*var.add(j), eps) * *gamma.add(j);
@@ -156,26 +153,18 @@ pub unsafe fn batch_norm_grad(
         *dgamma.add(j) = 0.0;
         *dbeta.add(j) = 0.0;
     }
-    for i in 0..rows {
-        let (g, r) = (dy.add(i * cols), x.add(i * cols));
-        let mut j = 0;
-        while j + 4 <= cols {
-            let gj = ld(g.add(j));
-            let xhat = f32x4_mul(f32x4_sub(ld(r.add(j)), ld(mean.add(j))), ld(inv.add(j)));
-            st(dbeta.add(j), f32x4_add(ld(dbeta.add(j)), gj));
-            st(
-                dgamma.add(j),
-                f32x4_add(ld(dgamma.add(j)), f32x4_mul(gj, xhat)),
-            );
-            j += 4;
-        }
-        while j < cols {
-            let xhat = (*r.add(j) - *mean.add(j)) * *inv.add(j);
-            *dbeta.add(j) += *g.add(j);
-            *dgamma.add(j) += *g.add(j) * xhat;
-            j += 1;
-        }
-    }
+    let at = |i: usize, j: usize| i * cols + j;
+    let terms = |i: usize, j: usize| {
+        let gj = ld(dy.add(at(i, j)));
+        let xhat = f32x4_mul(f32x4_sub(ld(x.add(at(i, j))), ld(mean.add(j))), ld(inv.add(j)));
+        [gj, f32x4_mul(gj, xhat)]
+    };
+    let terms1 = |i: usize, j: usize| {
+        let g = *dy.add(at(i, j));
+        let xhat = (*x.add(at(i, j)) - *mean.add(j)) * *inv.add(j);
+        [g, g * xhat]
+    };
+    add_rows([dbeta, dgamma], rows, cols, terms, terms1);
     for j in 0..cols {
         *mdb.add(j) = *dbeta.add(j) / n;
         *mdg.add(j) = *dgamma.add(j) / n;

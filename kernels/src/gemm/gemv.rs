@@ -11,26 +11,11 @@
 //! 4 × 4 transpose in registers (A row-major), else one float at a time.
 
 use super::shape::Shape;
-use super::vector::{activate, load, min, store, store_part};
+use super::vector::{activate, load, min, store, store_part, transpose};
 use core::arch::wasm32::*;
 
 /// The most columns a product may have to take this path.
 pub(super) const NARROW_N: usize = 4;
-
-/// The transpose of the 4 × 4 block whose rows are `x`: `c[q]` holds `x[0][q], …, x[3][q]`.
-#[inline(always)]
-fn transpose(x: [v128; 4]) -> [v128; 4] {
-    let t0 = i32x4_shuffle::<0, 4, 1, 5>(x[0], x[1]);
-    let t1 = i32x4_shuffle::<2, 6, 3, 7>(x[0], x[1]);
-    let t2 = i32x4_shuffle::<0, 4, 1, 5>(x[2], x[3]);
-    let t3 = i32x4_shuffle::<2, 6, 3, 7>(x[2], x[3]);
-    [
-        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
-        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
-        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
-        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
-    ]
-}
 
 /// Rows `i0..i1`, columns `j0..j1` (at most [`NARROW_N`]) of C.
 #[inline(always)]

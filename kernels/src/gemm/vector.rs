@@ -74,3 +74,18 @@ pub(super) fn activate(v: v128, act: u32, alpha: f32) -> v128 {
         _ => v,
     }
 }
+
+/// The transpose of the 4 × 4 block whose rows are `x`: `c[q]` holds `x[0][q], …, x[3][q]`.
+#[inline(always)]
+pub(crate) fn transpose(x: [v128; 4]) -> [v128; 4] {
+    let t0 = i32x4_shuffle::<0, 4, 1, 5>(x[0], x[1]);
+    let t1 = i32x4_shuffle::<2, 6, 3, 7>(x[0], x[1]);
+    let t2 = i32x4_shuffle::<0, 4, 1, 5>(x[2], x[3]);
+    let t3 = i32x4_shuffle::<2, 6, 3, 7>(x[2], x[3]);
+    [
+        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+    ]
+}
