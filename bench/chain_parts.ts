@@ -59,6 +59,7 @@ for (let i = 0; i < 50; i++) await steps.next(); // warm-up; starts the kernel t
 const pool = rustKernelThreads(tf.backend());
 if (!pool) throw new Error("chain_parts: no kernel threads (is the Rust matmul in force?)");
 while (pool.ready < pool.threads - 1) await new Promise((r) => setTimeout(r, 10));
+pool.timeParts = true;
 
 /** The split's setting, changed per mode here only (training reads the constant). */
 const split = MATMUL_SPLIT as { partsPerThread: number };

@@ -223,10 +223,14 @@ Deno.test("kernel threads: batches, broadcasts, bias + activations, k-blocks and
   s.pool.dispose();
 });
 
-Deno.test("kernel threads: left to the workers (callerRunsParts off), every part runs there with its bits; partMs times them", async () => {
+Deno.test("kernel threads: left to the workers (callerRunsParts off), every part runs there with its bits; partMs times them once timeParts is on", async () => {
   const s = new Setup(3);
   await s.ready();
   const sum = (xs: number[]) => xs[1] + xs[2];
+  // Untimed, parts add nothing to partMs.
+  check(s, { batch: 2, m: 70, k: 300, n: 53, flags: 0 }, Rng.derive(0, "kernel_threads/untimed"));
+  assert.deepEqual(s.pool.partMs(), [0, 0, 0]);
+  s.pool.timeParts = true;
   const [runs0, ms0] = [s.pool.partsRun(), s.pool.partMs()];
   s.pool.callerRunsParts = false;
   check(s, { batch: 2, m: 70, k: 300, n: 53, flags: 0 }, Rng.derive(0, "kernel_threads/workers"));
@@ -235,6 +239,7 @@ Deno.test("kernel threads: left to the workers (callerRunsParts off), every part
   assert.equal(ms1[0], ms0[0]);
   assert.ok(sum(runs1) > sum(runs0) && sum(ms1) > sum(ms0), `${runs1} parts, ${ms1} ms`);
   s.pool.callerRunsParts = true;
+  s.pool.timeParts = false;
   s.pool.dispose();
 });
 

@@ -19,14 +19,15 @@ import * as tf from "../../deps/tfjs_core.ts";
 import {
   type Info,
   type KernelArgs,
-  memoryOf,
   offsetOf,
   type WasmBackend,
+  wasmBackendOf,
 } from "../wasm_backend.ts";
-import { wasmBackendOf } from "../wasm_backend.ts";
 import { boundRustKernels } from "./bound.ts";
-import { gemmExport, type GemmRounding } from "./gemm.ts";
-import { MATMUL_SPLIT, planRows } from "./split.ts";
+import { type ChainAttrs, type ChainShape, runChain, type TableRow } from "./dense_chain_table.ts";
+import { inputKey } from "./input_keys.ts";
+
+export type { ChainAttrs } from "./dense_chain_table.ts";
 
 /** The forward kernel: inputs `x, w0, b0, …`; outputs `y` and the cache. */
 export const DENSE_CHAIN_KERNEL = "DuelDenseChain";
@@ -38,19 +39,6 @@ export const CHAIN_ACTIVATIONS = { linear: 0, relu: 1, leaky_relu: 4 } as const;
 
 /** A key of {@link CHAIN_ACTIVATIONS}. */
 export type ChainActivation = keyof typeof CHAIN_ACTIVATIONS;
-
-/** A chain's attrs: per layer the activation code and leaky ReLU's slope; the GEMM rounding. */
-export interface ChainAttrs {
-  /** {@link CHAIN_ACTIVATIONS} codes, one per layer. */
-  readonly acts: readonly number[];
-  /** Leaky ReLU's slope per layer (unused by the others). */
-  readonly alphas: readonly number[];
-  /** The rounding of the matmul in force (`matmul_rust` plain, `matmul_rust_fma` fused). */
-  readonly rounding: GemmRounding;
-}
-
-/** `u32`s per layer of the kernels' table (kernels/src/dense_chain.rs `ENTRY`). */
-const ENTRY = 13;
 
 /** Where each layer's `z` and `h` are: a float offset into the cache, or `-1` for `y`. */
 interface CacheLayout {
@@ -81,13 +69,7 @@ function cacheLayout(
   return { z, h, size: at };
 }
 
-/** A chain's shapes, checked: batch, and per layer fan-in and units. */
-interface ChainShape {
-  readonly batch: number;
-  readonly fanIn: readonly number[];
-  readonly units: readonly number[];
-}
-
+/** Checks a chain's shapes: batch, and per layer fan-in and units. */
 function chainShape(kernel: string, x: Info, ws: readonly Info[], bs: readonly Info[]): ChainShape {
   const fanIn = ws.map((w) => w.shape[0]), units = ws.map((w) => w.shape[1]);
   const ok = x.shape.length === 2 && [x, ...ws, ...bs].every((t) => t.dtype === "float32") &&
@@ -99,76 +81,12 @@ function chainShape(kernel: string, x: Info, ws: readonly Info[], bs: readonly I
   return { batch: x.shape[0], fanIn, units };
 }
 
-/** Per layer, the tensors and buffers of the table (byte offsets; 0 where a pass reads none). */
-interface TableRow {
-  readonly x: number;
-  readonly w: number;
-  readonly b: number;
-  readonly z: number;
-  readonly h: number;
-  readonly dh: number;
-  readonly dz: number;
-  readonly dw: number;
-  readonly db: number;
+/** The chain's kernels (`"w"`) or biases (`"b"`) among a kernel's inputs, in layer order. */
+function weightsOf(inputs: Record<string, Info>, layers: number, p: "w" | "b"): Info[] {
+  const out: Info[] = new Array(layers);
+  for (let l = 0; l < layers; l++) out[l] = inputs[inputKey(p, l)];
+  return out;
 }
-
-/** The chain kernels run through {@link runChain}. */
-type ChainExport =
-  | "dense_chain_f32"
-  | "dense_chain_grad_f32"
-  | "dense_chain_weights_f32"
-  | "dense_chain_weight_sets_f32"
-  | "dense_chain_sum_sets_f32";
-
-/**
- * Writes the tables (one, or one per stacked batch for
- * `dense_chain_weight_sets_f32`, table after table) in scratch memory from the
- * backend's allocator, runs `name` (with `rounding`) over `rows` parts (split
- * over the kernel threads when large; the sets one batch a part), frees them.
- */
-function runChain(
-  backend: WasmBackend,
-  name: ChainExport,
-  shape: ChainShape,
-  attrs: ChainAttrs,
-  tables: readonly (readonly TableRow[])[],
-  parts: number,
-): void {
-  const layers = tables[0].length;
-  const table = backend.wasm._malloc(ENTRY * 4 * layers * tables.length) >>> 0;
-  try {
-    const memory = memoryOf(backend).buffer;
-    const u32 = new Uint32Array(memory, table, ENTRY * layers * tables.length);
-    const f32 = new Float32Array(memory, table, ENTRY * layers * tables.length);
-    tables.flat().forEach((r, i) => {
-      const [e, l] = [i * ENTRY, i % layers];
-      u32.set([shape.fanIn[l], shape.units[l], attrs.acts[l], 0], e);
-      f32[e + 3] = attrs.alphas[l];
-      u32.set([r.x, r.w, r.b, r.z, r.h, r.dh, r.dz, r.dw, r.db], e + 4);
-    });
-    const { kernels, work, threads } = boundRustKernels(backend);
-    const fn = name === "dense_chain_sum_sets_f32" ? name : gemmExport(name, attrs.rounding);
-    const macs = shape.batch * shape.fanIn.reduce((n, f, l) => n + f * shape.units[l], 0);
-    // The weights pass's stacked dW rows cost their layer's units each; a pass over the batch's
-    // rows, alike; the sets are parts of their own (a whole batch each).
-    const segments = name === "dense_chain_weights_f32"
-      ? shape.fanIn.map((f, l) => [f, shape.units[l]] as const).filter((_, l) =>
-        shape.fanIn.slice(0, l).reduce((a, b) => a + b, 0) < parts
-      )
-      : undefined;
-    const bounds = name === "dense_chain_weight_sets_f32"
-      ? threads && parts > 1 && macs >= MATMUL_SPLIT.minMacs &&
-        Array.from({ length: parts + 1 }, (_, p) => p)
-      : threads && planRows(parts, macs, threads.threads, segments);
-    if (threads && bounds) threads.run(fn, [table, layers, shape.batch], bounds);
-    else kernels[fn](table, layers, shape.batch, work[0], 0, parts);
-  } finally {
-    backend.wasm._free(table);
-  }
-}
-
-const weightsOf = (inputs: Record<string, Info>, layers: number, p: "w" | "b") =>
-  Array.from({ length: layers }, (_, l) => inputs[`${p}${l}`]);
 
 /** `DuelDenseChain` on the Rust kernel: outputs `y` and the cache. */
 export function denseChainKernel(args: KernelArgs): Info[] {
@@ -198,48 +116,74 @@ export function denseChainKernel(args: KernelArgs): Info[] {
   return [y, cache];
 }
 
-/**
- * The backward pass's table: `dy`, the saved `x` and cache, the kernels, and
- * the outputs (`dw`, `db` of stacked batch `set`). With `sets` > 1 the batch
- * is that many stacked batches of equal size, and the table is batch `set`'s
- * rows alone (its shape's batch one set's).
- */
-function gradRows(
+/** What every table of a backward call shares: the whole batch's shape, its cache's layout, offsets. */
+interface GradPlan {
+  readonly whole: ChainShape;
+  readonly layout: CacheLayout;
+  /** Byte offsets of `x`, `dy`, the cache and each layer's kernel. */
+  readonly x: number;
+  readonly dy: number;
+  readonly cache: number;
+  readonly w: readonly number[];
+}
+
+/** {@link GradPlan} of a backward call's inputs, worked out once for all its tables. */
+function gradPlan(
   backend: WasmBackend,
   inputs: Record<string, Info>,
   attrs: ChainAttrs,
-  outs: readonly Info[],
-  set = 0,
-  sets = 1,
-): { shape: ChainShape; rows: TableRow[] } {
+): GradPlan {
   const layers = attrs.acts.length;
   const ws = weightsOf(inputs, layers, "w");
   const bs = ws.map((w) => ({ shape: [w.shape[1]], dtype: "float32" }) as Info);
   const whole = chainShape(DENSE_CHAIN_GRAD_KERNEL, inputs.x, ws, bs);
-  const layout = cacheLayout(whole.batch, whole.units, attrs.acts);
+  const at = (t: Info | undefined) => (t ? offsetOf(backend, t) : 0);
+  return {
+    whole,
+    layout: cacheLayout(whole.batch, whole.units, attrs.acts),
+    x: at(inputs.x),
+    dy: at(inputs.dy),
+    cache: at(inputs.cache),
+    w: ws.map(at),
+  };
+}
+
+/**
+ * The backward pass's table: `dy`, the saved `x` and cache, the kernels, and
+ * the outputs (`dw`, `db` of stacked batch `set`; `outs` as byte offsets).
+ * With `sets` > 1 the batch is that many stacked batches of equal size, and
+ * the table is batch `set`'s rows alone (its shape's batch one set's).
+ */
+function gradRows(
+  plan: GradPlan,
+  outs: readonly number[],
+  set = 0,
+  sets = 1,
+): { shape: ChainShape; rows: TableRow[] } {
+  const { whole, layout } = plan;
+  const layers = whole.units.length;
   const batch = whole.batch / sets;
-  const at = (t: Info) => offsetOf(backend, t);
-  const inCache = (v: number) => (v < 0 ? 0 : at(inputs.cache) + 4 * v);
+  const inCache = (v: number) => (v < 0 ? 0 : plan.cache + 4 * v);
   // Batch `set`'s first row in a [whole batch, width] block.
   const row0 = (width: number) => 4 * set * batch * width;
   const weights = layers + 2 * layers * set;
-  const rows = ws.map((w, l): TableRow => ({
-    x: (l === 0 ? at(inputs.x) : inCache(layout.h[l - 1])) + row0(whole.fanIn[l]),
-    w: at(w),
-    b: 0,
-    z: inCache(layout.z[l]) + row0(whole.units[l]),
-    h: 0,
-    dh: (l === layers - 1 ? at(inputs.dy) : at(outs[l])) + row0(whole.units[l]),
-    dz: at(outs[l]) + row0(whole.units[l]),
-    dw: at(outs[weights + 2 * l]),
-    db: at(outs[weights + 2 * l + 1]),
-  }));
+  const rows: TableRow[] = new Array(layers);
+  for (let l = 0; l < layers; l++) {
+    const units = row0(whole.units[l]);
+    rows[l] = {
+      x: (l === 0 ? plan.x : inCache(layout.h[l - 1])) + row0(whole.fanIn[l]),
+      w: plan.w[l],
+      b: 0,
+      z: inCache(layout.z[l]) + units,
+      h: 0,
+      dh: (l === layers - 1 ? plan.dy : outs[l]) + units,
+      dz: outs[l] + units,
+      dw: outs[weights + 2 * l],
+      db: outs[weights + 2 * l + 1],
+    };
+  }
   return { shape: { ...whole, batch }, rows };
 }
-
-/** The outputs of `DuelDenseChainGrad`, in order, as inputs of its second call. */
-const outName = (layers: number, i: number) =>
-  i < layers ? `dz${i}` : `${(i - layers) % 2 ? "db" : "dw"}${(i - layers) >> 1}`;
 
 /** `DuelDenseChainGrad`'s attrs: the chain's, and how many stacked batches the weights are taken per. */
 export interface ChainGradAttrs extends ChainAttrs {
@@ -261,14 +205,16 @@ export interface ChainGradAttrs extends ChainAttrs {
   readonly sum?: boolean;
   /** Set by the second call (see {@link denseChainGradKernel}). */
   readonly weights?: boolean;
+  /** The second call's: the first call's outputs, to fill (see {@link denseChainGradKernel}). */
+  readonly outputs?: readonly Info[];
 }
 
 /**
  * `DuelDenseChainGrad` on the Rust kernel: every layer's `dz` (computed), then
  * `dw0, db0, …` allocated, not computed (`sets` of them, one per stacked batch,
  * set after set). Called again by the op (through the registered kernel
- * function, not the engine, so profiles time it) with attr `weights: true` and
- * those outputs among its inputs (`dz0, …, dw0, db0, …`), it computes every
+ * function, not the engine, so profiles time it) with attrs `weights: true` and
+ * `outputs` (those outputs, in order: `dz0, …, dw0, db0, …`), it computes every
  * `dW = xᵀ dz` and `db` (column sums of `dz`) into them and returns nothing:
  * only if a gradient of the weights is asked for.
  */
@@ -278,18 +224,18 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   const attrs = args.attrs as unknown as ChainGradAttrs;
   const layers = attrs.acts.length, sets = attrs.sets ?? 1;
   const groups = sets + (attrs.sum && sets > 1 ? 1 : 0);
-  const ws = weightsOf(inputs, layers, "w");
   if (attrs.weights) {
-    const outs = Array.from(
-      { length: layers + 2 * layers * groups },
-      (_, i) => inputs[outName(layers, i)],
-    );
-    const each = Array.from(
-      { length: sets },
-      (_, set) => gradRows(backend, inputs, attrs, outs, set, sets),
-    );
+    const outs = (attrs.outputs ?? []).map((t) => offsetOf(backend, t));
+    if (outs.length !== layers + 2 * layers * groups) {
+      throw new Error(
+        `${DENSE_CHAIN_GRAD_KERNEL}: the weights' call needs the first call's outputs`,
+      );
+    }
+    const plan = gradPlan(backend, inputs, attrs);
+    const each = Array.from({ length: sets }, (_, set) => gradRows(plan, outs, set, sets));
     const weighed = attrs.weighed ?? layers, shape = each[0].shape;
-    const stacked = shape.fanIn.slice(0, weighed).reduce((a, b) => a + b, 0);
+    let stacked = 0;
+    for (let l = 0; l < weighed; l++) stacked += shape.fanIn[l];
     // A batch a thread where there are no more threads than batches, else each batch split by rows.
     const threads = boundRustKernels(backend).threads?.threads ?? 1;
     if (sets > 1 && threads <= sets && weighed === layers) {
@@ -304,8 +250,8 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
       const at = layers + 2 * layers * sets;
       const sum = each[0].rows.map((r, l) => ({
         ...r,
-        dw: offsetOf(backend, outs[at + 2 * l]),
-        db: offsetOf(backend, outs[at + 2 * l + 1]),
+        dw: outs[at + 2 * l],
+        db: outs[at + 2 * l + 1],
       }));
       const tables = [...each.map((e) => e.rows), sum];
       runChain(
@@ -323,16 +269,17 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   if (!Number.isInteger(sets) || sets < 1 || batch % sets !== 0) {
     throw new Error(`${DENSE_CHAIN_GRAD_KERNEL}: ${batch} rows are not ${sets} equal batches`);
   }
-  const outs = [
-    ...ws.map((w) => backend.makeOutput([batch, w.shape[1]], "float32")),
-    ...Array.from({ length: groups }).flatMap(() =>
-      ws.flatMap((w) => [
-        backend.makeOutput([...w.shape], "float32"),
-        backend.makeOutput([w.shape[1]], "float32"),
-      ])
-    ),
-  ];
-  const { shape, rows } = gradRows(backend, inputs, attrs, outs);
+  const ws = weightsOf(inputs, layers, "w");
+  const outs: Info[] = [];
+  for (const w of ws) outs.push(backend.makeOutput([batch, w.shape[1]], "float32"));
+  for (let g = 0; g < groups; g++) {
+    for (const w of ws) {
+      outs.push(backend.makeOutput([...w.shape], "float32"));
+      outs.push(backend.makeOutput([w.shape[1]], "float32"));
+    }
+  }
+  const plan = gradPlan(backend, inputs, attrs);
+  const { shape, rows } = gradRows(plan, outs.map((t) => offsetOf(backend, t)));
   if (batch > 0) runChain(backend, "dense_chain_grad_f32", shape, attrs, [rows], batch);
   return outs;
 }
@@ -348,8 +295,6 @@ export function fillChainWeights(
 ): void {
   const backend = tf.engine().backend;
   const grad = tf.getKernel(DENSE_CHAIN_GRAD_KERNEL, tf.getBackend())!.kernelFunc;
-  const all = { ...inputs };
-  outs.forEach((t, i) => (all[outName(attrs.acts.length, i)] = t));
-  const weights = { ...attrs, weights: true } as unknown as tf.NamedAttrMap;
-  grad({ inputs: all as tf.NamedTensorInfoMap, attrs: weights, backend });
+  const weights = { ...attrs, weights: true, outputs: outs } as unknown as tf.NamedAttrMap;
+  grad({ inputs: inputs as tf.NamedTensorInfoMap, attrs: weights, backend });
 }

@@ -26,6 +26,7 @@ import {
   DENSE_CHAIN_KERNEL,
   fillChainWeights,
 } from "./dense_chain.ts";
+import { inputKey } from "./input_keys.ts";
 import type { GemmRounding } from "./gemm.ts";
 
 /** One dense layer of a chain and the activation after it. */
@@ -97,15 +98,15 @@ export interface ChainPass {
 /** The kernels' inputs and attrs for `layers` (`x` first, then `w0, b0, …`). */
 function chainCall(x: tf.Tensor, layers: readonly ChainLayer[], rounding: GemmRounding) {
   const inputs: Record<string, tf.Tensor> = { x };
-  layers.forEach((l, i) => {
-    inputs[`w${i}`] = l.kernel;
-    inputs[`b${i}`] = l.bias;
-  });
-  const attrs: ChainAttrs = {
-    acts: layers.map((l) => CHAIN_ACTIVATIONS[l.act]),
-    alphas: layers.map((l) => l.alpha),
-    rounding,
-  };
+  const acts: number[] = [], alphas: number[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i];
+    inputs[inputKey("w", i)] = l.kernel;
+    inputs[inputKey("b", i)] = l.bias;
+    acts.push(CHAIN_ACTIVATIONS[l.act]);
+    alphas.push(l.alpha);
+  }
+  const attrs: ChainAttrs = { acts, alphas, rounding };
   return { inputs, attrs };
 }
 
@@ -157,8 +158,8 @@ export function chainBackward(
   const weighed = want.weights === true ? layers.length : want.weights ?? 0;
   const grads = rustGradients(dy, { ...inputs, cache: pass.cache }, { ...attrs, weighed });
   const weights = layers.slice(0, weighed).map((_, l) => ({
-    kernel: grads[`w${l}`](),
-    bias: grads[`b${l}`](),
+    kernel: grads[inputKey("w", l)](),
+    bias: grads[inputKey("b", l)](),
   }));
   return { ...(want.x ? { x: grads.x() } : {}), ...(weighed ? { weights } : {}) };
 }
@@ -216,8 +217,8 @@ function rustGradients(
   };
   const grads: Grads = { x: () => tf.matMul(outs[0], saved.w0, false, true) };
   for (let l = 0; l < layers; l++) {
-    grads[`w${l}`] = weight(outs[layers + 2 * l]);
-    grads[`b${l}`] = weight(outs[layers + 2 * l + 1]);
+    grads[inputKey("w", l)] = weight(outs[layers + 2 * l]);
+    grads[inputKey("b", l)] = weight(outs[layers + 2 * l + 1]);
   }
   return grads;
 }

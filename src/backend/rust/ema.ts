@@ -13,7 +13,8 @@ import * as tf from "../../deps/tfjs_core.ts";
 import { type Info, type KernelArgs, memoryOf, offsetOf, wasmBackendOf } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
 import { boundRustKernels } from "./bound.ts";
-import { CHUNK, ownedAlone, partBounds, pieces } from "./optimizers.ts";
+import { CHUNK, ownedAlone, partBounds, pushPieces } from "./optimizers.ts";
+import { inputKey } from "./input_keys.ts";
 
 /**
  * The kernel averaging every parameter in one call: inputs `p<i>`, `a<i>`; attr `decay` (and
@@ -29,12 +30,10 @@ export function emaKernel(args: KernelArgs): Info[] {
   const backend = wasmBackendOf(args);
   const inputs = args.inputs as Record<string, Info | undefined>;
   const { decay, inPlace } = args.attrs as { decay: number; inPlace?: boolean };
-  let n = 0;
-  while (inputs[`p${n}`]) n++;
   const threads = boundRustKernels(backend).threads; // large calls split over them
-  const rows: number[][] = [], outs: Info[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = inputs[`p${i}`]!, a = inputs[`a${i}`];
+  const flat: number[] = [], sizes: number[] = [], outs: Info[] = [];
+  for (let i = 0; inputs[inputKey("p", i)]; i++) {
+    const p = inputs[inputKey("p", i)]!, a = inputs[inputKey("a", i)];
     const len = tf.util.sizeFromShape(p.shape);
     if (
       !a || a.dtype !== "float32" || p.dtype !== "float32" || tf.util.sizeFromShape(a.shape) !== len
@@ -44,18 +43,16 @@ export function emaKernel(args: KernelArgs): Info[] {
     const out = inPlace ? a : backend.makeOutput([...a.shape], "float32");
     if (!inPlace) outs.push(out);
     const pointers = [offsetOf(backend, p), offsetOf(backend, a), offsetOf(backend, out)];
-    rows.push(...pieces(pointers, len, threads ? CHUNK : Infinity));
+    pushPieces(flat, sizes, pointers, len, threads ? CHUNK : Infinity);
   }
-  const table = backend.wasm._malloc(Math.max(rows.length, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
+  const table = backend.wasm._malloc(Math.max(sizes.length, 1) * EMA_TABLE_ENTRY * 4) >>> 0;
   try {
     // After every makeOutput: an allocation can grow the memory (a new buffer).
-    new Uint32Array(memoryOf(backend).buffer, table, rows.length * EMA_TABLE_ENTRY).set(
-      rows.flat(),
-    );
+    new Uint32Array(memoryOf(backend).buffer, table, flat.length).set(flat);
     // 1 - decay in float64, then f32, as tfjs rounds the scalar of mul(1 - decay, param).
-    const bounds = threads && partBounds(rows.map((r) => r[EMA_TABLE_ENTRY - 1]), threads.threads);
+    const bounds = threads && partBounds(sizes, threads.threads);
     if (bounds) threads.run("ema_f32_part", [table, decay, 1 - decay], bounds);
-    else kernelsOn(backend).ema_f32(table, rows.length, decay, 1 - decay);
+    else kernelsOn(backend).ema_f32(table, sizes.length, decay, 1 - decay);
   } finally {
     backend.wasm._free(table);
   }
@@ -87,7 +84,7 @@ export function updateEma(
   }
   if (params.length === 0) return;
   const inputs: Record<string, tf.Tensor> = {};
-  params.forEach((p, i) => (inputs[`p${i}`] = p, inputs[`a${i}`] = avgs[i]));
+  params.forEach((p, i) => (inputs[inputKey("p", i)] = p, inputs[inputKey("a", i)] = avgs[i]));
   if (ownedAlone(avgs)) {
     // Over the averages' own buffers: the registered kernel function, outside the engine.
     const kernel = tf.getKernel(EMA_KERNEL, tf.getBackend())!.kernelFunc;

@@ -202,10 +202,10 @@ export class KernelThreads {
   }
 
   /**
-   * Milliseconds each thread has spent inside parts so far (index 0: the
-   * caller; diagnostics: with {@link partsRun}, the mean time of a part).
-   * Like `partsRun`, it counts the parts of jobs shared out, not a job of
-   * one part or a one-thread pool's (the caller runs those directly).
+   * Milliseconds each thread has spent inside parts while {@link timeParts}
+   * was on (index 0: the caller; diagnostics: with {@link partsRun}, the mean
+   * time of a part). Like `partsRun`, it counts the parts of jobs shared out,
+   * not a job of one part or a one-thread pool's (the caller runs those directly).
    */
   partMs(): number[] {
     return Array.from({ length: this.threads }, (_, t) => this.block.f64[BUSY_AT + t]);
@@ -218,6 +218,18 @@ export class KernelThreads {
    * they have all started; until then it runs parts as usual).
    */
   callerRunsParts = true;
+
+  /**
+   * Whether each part's time is added up for {@link partMs} (default off:
+   * two clock reads a part, each a call into Deno, cost a 2-thread toy2d
+   * step about 1%).
+   */
+  get timeParts(): boolean {
+    return Atomics.load(this.block.i32, I32.timing) === 1;
+  }
+  set timeParts(on: boolean) {
+    Atomics.store(this.block.i32, I32.timing, on ? 1 : 0);
+  }
 
   /**
    * Whether each thread claims its home block of parts first (`homeOrder` in job_block.ts;

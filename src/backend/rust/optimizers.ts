@@ -29,6 +29,7 @@ import {
 import type { RustKernels } from "./abi.ts";
 import { kernelsOn } from "./loader.ts";
 import { boundRustKernels } from "./bound.ts";
+import { inputKey } from "./input_keys.ts";
 
 /** `u32`s per table entry: `[param, grad, slot a, slot b, param out, a out, b out, len]`. */
 export const TABLE_ENTRY = 8;
@@ -82,12 +83,12 @@ export interface FusedUpdate {
 /** Kernel inputs: `t`, then `p<i>`, `g<i>`, `a<i>`, `b<i>` (if any). */
 function kernelInputs(u: FusedUpdate): Record<string, tf.Tensor> {
   const inputs: Record<string, tf.Tensor> = u.t ? { t: u.t } : {};
-  u.params.forEach((p, i) => {
-    inputs[`p${i}`] = p;
-    inputs[`g${i}`] = u.grads[i];
-    inputs[`a${i}`] = u.a[i];
-    if (u.b[i]) inputs[`b${i}`] = u.b[i];
-  });
+  for (let i = 0; i < u.params.length; i++) {
+    inputs[inputKey("p", i)] = u.params[i];
+    inputs[inputKey("g", i)] = u.grads[i];
+    inputs[inputKey("a", i)] = u.a[i];
+    if (u.b[i]) inputs[inputKey("b", i)] = u.b[i];
+  }
   return inputs;
 }
 
@@ -117,13 +118,11 @@ function writeTable(
   inPlace: boolean,
   chunk = Infinity,
 ): { n: number; b: ReturnType<typeof bind>; outs: Info[]; sizes: number[] } {
-  let count = 0;
-  while (inputs[`p${count}`]) count++;
   const at = (x: Info) => offsetOf(backend, x);
-  const rows: number[][] = [], outs: Info[] = [];
-  for (let i = 0; i < count; i++) {
-    const p = inputs[`p${i}`]!, g = inputs[`g${i}`]!, a = inputs[`a${i}`]!;
-    const s = inputs[`b${i}`];
+  const flat: number[] = [], outs: Info[] = [], sizes: number[] = [];
+  for (let i = 0; inputs[inputKey("p", i)]; i++) {
+    const p = inputs[inputKey("p", i)]!, g = inputs[inputKey("g", i)]!;
+    const a = inputs[inputKey("a", i)]!, s = inputs[inputKey("b", i)];
     const len = tf.util.sizeFromShape(p.shape);
     for (const x of [p, g, a, ...(s ? [s] : [])]) {
       if (x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) !== len) {
@@ -136,29 +135,41 @@ function writeTable(
       : replaced.map((x) => backend.makeOutput([...x.shape], "float32"));
     if (!inPlace) outs.push(...mine);
     const [pOut, aOut, sOut] = mine.map(at);
-    rows.push(
-      ...pieces([at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0], len, chunk),
+    pushPieces(
+      flat,
+      sizes,
+      [at(p), at(g), at(a), s ? at(s) : 0, pOut, aOut, s ? sOut : 0],
+      len,
+      chunk,
     );
   }
-  const b = bind(backend, rows.length);
+  const b = bind(backend, sizes.length);
   // After every makeOutput: an allocation can grow the memory (a new buffer).
-  new Uint32Array(b.memory.buffer, b.table, rows.length * TABLE_ENTRY).set(rows.flat());
-  return { n: rows.length, b, outs, sizes: rows.map((r) => r[TABLE_ENTRY - 1]) };
+  new Uint32Array(b.memory.buffer, b.table, flat.length).set(flat);
+  return { n: sizes.length, b, outs, sizes };
 }
 
 /**
- * A table entry of `len` floats (its `pointers`, byte offsets, then the
- * length) as entries of at most `chunk` floats: each piece's pointers advance
- * by its first float, an absent pointer (0) stays 0.
+ * Appends to `table` a table entry of `len` floats (its `pointers`, byte
+ * offsets, then the length) as entries of at most `chunk` floats, and each
+ * entry's length to `sizes`: each piece's pointers advance by its first
+ * float, an absent pointer (0) stays 0.
  *
- * Inside Duel it is used as `rows.push(...pieces([p, avg, out], len, chunk))`.
+ * Inside Duel it is used as `pushPieces(table, sizes, [p, avg, out], len, chunk)`.
  */
-export function pieces(pointers: readonly number[], len: number, chunk: number): number[][] {
-  const out: number[][] = [];
+export function pushPieces(
+  table: number[],
+  sizes: number[],
+  pointers: readonly number[],
+  len: number,
+  chunk: number,
+): void {
   for (let from = 0; from === 0 || from < len; from += chunk) {
-    out.push([...pointers.map((ptr) => (ptr ? ptr + 4 * from : 0)), Math.min(chunk, len - from)]);
+    for (const ptr of pointers) table.push(ptr ? ptr + 4 * from : 0);
+    const size = Math.min(chunk, len - from);
+    table.push(size);
+    sizes.push(size);
   }
-  return out;
 }
 
 /**
