@@ -62,7 +62,7 @@ export type {
   RegularizerConfig,
   ScheduleConfig,
 } from "./src/config/schema.ts";
-export { Rng } from "./src/rng.ts";
+export { boxMullerPair, Rng } from "./src/rng.ts";
 export type { RngState } from "./src/rng.ts";
 export { DATASETS } from "./src/data/datasets.ts";
 export type { DatasetKind, Datasets } from "./src/data/datasets.ts";

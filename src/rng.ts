@@ -82,15 +82,21 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Fills `out` with independent N(mean, std^2) draws (Box-Muller, no cached spare). */
+  /**
+   * Fills `out` with independent N(mean, std^2) draws (Box-Muller, no cached
+   * spare): per pair of values two draws, `u1 = 1 - uniform()`, `u2 = uniform()`,
+   * then {@link boxMullerPair}.
+   */
   fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
     for (let i = 0; i < out.length; i += 2) {
-      const u1 = 1 - this.uniform(); // (0, 1]: log is finite
-      const u2 = this.uniform();
-      const r = Math.sqrt(-2 * Math.log(u1));
-      out[i] = mean + std * r * Math.cos(2 * Math.PI * u2);
-      if (i + 1 < out.length) out[i + 1] = mean + std * r * Math.sin(2 * Math.PI * u2);
+      boxMullerPair(out, i, this.nextU32(), this.nextU32(), mean, std);
     }
+    return out;
+  }
+
+  /** Fills `out` with the next `out.length` values of {@link nextU32}, in order. */
+  fillU32(out: Uint32Array): Uint32Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.nextU32();
     return out;
   }
 
@@ -99,4 +105,37 @@ export class Rng {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
     return out;
   }
+}
+
+/**
+ * Values `i` and `i + 1` (where `out` has it) of a Box-Muller draw from the
+ * two 32-bit draws `a`, `b` ({@link Rng.nextU32}): `u1 = 1 - a / 2^32` (in
+ * (0, 1], so the log is finite), `u2 = b / 2^32`, `r = sqrt(-2 ln u1)`, then
+ * `mean + std r cos(2π u2)` and `mean + std r sin(2π u2)`. In float64, as
+ * {@link Rng.fillNormal} computes them, so that any caller that has the same
+ * draws gets the same values (a kernel thread among them).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { boxMullerPair, Rng } from "../mod.ts";
+ * const out = new Float32Array(2);
+ * const raw = Rng.derive(1, "z").fillU32(new Uint32Array(2));
+ * boxMullerPair(out, 0, raw[0], raw[1], 0, 1);
+ * assert.deepEqual(out, Rng.derive(1, "z").fillNormal(new Float32Array(2)));
+ * ```
+ */
+export function boxMullerPair(
+  out: Float32Array | Float64Array,
+  i: number,
+  a: number,
+  b: number,
+  mean: number,
+  std: number,
+): void {
+  const u1 = 1 - a / 4294967296;
+  const u2 = b / 4294967296;
+  const r = Math.sqrt(-2 * Math.log(u1));
+  out[i] = mean + std * r * Math.cos(2 * Math.PI * u2);
+  if (i + 1 < out.length) out[i + 1] = mean + std * r * Math.sin(2 * Math.PI * u2);
 }

@@ -27,6 +27,7 @@ import {
 } from "./rust/batch_norm.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust/optimizers.ts";
 import { EMA_KERNEL, emaKernel } from "./rust/ema.ts";
+import { BOX_MULLER_KERNEL, boxMullerKernel } from "./rust/normal_noise.ts";
 import {
   DENSE_CHAIN_GRAD_KERNEL,
   DENSE_CHAIN_KERNEL,
@@ -88,7 +89,8 @@ export type KernelFixName =
   | "batch_norm_rust"
   | "batch_norm_grad_rust"
   | "dense_chain_rust"
-  | "dense_chain_grad_rust";
+  | "dense_chain_grad_rust"
+  | "box_muller_threads";
 
 /** Every kernel replacement, by name. */
 export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
@@ -202,6 +204,13 @@ export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
     doc: "RMSProp's update (with momentum) as one Rust f32x4 kernel per player (DuelRMSProp)",
     kernelName: FUSED_UPDATE_KERNELS.rmsprop,
     wrap: () => rmspropKernel,
+  },
+  box_muller_threads: {
+    doc: "normal noise's Box-Muller transform (Math.log, Math.cos, Math.sin, whose bits the " +
+      "runs keep) shared out over the kernel threads (DuelBoxMuller); the uniforms still " +
+      "drawn in order on the caller, so the same values and stream states",
+    kernelName: BOX_MULLER_KERNEL,
+    wrap: () => boxMullerKernel,
   },
   ema_rust: {
     doc: "the generator's moving average as one Rust f32x4 kernel over all its parameters " +

@@ -28,6 +28,7 @@ import { createOptimizer, type Optimizer } from "./optimizers.ts";
 import { scheduleFactor } from "./schedules.ts";
 import { directCritic, directGenerator, directPlayers } from "./direct_grads.ts";
 import { updateEma } from "../backend/rust/ema.ts";
+import { normalNoise } from "../backend/rust/normal_noise.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 import { readScalars } from "./scalars.ts";
 import { HEALTH_EVERY, type StepMetrics } from "./step_metrics.ts";
@@ -147,10 +148,9 @@ export class Trainer {
 
   /** A batch of noise z from `rng`, shape `[n, noise.dim]`. */
   #noise(n: number, rng: Rng): tf.Tensor2D {
-    const out = new Float32Array(n * this.config.noise.dim);
-    if (this.config.noise.distribution === "normal") rng.fillNormal(out);
-    else rng.fillUniform(out, -1, 1);
-    return tf.tensor2d(out, [n, this.config.noise.dim]);
+    const shape: [number, number] = [n, this.config.noise.dim];
+    if (this.config.noise.distribution === "normal") return normalNoise(rng, shape) as tf.Tensor2D;
+    return tf.tensor2d(rng.fillUniform(new Float32Array(n * shape[1]), -1, 1), shape);
   }
 
   /** `n` samples of the evaluation generator (see {@link Trainer.evalGenerator}), row-major. */
