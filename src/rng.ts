@@ -96,7 +96,19 @@ export class Rng {
 
   /** Fills `out` with the next `out.length` values of {@link nextU32}, in order. */
   fillU32(out: Uint32Array): Uint32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.nextU32();
+    // nextU32's steps on the state in locals (the same integers; no array access per draw).
+    const s = this.#s;
+    let [a, b, c, d] = s;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((c << 21) | (c >>> 11)) >>> 0;
+      c = (c + t) >>> 0;
+      out[i] = t;
+    }
+    [s[0], s[1], s[2], s[3]] = [a, b, c, d];
     return out;
   }
 
