@@ -79,8 +79,8 @@ Deno.test({
       // With the fix off, the values come from fillNormal itself: the same.
       setKernelFix("box_muller_threads", false);
       check([256, 8], 0, 1, "fix off");
-      setKernelFix("box_muller_threads", true);
     } finally {
+      setKernelFix("box_muller_threads", true);
       await useBackend("wasm");
     }
   },

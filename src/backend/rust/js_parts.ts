@@ -1,8 +1,9 @@
 /**
  * JavaScript functions the kernel threads (`kernel_threads.ts`) run as jobs, beside the
- * kernels module's exports: work that must stay JavaScript for its bits (`Math.exp`, `Math.cos`) but
- * splits into parts as a kernel's rows do. Each takes the shared memory's buffer first,
- * then a job's arguments, `work, lo, hi`, as an export does.
+ * kernels module's exports: work that must stay JavaScript for its bits (`Math.exp`, and
+ * `Math.log`, `Math.cos`, `Math.sin`) but splits into parts as a kernel's rows do. Each
+ * takes the shared memory's buffer first, then a job's arguments, `work, lo, hi`, as an
+ * export does.
  * @module
  */
 import { kdeValues } from "./kde_values.ts";

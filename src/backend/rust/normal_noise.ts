@@ -20,8 +20,8 @@ import { type BoxMullerArgs, boxMullerPart } from "./box_muller_part.ts";
 export const BOX_MULLER_KERNEL = "DuelBoxMuller";
 
 /**
- * Pairs below which the caller computes them all: a pair takes ~45 ns (two
- * transcendental calls and a log), a hand-off to the kernel threads ~5 µs.
+ * Pairs below which the caller computes them all: a pair takes ~45 ns (a log,
+ * a square root, a cosine and a sine), a hand-off to the kernel threads ~5 µs.
  */
 const SPLIT_MIN_PAIRS = 512;
 
