@@ -48,8 +48,8 @@ const funcs = new Map<string, tf.KernelFunc>();
 let timing = false;
 
 const keyOf = (name: string, args: Args) => {
-  const a = args.attrs as { weights?: boolean; acts: number[]; sets?: number; weighed?: number };
-  const pass = name === "DuelDenseChain" ? "forward" : a.weights ? "weights" : "dz";
+  const a = args.attrs as { outputs?: unknown; acts: number[]; sets?: number; weighed?: number };
+  const pass = name === "DuelDenseChain" ? "forward" : a.outputs ? "weights" : "dz";
   return `${pass}, ${args.inputs.x.shape[0]} rows, ${a.acts.length} layers` +
     `${(a.sets ?? 1) > 1 ? `, ${a.sets} stacked` : ""}` +
     `${a.weighed !== undefined ? `, first ${a.weighed} weighed` : ""}`;
@@ -68,7 +68,8 @@ for (const name of NAMES) {
       const ms = performance.now() - start;
       const call = args as unknown as Args;
       const key = keyOf(name, call);
-      inStep.set(key, [...(inStep.get(key) ?? []), ms]);
+      if (!inStep.has(key)) inStep.set(key, []);
+      inStep.get(key)!.push(ms);
       if (!saved.has(key)) {
         const inputs = Object.fromEntries(
           Object.entries(call.inputs).map(([n, t]) => [n, {
@@ -94,8 +95,8 @@ function replay(s: Saved, times: number): number[] {
   const free = (outs: tf.TensorInfo[]) => outs.forEach((o) => tf.backend().disposeData(o.dataId));
   const ms: number[] = [];
   for (let i = 0; i < times; i++) {
-    if (s.attrs.weights) {
-      const { weights: _, outputs: __, ...dzAttrs } = s.attrs;
+    if (s.attrs.outputs) {
+      const { outputs: _, ...dzAttrs } = s.attrs;
       const outs = call(s.name, dzAttrs);
       const start = performance.now();
       call(s.name, { ...s.attrs, outputs: outs } as unknown as tf.NamedAttrMap);
@@ -125,8 +126,8 @@ for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < perRound; i++) await steps.next();
   timing = false;
   for (const [key, s] of saved) {
-    const ms = replay(s, 20).slice(5);
-    alone.set(key, [...(alone.get(key) ?? []), ...ms]);
+    if (!alone.has(key)) alone.set(key, []);
+    alone.get(key)!.push(...replay(s, 20).slice(5));
   }
 }
 const cpu = parseCpuInfo(await Deno.readTextFile("/proc/cpuinfo").catch(() => ""));

@@ -78,7 +78,7 @@ export const PRODUCT_MACS: Readonly<Record<string, MacRule>> = {
     const per = chainLayers(inputs, attrs, "DuelDenseChainGrad");
     const batch = input(inputs, "x", "DuelDenseChainGrad").shape[0];
     // The dz of every layer but the first; the weights of the first `weighed` (default all).
-    const [from, to] = attrs.weights
+    const [from, to] = attrs.outputs
       ? [0, (attrs.weighed as number | undefined) ?? per.length]
       : [1];
     return batch * per.slice(from, to).reduce((s, v) => s + v, 0);

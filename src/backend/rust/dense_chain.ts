@@ -203,9 +203,10 @@ export interface ChainGradAttrs extends ChainAttrs {
    * last set's plus … plus the first's, as tfjs's `add`), after theirs.
    */
   readonly sum?: boolean;
-  /** Set by the second call (see {@link denseChainGradKernel}). */
-  readonly weights?: boolean;
-  /** The second call's: the first call's outputs, to fill (see {@link denseChainGradKernel}). */
+  /**
+   * Set by the second call, which fills the weights' gradients: the first
+   * call's outputs (see {@link denseChainGradKernel}).
+   */
   readonly outputs?: readonly Info[];
 }
 
@@ -213,8 +214,8 @@ export interface ChainGradAttrs extends ChainAttrs {
  * `DuelDenseChainGrad` on the Rust kernel: every layer's `dz` (computed), then
  * `dw0, db0, …` allocated, not computed (`sets` of them, one per stacked batch,
  * set after set). Called again by the op (through the registered kernel
- * function, not the engine, so profiles time it) with attrs `weights: true` and
- * `outputs` (those outputs, in order: `dz0, …, dw0, db0, …`), it computes every
+ * function, not the engine, so profiles time it) with attr `outputs` (those
+ * outputs, in order: `dz0, …, dw0, db0, …`), it computes every
  * `dW = xᵀ dz` and `db` (column sums of `dz`) into them and returns nothing:
  * only if a gradient of the weights is asked for.
  */
@@ -224,8 +225,8 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   const attrs = args.attrs as unknown as ChainGradAttrs;
   const layers = attrs.acts.length, sets = attrs.sets ?? 1;
   const groups = sets + (attrs.sum && sets > 1 ? 1 : 0);
-  if (attrs.weights) {
-    const outs = (attrs.outputs ?? []).map((t) => offsetOf(backend, t));
+  if (attrs.outputs) {
+    const outs = attrs.outputs.map((t) => offsetOf(backend, t));
     if (outs.length !== layers + 2 * layers * groups) {
       throw new Error(
         `${DENSE_CHAIN_GRAD_KERNEL}: the weights' call needs the first call's outputs`,
@@ -269,16 +270,15 @@ export function denseChainGradKernel(args: KernelArgs): Info[] {
   if (!Number.isInteger(sets) || sets < 1 || batch % sets !== 0) {
     throw new Error(`${DENSE_CHAIN_GRAD_KERNEL}: ${batch} rows are not ${sets} equal batches`);
   }
-  const ws = weightsOf(inputs, layers, "w");
-  const outs: Info[] = [];
-  for (const w of ws) outs.push(backend.makeOutput([batch, w.shape[1]], "float32"));
-  for (let g = 0; g < groups; g++) {
-    for (const w of ws) {
-      outs.push(backend.makeOutput([...w.shape], "float32"));
-      outs.push(backend.makeOutput([w.shape[1]], "float32"));
-    }
-  }
   const plan = gradPlan(backend, inputs, attrs);
+  const { fanIn, units } = plan.whole;
+  const outs: Info[] = units.map((u) => backend.makeOutput([batch, u], "float32"));
+  for (let g = 0; g < groups; g++) {
+    units.forEach((u, l) => {
+      outs.push(backend.makeOutput([fanIn[l], u], "float32"));
+      outs.push(backend.makeOutput([u], "float32"));
+    });
+  }
   const { shape, rows } = gradRows(plan, outs.map((t) => offsetOf(backend, t)));
   if (batch > 0) runChain(backend, "dense_chain_grad_f32", shape, attrs, [rows], batch);
   return outs;
@@ -295,6 +295,6 @@ export function fillChainWeights(
 ): void {
   const backend = tf.engine().backend;
   const grad = tf.getKernel(DENSE_CHAIN_GRAD_KERNEL, tf.getBackend())!.kernelFunc;
-  const weights = { ...attrs, weights: true, outputs: outs } as unknown as tf.NamedAttrMap;
+  const weights = { ...attrs, outputs: outs } as unknown as tf.NamedAttrMap;
   grad({ inputs: inputs as tf.NamedTensorInfoMap, attrs: weights, backend });
 }
