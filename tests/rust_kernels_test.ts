@@ -184,7 +184,7 @@ Deno.test("rust matmul_f32, matmul4x8_f32 and its fused twin: every transpose co
   }
 });
 
-Deno.test("rust matmul_f32: large non-square, several k-blocks and column panels, batch and broadcast", () => {
+Deno.test("rust matmul_f32: large non-square, several k-blocks and column panels, batch and broadcast, few columns or rows", () => {
   const rng = Rng.derive(0, "rust_kernels/large");
   for (const flags of [0, 1, 2, 3]) {
     check({ batch: 2, m: 70, k: 517, n: 530, flags }, rng);
@@ -199,6 +199,11 @@ Deno.test("rust matmul_f32: large non-square, several k-blocks and column panels
       for (const act of Object.keys(ACTS) as Act[]) {
         check({ batch: 2, m: 13, k: 33, n, flags, act, alpha: 0.2 }, rng);
       }
+    }
+    // One or two rows (unpacked: a first layer's weight gradient), whole and partial vectors.
+    for (const [m, n] of [[1, 37], [2, 128], [2, 70]]) {
+      check({ batch: 2, m, k: 300, n, flags }, rng);
+      check({ batch: 1, m, k: 256, n, flags, act: "leakyrelu", alpha: 0.2 }, rng);
     }
   }
 });

@@ -17,12 +17,14 @@
 //! (constants and [`Shape`], a leaf) ← `vector` (f32x4 loads, stores, the
 //! activation) ← `pack` (packing), `tile_io` (where C's rows are, the tile
 //! load/store macros) ← `tile` (4 × 8), `tile_wide` (2 × 16), `gemv` (at most
-//! four columns, unpacked) ← `block` (the loop nest, [`gemm_block`]).
+//! four columns, unpacked), `small` (at most two rows, unpacked) ← `block`
+//! (the loop nest, [`gemm_block`]).
 
 mod block;
 mod gemv;
 mod pack;
 mod shape;
+mod small;
 mod tile;
 mod tile_io;
 mod tile_wide;

@@ -1,7 +1,9 @@
 //! The blocked driver: the BLIS loop nest over packed panels of B and blocks
-//! of A, one micro-kernel call per tile of C (or [`gemv`] for at most four columns).
+//! of A, one micro-kernel call per tile of C (or [`gemv`] for at most four columns,
+//! [`few_rows`] for at most two rows).
 
 use super::gemv::{gemv, NARROW_N};
+use super::small::{few_rows, few_rows_path};
 use super::pack::{pack_a, pack_b_w};
 use super::shape::{Shape, KC, MC, MM_KC, MM_MR, MM_NR, MR, NC, NR};
 use super::tile::tile;
@@ -54,6 +56,10 @@ pub unsafe fn gemm_block<const NARROW: bool>(
     }
     if j1 - j0 <= NARROW_N {
         gemv(a, b, c, s, i0, i1, j0, j1);
+        return;
+    }
+    if few_rows_path(s, i1 - i0) {
+        few_rows(a, b, c, s, i0, i1, j0, j1);
         return;
     }
     let (k, n) = (s.k, s.n);
