@@ -130,7 +130,7 @@ export {
   KERNEL_FIXES,
   setKernelFix,
 } from "./src/backend/kernels.ts";
-export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport } from "./src/backend/rust/gemm.ts";
+export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport, SPLAT_TWINS } from "./src/backend/rust/gemm.ts";
 export { hostFusesMultiplyAdd } from "./src/backend/rust/probes.ts";
 export type { GemmExport, GemmRounding } from "./src/backend/rust/gemm.ts";
 export type { KernelFix, KernelFixName } from "./src/backend/kernels.ts";

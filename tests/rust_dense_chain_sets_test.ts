@@ -24,7 +24,7 @@ const CASES: Case[] = [
 ];
 
 type Kernel = RustKernels["dense_chain_f32"];
-type How = "" | "_fma";
+type How = "" | "_fma" | "_splat" | "_splat_fma";
 
 /**
  * `c`'s stacked batches forward and every `dz` over all their rows at once,
@@ -96,7 +96,7 @@ function run(
   const all = tables(undefined, 1);
   const scratch = 2 << 20;
   assert.ok(top < scratch);
-  const fused = how === "_fma" && hostFusesMultiplyAdd() ? "_fma" : "";
+  const fused = how.endsWith("_fma") && hostFusesMultiplyAdd() ? "_fma" : "";
   k[`dense_chain_f32${how}`](all, layers, rows, scratch, 0, rows);
   k[`dense_chain_grad_f32${how}`](all, layers, rows, scratch, 0, rows);
   const stacked = c.widths.slice(0, -1).reduce((a, b) => a + b, 0);
@@ -144,9 +144,9 @@ function run(
   return u32.slice(0, all / 4); // every buffer, not the tables after them
 }
 
-Deno.test("dense_chain_weight_sets_f32 (and _fma) give each stacked batch's weights as its own pass does; dense_chain_sum_sets_f32 sums them as tfjs adds", () => {
+Deno.test("dense_chain_weight_sets_f32 (and its fused and plain-memory twins) give each stacked batch's weights as its own pass does; dense_chain_sum_sets_f32 sums them as tfjs adds", () => {
   for (const c of CASES) {
-    for (const how of ["", "_fma"] as const) {
+    for (const how of ["", "_fma", "_splat", "_splat_fma"] as const) {
       const ref = run(c, how, "each");
       const splits = [[0, c.sets], Array.from({ length: c.sets + 1 }, (_, p) => p)];
       for (

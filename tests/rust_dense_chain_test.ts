@@ -4,6 +4,9 @@ import { denseChainRounding, type KernelFixName, setKernelFix } from "../src/bac
 import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { CHAIN_ACTIVATIONS, type ChainActivation } from "../src/backend/rust/dense_chain.ts";
 import { rustKernels } from "../src/backend/rust/loader.ts";
+import { boundRustKernels } from "../src/backend/rust/bound.ts";
+import { SPLAT_TWINS } from "../src/backend/rust/gemm.ts";
+import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { hostFusesMultiplyAdd } from "../src/backend/rust/probes.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { parseExperiment } from "../src/config/load.ts";
@@ -38,7 +41,13 @@ const CASES: Case[] = [
 ];
 
 type Pass = "dense_chain_f32" | "dense_chain_grad_f32" | "dense_chain_weights_f32";
-type Name = Pass | `${Pass}_fma` | `${Pass}_ref` | `${Pass}_fma_ref`;
+type Name =
+  | Pass
+  | `${Pass}_fma`
+  | `${Pass}_splat`
+  | `${Pass}_splat_fma`
+  | `${Pass}_ref`
+  | `${Pass}_fma_ref`;
 
 /**
  * Runs the three passes of `c` on a fresh memory (forward, then the `dz`,
@@ -104,12 +113,15 @@ function runChain(c: Case, name: (p: Pass) => Name, bounds: (rows: number) => nu
 const whole = (rows: number) => [0, rows];
 const parts = (rows: number) => [...new Set([0, 1, 4, 9, 21, rows].filter((b) => b <= rows))];
 
-Deno.test("dense_chain_f32, _grad_f32, _weights_f32 equal their scalar reference bit for bit, on any split", () => {
+Deno.test("dense_chain_f32, _grad_f32, _weights_f32 and their fused and plain-memory twins equal their scalar reference bit for bit, on any split", () => {
   const fused = hostFusesMultiplyAdd();
   const variants: [string, (p: Pass) => Name, (p: Pass) => Name][] = [
     ["plain", (p) => p, (p) => `${p}_ref`],
     // Where the host does not fuse, relaxed_madd computes the plain bits.
     ["fused", (p) => `${p}_fma`, (p) => (fused ? `${p}_fma_ref` : `${p}_ref`)],
+    // The plain memory's twins (A broadcast by loads): the same references.
+    ["plain, splat", (p) => `${p}_splat`, (p) => `${p}_ref`],
+    ["fused, splat", (p) => `${p}_splat_fma`, (p) => (fused ? `${p}_fma_ref` : `${p}_ref`)],
   ];
   for (const c of CASES) {
     for (const [what, kernel, reference] of variants) {
@@ -211,6 +223,28 @@ for (const extra of ["", "regularizers: [{ name: gradient_penalty, weight: 0.1 }
   });
 }
 
+/** Whether the kernels bound to the current backend run the plain-memory twins (all of them). */
+function twinsInForce(): boolean {
+  const backend = tf.backend();
+  const raw = rustKernels(memoryOf(backend as unknown as WasmBackend)) as unknown as Record<
+    string,
+    unknown
+  >;
+  const bound = boundRustKernels(backend).kernels as unknown as Record<string, unknown>;
+  const pairs = Object.entries(SPLAT_TWINS);
+  const twins = pairs.filter(([from, to]) => bound[from] === raw[to]).length;
+  assert.ok(twins === 0 || twins === pairs.length, `${twins} of ${pairs.length} twins`);
+  assert.equal(bound.relu_f32, raw.relu_f32); // everything else as it is
+  return twins > 0;
+}
+
+Deno.test("the kernels bound to a plain memory (one thread) run the plain-memory twins", () => {
+  assert.ok(
+    !(memoryOf(tf.backend() as unknown as WasmBackend).buffer instanceof SharedArrayBuffer),
+  );
+  assert.equal(twinsInForce(), true);
+});
+
 Deno.test({
   name: "dense chains on 2 tfjs threads (batch rows and dW rows split): the 1-thread per-op bits",
   // The threaded backend keeps its pthread workers (and Duel's kernel threads) for the process.
@@ -227,6 +261,7 @@ Deno.test({
     const one = outputAndGrads(false, 256, 2, layers);
     const info = await useBackend("wasm", 2);
     assert.equal(info.backend, "wasm-threaded");
+    assert.equal(twinsInForce(), false, "a shared memory keeps the shuffling tile");
     const two = outputAndGrads(true, 256, 2, layers);
     await useBackend("wasm");
     assertSameBits(two, one, "2 threads");

@@ -44,6 +44,12 @@ const MATMULS = [
     kernel: "matmul4x8_f32_fma",
     ref: hostFusesMultiplyAdd() ? "matmul_f32_fma_ref" : "matmul_f32_ref",
   },
+  // The plain memory's twins (A broadcast by loads): the same references.
+  { kernel: "matmul4x8_f32_splat", ref: "matmul_f32_ref" },
+  {
+    kernel: "matmul4x8_f32_splat_fma",
+    ref: hostFusesMultiplyAdd() ? "matmul_f32_fma_ref" : "matmul_f32_ref",
+  },
 ] as const;
 type Matmul = typeof MATMULS[number];
 const exported = (k: RustKernels, name: string) =>

@@ -38,6 +38,15 @@ const SIMD: u8 = 0;
 const SCALAR: u8 = 1;
 /// See [`SIMD`].
 const SCALAR_FMA: u8 = 2;
+/// See [`SIMD`]: the packed GEMM broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a
+/// plain memory; same bits.
+const SIMD_SPLAT: u8 = 3;
+
+/// Whether `HOW` computes on SIMD (the GEMM's tiles and the f32x4 element passes).
+#[inline(always)]
+const fn simd(how: u8) -> bool {
+    how == SIMD || how == SIMD_SPLAT
+}
 
 /// One layer of the table as pointers (used inline only: no stack).
 struct Layer {
@@ -92,9 +101,13 @@ unsafe fn product<const HOW: u8>(
     (i0, i1): (usize, usize),
 ) {
     match HOW {
-        SIMD => {
+        SIMD | SIMD_SPLAT => {
             let s = gemm::Shape::new(m as u32, k as u32, n as u32, flags, bias, 0, 0.0);
-            gemm::gemm_block::<true>(a, b, c, &s, work, i0, i1, 0, n);
+            if HOW == SIMD_SPLAT {
+                gemm::gemm_block::<true, true>(a, b, c, &s, work, i0, i1, 0, n);
+            } else {
+                gemm::gemm_block::<true, false>(a, b, c, &s, work, i0, i1, 0, n);
+            }
         }
         SCALAR => reference::gemm::<false>(a, b, c, m, k, n, flags, bias, 0, 0.0, i0, i1, 0, n),
         _ => reference::gemm::<true>(a, b, c, m, k, n, flags, bias, 0, 0.0, i0, i1, 0, n),
@@ -167,10 +180,10 @@ unsafe fn forward<const HOW: u8>(table: *const u32, layers: u32, batch: u32, wor
         product::<HOW>(e.x, e.w, e.z, (batch, e.fan_in, e.units), HAS_BIAS, e.b, work, (lo, hi));
         let (off, len) = (lo * e.units, (hi - lo) * e.units);
         let (z, h) = (e.z.add(off), e.h.add(off));
-        match (e.act, HOW) {
-            (RELU, SIMD) => relu(z, h, len),
+        match (e.act, simd(HOW)) {
+            (RELU, true) => relu(z, h, len),
             (RELU, _) => relu_ref(z, h, len),
-            (LEAKY, SIMD) => leaky_relu(z, h, len, e.alpha),
+            (LEAKY, true) => leaky_relu(z, h, len, e.alpha),
             (LEAKY, _) => leaky_relu_ref(z, h, len, e.alpha),
             _ => {}
         }
@@ -195,10 +208,10 @@ unsafe fn grad<const HOW: u8>(table: *const u32, layers: u32, batch: u32, work: 
         let e = layer(table, l);
         let (off, len) = (lo * e.units, (hi - lo) * e.units);
         let (z, dh, dz) = (e.z.add(off), e.dh.add(off), e.dz.add(off));
-        match (e.act, HOW) {
-            (RELU, SIMD) => relu_grad(z, dh, dz, len),
+        match (e.act, simd(HOW)) {
+            (RELU, true) => relu_grad(z, dh, dz, len),
             (RELU, _) => relu_grad_ref(z, dh, dz, len),
-            (LEAKY, SIMD) => leaky_relu_grad(z, dh, dz, len, e.alpha),
+            (LEAKY, true) => leaky_relu_grad(z, dh, dz, len, e.alpha),
             (LEAKY, _) => leaky_relu_grad_ref(z, dh, dz, len, e.alpha),
             _ => {
                 if dh != dz as *const f32 {
@@ -229,9 +242,10 @@ unsafe fn weights<const HOW: u8>(table: *const u32, layers: u32, batch: u32, wor
             product::<HOW>(e.x, e.dz, e.dw, (e.fan_in, batch, e.units), TRANSPOSE_A, core::ptr::null(), work, (r0, r1));
         }
         if lo <= start && start < hi {
-            match HOW {
-                SIMD => sum_rows(e.dz, e.db, batch, e.units),
-                _ => sum_rows_ref(e.dz, e.db, batch, e.units),
+            if simd(HOW) {
+                sum_rows(e.dz, e.db, batch, e.units)
+            } else {
+                sum_rows_ref(e.dz, e.db, batch, e.units)
             }
         }
         start += e.fan_in;
@@ -302,7 +316,7 @@ unsafe fn sum_into<const HOW: u8>(
 #[inline(always)]
 unsafe fn add<const HOW: u8>(a: *const f32, b: *const f32, out: *mut f32, len: usize) {
     let mut j = 0;
-    if HOW == SIMD {
+    if simd(HOW) {
         while j + 4 <= len {
             let (x, y) = (v128_load(a.add(j) as *const v128), v128_load(b.add(j) as *const v128));
             v128_store(out.add(j) as *mut v128, f32x4_add(x, y));
@@ -365,6 +379,15 @@ dense_chain_exports! {
     dense_chain_weight_sets_f32_ref => weight_sets, SCALAR;
     /// Scalar reference of `dense_chain_weight_sets_f32_fma`.
     dense_chain_weight_sets_f32_fma_ref => weight_sets, SCALAR_FMA;
+    /// [`dense_chain_f32`] broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a plain
+    /// memory: same arguments, same bits.
+    dense_chain_f32_splat => forward, SIMD_SPLAT;
+    /// [`dense_chain_grad_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
+    dense_chain_grad_f32_splat => grad, SIMD_SPLAT;
+    /// [`dense_chain_weights_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
+    dense_chain_weights_f32_splat => weights, SIMD_SPLAT;
+    /// [`dense_chain_weight_sets_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
+    dense_chain_weight_sets_f32_splat => weight_sets, SIMD_SPLAT;
     /// The stacked batches' weight gradients summed (`batch`: the number of
     /// batches; `table`: theirs, then the sums'), stacked `dW` rows `lo..hi`.
     dense_chain_sum_sets_f32 => sum_sets, SIMD;

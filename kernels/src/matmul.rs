@@ -24,6 +24,8 @@ const NARROW: u8 = 1;
 const SCALAR: u8 = 2;
 /// See [`WIDE`].
 const SCALAR_FMA: u8 = 3;
+/// See [`WIDE`]: the 4 × 8 tile broadcasting A by loads, for a plain memory (same bits).
+const NARROW_SPLAT: u8 = 4;
 /// A whole range of rows or columns (bounds are clipped to the product).
 const ALL: u32 = u32::MAX;
 
@@ -97,6 +99,9 @@ matmul_exports! {
     matmul4x8_f32_rows(lo, hi) => NARROW, rows lo..hi, cols 0..ALL;
     /// [`matmul_f32_cols`] on the `4 × 8` micro-tile.
     matmul4x8_f32_cols(lo, hi) => NARROW, rows 0..ALL, cols lo..hi;
+    /// [`matmul4x8_f32`] broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a plain
+    /// memory: same arguments, same bits.
+    matmul4x8_f32_splat() => NARROW_SPLAT, rows 0..ALL, cols 0..ALL;
     /// Scalar reference of [`matmul_f32`] and [`matmul4x8_f32`]: same signature
     /// (`work` unused), same bits.
     matmul_f32_ref() => SCALAR, rows 0..ALL, cols 0..ALL;
@@ -147,8 +152,9 @@ unsafe fn matmul_block<const HOW: u8>(
         let b = b.add(i * b_stride as usize);
         let c = c.add(i * m * n as usize);
         match HOW {
-            WIDE => gemm::gemm_block::<false>(a, b, c, &shape, work, i0, i1, j0, j1),
-            NARROW => gemm::gemm_block::<true>(a, b, c, &shape, work, i0, i1, j0, j1),
+            WIDE => gemm::gemm_block::<false, false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            NARROW => gemm::gemm_block::<true, false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            NARROW_SPLAT => gemm::gemm_block::<true, true>(a, b, c, &shape, work, i0, i1, j0, j1),
             SCALAR => reference::gemm::<false>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
             _ => reference::gemm::<true>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
         }

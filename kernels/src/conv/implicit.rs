@@ -131,7 +131,7 @@ pub(crate) unsafe fn run_block<P: Problem>(p: &P, i0: usize, i1: usize, j0: usiz
                             rows: rows.add(ir),
                             col: jc + jr,
                         };
-                        tile(
+                        tile::<_, false>(
                             pa.add(ir * kc),
                             pb.add(jr * kc),
                             kc,

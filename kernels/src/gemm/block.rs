@@ -35,11 +35,13 @@ impl Rows for Strided {
 /// threads, give the bits of the whole. Blocks starting at a multiple of `MR`
 /// rows or `NR` columns waste no lanes; any block is correct.
 ///
+/// `SPLAT` picks how the 4 × 8 tile broadcasts A (see [`tile`]): same bits.
+///
 /// Always inlined: a call would put `s` on the shadow stack (it is passed by
 /// address), which this module must never use.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_block<const NARROW: bool>(
+pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -95,7 +97,7 @@ pub unsafe fn gemm_block<const NARROW: bool>(
                         let (at, bt, j) = (pa.add(ir * kc), pb.add(jr * kc), jc + jr);
                         let ct = c.add((ic + ir) * n + j);
                         if NARROW {
-                            tile(at, bt, kc, &Strided { c: ct, n }, s, mr, nr, j, first, last);
+                            tile::<_, SPLAT>(at, bt, kc, &Strided { c: ct, n }, s, mr, nr, j, first, last);
                         } else {
                             tile_wide(at, bt, kc, ct, s, mr, nr, j, first, last);
                         }

@@ -1,4 +1,15 @@
-//! The `MR × NR` (4 × 8) micro-kernel: the conv kernels' and `matmul4x8_f32`'s.
+//! The `MR × NR` (4 × 8) micro-kernel: the conv kernels', `matmul4x8_f32`'s and the dense
+//! chains'. Two ways to broadcast a k-step's `MR` values of A, same bits:
+//!
+//! - one load of the four values, then a lane shuffle each (`SPLAT = false`): three
+//!   bounds-checked loads a k-step. On a shared memory (tfjs's threaded build) V8 reloads the
+//!   memory's size for every bounds check, so fewer loads win there: four
+//!   `v128.load32_splat` made the threaded build 10-20% slower.
+//! - one `v128.load32_splat` each (`SPLAT = true`): six loads, no shuffle. On a plain
+//!   memory the size stays in a register, and the shuffles no longer take vector pipes
+//!   from the multiply-adds: training steps on one thread 2-3% faster (toy2d and ring8,
+//!   `bench/kernels_step_ab.ts`, AMD Zen 5). The kernels bound to a plain memory use it
+//!   (`src/backend/rust/gemm.ts`, `SPLAT_TWINS`).
 
 use super::shape::{Shape, MR, NR};
 use super::tile_io::{load_tile, store_tile, Rows};
@@ -8,7 +19,7 @@ use core::arch::wasm32::*;
 /// One `MR × NR` tile of C (`mr × nr` of it real) at column `j` of the matrix.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn tile<R: Rows>(
+pub(crate) unsafe fn tile<R: Rows, const SPLAT: bool>(
     pa: *const f32,
     pb: *const f32,
     kc: usize,
@@ -27,27 +38,46 @@ pub(crate) unsafe fn tile<R: Rows>(
     }
     let mut ap = pa;
     let mut bp = pb;
-    for _ in 0..kc {
-        let b0 = load(bp);
-        let b1 = load(bp.add(4));
-        // One load of the k-step's MR values of A, broadcast lane by lane: V8 bounds-checks
-        // every access, and on a shared memory each check reloads the memory size (4
-        // `v128_load32_splat` made the threaded build 15-20% slower).
-        let a4 = load(ap);
-        let s0 = i32x4_shuffle::<0, 0, 0, 0>(a4, a4);
-        acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
-        acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
-        let s1 = i32x4_shuffle::<1, 1, 1, 1>(a4, a4);
-        acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
-        acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
-        let s2 = i32x4_shuffle::<2, 2, 2, 2>(a4, a4);
-        acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
-        acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
-        let s3 = i32x4_shuffle::<3, 3, 3, 3>(a4, a4);
-        acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
-        acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
-        ap = ap.add(MR);
-        bp = bp.add(NR);
+    if SPLAT {
+        for _ in 0..kc {
+            let b0 = load(bp);
+            let b1 = load(bp.add(4));
+            let s0 = v128_load32_splat(ap as *const u32);
+            acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
+            acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
+            let s1 = v128_load32_splat(ap.add(1) as *const u32);
+            acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
+            acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
+            let s2 = v128_load32_splat(ap.add(2) as *const u32);
+            acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
+            acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
+            let s3 = v128_load32_splat(ap.add(3) as *const u32);
+            acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
+            acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
+            ap = ap.add(MR);
+            bp = bp.add(NR);
+        }
+    } else {
+        for _ in 0..kc {
+            let b0 = load(bp);
+            let b1 = load(bp.add(4));
+            // One load of the k-step's MR values of A, broadcast lane by lane (see the module).
+            let a4 = load(ap);
+            let s0 = i32x4_shuffle::<0, 0, 0, 0>(a4, a4);
+            acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
+            acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
+            let s1 = i32x4_shuffle::<1, 1, 1, 1>(a4, a4);
+            acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
+            acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
+            let s2 = i32x4_shuffle::<2, 2, 2, 2>(a4, a4);
+            acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
+            acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
+            let s3 = i32x4_shuffle::<3, 3, 3, 3>(a4, a4);
+            acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
+            acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
+            ap = ap.add(MR);
+            bp = bp.add(NR);
+        }
     }
     if last && (!s.bias.is_null() || s.act != 0) {
         let (bias0, bias1) = if s.bias.is_null() {

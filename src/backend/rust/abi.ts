@@ -119,6 +119,8 @@ const BATCH_NORM_GRAD = [
   ["eps", "f32"],
 ] as const;
 
+/** The doc of `name`'s twin for a plain memory (A broadcast by loads; gemm.ts `SPLAT_TWINS`). */
+const splat = (name: string) => `${name} broadcasting A by loads, for a plain memory; same bits`;
 const chainKernel = (doc: string) => ({ doc, params: CHAIN, fma: true }) as const;
 const chainRef = (of: string) => ({ doc: ref(of), params: CHAIN }) as const;
 
@@ -134,6 +136,7 @@ export type KernelAbi = {
   readonly matmul4x8_f32: AbiEntry<typeof MATMUL> & AbiFmaTwin;
   readonly matmul4x8_f32_rows: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]> & AbiFmaTwin;
   readonly matmul4x8_f32_cols: AbiEntry<readonly [...typeof MATMUL, ...typeof PART]> & AbiFmaTwin;
+  readonly matmul4x8_f32_splat: AbiEntry<typeof MATMUL> & AbiFmaTwin;
   readonly matmul_f32_ref: AbiEntry<typeof MATMUL>;
   readonly matmul_f32_fma_ref: AbiEntry<typeof MATMUL>;
   readonly conv_f32_work_len: AbiEntry<readonly []> & AbiReturns<"u32">;
@@ -178,6 +181,10 @@ export type KernelAbi = {
   readonly dense_chain_weight_sets_f32: AbiEntry<Chain> & AbiFmaTwin;
   readonly dense_chain_weight_sets_f32_ref: AbiEntry<Chain>;
   readonly dense_chain_weight_sets_f32_fma_ref: AbiEntry<Chain>;
+  readonly dense_chain_f32_splat: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_grad_f32_splat: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_weights_f32_splat: AbiEntry<Chain> & AbiFmaTwin;
+  readonly dense_chain_weight_sets_f32_splat: AbiEntry<Chain> & AbiFmaTwin;
   readonly dense_chain_sum_sets_f32: AbiEntry<Chain>;
   readonly dense_chain_sum_sets_f32_ref: AbiEntry<Chain>;
   readonly ema_f32_ref: AbiEntry<typeof EMA>;
@@ -211,6 +218,7 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
   matmul4x8_f32: { doc: "matmul_f32 on the 4 × 8 tile, same bits", params: MATMUL, fma: true },
   matmul4x8_f32_rows: { doc: "rows lo..hi, 4 × 8 tile", params: [...MATMUL, ...PART], fma: true },
   matmul4x8_f32_cols: { doc: "cols lo..hi, 4 × 8 tile", params: [...MATMUL, ...PART], fma: true },
+  matmul4x8_f32_splat: { doc: splat("matmul4x8_f32"), params: MATMUL, fma: true },
   matmul_f32_ref: { doc: ref("matmul_f32 and matmul4x8_f32"), params: MATMUL },
   matmul_f32_fma_ref: { doc: "scalar reference of the fused matmul twins", params: MATMUL },
   // conv.rs
@@ -292,6 +300,18 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
   dense_chain_weight_sets_f32: chainKernel("the dW and db of each stacked batch lo..hi"),
   dense_chain_weight_sets_f32_ref: chainRef("dense_chain_weight_sets_f32"),
   dense_chain_weight_sets_f32_fma_ref: chainRef("dense_chain_weight_sets_f32_fma"),
+  dense_chain_f32_splat: { doc: splat("dense_chain_f32"), params: CHAIN, fma: true },
+  dense_chain_grad_f32_splat: { doc: splat("dense_chain_grad_f32"), params: CHAIN, fma: true },
+  dense_chain_weights_f32_splat: {
+    doc: splat("dense_chain_weights_f32"),
+    params: CHAIN,
+    fma: true,
+  },
+  dense_chain_weight_sets_f32_splat: {
+    doc: splat("dense_chain_weight_sets_f32"),
+    params: CHAIN,
+    fma: true,
+  },
   dense_chain_sum_sets_f32: {
     doc: "the stacked batches' dW and db summed (batch: the batches), stacked dW rows lo..hi",
     params: CHAIN,

@@ -7,7 +7,7 @@
  */
 import { memoryOf, type WasmBackend } from "../wasm_backend.ts";
 import type { RustKernels } from "./abi.ts";
-import { gemmExport, type GemmRounding } from "./gemm.ts";
+import { gemmExport, type GemmRounding, onPlainMemory } from "./gemm.ts";
 import { KernelThreads } from "./kernel_threads.ts";
 import "./kernel_worker.ts"; // fetched and cached with the pool, wherever Duel is loaded from
 import { rustKernels, sharedKernelsModule } from "./loader.ts";
@@ -49,7 +49,9 @@ function bind(backend: WasmBackend): BoundRustKernels {
   let b = bound.get(backend);
   if (!b) {
     const memory = memoryOf(backend);
-    const kernels = rustKernels(memory);
+    // On a plain memory the GEMM's tile broadcasts by loads (same bits; gemm.ts SPLAT_TWINS).
+    const raw = rustKernels(memory);
+    const kernels = memory.buffer instanceof SharedArrayBuffer ? raw : onPlainMemory(raw);
     const count = backendThreads(backend, memory);
     const bytes = Math.max(kernels.matmul_f32_work_len(), kernels.conv_f32_work_len()) * 4;
     const work = Array.from({ length: count }, () => backend.wasm._malloc(bytes) >>> 0);

@@ -5,7 +5,7 @@
  * computes each GEMM with each.
  * @module
  */
-import type { FusedTwin } from "./abi.ts";
+import type { FusedTwin, RustKernels } from "./abi.ts";
 
 /**
  * How the GEMM kernels (matmul and conv) round each term's multiply-add. The
@@ -76,4 +76,47 @@ export function gemmExport<N extends GemmExport>(
   rounding: GemmRounding,
 ): N | (typeof FUSED_EXPORTS)[N] {
   return rounding === "plain" ? name : FUSED_EXPORTS[name];
+}
+
+/**
+ * The GEMM exports whose `4 × 8` tile has a twin for a plain (unshared) memory,
+ * and that twin: it broadcasts A's values by loads (`v128.load32_splat`)
+ * instead of lane shuffles, in the same bits. On a plain memory V8 keeps the
+ * memory's size in a register for its bounds checks, and the shuffles no
+ * longer take vector pipes from the multiply-adds: one-thread training steps
+ * 2-3% faster (toy2d and ring8, `bench/kernels_step_ab.ts`, AMD Zen 5). On
+ * tfjs's threaded build (a shared memory) every check rereads the size, and
+ * the shuffles' fewer loads win by 10-13%, so the originals stay there. The
+ * kernels bound to a plain memory call the twins in the originals' place
+ * ({@link onPlainMemory}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SPLAT_TWINS } from "../../../mod.ts";
+ * assert.equal(SPLAT_TWINS.dense_chain_f32_fma, "dense_chain_f32_splat_fma");
+ * ```
+ */
+export const SPLAT_TWINS = {
+  matmul4x8_f32: "matmul4x8_f32_splat",
+  matmul4x8_f32_fma: "matmul4x8_f32_splat_fma",
+  dense_chain_f32: "dense_chain_f32_splat",
+  dense_chain_f32_fma: "dense_chain_f32_splat_fma",
+  dense_chain_grad_f32: "dense_chain_grad_f32_splat",
+  dense_chain_grad_f32_fma: "dense_chain_grad_f32_splat_fma",
+  dense_chain_weights_f32: "dense_chain_weights_f32_splat",
+  dense_chain_weights_f32_fma: "dense_chain_weights_f32_splat_fma",
+  dense_chain_weight_sets_f32: "dense_chain_weight_sets_f32_splat",
+  dense_chain_weight_sets_f32_fma: "dense_chain_weight_sets_f32_splat_fma",
+} as const satisfies Partial<Record<keyof RustKernels, keyof RustKernels>>;
+
+/**
+ * `kernels` with each export of {@link SPLAT_TWINS} replaced by its twin: what
+ * the kernels bound to a plain memory run (same bits, faster there).
+ *
+ * Inside Duel it is used as `const kernels = shared ? raw : onPlainMemory(raw);`.
+ */
+export function onPlainMemory(kernels: RustKernels): RustKernels {
+  const twins = Object.entries(SPLAT_TWINS).map(([from, to]) => [from, kernels[to]]);
+  return { ...kernels, ...Object.fromEntries(twins) };
 }
