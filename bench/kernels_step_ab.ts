@@ -6,7 +6,9 @@
  * backend are switched to that build's instance on the backend's memory. The
  * same bits are expected, and the comparison says whether the two trainers'
  * step metrics were equal. One thread only: the kernel threads of a threaded
- * backend instantiate the committed module for themselves.
+ * backend instantiate the committed module for themselves. Each build is bound as
+ * `bound.ts` binds the committed one (a build with the plain-memory twins of
+ * `SPLAT_TWINS` runs them).
  *
  *     git show HEAD~1:kernels/duel_kernels.wasm > /tmp/before.wasm
  *     deno run -A bench/kernels_step_ab.ts /tmp/before.wasm [rounds=300] [repeats=3]
@@ -16,7 +18,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { boundRustKernels } from "../src/backend/rust/bound.ts";
+import { onPlainMemory, SPLAT_TWINS } from "../src/backend/rust/gemm.ts";
 import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { argumentError, countArg } from "./_args.ts";
 import { compareSteps, type StepSetting } from "./_step_ab.ts";
@@ -37,8 +41,13 @@ const use = (name: "before" | "after"): StepSetting => ({
     let pair = builds.get(backend);
     if (!pair) {
       const memory = memoryOf(backend as unknown as WasmBackend);
-      const old = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      pair = { before: old.exports, after: bound.kernels };
+      const old = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+        .exports as unknown as RustKernels;
+      // An older build is bound as the committed one would bind it: with its plain-memory twins
+      // where it has them (and the memory is plain).
+      const twins = Object.values(SPLAT_TWINS).every((name) => name in old);
+      const plain = !(memory.buffer instanceof SharedArrayBuffer);
+      pair = { before: twins && plain ? onPlainMemory(old) : old, after: bound.kernels };
       builds.set(backend, pair);
     }
     bound.kernels = pair[name];

@@ -56,12 +56,9 @@ pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool>(
     if i0 >= i1 || j0 >= j1 {
         return;
     }
-    if j1 - j0 <= NARROW_N {
-        gemv(a, b, c, s, i0, i1, j0, j1);
-        return;
-    }
-    if few_rows_path(s, i1 - i0) {
-        few_rows(a, b, c, s, i0, i1, j0, j1);
+    if j1 - j0 <= NARROW_N || few_rows_path(s, i1 - i0) {
+        let (m, k, n, bias, act, alpha) = (s.m, s.k, s.n, s.bias, s.act, s.alpha);
+        unpacked(a, b, c, m, k, n, s.a_i, s.a_p, s.b_p, s.b_j, bias, act, alpha, i0, i1, j0, j1);
         return;
     }
     let (k, n) = (s.k, s.n);
@@ -113,5 +110,38 @@ pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool>(
             }
         }
         jc += NC;
+    }
+}
+
+/// The unpacked paths, [`gemv`] (at most [`NARROW_N`] columns) or [`few_rows`], with `s` as its
+/// fields (scalars: a struct passed by address would go on the shadow stack this module must
+/// not have), so that their code is in the module once (and once in the fused twins), not
+/// inlined into every product.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn unpacked(
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    m: usize,
+    k: usize,
+    n: usize,
+    a_i: usize,
+    a_p: usize,
+    b_p: usize,
+    b_j: usize,
+    bias: *const f32,
+    act: u32,
+    alpha: f32,
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
+) {
+    let s = &Shape { m, k, n, a_i, a_p, b_p, b_j, bias, act, alpha };
+    if j1 - j0 <= NARROW_N {
+        gemv(a, b, c, s, i0, i1, j0, j1);
+    } else {
+        few_rows(a, b, c, s, i0, i1, j0, j1);
     }
 }

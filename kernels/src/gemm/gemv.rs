@@ -12,10 +12,10 @@
 //!
 //! One group's `N` sums are chains of dependent multiply-adds as long as `k`:
 //! alone they wait on the unit's latency (`128 × 256 · 256 × 1` with A
-//! transposed, a last layer's weight gradient: 9.3 µs on AMD Zen 5, one
+//! transposed, a last layer's weight gradient: 9.6 µs on AMD Zen 5, one
 //! thread). So where A is transposed, `G` groups of four rows run side by side,
 //! each with its own sums (four groups for one or two columns, two for three or
-//! four: V8 gives a kernel 15 vector registers on x64): 3.7 µs there. Each
+//! four: V8 gives a kernel 15 vector registers on x64): 2.8 µs there. Each
 //! element's sum is the one a group alone computes.
 //!
 //! Tried for row-major A and left out: the groups side by side straight from
@@ -34,34 +34,6 @@ pub(super) const NARROW_N: usize = 4;
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn gemv(a: *const f32, b: *const f32, c: *mut f32, s: &Shape, i0: usize, i1: usize, j0: usize, j1: usize) {
-    narrow(a, b, c, s.m, s.k, s.n, s.a_i, s.a_p, s.b_p, s.b_j, s.bias, s.act, s.alpha, i0, i1, j0, j1);
-}
-
-/// [`gemv`] with `s` as its fields (scalars: a struct or tuple would be passed by address,
-/// on the shadow stack this module must not have): one copy of the code for every product that takes it
-/// (and one in the fused twins), not one inlined into each.
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn narrow(
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    m: usize,
-    k: usize,
-    n: usize,
-    a_i: usize,
-    a_p: usize,
-    b_p: usize,
-    b_j: usize,
-    bias: *const f32,
-    act: u32,
-    alpha: f32,
-    i0: usize,
-    i1: usize,
-    j0: usize,
-    j1: usize,
-) {
-    let s = &Shape { m, k, n, a_i, a_p, b_p, b_j, bias, act, alpha };
     match j1 - j0 {
         1 => columns::<1, 4>(a, b, c, s, i0, i1, j0),
         2 => columns::<2, 4>(a, b, c, s, i0, i1, j0),

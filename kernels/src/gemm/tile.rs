@@ -4,7 +4,7 @@
 //! - one load of the four values, then a lane shuffle each (`SPLAT = false`): three
 //!   bounds-checked loads a k-step. On a shared memory (tfjs's threaded build) V8 reloads the
 //!   memory's size for every bounds check, so fewer loads win there: four
-//!   `v128.load32_splat` made the threaded build 10-20% slower.
+//!   `v128.load32_splat` made the threaded build 10-15% slower.
 //! - one `v128.load32_splat` each (`SPLAT = true`): six loads, no shuffle. On a plain
 //!   memory the size stays in a register, and the shuffles no longer take vector pipes
 //!   from the multiply-adds: training steps on one thread 2-3% faster (toy2d and ring8,
