@@ -7,7 +7,7 @@
 //!   `v128.load32_splat` made the threaded build 10-15% slower.
 //! - one `v128.load32_splat` each (`SPLAT = true`): six loads, no shuffle. On a plain
 //!   memory the size stays in a register, and the shuffles no longer take vector pipes
-//!   from the multiply-adds: training steps on one thread 2-3% faster (toy2d and ring8,
+//!   from the multiply-adds: training steps on one thread 2-4% faster (toy2d and ring8,
 //!   `bench/kernels_step_ab.ts`, AMD Zen 5). The kernels bound to a plain memory use it
 //!   (`src/backend/rust/gemm.ts`, `SPLAT_TWINS`).
 

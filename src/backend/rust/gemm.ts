@@ -84,7 +84,7 @@ export function gemmExport<N extends GemmExport>(
  * instead of lane shuffles, in the same bits. On a plain memory V8 keeps the
  * memory's size in a register for its bounds checks, and the shuffles no
  * longer take vector pipes from the multiply-adds: one-thread training steps
- * 2-3% faster (toy2d and ring8, `bench/kernels_step_ab.ts`, AMD Zen 5). On
+ * 2-4% faster (toy2d and ring8, `bench/kernels_step_ab.ts`, AMD Zen 5). On
  * tfjs's threaded build (a shared memory) every check rereads the size, and
  * the shuffles' fewer loads win by 10-15%, so the originals stay there. The
  * kernels bound to a plain memory call the twins in the originals' place
