@@ -104,8 +104,7 @@ unsafe fn columns<const N: usize, const G: usize>(a: *const f32, b: *const f32, 
 macro_rules! each_group {
     ($acc:ident, $G:expr, |$g:ident, $sums:ident| $body:block) => {
         {
-            let (g, sums) = (0usize, &mut $acc[0]);
-            let ($g, $sums) = (g, sums);
+            let ($g, $sums) = (0usize, &mut $acc[0]);
             $body
         }
         if $G > 1 {

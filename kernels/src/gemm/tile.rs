@@ -38,46 +38,18 @@ pub(crate) unsafe fn tile<R: Rows, const SPLAT: bool>(
     }
     let mut ap = pa;
     let mut bp = pb;
-    if SPLAT {
-        for _ in 0..kc {
-            let b0 = load(bp);
-            let b1 = load(bp.add(4));
-            let s0 = v128_load32_splat(ap as *const u32);
-            acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
-            acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
-            let s1 = v128_load32_splat(ap.add(1) as *const u32);
-            acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
-            acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
-            let s2 = v128_load32_splat(ap.add(2) as *const u32);
-            acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
-            acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
-            let s3 = v128_load32_splat(ap.add(3) as *const u32);
-            acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
-            acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
-            ap = ap.add(MR);
-            bp = bp.add(NR);
+    for _ in 0..kc {
+        let b0 = load(bp);
+        let b1 = load(bp.add(4));
+        // Shuffled out of one load of the k-step's MR values of A, or loaded each (see the module).
+        let a4 = if SPLAT { f32x4_splat(0.0) } else { load(ap) };
+        for (r, sums) in acc.iter_mut().enumerate() {
+            let sr = broadcast::<SPLAT>(ap, a4, r);
+            sums[0] = f32x4_add(sums[0], f32x4_mul(sr, b0));
+            sums[1] = f32x4_add(sums[1], f32x4_mul(sr, b1));
         }
-    } else {
-        for _ in 0..kc {
-            let b0 = load(bp);
-            let b1 = load(bp.add(4));
-            // One load of the k-step's MR values of A, broadcast lane by lane (see the module).
-            let a4 = load(ap);
-            let s0 = i32x4_shuffle::<0, 0, 0, 0>(a4, a4);
-            acc[0][0] = f32x4_add(acc[0][0], f32x4_mul(s0, b0));
-            acc[0][1] = f32x4_add(acc[0][1], f32x4_mul(s0, b1));
-            let s1 = i32x4_shuffle::<1, 1, 1, 1>(a4, a4);
-            acc[1][0] = f32x4_add(acc[1][0], f32x4_mul(s1, b0));
-            acc[1][1] = f32x4_add(acc[1][1], f32x4_mul(s1, b1));
-            let s2 = i32x4_shuffle::<2, 2, 2, 2>(a4, a4);
-            acc[2][0] = f32x4_add(acc[2][0], f32x4_mul(s2, b0));
-            acc[2][1] = f32x4_add(acc[2][1], f32x4_mul(s2, b1));
-            let s3 = i32x4_shuffle::<3, 3, 3, 3>(a4, a4);
-            acc[3][0] = f32x4_add(acc[3][0], f32x4_mul(s3, b0));
-            acc[3][1] = f32x4_add(acc[3][1], f32x4_mul(s3, b1));
-            ap = ap.add(MR);
-            bp = bp.add(NR);
-        }
+        ap = ap.add(MR);
+        bp = bp.add(NR);
     }
     if last && (!s.bias.is_null() || s.act != 0) {
         let (bias0, bias1) = if s.bias.is_null() {
@@ -95,4 +67,19 @@ pub(crate) unsafe fn tile<R: Rows, const SPLAT: bool>(
         }
     }
     store_tile!(c, acc, mr, nr, w0, w1);
+}
+
+/// Row `r`'s value of A at a k-step, in every lane: loaded from `ap` (`SPLAT`), or lane `r`
+/// of `a4` (the k-step's `MR` values in one load).
+#[inline(always)]
+unsafe fn broadcast<const SPLAT: bool>(ap: *const f32, a4: v128, r: usize) -> v128 {
+    if SPLAT {
+        return v128_load32_splat(ap.add(r) as *const u32);
+    }
+    match r {
+        0 => i32x4_shuffle::<0, 0, 0, 0>(a4, a4),
+        1 => i32x4_shuffle::<1, 1, 1, 1>(a4, a4),
+        2 => i32x4_shuffle::<2, 2, 2, 2>(a4, a4),
+        _ => i32x4_shuffle::<3, 3, 3, 3>(a4, a4),
+    }
 }
