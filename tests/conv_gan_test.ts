@@ -2,39 +2,7 @@ import assert from "node:assert/strict";
 import { type BackendName, useBackend } from "../src/backend/tfjs.ts";
 import { parseExperiment } from "../src/config/load.ts";
 import { type StepMetrics, Trainer } from "../src/train/trainer.ts";
-
-/** A tiny conv GAN on 16-D mixture data seen as 4x4 images: every image layer, both players. */
-const CONV_GAN = `name: conv-tiny
-seed: 3
-data:
-  name: mixture
-  components:
-    - { mean: [${Array.from({ length: 16 }, (_, i) => (i % 5) / 5).join(", ")}], std: 0.1 }
-    - { mean: [${Array.from({ length: 16 }, (_, i) => -(i % 3) / 3).join(", ")}], std: 0.1 }
-noise: { dim: 8 }
-generator:
-  layers:
-    - { type: dense, units: 32 }
-    - { type: reshape, shape: [2, 2, 8] }
-    - { type: conv2d_transpose, filters: 4, kernel: 4, stride: 2, padding: 1 }
-    - { type: batch_norm }
-    - { type: relu }
-    - { type: upsample, factor: 2 }
-    - { type: conv2d, filters: 1, kernel: 3, stride: 2, padding: 1 }
-    - { type: tanh }
-    - { type: flatten }
-discriminator:
-  layers:
-    - { type: reshape, shape: [4, 4, 1] }
-    - { type: conv2d, filters: 8, kernel: 3, stride: 2, padding: 1, spectral_norm: true }
-    - { type: batch_norm }
-    - { type: leaky_relu, alpha: 0.2 }
-    - { type: dropout, rate: 0.2 }
-    - { type: flatten }
-    - { type: layer_norm }
-    - { type: dense, units: 1 }
-train: { steps: 6, batch_size: 8, ema: 0.9 }
-`;
+import { CONV_GAN } from "./_fixtures.ts";
 
 async function train(backend: BackendName, steps = 6): Promise<StepMetrics[]> {
   await useBackend(backend);

@@ -9,6 +9,7 @@ import {
   defineLayer,
   type LayerKind,
   named,
+  ownedVariable,
   shapeError,
   shapeText,
   uniformInit,
@@ -146,8 +147,8 @@ export const CONV_LAYERS: ConvLayers = {
     build(p, inShape, ctx) {
       const [kh, kw] = pair(p.kernel), [sh, sw] = pair(p.stride);
       const cin = inShape[2], fanIn = kh * kw * cin;
-      const kernel = tf.variable(uniformInit(ctx.rng, [kh, kw, cin, p.filters], fanIn));
-      const bias = p.bias ? tf.variable(uniformInit(ctx.rng, [p.filters], fanIn)) : undefined;
+      const kernel = ownedVariable(uniformInit(ctx.rng, [kh, kw, cin, p.filters], fanIn));
+      const bias = p.bias ? ownedVariable(uniformInit(ctx.rng, [p.filters], fanIn)) : undefined;
       const u = p.spectral_norm ? powerIterationVector(ctx.rng, p.filters) : undefined;
       const weight = (training: boolean): tf.Tensor4D =>
         u
@@ -216,8 +217,8 @@ export const CONV_LAYERS: ConvLayers = {
       const cin = inShape[2];
       // PyTorch's ConvTranspose2d weight is [cin, filters, kh, kw]; its fan_in is filters kh kw.
       const fanIn = p.filters * kh * kw;
-      const kernel = tf.variable(uniformInit(ctx.rng, [kh, kw, p.filters, cin], fanIn));
-      const bias = p.bias ? tf.variable(uniformInit(ctx.rng, [p.filters], fanIn)) : undefined;
+      const kernel = ownedVariable(uniformInit(ctx.rng, [kh, kw, p.filters, cin], fanIn));
+      const bias = p.bias ? ownedVariable(uniformInit(ctx.rng, [p.filters], fanIn)) : undefined;
       const outShape = [
         transposeSize(inShape[0], kh, sh, p.padding, p.output_padding),
         transposeSize(inShape[1], kw, sw, p.padding, p.output_padding),

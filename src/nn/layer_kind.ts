@@ -10,6 +10,19 @@ import type { Rng } from "../rng.ts";
 import type { Tensor, Variable } from "../tensor.ts";
 
 /**
+ * A variable that takes over `init`'s memory and disposes `init`:
+ * `tf.variable(t)` shares `t`'s memory and leaves `t` alive, so a disposed
+ * network or optimiser would otherwise leave every initial tensor behind
+ * (a process running many trials would grow by a trainer's size each;
+ * tests/run_leak_test.ts).
+ */
+export function ownedVariable(init: tf.Tensor, trainable = true): tf.Variable {
+  const variable = tf.variable(init, trainable);
+  init.dispose();
+  return variable;
+}
+
+/**
  * How a network is applied. Training: batch norm normalises with the batch's
  * statistics and updates its running averages, dropout drops (masks drawn
  * from `rng`), spectral norm advances its power iteration. Evaluation: none

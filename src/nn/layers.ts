@@ -12,6 +12,7 @@ import {
   type ChainPart,
   defineLayer,
   type LayerKind,
+  ownedVariable,
   shapeError,
   uniformInit,
 } from "./layer_kind.ts";
@@ -131,7 +132,7 @@ export const LAYERS: Layers = {
     build(p, inShape, ctx) {
       const fanIn = inShape[0];
       const std = p.init_std;
-      const kernel = tf.variable(
+      const kernel = ownedVariable(
         std === undefined
           ? uniformInit(ctx.rng, [fanIn, p.units], fanIn)
           : tf.tensor2d(ctx.rng.fillNormal(new Float32Array(fanIn * p.units), 0, std), [
@@ -139,7 +140,7 @@ export const LAYERS: Layers = {
             p.units,
           ]),
       );
-      const bias = tf.variable(
+      const bias = ownedVariable(
         std === undefined ? uniformInit(ctx.rng, [p.units], fanIn) : tf.zeros([p.units]),
       );
       const u = p.spectral_norm ? powerIterationVector(ctx.rng, p.units) : undefined;
@@ -180,7 +181,7 @@ export const LAYERS: Layers = {
       const d = inShape[0];
       const full = (v: number[]) =>
         tf.tensor1d(Array.from({ length: d }, (_, i) => v[v.length === 1 ? 0 : i]));
-      const mu = tf.variable(full(p.mu)), sigma = tf.variable(full(p.sigma));
+      const mu = ownedVariable(full(p.mu)), sigma = ownedVariable(full(p.sigma));
       return {
         apply: (x) => tf.add(tf.mul(x as tf.Tensor, sigma), mu),
         params: [{ name: `${ctx.prefix}.mu`, variable: mu }, {

@@ -13,7 +13,7 @@
 import * as tf from "../deps/tfjs_core.ts";
 import { type Field, num, oneOf } from "../fields.ts";
 import { batchNorm } from "../backend/rust/batch_norm.ts";
-import { defineLayer, type LayerKind, named, shapeError } from "./layer_kind.ts";
+import { defineLayer, type LayerKind, named, ownedVariable, shapeError } from "./layer_kind.ts";
 
 const epsilon = num("added to the variance before the square root", { gt: 0, default: 1e-5 });
 
@@ -60,9 +60,9 @@ export const NORM_LAYERS: NormLayers = {
     outShape: (_p, inShape) => inShape,
     build(p, inShape, ctx) {
       const c = inShape[inShape.length - 1];
-      const gamma = tf.variable(tf.ones([c])), beta = tf.variable(tf.zeros([c]));
-      const runningMean = tf.variable(tf.zeros([c]), false);
-      const runningVar = tf.variable(tf.ones([c]), false);
+      const gamma = ownedVariable(tf.ones([c])), beta = ownedVariable(tf.zeros([c]));
+      const runningMean = ownedVariable(tf.zeros([c]), false);
+      const runningVar = ownedVariable(tf.ones([c]), false);
       return {
         apply(input, mode) {
           const x = input as tf.Tensor;
@@ -92,7 +92,8 @@ export const NORM_LAYERS: NormLayers = {
     params: { epsilon },
     outShape: (_p, inShape) => inShape,
     build(p, inShape, ctx) {
-      const gamma = tf.variable(tf.ones([...inShape])), beta = tf.variable(tf.zeros([...inShape]));
+      const gamma = ownedVariable(tf.ones([...inShape])),
+        beta = ownedVariable(tf.zeros([...inShape]));
       return {
         apply(input) {
           const x = input as tf.Tensor;

@@ -6,6 +6,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import type { Rng } from "../rng.ts";
+import { ownedVariable } from "./layer_kind.ts";
 
 /** Identity whose gradient is zero (tfjs has no stop_gradient). */
 const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -19,7 +20,7 @@ const normalize = (x: tf.Tensor) => tf.div(x, tf.add(tf.norm(x), 1e-12));
 export function powerIterationVector(rng: Rng, units: number): tf.Variable {
   const u = rng.fillNormal(new Float32Array(units));
   const n = Math.hypot(...u);
-  return tf.variable(tf.tensor2d(u.map((x) => x / n), [units, 1]), false);
+  return ownedVariable(tf.tensor2d(u.map((x) => x / n), [units, 1]), false);
 }
 
 /**

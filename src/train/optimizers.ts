@@ -12,6 +12,7 @@ import { hasFusedUpdate, runFusedUpdate } from "../backend/rust/optimizers.ts";
 import type { Experiment } from "../config/schema.ts";
 import { type Field, type InferShape, list, num, type Shape } from "../fields.ts";
 import type { Param } from "../nn/layers.ts";
+import { ownedVariable } from "../nn/layer_kind.ts";
 import { type Tensor, tfjs } from "../tensor.ts";
 
 /** A live optimiser bound to one player's parameters. */
@@ -44,7 +45,7 @@ function slotsLike(
   prefix: string,
   params: readonly Param[],
 ): { vars: tf.Variable[]; named: Param[] } {
-  const vars = params.map((p) => tf.variable(tf.zerosLike(tfjs(p.variable)), false));
+  const vars = params.map((p) => ownedVariable(tf.zerosLike(tfjs(p.variable)), false));
   return {
     vars,
     named: vars.map((variable, i) => ({ name: `${prefix}/${params[i].name}`, variable })),
@@ -96,7 +97,7 @@ export const OPTIMIZERS: Optimizers = {
     create(params, p) {
       const [b1, b2] = p.betas;
       const m = slotsLike("m", params), v = slotsLike("v", params);
-      const t = tf.variable(tf.scalar(0), false);
+      const t = ownedVariable(tf.scalar(0), false);
       return {
         slots: [{ name: "t", variable: t }, ...m.named, ...v.named],
         apply(grads, lrFactor = 1) {
