@@ -46,30 +46,34 @@ const line = (message: string): string => printable(message.split("\n")[0]);
 /**
  * Runs `command` on `args` and returns the exit code, having printed what the
  * user should see. Tools call it as `if (import.meta.main) Deno.exit(await runCommand(...))`.
+ * `printError` receives the error line, then the usage where it is printed
+ * (default `console.error`; the sweep's trial host keeps the line as the trial's error).
  */
 export async function runCommand<O extends Options>(
   command: Command<O>,
   args: readonly string[],
+  printError: (message: string, usage?: string) => void = (message, usage) =>
+    console.error(usage === undefined ? message : `${message}\n${usage}`),
 ): Promise<number> {
   let parsed: Parsed<O>;
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, options: command.options });
   } catch (e) {
-    console.error(`duel: ${line((e as Error).message)}\n${command.usage}`);
+    printError(`duel: ${line((e as Error).message)}`, command.usage);
     return 2;
   }
   try {
     return await command.main(parsed, args);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`duel: ${line(e.message)}\n${command.usage}`);
+      printError(`duel: ${line(e.message)}`, command.usage);
       return e.exitCode;
     }
     if (e instanceof UserError || e instanceof DivergedError) {
-      console.error(line(e.message));
+      printError(line(e.message));
       return e.exitCode;
     }
-    console.error(`duel: ${line(e instanceof Error ? e.message : String(e))}`);
+    printError(`duel: ${line(e instanceof Error ? e.message : String(e))}`);
     return 1;
   }
 }

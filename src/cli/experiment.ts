@@ -4,7 +4,7 @@
  * @module
  */
 import { loadExperiment } from "../config/load.ts";
-import { type Parsed, runCommand, UsageError } from "./command.ts";
+import { type Command, type Parsed, runCommand, UsageError } from "./command.ts";
 import { resumeRun, runExperiment } from "../runs/experiment.ts";
 import { progressPrinter } from "../runs/progress.ts";
 import { profileSteps, profileTable } from "../runs/profile.ts";
@@ -98,6 +98,7 @@ async function main(parsed: Parsed<typeof OPTIONS>, args: readonly string[]): Pr
   return 0;
 }
 
-if (import.meta.main) {
-  Deno.exit(await runCommand({ usage: USAGE, options: OPTIONS, main }, Deno.args));
-}
+/** The experiment command, for {@link runCommand} (here, and the sweep's trial host). */
+export const EXPERIMENT_COMMAND: Command<typeof OPTIONS> = { usage: USAGE, options: OPTIONS, main };
+
+if (import.meta.main) Deno.exit(await runCommand(EXPERIMENT_COMMAND, Deno.args));

@@ -49,7 +49,7 @@ const reportTrial = (r: TrialRecord): ReportTrial => ({
  * @example
  * ```ts ignore
  * // Not run by deno test --doc: needs a sweep folder (sweep.db), which runSweep writes with
- * // one subprocess per trial.
+ * // one trial host process per parallel slot.
  * const trials = await trialsFromSweep("runs/sweeps/objectives-ring8");
  * ```
  */

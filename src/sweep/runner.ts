@@ -15,7 +15,6 @@
  * @module
  */
 import { basename, dirname } from "node:path";
-import { experimentArgs } from "../runs/subprocess.ts";
 import { parseExperiment } from "../config/load.ts";
 import { evaluationRows, readMetrics } from "../runs/files.ts";
 import { protocolLines } from "../runs/run_report.ts";
@@ -30,6 +29,7 @@ import {
 } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 import { deadHere, workerName } from "./liveness.ts";
+import { type Outcome, TrialHost } from "./host.ts";
 
 export { announceAlive, deadHere, workerName } from "./liveness.ts";
 
@@ -88,31 +88,26 @@ export function storedTrials(sweep: LoadedSweep, root: string): NewTrial[] {
   }));
 }
 
-/** A trial's outcome: done, or its last stderr line and whether it diverged (exit 3). */
-type Outcome = { readonly error?: undefined } | {
-  readonly error: string;
-  readonly diverged: boolean;
-};
-
-async function runTrial(
-  runDir: string,
-  configFile: string,
-  onChild: (child: Deno.ChildProcess) => void,
-): Promise<Outcome> {
+/**
+ * `deno task experiment`'s arguments for a trial: its config into its run
+ * folder, or `--resume` where the folder holds a started run (a fresh start
+ * clears what an earlier attempt left before it had a config).
+ */
+async function trialArgs(runDir: string, configFile: string): Promise<string[]> {
   const resume = await exists(`${runDir}/config.resolved.yaml`);
   if (!resume) await Deno.remove(runDir, { recursive: true }).catch(() => {});
   const target = resume ? ["--resume", runDir] : [configFile, "--run-dir", runDir];
   // The sweep's command checked where its root is; the trial writes only its own run folder.
-  const child = new Deno.Command(Deno.execPath(), {
-    args: experimentArgs([...target, "--quiet", "--allow-outside"]),
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  onChild(child);
-  const out = await child.output();
-  if (out.success) return {};
-  const lines = new TextDecoder().decode(out.stderr).trim().split("\n").filter(Boolean);
-  return { error: lines.at(-1) ?? `exit code ${out.code}`, diverged: out.code === 3 };
+  return [...target, "--quiet", "--allow-outside"];
+}
+
+/** Which trials may share a host process: those on the same backend and threads. */
+function backendKey(config: string): string {
+  try {
+    return JSON.stringify(parseExperiment(config).config.backend);
+  } catch {
+    return ""; // not valid today: the trial fails in its host, which is not reused
+  }
 }
 
 /** Errors that say the store is out of reach for now (a server restarting, a network cut). */
@@ -219,7 +214,20 @@ export async function runWorker(
     return await retrying(() => store.recoverInterrupted(deadHere));
   };
 
+  // A slot's trials run one after another in one host process (see host.ts).
   const slot = async () => {
+    let host: TrialHost | undefined;
+    try {
+      await slotTrials((key) => {
+        if (host?.alive && host.key === key) return host;
+        host?.close();
+        return host = new TrialHost(key);
+      });
+    } finally {
+      await host?.close();
+    }
+  };
+  const slotTrials = async (hostFor: (key: string) => TrialHost) => {
     for (;;) {
       await recover(false);
       let trial = await retrying(() => store.claim(maxAttempts, lease));
@@ -237,25 +245,25 @@ export async function runWorker(
       await Deno.mkdir(dirname(runDir), { recursive: true });
       const configFile = `${runDir}.yaml`;
       await Deno.writeTextFile(configFile, trial.config);
-      let child: Deno.ChildProcess | undefined;
+      const host = hostFor(backendKey(trial.config));
       let lost = false;
       const beat = setInterval(async () => {
         try {
           if (!(await store.heartbeat(trial.index, trial.attempts, leaseMs))) {
             lost = true;
             clearInterval(beat);
-            try {
-              child?.kill("SIGKILL");
-            } catch { /* already ended */ }
+            host.kill();
           }
         } catch { /* out of reach: the next beat tries again */ }
       }, Math.max(50, leaseMs / 3));
       let outcome: Outcome;
       try {
-        outcome = await runTrial(runDir, configFile, (c) => child = c);
+        outcome = await host.run(await trialArgs(runDir, configFile));
       } finally {
         clearInterval(beat);
       }
+      // Nothing a failed trial left in its process is reused.
+      if (outcome.error !== undefined) await host.close();
       let result: TrialResult;
       if (outcome.error === undefined) {
         const summary = JSON.parse(await Deno.readTextFile(`${runDir}/summary.json`));
@@ -305,7 +313,7 @@ export async function submitSweep(
  *
  * @example
  * ```ts ignore
- * // Not run by deno test --doc: starts one deno subprocess per trial (a sweep takes minutes).
+ * // Not run by deno test --doc: starts a deno process per parallel slot (a sweep takes minutes).
  * import { loadSweep, runSweep } from "../../mod.ts";
  * const rows = await runSweep(await loadSweep("experiments/sweeps/objectives-ring8.yaml"), { parallel: 2, root: "runs" });
  * ```
