@@ -21,7 +21,9 @@ async function makeSweep(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "duel_workers_" });
   await Deno.writeTextFile(
     `${dir}/tiny.yaml`,
-    tinyExperiment(`${dir}/runs`, "").replace("steps: 60", "steps: 40"),
+    // 400 steps: a trial in a warm trial host still takes over half a second, so a kill sent
+    // within 100 ms of its claim lands mid-trial.
+    tinyExperiment(`${dir}/runs`, "").replace("steps: 60", "steps: 400"),
   );
   await Deno.writeTextFile(
     `${dir}/sweep.yaml`,
@@ -109,13 +111,13 @@ async function crashTest(spec: (dir: string) => Promise<string>, workers: number
   const store: SweepStore = await openStore(url, SWEEP);
   try {
     // Wait until one trial is done and another has just been claimed, then kill that trial's
-    // worker. Just claimed (under 250 ms ago): its subprocess is still starting, so the kill lands
-    // mid-trial, not after a trial that was about to finish (a race seen once on a loaded host).
+    // worker. Just claimed (under 100 ms ago): the kill lands mid-trial, not after a trial that
+    // was about to finish (a race seen once on a loaded host).
     let victim: { trial: number; pid: number } | undefined;
     const deadline = Date.now() + 120_000;
     while (!victim && Date.now() < deadline) {
       const attempts = await store.attempts();
-      const running = attempts.find((a) => a.ended === null && Date.now() - a.started < 250);
+      const running = attempts.find((a) => a.ended === null && Date.now() - a.started < 100);
       if (attempts.some((a) => a.outcome === "done") && running) {
         victim = { trial: running.trial, pid: Number(running.worker.split("/")[1]) };
       } else await new Promise((r) => setTimeout(r, 20));
