@@ -9,6 +9,7 @@ import { TrialHost } from "../src/sweep/host.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { cli, tinyExperiment, withoutTime } from "./_fixtures.ts";
 import { streamLines } from "../src/runs/subprocess.ts";
+import { task } from "./_sweep_cli.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -97,4 +98,30 @@ Deno.test("streamLines: \\n and \\r\\n ends, a line split across chunks, a last 
     got.push(line);
   }
   assert.deepEqual(got, ["one", "two", "", "three", "four"]);
+});
+
+Deno.test("a done trial whose metrics are not finite prints them as – and the sweep goes on", async () => {
+  // A generator at lr 1e6 flings its samples far away: the losses stay finite (no divergence
+  // stop), the KDE metrics do not (stored as null). The sweep command used to die on them.
+  const dir = await Deno.makeTempDir({ prefix: "duel_sweep_nan_" });
+  try {
+    await Deno.writeTextFile(`${dir}/tiny.yaml`, tinyExperiment(`${dir}/runs`));
+    await Deno.writeTextFile(
+      `${dir}/sweep.yaml`,
+      "name: nan\nbase: tiny.yaml\nsweep:\n  grid:\n    optimizer.generator.lr: [1.0e6, 1.0e-3]\n",
+    );
+    const r = await task("sweep", [
+      `${dir}/sweep.yaml`,
+      "--root",
+      `${dir}/runs`,
+      "--parallel",
+      "1",
+    ]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /trial 0 \(seed 0\) done: .*kde_kl –, kde_js –/);
+    assert.match(r.out, /trial 1 \(seed 0\) done: .*kde_kl \d/);
+    assert.match(r.out, /2\/2 trials done/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -61,8 +61,10 @@ function printer(total: () => number) {
       return;
     }
     finished++;
-    const evals = Object.entries(JSON.parse(t.final ?? "{}") as Record<string, number>)
-      .filter(([k]) => k.startsWith("eval/")).map(([k, v]) => `${k.slice(5)} ${+v.toPrecision(4)}`);
+    // A metric that was not finite (NaN, ±Infinity) is stored as null: printed as "–".
+    const evals = Object.entries(JSON.parse(t.final ?? "{}") as Record<string, number | null>)
+      .filter(([k]) => k.startsWith("eval/"))
+      .map(([k, v]) => `${k.slice(5)} ${Number.isFinite(v) ? +v!.toPrecision(4) : "–"}`);
     const detail = event === "done" ? evals.join(", ") : t.error;
     void total;
     console.log(`[${finished}] trial ${t.index} (seed ${t.seed}) ${event}: ${detail}`);
