@@ -5,7 +5,7 @@
  * command would have printed and exited with; a killed host says so.
  */
 import assert from "node:assert/strict";
-import { reusable, TrialHost, TRIALS_PER_HOST } from "../src/sweep/host.ts";
+import { TrialHost } from "../src/sweep/host.ts";
 import { readMetrics } from "../src/runs/files.ts";
 import { cli, tinyExperiment, withoutTime } from "./_fixtures.ts";
 import { streamLines } from "../src/runs/subprocess.ts";
@@ -50,7 +50,6 @@ Deno.test("trials run one after another in one host have the bits of fresh proce
       );
     }
     assert.ok(host.alive, "the host took every trial");
-    assert.equal(host.trials, 3);
   } finally {
     await host.close();
     await Deno.remove(root, { recursive: true });
@@ -125,14 +124,4 @@ Deno.test("a done trial whose metrics are not finite prints them as – and the 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("a slot reuses its host only while alive, on the same backend, for TRIALS_PER_HOST trials", () => {
-  const host = { alive: true, key: "wasm/1", trials: 3 };
-  assert.equal(reusable(host, "wasm/1"), true);
-  assert.equal(reusable(undefined, "wasm/1"), false);
-  assert.equal(reusable({ ...host, alive: false }, "wasm/1"), false);
-  assert.equal(reusable(host, "wasm/2"), false);
-  assert.equal(reusable({ ...host, trials: TRIALS_PER_HOST - 1 }, "wasm/1"), true);
-  assert.equal(reusable({ ...host, trials: TRIALS_PER_HOST }, "wasm/1"), false);
 });

@@ -3,9 +3,8 @@
  * (`src/cli/trial_host.ts`) that runs the slot's trials one after another,
  * as `deno task experiment` would, without a process start per trial. A
  * slot starts a fresh host for its first trial, after a trial that failed,
- * was killed or diverged (nothing it left behind is reused), when a trial's
- * backend differs from the host's, and after {@link TRIALS_PER_HOST} trials
- * ({@link reusable}).
+ * was killed or diverged (nothing it left behind is reused), and when a
+ * trial's backend differs from the host's.
  * @module
  */
 import { streamLines, TRIAL_ANSWER, type TrialAnswer, trialHostArgs } from "../runs/subprocess.ts";
@@ -16,23 +15,6 @@ export type Outcome = { readonly error?: undefined } | {
   readonly diverged: boolean;
 };
 
-/**
- * Trials a host runs before a fresh one takes over. A host's resident memory
- * grows by ~1.4 MB a trial outside the JavaScript heap (measured on
- * 2026-12-07: 24 ring8 trials of 200 steps in one process, 138 → 187 MiB,
- * the heap at 27-50 MiB, no tensor left): bounded so a long sweep's slot
- * stays within ~40 MB of a fresh process, for one start (~1 s) per 24 trials.
- */
-export const TRIALS_PER_HOST = 24;
-
-/** Whether `host` may run a trial with backend key `key` (see the module's rules). */
-export function reusable(
-  host: { readonly alive: boolean; readonly key: string; readonly trials: number } | undefined,
-  key: string,
-): boolean {
-  return host !== undefined && host.alive && host.key === key && host.trials < TRIALS_PER_HOST;
-}
-
 /** One trial host process; runs one trial at a time. */
 export class TrialHost {
   readonly #child: Deno.ChildProcess;
@@ -41,7 +23,6 @@ export class TrialHost {
   #lastError = "";
   #waiting?: (outcome: Outcome) => void;
   #alive = true;
-  #trials = 0;
 
   /**
    * Starts a host process.
@@ -89,15 +70,9 @@ export class TrialHost {
     return this.#alive;
   }
 
-  /** Trials handed to it so far. */
-  get trials(): number {
-    return this.#trials;
-  }
-
   /** Runs one trial: `args` as `deno task experiment` takes them; resolves when it has ended. */
   run(args: readonly string[]): Promise<Outcome> {
     if (this.#waiting) throw new Error("trial host: one trial at a time");
-    this.#trials++;
     const outcome = new Promise<Outcome>((resolve) => this.#waiting = resolve);
     if (!this.#alive) this.#settle({ error: "trial host: ended", diverged: false });
     else {

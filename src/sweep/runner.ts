@@ -29,7 +29,7 @@ import {
 } from "./store.ts";
 import type { LoadedSweep } from "./sweep_file.ts";
 import { deadHere, workerName } from "./liveness.ts";
-import { type Outcome, reusable, TrialHost } from "./host.ts";
+import { type Outcome, TrialHost } from "./host.ts";
 
 export { announceAlive, deadHere, workerName } from "./liveness.ts";
 
@@ -219,7 +219,7 @@ export async function runWorker(
     let host: TrialHost | undefined;
     try {
       await slotTrials((key) => {
-        if (reusable(host, key)) return host!;
+        if (host?.alive && host.key === key) return host;
         host?.close();
         return host = new TrialHost(key);
       });
