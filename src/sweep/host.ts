@@ -73,6 +73,7 @@ export class TrialHost {
   /** Runs one trial: `args` as `deno task experiment` takes them; resolves when it has ended. */
   run(args: readonly string[]): Promise<Outcome> {
     if (this.#waiting) throw new Error("trial host: one trial at a time");
+    this.#lastError = ""; // an earlier trial's warning is not this one's error
     const outcome = new Promise<Outcome>((resolve) => this.#waiting = resolve);
     if (!this.#alive) this.#settle({ error: "trial host: ended", diverged: false });
     else {
