@@ -87,6 +87,27 @@ Deno.test("fmaTwins fuses both multiply-add forms, copies only what has them, an
   ]);
 });
 
+Deno.test("fmaTwins makes a root's twin from its _tall variant where there is one, then drops that export", () => {
+  // "madd_tall" is function 0 exported under a second name: madd's twin is 0's copy, and
+  // store_madd (no variant) keeps its own; the variant's export goes, its function stays.
+  const withTall = WAT.replace(
+    `  (export "other" (func 3)))`,
+    `  (export "other" (func 3))\n  (export "madd_tall" (func 0)))`,
+  );
+  const { wat, fused } = fmaTwins(withTall, ["madd", "store_madd"]);
+  assert.deepEqual(fused, { madd: 1, store_madd: 1 });
+  const lines = wat.split("\n");
+  assert.deepEqual(lines.filter((l) => l.includes("(export")).map((l) => l.trim()), [
+    '(export "store_madd" (func 0))',
+    '(export "madd" (func 1))',
+    '(export "other" (func 3))',
+    '(export "madd_fma" (func 4))',
+    '(export "store_madd_fma" (func 4))',
+  ]);
+  assert.equal(lines.at(-1), ")"); // the module still closed once
+  assert.equal(lines.filter((l) => l.startsWith("  (func")).length, 5); // one copy: 0's
+});
+
 Deno.test("fmaTwins refuses a missing export and one with nothing to fuse", () => {
   assert.throws(() => fmaTwins(WAT, ["nope"]), /no function export "nope"/);
   assert.throws(() => fmaTwins(WAT, ["other"]), /"other" has no f32x4 multiply-add to fuse/);

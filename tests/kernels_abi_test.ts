@@ -48,7 +48,8 @@ async function rustSources(): Promise<Map<string, string>> {
  * items, `kernel!` pairs (kernel and reference, one signature) and the members of the family
  * macros (`matmul_exports!`, `conv_exports!`): a `macro_rules!` whose `extern "C" fn $name(…)`
  * writes the family's signature once, then optionally `$($part: T),*` (the parts' `lo, hi`),
- * invoked once with entries `name(part, …) => …;` or `name => …;`.
+ * invoked once with entries `name(part, …) => …;` or `name => …;`, an entry optionally
+ * with `tall name_tall => …` (its fused twin's source, which the built module does not export).
  */
 async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
   const out = new Map<string, [string, AbiType][]>();
@@ -80,6 +81,11 @@ async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
           ...extra.map((p): [string, AbiType] => [p, partType as AbiType]),
         ]);
       }
+      // `name => …, tall name_tall => …;`: the fused twin's source, with name's signature.
+      for (const [, tall] of call[1].matchAll(/\btall (\w+)_tall\b/g)) {
+        assert.ok(out.has(tall), `${where}: tall ${tall}_tall follows no entry ${tall}`);
+        out.set(`${tall}_tall`, out.get(tall)!);
+      }
     }
   }
   return out;
@@ -107,6 +113,14 @@ Deno.test("the ABI table declares exactly the module's function exports, with th
 Deno.test("the ABI table matches the Rust sources' signatures, names included", async () => {
   const rust = await rustExports();
   for (const [name, params] of rust) {
+    if (name.endsWith("_tall")) {
+      // The source of a fused twin (tools/fma_twins.ts), not exported by the module.
+      const root = name.slice(0, -"_tall".length);
+      const sig = KERNEL_ABI[root as keyof typeof KERNEL_ABI] as { fma?: boolean } | undefined;
+      assert.ok(sig?.fma, `${name}: ${root} is not a root of fused twins in abi.ts`);
+      assert.deepEqual(params, declared.get(root)!.params, `${name} and ${root} differ`);
+      continue;
+    }
     const sig = declared.get(name);
     assert.ok(sig, `kernels/src exports ${name}, which src/backend/rust/abi.ts does not declare`);
     assert.deepEqual(params, sig.params, `${name}: Rust and src/backend/rust/abi.ts disagree`);

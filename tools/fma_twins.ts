@@ -144,6 +144,11 @@ function twin(
  * (or their callees) have a multiply-add pair; others are shared. Throws when
  * a root is missing or has nothing to fuse.
  *
+ * A root's twin is made from the export named root + `source` where there is
+ * one (a variant with the same bits that only pays once fused, such as the
+ * kernels' `_tall` ones: their 6 × 8 tile spills unfused), else from the root;
+ * every export ending in `source` is then dropped (its function stays, unexported).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -164,7 +169,12 @@ function twin(
  * assert.match(out, /\(export "madd_fma" \(func 1\)\)/);
  * ```
  */
-export function fmaTwins(wat: string, roots: readonly string[], suffix = "_fma"): FmaTwins {
+export function fmaTwins(
+  wat: string,
+  roots: readonly string[],
+  suffix = "_fma",
+  source = "_tall",
+): FmaTwins {
   const lines = wat.split("\n");
   const funcs = functions(lines);
   const byIndex = new Map(funcs.map((f) => [f.index, f]));
@@ -195,9 +205,12 @@ export function fmaTwins(wat: string, roots: readonly string[], suffix = "_fma")
     copy.push(index);
     for (const c of callees(lines, byIndex.get(index)!)) reach(c);
   };
+  if (source === "") throw new Error("fmaTwins: the source suffix must not be empty");
+  // Each root's source: its `source` variant where the module has one.
+  const from = (root: string) => exports.get(root + source) ?? exports.get(root);
   for (const root of roots) {
-    const index = exports.get(root);
-    if (index === undefined) throw new Error(`fmaTwins: no function export "${root}"`);
+    if (!exports.has(root)) throw new Error(`fmaTwins: no function export "${root}"`);
+    const index = from(root)!;
     if (!fusable(index)) throw new Error(`fmaTwins: "${root}" has no f32x4 multiply-add to fuse`);
     reach(index);
   }
@@ -214,19 +227,23 @@ export function fmaTwins(wat: string, roots: readonly string[], suffix = "_fma")
       return fusedIn.get(index)! +
         callees(lines, byIndex.get(index)!).reduce((n, c) => n + walk(c), 0);
     };
-    fused[root] = walk(exports.get(root)!);
+    fused[root] = walk(from(root)!);
   }
   const lastFunc = funcs[funcs.length - 1].end;
   const exportLines = roots.map((root) =>
-    `  (export "${root}${suffix}" (func ${rename.get(exports.get(root)!)}))`
+    `  (export "${root}${suffix}" (func ${rename.get(from(root)!)}))`
   );
   // The last export line may close the module: insert before it, keeping its parenthesis.
+  const sourceExport = (line: string) => EXPORT_FUNC.exec(line)?.[1].endsWith(source) ?? false;
   const out = [
     ...lines.slice(0, lastFunc),
     ...twins.flatMap((t) => t.text),
-    ...lines.slice(lastFunc, lastExport),
+    ...lines.slice(lastFunc, lastExport).filter((line) => !sourceExport(line)),
     ...exportLines,
-    ...lines.slice(lastExport),
+    // The last export line: kept (or its closing parentheses, when it is a source's).
+    ...lines.slice(lastExport).map((line) =>
+      sourceExport(line) ? line.replace(/^.*?\)\)/, "") : line
+    ),
   ];
   return { wat: out.join("\n"), fused };
 }

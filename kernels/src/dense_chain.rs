@@ -41,11 +41,15 @@ const SCALAR_FMA: u8 = 2;
 /// See [`SIMD`]: the packed GEMM broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a
 /// plain memory; same bits.
 const SIMD_SPLAT: u8 = 3;
+/// See [`SIMD`]: most rows on the 6 × 8 tile (`gemm::tile_tall`), the fused twins' source.
+const SIMD_TALL: u8 = 4;
+/// See [`SIMD`]: [`SIMD_SPLAT`] with most rows on the 6 × 8 tile.
+const SIMD_SPLAT_TALL: u8 = 5;
 
 /// Whether `HOW` computes on SIMD (the GEMM's tiles and the f32x4 element passes).
 #[inline(always)]
 const fn simd(how: u8) -> bool {
-    how == SIMD || how == SIMD_SPLAT
+    how == SIMD || how == SIMD_SPLAT || how == SIMD_TALL || how == SIMD_SPLAT_TALL
 }
 
 /// One layer of the table as pointers (used inline only: no stack).
@@ -101,12 +105,13 @@ unsafe fn product<const HOW: u8>(
     (i0, i1): (usize, usize),
 ) {
     match HOW {
-        SIMD | SIMD_SPLAT => {
+        SIMD | SIMD_SPLAT | SIMD_TALL | SIMD_SPLAT_TALL => {
             let s = gemm::Shape::new(m as u32, k as u32, n as u32, flags, bias, 0, 0.0);
-            if HOW == SIMD_SPLAT {
-                gemm::gemm_block::<true, true>(a, b, c, &s, work, i0, i1, 0, n);
-            } else {
-                gemm::gemm_block::<true, false>(a, b, c, &s, work, i0, i1, 0, n);
+            match HOW {
+                SIMD_SPLAT => gemm::gemm_block::<true, true, false>(a, b, c, &s, work, i0, i1, 0, n),
+                SIMD_TALL => gemm::gemm_block::<true, false, true>(a, b, c, &s, work, i0, i1, 0, n),
+                SIMD_SPLAT_TALL => gemm::gemm_block::<true, true, true>(a, b, c, &s, work, i0, i1, 0, n),
+                _ => gemm::gemm_block::<true, false, false>(a, b, c, &s, work, i0, i1, 0, n),
             }
         }
         SCALAR => reference::gemm::<false>(a, b, c, m, k, n, flags, bias, 0, 0.0, i0, i1, 0, n),
@@ -331,11 +336,13 @@ unsafe fn add<const HOW: u8>(a: *const f32, b: *const f32, out: *mut f32, len: u
 
 /// Defines the chain's exports, all with one signature, written once here:
 /// `name => pass, how;` exports `name(table, layers, batch, work, lo, hi)`
-/// running `pass::<how>` on the part `lo..hi`.
+/// running `pass::<how>` on the part `lo..hi`; `name => pass, how, tall
+/// name_tall: how_tall;` also exports `name_tall`, the source of `name`'s fused
+/// twin (the build makes `name_fma` from it and drops the export).
 macro_rules! dense_chain_exports {
     ($(
         $(#[$doc:meta])*
-        $name:ident => $pass:ident, $how:ident;
+        $name:ident => $pass:ident, $how:ident $(, tall $tall:ident: $thow:ident)?;
     )*) => {$(
         $(#[$doc])*
         ///
@@ -347,47 +354,57 @@ macro_rules! dense_chain_exports {
         pub unsafe extern "C" fn $name(table: *const u32, layers: u32, batch: u32, work: *mut f32, lo: u32, hi: u32) {
             $pass::<$how>(table, layers, batch, work, lo, hi)
         }
+        $(
+            #[doc = concat!("Not called: the source of `", stringify!($name), "_fma` (see the macro).")]
+            ///
+            /// # Safety
+            /// As the export it is the source of.
+            #[no_mangle]
+            pub unsafe extern "C" fn $tall(table: *const u32, layers: u32, batch: u32, work: *mut f32, lo: u32, hi: u32) {
+                $pass::<$thow>(table, layers, batch, work, lo, hi)
+            }
+        )?
     )*};
 }
 
 dense_chain_exports! {
     /// The forward pass of a dense chain for batch rows `lo..hi`: per layer
     /// `z = x · W + b`, `h = act(z)`, in the per-op path's bits.
-    dense_chain_f32 => forward, SIMD;
+    dense_chain_f32 => forward, SIMD, tall dense_chain_f32_tall: SIMD_TALL;
     /// Scalar reference of [`dense_chain_f32`]: same signature, same bits.
     dense_chain_f32_ref => forward, SCALAR;
     /// Scalar reference of `dense_chain_f32_fma` (each multiply-add rounded once).
     dense_chain_f32_fma_ref => forward, SCALAR_FMA;
     /// Backward, first phase, for batch rows `lo..hi`: every layer's `dz`
     /// (activation gradient, then `dz · Wᵀ` into the layer below).
-    dense_chain_grad_f32 => grad, SIMD;
+    dense_chain_grad_f32 => grad, SIMD, tall dense_chain_grad_f32_tall: SIMD_TALL;
     /// Scalar reference of [`dense_chain_grad_f32`]: same signature, same bits.
     dense_chain_grad_f32_ref => grad, SCALAR;
     /// Scalar reference of `dense_chain_grad_f32_fma`.
     dense_chain_grad_f32_fma_ref => grad, SCALAR_FMA;
     /// Backward, second phase: rows `lo..hi` of every `dW = xᵀ · dz` stacked,
     /// and the `db` column sums of the layers starting in range.
-    dense_chain_weights_f32 => weights, SIMD;
+    dense_chain_weights_f32 => weights, SIMD, tall dense_chain_weights_f32_tall: SIMD_TALL;
     /// Scalar reference of [`dense_chain_weights_f32`]: same signature, same bits.
     dense_chain_weights_f32_ref => weights, SCALAR;
     /// Scalar reference of `dense_chain_weights_f32_fma`.
     dense_chain_weights_f32_fma_ref => weights, SCALAR_FMA;
     /// The second phase of whole stacked batches `lo..hi` (`table`: one table
     /// per batch, batch after batch): each batch's every `dW` and `db`.
-    dense_chain_weight_sets_f32 => weight_sets, SIMD;
+    dense_chain_weight_sets_f32 => weight_sets, SIMD, tall dense_chain_weight_sets_f32_tall: SIMD_TALL;
     /// Scalar reference of [`dense_chain_weight_sets_f32`]: same signature, same bits.
     dense_chain_weight_sets_f32_ref => weight_sets, SCALAR;
     /// Scalar reference of `dense_chain_weight_sets_f32_fma`.
     dense_chain_weight_sets_f32_fma_ref => weight_sets, SCALAR_FMA;
     /// [`dense_chain_f32`] broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a plain
     /// memory: same arguments, same bits.
-    dense_chain_f32_splat => forward, SIMD_SPLAT;
+    dense_chain_f32_splat => forward, SIMD_SPLAT, tall dense_chain_f32_splat_tall: SIMD_SPLAT_TALL;
     /// [`dense_chain_grad_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
-    dense_chain_grad_f32_splat => grad, SIMD_SPLAT;
+    dense_chain_grad_f32_splat => grad, SIMD_SPLAT, tall dense_chain_grad_f32_splat_tall: SIMD_SPLAT_TALL;
     /// [`dense_chain_weights_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
-    dense_chain_weights_f32_splat => weights, SIMD_SPLAT;
+    dense_chain_weights_f32_splat => weights, SIMD_SPLAT, tall dense_chain_weights_f32_splat_tall: SIMD_SPLAT_TALL;
     /// [`dense_chain_weight_sets_f32`] for a plain memory (see [`dense_chain_f32_splat`]).
-    dense_chain_weight_sets_f32_splat => weight_sets, SIMD_SPLAT;
+    dense_chain_weight_sets_f32_splat => weight_sets, SIMD_SPLAT, tall dense_chain_weight_sets_f32_splat_tall: SIMD_SPLAT_TALL;
     /// The stacked batches' weight gradients summed (`batch`: the number of
     /// batches; `table`: theirs, then the sums'), stacked `dW` rows `lo..hi`.
     dense_chain_sum_sets_f32 => sum_sets, SIMD;

@@ -1,7 +1,8 @@
 //! The packed f32x4 GEMM that the matmul and conv families share: packed panels (cache tiling) and register-blocked
 //! micro-kernels: [`tile_wide`] (`MM_MR × MM_NR` = 2 × 16) for the matmul,
 //! [`tile`] (`MR × NR` = 4 × 8, generic over where C's rows are) for the conv
-//! kernels.
+//! kernels, and [`tile_tall`] (6 × 8 on the same packed strips) for most rows
+//! of the fused twins (`TALL`), where it is the fastest.
 //!
 //! Loop nest (as in BLIS): column panels of `NC` columns of B, k-blocks of
 //! `MM_KC` (one B panel, `MM_KC × NC`, packed into `MM_NR`-wide strips, stays
@@ -16,7 +17,7 @@
 //! Modules (no cycles; this one only declares and re-exports them): `shape`
 //! (constants and [`Shape`], a leaf) ← `vector` (f32x4 loads, stores, the
 //! activation) ← `pack` (packing), `tile_io` (where C's rows are, the tile
-//! load/store macros) ← `tile` (4 × 8), `tile_wide` (2 × 16), `gemv` (at most
+//! load/store macros) ← `tile` (4 × 8), `tile_tall` (6 × 8), `tile_wide` (2 × 16), `gemv` (at most
 //! four columns, unpacked), `small` (at most two rows, unpacked) ← `block`
 //! (the loop nest, [`gemm_block`]).
 
@@ -27,6 +28,7 @@ mod shape;
 mod small;
 mod tile;
 mod tile_io;
+mod tile_tall;
 mod tile_wide;
 mod vector;
 
@@ -35,5 +37,6 @@ pub(crate) use pack::pack_b;
 pub use shape::{Shape, ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B, WORK_LEN};
 pub(crate) use shape::{KC, MC, MR, NC, NR};
 pub(crate) use tile::tile;
+pub(crate) use tile_tall::{tile_tall, TALL_MR};
 pub(crate) use tile_io::{load_tile, store_tile, Rows};
 pub(crate) use vector::{load, load_part, store, store_part};

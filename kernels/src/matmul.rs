@@ -26,6 +26,11 @@ const SCALAR: u8 = 2;
 const SCALAR_FMA: u8 = 3;
 /// See [`WIDE`]: the 4 × 8 tile broadcasting A by loads, for a plain memory (same bits).
 const NARROW_SPLAT: u8 = 4;
+/// See [`WIDE`]: [`NARROW`] with most rows on the 6 × 8 tile (`gemm::tile_tall`), the
+/// source of the fused twins of the `4 × 8` exports (same bits).
+const TALL: u8 = 5;
+/// See [`WIDE`]: [`NARROW_SPLAT`] with most rows on the 6 × 8 tile.
+const TALL_SPLAT: u8 = 6;
 /// A whole range of rows or columns (bounds are clipped to the product).
 const ALL: u32 = u32::MAX;
 
@@ -102,6 +107,15 @@ matmul_exports! {
     /// [`matmul4x8_f32`] broadcasting A by loads (`gemm::tile`'s `SPLAT`), for a plain
     /// memory: same arguments, same bits.
     matmul4x8_f32_splat() => NARROW_SPLAT, rows 0..ALL, cols 0..ALL;
+    /// Not called: the source of `matmul4x8_f32_fma` (the build makes each fused twin of
+    /// `name` from `name_tall` where it exists, then drops the `_tall` export).
+    matmul4x8_f32_tall() => TALL, rows 0..ALL, cols 0..ALL;
+    /// Not called: the source of `matmul4x8_f32_rows_fma`.
+    matmul4x8_f32_rows_tall(lo, hi) => TALL, rows lo..hi, cols 0..ALL;
+    /// Not called: the source of `matmul4x8_f32_cols_fma`.
+    matmul4x8_f32_cols_tall(lo, hi) => TALL, rows 0..ALL, cols lo..hi;
+    /// Not called: the source of `matmul4x8_f32_splat_fma`.
+    matmul4x8_f32_splat_tall() => TALL_SPLAT, rows 0..ALL, cols 0..ALL;
     /// Scalar reference of [`matmul_f32`] and [`matmul4x8_f32`]: same signature
     /// (`work` unused), same bits.
     matmul_f32_ref() => SCALAR, rows 0..ALL, cols 0..ALL;
@@ -152,9 +166,11 @@ unsafe fn matmul_block<const HOW: u8>(
         let b = b.add(i * b_stride as usize);
         let c = c.add(i * m * n as usize);
         match HOW {
-            WIDE => gemm::gemm_block::<false, false>(a, b, c, &shape, work, i0, i1, j0, j1),
-            NARROW => gemm::gemm_block::<true, false>(a, b, c, &shape, work, i0, i1, j0, j1),
-            NARROW_SPLAT => gemm::gemm_block::<true, true>(a, b, c, &shape, work, i0, i1, j0, j1),
+            WIDE => gemm::gemm_block::<false, false, false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            NARROW => gemm::gemm_block::<true, false, false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            NARROW_SPLAT => gemm::gemm_block::<true, true, false>(a, b, c, &shape, work, i0, i1, j0, j1),
+            TALL => gemm::gemm_block::<true, false, true>(a, b, c, &shape, work, i0, i1, j0, j1),
+            TALL_SPLAT => gemm::gemm_block::<true, true, true>(a, b, c, &shape, work, i0, i1, j0, j1),
             SCALAR => reference::gemm::<false>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
             _ => reference::gemm::<true>(a, b, c, m, k as usize, n as usize, flags, bias, act, alpha, i0, i1, j0, j1),
         }

@@ -20,7 +20,7 @@
 
 use super::geom::{div, inside, min, rem, Geom};
 use super::pack::{pack_patches, pack_taps};
-use crate::gemm::{pack_b, tile, Rows, Shape, KC, MC, MR, NC, NR};
+use crate::gemm::{pack_b, tile, tile_tall, Rows, Shape, KC, MC, MR, NC, NR, TALL_MR};
 use core::arch::wasm32::*;
 
 /// Workspace floats: a packed B panel, a packed A block, a C row table.
@@ -83,15 +83,16 @@ impl Rows for Table {
 }
 
 /// gemm.rs's loop nest over rows `i0..i1` of `p`, its B packed once per
-/// panel, its A packed by `p` (implicit im2col).
+/// panel, its A packed by `p` (implicit im2col). `TALL`: most rows on the 6 × 8
+/// tile (`gemm::tile_tall`), the fused twins' source; same bits.
 #[inline(always)]
-pub(crate) unsafe fn run<P: Problem>(p: &P, i0: usize, i1: usize, work: *mut f32) {
-    run_block(p, i0, i1, 0, p.n(), work);
+pub(crate) unsafe fn run<P: Problem, const TALL: bool>(p: &P, i0: usize, i1: usize, work: *mut f32) {
+    run_block::<P, TALL>(p, i0, i1, 0, p.n(), work);
 }
 
 /// [`run`] on columns `j0..j1` of C only (the same sums: k-order does not depend on the block).
 #[inline(always)]
-pub(crate) unsafe fn run_block<P: Problem>(p: &P, i0: usize, i1: usize, j0: usize, j1: usize, work: *mut f32) {
+pub(crate) unsafe fn run_block<P: Problem, const TALL: bool>(p: &P, i0: usize, i1: usize, j0: usize, j1: usize, work: *mut f32) {
     let k = p.k();
     let n = min(j1, p.n());
     if i1 <= i0 || n <= j0 {
@@ -125,6 +126,15 @@ pub(crate) unsafe fn run_block<P: Problem>(p: &P, i0: usize, i1: usize, j0: usiz
                 while jr < nc {
                     let nr = min(NR, nc - jr);
                     let mut ir = 0;
+                    // Two tall tiles cover three 4-row strips (see gemm_block).
+                    while TALL && ir + 2 * TALL_MR <= mc {
+                        let (bt, j) = (pb.add(jr * kc), jc + jr);
+                        let t0 = Table { rows: rows.add(ir), col: j };
+                        tile_tall::<_, 0>(pa.add(ir * kc), bt, kc, &t0, &shape, nr, j, first, last);
+                        let t1 = Table { rows: rows.add(ir + TALL_MR), col: j };
+                        tile_tall::<_, 2>(pa.add((ir + MR) * kc), bt, kc, &t1, &shape, nr, j, first, last);
+                        ir += 2 * TALL_MR;
+                    }
                     while ir < mc {
                         let mr = min(MR, mc - ir);
                         let ct = Table {
@@ -344,20 +354,20 @@ impl Problem for Filter<'_> {
 
 /// Forward convolution, output pixels `m0..m1` (of `n·oh·ow`).
 #[inline(always)]
-pub unsafe fn forward(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, work: *mut f32) {
-    run(&Forward { g, x, w, y }, m0, m1, work);
+pub unsafe fn forward<const TALL: bool>(g: &Geom, x: *const f32, w: *const f32, y: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+    run::<_, TALL>(&Forward { g, x, w, y }, m0, m1, work);
 }
 
 /// Filter gradient, rows `m0..m1` (of `kh·kw·cin`) of dW.
 #[inline(always)]
-pub unsafe fn filter(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
-    run(&Filter { g, x, dy, dw }, m0, m1, work);
+pub unsafe fn filter<const TALL: bool>(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+    run::<_, TALL>(&Filter { g, x, dy, dw }, m0, m1, work);
 }
 
 /// Filter gradient, columns `n0..n1` (of `cout`) of dW, every row: the split for
 /// few rows (`kh·kw·cin` small, e.g. 1 input channel), where splitting rows
 /// would make every part pack all of dy.
 #[inline(always)]
-pub unsafe fn filter_cols(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, n0: usize, n1: usize, work: *mut f32) {
-    run_block(&Filter { g, x, dy, dw }, 0, g.kh * g.kw * g.cin, n0, n1, work);
+pub unsafe fn filter_cols<const TALL: bool>(g: &Geom, x: *const f32, dy: *const f32, dw: *mut f32, n0: usize, n1: usize, work: *mut f32) {
+    run_block::<_, TALL>(&Filter { g, x, dy, dw }, 0, g.kh * g.kw * g.cin, n0, n1, work);
 }

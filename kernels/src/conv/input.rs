@@ -252,9 +252,10 @@ unsafe fn input_skinny(p: &Input, i0: usize, i1: usize, work: *mut f32) {
     }
 }
 
-/// Input gradient (dilation 1), dx pixels `m0..m1` (of `n·h·w`), phase by phase.
+/// Input gradient (dilation 1), dx pixels `m0..m1` (of `n·h·w`), phase by phase
+/// (`TALL`: see `implicit::run`).
 #[inline(always)]
-pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
+pub unsafe fn input<const TALL: bool>(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: usize, m1: usize, work: *mut f32) {
     if g.h == 0 || g.w == 0 || g.cin == 0 {
         return;
     }
@@ -286,7 +287,7 @@ pub unsafe fn input(g: &Geom, dy: *const f32, w: *const f32, dx: *mut f32, m0: u
             if g.cin <= NR && taps > 0 && taps * g.cout <= KC * NC / NR && g.cout <= KC * MC {
                 input_skinny(&p, i0, i1, work);
             } else {
-                run(&p, i0, i1, work);
+                run::<_, TALL>(&p, i0, i1, work);
             }
         }
     }

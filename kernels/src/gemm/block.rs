@@ -9,6 +9,7 @@ use super::shape::{Shape, KC, MC, MM_KC, MM_MR, MM_NR, MR, NC, NR};
 use super::tile::tile;
 use super::tile_io::Rows;
 use super::tile_wide::tile_wide;
+use super::tile_tall::{tile_tall, TALL_MR};
 use super::vector::min;
 
 /// C's rows evenly strided (`n` floats apart) from `c`: the matmul's tile for [`tile`].
@@ -36,12 +37,14 @@ impl Rows for Strided {
 /// rows or `NR` columns waste no lanes; any block is correct.
 ///
 /// `SPLAT` picks how the 4 × 8 tile broadcasts A (see [`tile`]): same bits.
+/// `TALL` (narrow only) runs the rows on [`tile_tall`] (6 × 8) twelve at a time,
+/// the rest on [`tile`]: same bits, for the fused twins only (see `tile_tall.rs`).
 ///
 /// Always inlined: a call would put `s` on the shadow stack (it is passed by
 /// address), which this module must never use.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool>(
+pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool, const TALL: bool>(
     a: *const f32,
     b: *const f32,
     c: *mut f32,
@@ -89,6 +92,18 @@ pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool>(
                 while jr < nc {
                     let nr = min(w, nc - jr);
                     let mut ir = 0;
+                    if NARROW && TALL {
+                        // Two tall tiles cover three 4-row strips: the first at lane 0 of
+                        // one, the second at lane 2 of the next.
+                        while ir + 2 * TALL_MR <= mc {
+                            let (bt, j) = (pb.add(jr * kc), jc + jr);
+                            let c0 = Strided { c: c.add((ic + ir) * n + j), n };
+                            tile_tall::<_, 0>(pa.add(ir * kc), bt, kc, &c0, s, nr, j, first, last);
+                            let c1 = Strided { c: c.add((ic + ir + TALL_MR) * n + j), n };
+                            tile_tall::<_, 2>(pa.add((ir + MR) * kc), bt, kc, &c1, s, nr, j, first, last);
+                            ir += 2 * TALL_MR;
+                        }
+                    }
                     while ir < mc {
                         let mr = min(h, mc - ir);
                         let (at, bt, j) = (pa.add(ir * kc), pb.add(jr * kc), jc + jr);

@@ -17,11 +17,11 @@ pub const ACT_RELU6: u32 = 2;
 /// `x < 0 ? alpha * x : x`
 pub const ACT_LEAKYRELU: u32 = 4;
 
-/// Rows of a micro-tile. V8 on x64 allocates 15 xmm registers; LLVM schedules
-/// all `MR` broadcasts of a k-step before their use, so `2·MR` accumulators +
-/// 2 B vectors + `MR` broadcasts must fit: MR = 4 (14 live). MR = 5 spills
-/// (half speed); MR = 6 even puts the accumulators on the shadow stack, which
-/// this module must never use (the build rejects it).
+/// Rows of a micro-tile, and of the packed strips of A. V8 on x64 allocates 15
+/// xmm registers; `2·MR` accumulators + 2 B vectors + a broadcast and, unfused, a
+/// product must fit: MR = 4. The fused twins run most rows on a 6-row tile that
+/// reads these strips (`tile_tall.rs`: 12 + 2 + 1 registers; kernels/.cargo keeps
+/// LLVM from hoisting its six broadcasts above their multiply-adds).
 pub(crate) const MR: usize = 4;
 /// Columns of a micro-tile (two f32x4).
 pub(crate) const NR: usize = 8;
