@@ -12,7 +12,7 @@
 //!   (`src/backend/rust/gemm.ts`, `SPLAT_TWINS`).
 
 use super::shape::{Shape, MR, NR};
-use super::tile_io::{load_tile, store_tile, Rows};
+use super::tile_io::{bias_act, load_tile, store_tile, tile_bias, Rows};
 use super::vector::{activate, load, load_part, min, store, store_part};
 use core::arch::wasm32::*;
 
@@ -52,18 +52,9 @@ pub(crate) unsafe fn tile<R: Rows, const SPLAT: bool>(
         bp = bp.add(NR);
     }
     if last && (!s.bias.is_null() || s.act != 0) {
-        let (bias0, bias1) = if s.bias.is_null() {
-            (f32x4_splat(0.0), f32x4_splat(0.0))
-        } else {
-            (load_part(s.bias.add(j), w0), load_part(s.bias.add(j + 4), w1))
-        };
+        let bias = tile_bias!(s, j, w0, w1);
         for r in 0..MR {
-            if !s.bias.is_null() {
-                acc[r][0] = f32x4_add(acc[r][0], bias0);
-                acc[r][1] = f32x4_add(acc[r][1], bias1);
-            }
-            acc[r][0] = activate(acc[r][0], s.act, s.alpha);
-            acc[r][1] = activate(acc[r][1], s.act, s.alpha);
+            bias_act!(acc, r, s, bias);
         }
     }
     store_tile!(c, acc, mr, nr, w0, w1);

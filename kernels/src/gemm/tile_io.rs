@@ -1,6 +1,7 @@
 //! Where a tile of C lives ([`Rows`]) and the `MR × NR` tile's load and store
 //! ([`load_tile!`], [`store_tile!`]), shared by [`super::tile`] and the conv
-//! kernels' own micro-kernels.
+//! kernels' own micro-kernels, and the `NR`-wide tiles' epilogue ([`tile_bias!`],
+//! [`bias_act!`]), shared with `tile_tall`.
 
 /// Where the rows of a tile of C are: `row(r)` points at the tile's first
 /// column in row `r` (matmul: evenly strided rows; conv: a table of rows).
@@ -43,4 +44,28 @@ macro_rules! store_tile {
         }
     };
 }
-pub(crate) use {load_tile, store_tile};
+/// The bias of a tile's two f32x4 halves at column `$j` (`$w0`, `$w1` real lanes), or
+/// zeros when `$s` has none: what [`bias_act!`] adds.
+macro_rules! tile_bias {
+    ($s:expr, $j:expr, $w0:expr, $w1:expr) => {
+        if $s.bias.is_null() {
+            (f32x4_splat(0.0), f32x4_splat(0.0))
+        } else {
+            (load_part($s.bias.add($j), $w0), load_part($s.bias.add($j + 4), $w1))
+        }
+    };
+}
+
+/// The last k-block's epilogue on row `$r` of the accumulators `$acc`: `+ bias` (the pair
+/// from [`tile_bias!`], when `$s` has one), then `$s`'s activation.
+macro_rules! bias_act {
+    ($acc:ident, $r:expr, $s:expr, $bias:expr) => {
+        if !$s.bias.is_null() {
+            $acc[$r][0] = f32x4_add($acc[$r][0], $bias.0);
+            $acc[$r][1] = f32x4_add($acc[$r][1], $bias.1);
+        }
+        $acc[$r][0] = activate($acc[$r][0], $s.act, $s.alpha);
+        $acc[$r][1] = activate($acc[$r][1], $s.act, $s.alpha);
+    };
+}
+pub(crate) use {bias_act, load_tile, store_tile, tile_bias};
