@@ -37,6 +37,6 @@ pub(crate) use pack::pack_b;
 pub use shape::{Shape, ACT_LEAKYRELU, ACT_RELU, ACT_RELU6, HAS_BIAS, TRANSPOSE_A, TRANSPOSE_B, WORK_LEN};
 pub(crate) use shape::{KC, MC, MR, NC, NR};
 pub(crate) use tile::tile;
-pub(crate) use tile_tall::{tile_tall, TALL_MR};
+pub(crate) use tile_tall::tall_pairs;
 pub(crate) use tile_io::{load_tile, store_tile, Rows};
 pub(crate) use vector::{load, load_part, store, store_part};

@@ -20,7 +20,7 @@
 
 use super::geom::{div, inside, min, rem, Geom};
 use super::pack::{pack_patches, pack_taps};
-use crate::gemm::{pack_b, tile, tile_tall, Rows, Shape, KC, MC, MR, NC, NR, TALL_MR};
+use crate::gemm::{pack_b, tall_pairs, tile, Rows, Shape, KC, MC, MR, NC, NR};
 use core::arch::wasm32::*;
 
 /// Workspace floats: a packed B panel, a packed A block, a C row table.
@@ -126,14 +126,10 @@ pub(crate) unsafe fn run_block<P: Problem, const TALL: bool>(p: &P, i0: usize, i
                 while jr < nc {
                     let nr = min(NR, nc - jr);
                     let mut ir = 0;
-                    // Two tall tiles cover three 4-row strips (see gemm_block).
-                    while TALL && ir + 2 * TALL_MR <= mc {
-                        let (bt, j) = (pb.add(jr * kc), jc + jr);
-                        let t0 = Table { rows: rows.add(ir), col: j };
-                        tile_tall::<_, 0>(pa.add(ir * kc), bt, kc, &t0, &shape, nr, j, first, last);
-                        let t1 = Table { rows: rows.add(ir + TALL_MR), col: j };
-                        tile_tall::<_, 2>(pa.add((ir + MR) * kc), bt, kc, &t1, &shape, nr, j, first, last);
-                        ir += 2 * TALL_MR;
+                    if TALL {
+                        let j = jc + jr;
+                        let table = |r: usize| Table { rows: rows.add(r), col: j };
+                        ir = tall_pairs(pa, pb.add(jr * kc), kc, mc, table, &shape, nr, j, first, last);
                     }
                     while ir < mc {
                         let mr = min(MR, mc - ir);

@@ -9,7 +9,7 @@ use super::shape::{Shape, KC, MC, MM_KC, MM_MR, MM_NR, MR, NC, NR};
 use super::tile::tile;
 use super::tile_io::Rows;
 use super::tile_wide::tile_wide;
-use super::tile_tall::{tile_tall, TALL_MR};
+use super::tile_tall::tall_pairs;
 use super::vector::min;
 
 /// C's rows evenly strided (`n` floats apart) from `c`: the matmul's tile for [`tile`].
@@ -93,16 +93,9 @@ pub unsafe fn gemm_block<const NARROW: bool, const SPLAT: bool, const TALL: bool
                     let nr = min(w, nc - jr);
                     let mut ir = 0;
                     if NARROW && TALL {
-                        // Two tall tiles cover three 4-row strips: the first at lane 0 of
-                        // one, the second at lane 2 of the next.
-                        while ir + 2 * TALL_MR <= mc {
-                            let (bt, j) = (pb.add(jr * kc), jc + jr);
-                            let c0 = Strided { c: c.add((ic + ir) * n + j), n };
-                            tile_tall::<_, 0>(pa.add(ir * kc), bt, kc, &c0, s, nr, j, first, last);
-                            let c1 = Strided { c: c.add((ic + ir + TALL_MR) * n + j), n };
-                            tile_tall::<_, 2>(pa.add((ir + MR) * kc), bt, kc, &c1, s, nr, j, first, last);
-                            ir += 2 * TALL_MR;
-                        }
+                        let j = jc + jr;
+                        let rows = |r: usize| Strided { c: c.add((ic + r) * n + j), n };
+                        ir = tall_pairs(pa, pb.add(jr * kc), kc, mc, rows, s, nr, j, first, last);
                     }
                     while ir < mc {
                         let mr = min(h, mc - ir);

@@ -100,3 +100,31 @@ pub(crate) unsafe fn tile_tall<R: Rows, const PHASE: usize>(
         }
     });
 }
+
+/// The tall tiles of one column strip of a packed block of `mc` rows (`pa`: its
+/// 4-row strips, `pb`: the B strip), two at a time: each pair covers three strips,
+/// the first tile at lane 0 of one, the second at lane 2 of the next. `rows(r)` is
+/// C from the block's row `r`. Returns the rows done (a multiple of twelve), from
+/// which the caller's `MR × NR` tiles go on.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn tall_pairs<R: Rows>(
+    pa: *const f32,
+    pb: *const f32,
+    kc: usize,
+    mc: usize,
+    rows: impl Fn(usize) -> R,
+    s: &Shape,
+    nr: usize,
+    j: usize,
+    first: bool,
+    last: bool,
+) -> usize {
+    let mut ir = 0;
+    while ir + 2 * TALL_MR <= mc {
+        tile_tall::<_, 0>(pa.add(ir * kc), pb, kc, &rows(ir), s, nr, j, first, last);
+        tile_tall::<_, 2>(pa.add((ir + MR) * kc), pb, kc, &rows(ir + TALL_MR), s, nr, j, first, last);
+        ir += 2 * TALL_MR;
+    }
+    ir
+}
