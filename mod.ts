@@ -134,6 +134,7 @@ export { FUSED_EXPORTS, GEMM_ROUNDINGS, gemmExport, SPLAT_TWINS } from "./src/ba
 export { hostFusesMultiplyAdd } from "./src/backend/rust/probes.ts";
 export type { GemmExport, GemmRounding } from "./src/backend/rust/gemm.ts";
 export type { KernelFix, KernelFixName } from "./src/backend/kernels.ts";
+export type { StreamFixName } from "./src/backend/stream_fixes.ts";
 export type { KernelFunc } from "./src/backend/wasm_backend.ts";
 export { modeMetrics } from "./src/metrics/modes.ts";
 export type { ModeMetrics } from "./src/metrics/modes.ts";

@@ -5,7 +5,9 @@
  * matmul follows it: the fused twins with `rust_fma`, the plain Rust kernels otherwise),
  * optionally with kernel replacements turned off (`+nomean`: tfjs-wasm's Mean instead of
  * `mean_rust`; `+nobn`: tfjs's batch norm composite instead of `batch_norm_rust` and
- * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; several:
+ * `batch_norm_grad_rust`; `+norelu`: tfjs-wasm's Relu instead of `relu_rust`; `+nobias`:
+ * tfjs-wasm's Add instead of `bias_add_rust`; `+norelugrad`: tfjs's ReLU gradient instead of
+ * `relu_grad_rust`; `+nosplit`: the streaming kernels on the calling thread alone; several:
  * `+nomean+nobn`) and, on one thread,
  * `@file.wasm`: the Rust kernels of another build of kernels/ (e.g. the main branch's,
  * `git show main:kernels/duel_kernels.wasm > /tmp/main.wasm`), instantiated on the same
@@ -22,6 +24,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { boundRustKernels } from "../src/backend/rust/bound.ts";
+import { streamSplit } from "../src/backend/rust/parts.ts";
 import { memoryOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
 import { setBuiltinThreads, useBackend } from "../src/backend/tfjs.ts";
 import { loadExperiment } from "../src/config/load.ts";
@@ -40,6 +43,9 @@ const OFF: Record<string, readonly KernelFixName[]> = {
   nomean: ["mean_rust"],
   nobn: ["batch_norm_rust", "batch_norm_grad_rust"],
   norelu: ["relu_rust"],
+  nobias: ["bias_add_rust"],
+  norelugrad: ["relu_grad_rust"],
+  nosplit: [],
 };
 const parse = (v: string) => {
   const [head, ...extras] = v.split("+");
@@ -71,6 +77,7 @@ const use = (v: string) => {
     builds.set(file, new WebAssembly.Instance(module, { env: { memory } }).exports as never);
   }
   bound.kernels = file ? builds.get(file)! : own;
+  streamSplit.on = !v.includes("+nosplit");
 };
 const { config } = await loadExperiment(
   workload,

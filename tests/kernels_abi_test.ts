@@ -45,7 +45,8 @@ async function rustSources(): Promise<Map<string, string>> {
 
 /**
  * The exports the Rust sources declare with their parameters: `#[no_mangle] extern "C" fn`
- * items, `kernel!` pairs (kernel and reference, one signature) and the members of the family
+ * items, `kernel!` pairs (kernel and reference, one signature), `elementwise_part!` parts
+ * (their pointers and scalars, then `work, lo, hi`) and the members of the family
  * macros (`matmul_exports!`, `conv_exports!`): a `macro_rules!` whose `extern "C" fn $name(…)`
  * writes the family's signature once, then optionally `$($part: T),*` (the parts' `lo, hi`),
  * invoked once with entries `name(part, …) => …;` or `name => …;`, an entry optionally
@@ -62,6 +63,11 @@ async function rustExports(): Promise<Map<string, [string, AbiType][]>> {
     for (const m of text.matchAll(/^\s*(\w+), (\w+)\s*\(([^)]*)\)\s*=>/gm)) {
       const params = rustParams(m[3], `${file}: kernel!(${m[1]}, ${m[2]})`);
       out.set(m[1], params).set(m[2], params);
+    }
+    // `elementwise_part!(name(pointers; scalars) => kernel)`: those, then `work, lo, hi`.
+    for (const m of text.matchAll(/elementwise_part!\([^]*?\n\s*(\w+)\(([^)]*)\)\s*=>/g)) {
+      const list = `${m[2].replace(";", ",")}, work: *mut f32, lo: u32, hi: u32`;
+      out.set(m[1], rustParams(list, `${file}: elementwise_part!(${m[1]})`));
     }
     for (const m of text.matchAll(/macro_rules! (\w+) \{([\s\S]*?)\n\}/g)) {
       const family = m[2].match(/extern "C" fn \$\w+\(([^$)]*)(?:\$\(\$\w+: ([^)$]+)\),\*\s*)?\)/);

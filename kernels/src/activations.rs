@@ -1,7 +1,8 @@
-//! Leaky ReLU and its gradient, elementwise, in tfjs's bits: tfjs-wasm's
-//! forward runs at ~1 ns per element; its gradient is `Greater` + `Multiply` +
+//! ReLU, leaky ReLU and their gradients, elementwise, in tfjs's bits: tfjs-wasm's
+//! leaky forward runs at ~1 ns per element; its gradient is `Greater` + `Multiply` +
 //! `Select` (the first and last through a generic broadcasting loop, ~0.5 ms
-//! on a 256 × 128 batch).
+//! on a 256 × 128 batch), ReLU's `Step` + `Cast` + `Multiply`. Each has a job part
+//! (`*_part`, [`elementwise_part!`]) for a call split over the kernel threads.
 
 use core::arch::wasm32::*;
 
@@ -113,6 +114,55 @@ pub unsafe fn relu_ref(x: *const f32, out: *mut f32, len: usize) {
     }
 }
 
+/// ReLU's gradient as tfjs computes it, `dy * step(x)`: `step(x)` is 1 for x > 0,
+/// NaN for NaN x (tfjs-wasm's `Step`), else 0, so x ≤ 0 gives `dy * 0` (-0 for
+/// negative dy, NaN for infinite or NaN dy).
+pub unsafe fn relu_grad(x: *const f32, dy: *const f32, out: *mut f32, len: usize) {
+    let (zero, one) = (f32x4_splat(0.0), f32x4_splat(1.0));
+    let mut j = 0;
+    while j + 4 <= len {
+        let xj = v128_load(x.add(j) as *const v128);
+        let step = v128_bitselect(one, zero, f32x4_gt(xj, zero));
+        let step = v128_bitselect(xj, step, f32x4_ne(xj, xj));
+        let dyj = v128_load(dy.add(j) as *const v128);
+        v128_store(out.add(j) as *mut v128, f32x4_mul(dyj, step));
+        j += 4;
+    }
+    while j < len {
+        *out.add(j) = relu_grad1(*x.add(j), *dy.add(j));
+        j += 1;
+    }
+}
+
+#[inline(always)]
+fn relu_grad1(x: f32, dy: f32) -> f32 {
+    let step = if x > 0.0 {
+        1.0
+    } else if x.is_nan() {
+        x
+    } else {
+        0.0
+    };
+    dy * step
+}
+
+/// Scalar reference of [`relu_grad`].
+pub unsafe fn relu_grad_ref(x: *const f32, dy: *const f32, out: *mut f32, len: usize) {
+    for j in 0..len {
+        *out.add(j) = relu_grad1(*x.add(j), *dy.add(j));
+    }
+}
+
+kernel!(
+    /// ReLU's gradient: `out = dy * step(x)` over `len` floats (tfjs:
+    /// `mul(dy, cast(step(x), "float32"))`, same bits).
+    ///
+    /// # Safety
+    /// `x`, `dy` and `out` are valid for `len` floats; `out` overlaps neither input.
+    relu_grad_f32, relu_grad_f32_ref(x: *const f32, dy: *const f32, out: *mut f32, len: u32)
+        => relu_grad, relu_grad_ref(x, dy, out, len as usize)
+);
+
 kernel!(
     /// Leaky ReLU's gradient: `out = x > 0 ? dy : alpha * dy` over `len` floats
     /// (tfjs: `where(greater(x, 0), dy, mul(dy, alpha))`, same bits).
@@ -138,4 +188,26 @@ kernel!(
     /// # Safety
     /// `x` and `out` are valid for `len` floats and do not overlap.
     relu_f32, relu_f32_ref(x: *const f32, out: *mut f32, len: u32) => relu, relu_ref(x, out, len as usize)
+);
+
+elementwise_part!(
+    /// `relu_f32` on elements `lo..hi`: one part of a call split over the kernel threads.
+    relu_f32_part(x: *const f32, out: *mut f32) => relu_f32
+);
+
+elementwise_part!(
+    /// `relu_grad_f32` on elements `lo..hi`: one part of a call split over the kernel threads.
+    relu_grad_f32_part(x: *const f32, dy: *const f32, out: *mut f32) => relu_grad_f32
+);
+
+elementwise_part!(
+    /// `leaky_relu_f32` on elements `lo..hi`: one part of a call split over the kernel threads.
+    leaky_relu_f32_part(x: *const f32, out: *mut f32; alpha: f32) => leaky_relu_f32
+);
+
+elementwise_part!(
+    /// `leaky_relu_grad_f32` on elements `lo..hi`: one part of a call split over the kernel
+    /// threads.
+    leaky_relu_grad_f32_part(x: *const f32, dy: *const f32, out: *mut f32; alpha: f32)
+        => leaky_relu_grad_f32
 );

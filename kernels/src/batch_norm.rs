@@ -13,6 +13,7 @@
 //! references, hence the same bits.
 
 use crate::reduce::add_rows;
+use crate::rows::each_row;
 use core::arch::wasm32::*;
 
 /// `1 / sqrt(var + eps)`, as tfjs's `rsqrt(add(var, eps))` (`no_std` has no
@@ -46,6 +47,21 @@ pub unsafe fn batch_norm(
     cols: usize,
     eps: f32,
 ) {
+    batch_norm_stats(x, gamma, mean, var, scratch, rows, cols, eps);
+    batch_norm_apply(x, mean, scratch, beta, y, rows, cols);
+}
+
+/// The forward pass's statistics: `mean`, biased `var` and the scales `gamma / σ` in `scratch`.
+pub unsafe fn batch_norm_stats(
+    x: *const f32,
+    gamma: *const f32,
+    mean: *mut f32,
+    var: *mut f32,
+    scratch: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
     let n = rows as f32;
     crate::reduce::sum_rows(x, mean, rows, cols);
     for j in 0..cols {
@@ -66,22 +82,28 @@ pub unsafe fn batch_norm(
         *var.add(j) /= n;
         *scratch.add(j) = inv_std(*var.add(j), eps) * *gamma.add(j);
     }
-    for i in 0..rows {
-        let (row, out) = (x.add(i * cols), y.add(i * cols));
-        let mut j = 0;
-        while j + 4 <= cols {
-            let d = f32x4_sub(ld(row.add(j)), ld(mean.add(j)));
-            st(
-                out.add(j),
-                f32x4_add(f32x4_mul(d, ld(scratch.add(j))), ld(beta.add(j))),
-            );
-            j += 4;
-        }
-        while j < cols {
-            *out.add(j) = (*row.add(j) - *mean.add(j)) * *scratch.add(j) + *beta.add(j);
-            j += 1;
-        }
-    }
+}
+
+/// The forward pass's output from its statistics, row by row: `y = (x - mean) · scale + beta`
+/// (`scale` = `gamma / σ`, from [`batch_norm_stats`]); rows are independent.
+pub unsafe fn batch_norm_apply(
+    x: *const f32,
+    mean: *const f32,
+    scale: *const f32,
+    beta: *const f32,
+    y: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
+    let at = |i: usize, j: usize| i * cols + j;
+    let four = |i: usize, j: usize| {
+        let d = f32x4_sub(ld(x.add(at(i, j))), ld(mean.add(j)));
+        st(y.add(at(i, j)), f32x4_add(f32x4_mul(d, ld(scale.add(j))), ld(beta.add(j))));
+    };
+    let one = |i: usize, j: usize| {
+        *y.add(at(i, j)) = (*x.add(at(i, j)) - *mean.add(j)) * *scale.add(j) + *beta.add(j);
+    };
+    each_row(rows, cols, four, one);
 }
 
 /// Scalar reference of [`batch_norm`]: one column at a time.
@@ -141,6 +163,25 @@ pub unsafe fn batch_norm_grad(
     cols: usize,
     eps: f32,
 ) {
+    batch_norm_grad_sums(dy, x, mean, var, gamma, dgamma, dbeta, scratch, rows, cols, eps);
+    batch_norm_grad_apply(dy, x, mean, scratch, dx, rows, cols);
+}
+
+/// The backward pass's sums: `dbeta`, `dgamma`, and in `scratch` (`4 cols` floats) each
+/// column's `1 / σ`, `Σdy / n`, `Σ(dy x̂) / n` and `gamma / σ`.
+pub unsafe fn batch_norm_grad_sums(
+    dy: *const f32,
+    x: *const f32,
+    mean: *const f32,
+    var: *const f32,
+    gamma: *const f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    scratch: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
     let n = rows as f32;
     let (inv, mdb, mdg, gs) = (
         scratch,
@@ -170,31 +211,39 @@ pub unsafe fn batch_norm_grad(
         *mdg.add(j) = *dgamma.add(j) / n;
         *gs.add(j) = *gamma.add(j) * *inv.add(j);
     }
-    for i in 0..rows {
-        let (g, r, out) = (dy.add(i * cols), x.add(i * cols), dx.add(i * cols));
-        let mut j = 0;
-        while j + 4 <= cols {
-            let xhat = f32x4_mul(f32x4_sub(ld(r.add(j)), ld(mean.add(j))), ld(inv.add(j)));
-            let t = f32x4_sub(
-                f32x4_sub(ld(g.add(j)), ld(mdb.add(j))),
-                f32x4_mul(xhat, ld(mdg.add(j))),
-            );
-            st(out.add(j), f32x4_mul(t, ld(gs.add(j))));
-            j += 4;
-        }
-        while j < cols {
-            *out.add(j) = dx1(
-                *g.add(j),
-                *r.add(j),
-                *mean.add(j),
-                *inv.add(j),
-                *mdb.add(j),
-                *mdg.add(j),
-                *gs.add(j),
-            );
-            j += 1;
-        }
-    }
+}
+
+/// The backward pass's `dx` from [`batch_norm_grad_sums`]' `scratch`, row by row (rows are
+/// independent).
+pub unsafe fn batch_norm_grad_apply(
+    dy: *const f32,
+    x: *const f32,
+    mean: *const f32,
+    scratch: *const f32,
+    dx: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
+    let (inv, mdb, mdg, gs) = (
+        scratch,
+        scratch.add(cols),
+        scratch.add(2 * cols),
+        scratch.add(3 * cols),
+    );
+    let at = |i: usize, j: usize| i * cols + j;
+    let four = |i: usize, j: usize| {
+        let xhat = f32x4_mul(f32x4_sub(ld(x.add(at(i, j))), ld(mean.add(j))), ld(inv.add(j)));
+        let t = f32x4_sub(
+            f32x4_sub(ld(dy.add(at(i, j))), ld(mdb.add(j))),
+            f32x4_mul(xhat, ld(mdg.add(j))),
+        );
+        st(dx.add(at(i, j)), f32x4_mul(t, ld(gs.add(j))));
+    };
+    let one = |i: usize, j: usize| {
+        let (m, inv, mdb, mdg, gs) = (*mean.add(j), *inv.add(j), *mdb.add(j), *mdg.add(j), *gs.add(j));
+        *dx.add(at(i, j)) = dx1(*dy.add(at(i, j)), *x.add(at(i, j)), m, inv, mdb, mdg, gs);
+    };
+    each_row(rows, cols, four, one);
 }
 
 /// Scalar reference of [`batch_norm_grad`]: one column at a time.
@@ -280,3 +329,88 @@ kernel!(
         dy, x, mean, var, gamma, dx, dgamma, dbeta, scratch, rows as usize, cols as usize, eps,
     )
 );
+
+/// The first half of `batch_norm_f32`: `mean`, biased `var`, and the scales `gamma / σ` in
+/// `scratch` (`cols` floats), for `batch_norm_apply_f32_part` to finish in parts.
+///
+/// # Safety
+/// As `batch_norm_f32`.
+#[no_mangle]
+pub unsafe extern "C" fn batch_norm_stats_f32(
+    x: *const f32,
+    gamma: *const f32,
+    mean: *mut f32,
+    var: *mut f32,
+    scratch: *mut f32,
+    rows: u32,
+    cols: u32,
+    eps: f32,
+) {
+    batch_norm_stats(x, gamma, mean, var, scratch, rows as usize, cols as usize, eps)
+}
+
+/// The second half of `batch_norm_f32` on rows `lo..hi`: `y` from `batch_norm_stats_f32`'s
+/// `mean` and `scratch`; one part of a call split over the kernel threads (`work` unused).
+///
+/// # Safety
+/// As `batch_norm_f32`, `lo <= hi <= rows`.
+#[no_mangle]
+pub unsafe extern "C" fn batch_norm_apply_f32_part(
+    x: *const f32,
+    mean: *const f32,
+    scratch: *const f32,
+    beta: *const f32,
+    y: *mut f32,
+    cols: u32,
+    _work: *mut f32,
+    lo: u32,
+    hi: u32,
+) {
+    let (at, cols) = (lo as usize * cols as usize, cols as usize);
+    batch_norm_apply(x.add(at), mean, scratch, beta, y.add(at), (hi - lo) as usize, cols)
+}
+
+/// The first half of `batch_norm_grad_f32`: `dgamma`, `dbeta`, and in `scratch` (`4 cols`
+/// floats) what `batch_norm_grad_apply_f32_part` needs to finish in parts.
+///
+/// # Safety
+/// As `batch_norm_grad_f32`.
+#[no_mangle]
+pub unsafe extern "C" fn batch_norm_grad_sums_f32(
+    dy: *const f32,
+    x: *const f32,
+    mean: *const f32,
+    var: *const f32,
+    gamma: *const f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    scratch: *mut f32,
+    rows: u32,
+    cols: u32,
+    eps: f32,
+) {
+    let (rows, cols) = (rows as usize, cols as usize);
+    batch_norm_grad_sums(dy, x, mean, var, gamma, dgamma, dbeta, scratch, rows, cols, eps)
+}
+
+/// The second half of `batch_norm_grad_f32` on rows `lo..hi`: `dx` from
+/// `batch_norm_grad_sums_f32`'s `scratch`; one part of a call split over the kernel
+/// threads (`work` unused).
+///
+/// # Safety
+/// As `batch_norm_grad_f32`, `lo <= hi <= rows`.
+#[no_mangle]
+pub unsafe extern "C" fn batch_norm_grad_apply_f32_part(
+    dy: *const f32,
+    x: *const f32,
+    mean: *const f32,
+    scratch: *const f32,
+    dx: *mut f32,
+    cols: u32,
+    _work: *mut f32,
+    lo: u32,
+    hi: u32,
+) {
+    let (at, cols) = (lo as usize * cols as usize, cols as usize);
+    batch_norm_grad_apply(dy.add(at), x.add(at), mean, scratch, dx.add(at), (hi - lo) as usize, cols)
+}

@@ -8,7 +8,7 @@
 //!
 //! One module per kernel family, each with its own exports (`#[no_mangle]
 //! extern "C"`, made by [`kernel!`] or a family macro): `matmul`, `conv`,
-//! `optimizers`, `activations`, `reduce`, `batch_norm`, `ema`, `probes`,
+//! `optimizers`, `activations`, `bias`, `reduce`, `batch_norm`, `ema`, `probes`,
 //! `dense_chain`, `kde`, `distances`, `proxy_conv`, `tanh`; the
 //! TypeScript side has a module of the same name in `src/backend/rust/`, and
 //! the export table `src/backend/rust/abi.ts`, checked against this module's
@@ -49,8 +49,32 @@ macro_rules! kernel {
     };
 }
 
+/// Exports an elementwise kernel's job part for the kernel threads
+/// (`src/backend/rust/kernel_threads.ts`): `name(pointers.., scalars.., work, lo, hi)`
+/// runs `kernel(pointers.., len, scalars..)` on elements `lo..hi` alone (each pointer
+/// advanced by `lo`, `len = hi - lo`; `work` unused). Every element is computed as the
+/// whole call computes it, so any split gives the same bits.
+macro_rules! elementwise_part {
+    (
+        $(#[$doc:meta])*
+        $name:ident ($($p:ident: $pt:ty),+ $(; $($s:ident: $st:ty),*)?) => $kernel:ident
+    ) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        #[doc = concat!("As `", stringify!($kernel), "` on elements `lo..hi`, `lo <= hi`.")]
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            $($p: $pt,)+ $($($s: $st,)*)? _work: *mut f32, lo: u32, hi: u32,
+        ) {
+            $kernel($($p.add(lo as usize),)+ hi - lo $($(, $s)*)?)
+        }
+    };
+}
+
 mod activations;
 mod batch_norm;
+mod bias;
 mod conv;
 mod dense_chain;
 mod distances;
@@ -63,6 +87,7 @@ mod optimizers;
 mod probes;
 mod proxy_conv;
 mod reduce;
+mod rows;
 mod tanh;
 
 #[panic_handler]

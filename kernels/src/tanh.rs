@@ -255,3 +255,8 @@ pub unsafe extern "C" fn tanh_f32(x: *const f32, out: *mut f32, len: u32) {
         j += 1;
     }
 }
+
+elementwise_part!(
+    /// `tanh_f32` on elements `lo..hi`: one part of a call split over the kernel threads.
+    tanh_f32_part(x: *const f32, out: *mut f32) => tanh_f32
+);

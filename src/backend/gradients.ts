@@ -4,15 +4,20 @@
  * ops have no gradient there, which breaks second-order gradients (gradient
  * penalties differentiate through leaky ReLU's gradient, which uses
  * `Greater`); they are piecewise constant, so their gradient is zero.
- * Leaky ReLU's gradient is replaced by one that runs as a single kernel where
- * the backend has it (`rust/activations.ts`), with the same values. Batch
+ * ReLU's and leaky ReLU's gradients are replaced by ones that run as a single
+ * kernel where the backend has it (`rust/activations.ts`), with the same values. Batch
  * norm's kernel (`rust/batch_norm.ts`) gets its closed-form gradient; its
  * statistics outputs carry none (they feed the running averages only).
  * @module
  */
 import * as tf from "../deps/tfjs_core.ts";
 import "../deps/tfjs_layers.ts";
-import { LEAKY_RELU_GRAD_KERNEL, leakyReluGrad } from "./rust/activations.ts";
+import {
+  LEAKY_RELU_GRAD_KERNEL,
+  leakyReluGrad,
+  RELU_GRAD_KERNEL,
+  reluGrad,
+} from "./rust/activations.ts";
 import { BATCH_NORM_KERNEL, batchNormGrad } from "./rust/batch_norm.ts";
 
 /** Comparison kernels given a zero gradient here. */
@@ -49,6 +54,25 @@ tf.registerGradient({
     const [x] = saved as tf.Tensor[];
     const { alpha } = attrs as unknown as { alpha: number };
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, alpha), x: () => tf.zerosLike(x) };
+  },
+});
+
+tf.registerGradient({
+  kernelName: "Relu",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved) => {
+    const [x] = saved as tf.Tensor[];
+    return { x: () => reluGrad(dy as tf.Tensor, x) };
+  },
+});
+
+// Linear in dy, piecewise constant in x (as leaky ReLU's).
+tf.registerGradient({
+  kernelName: RELU_GRAD_KERNEL,
+  inputsToSave: ["x"],
+  gradFunc: (ddx, saved) => {
+    const [x] = saved as tf.Tensor[];
+    return { dy: () => reluGrad(ddx as tf.Tensor, x), x: () => tf.zerosLike(x) };
   },
 });
 

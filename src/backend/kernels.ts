@@ -11,20 +11,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from "./conv_kernels.ts";
 import { rustBatchMatMul, rustFusedMatMul } from "./rust/matmul.ts";
 import { hostFusesMultiplyAdd } from "./rust/probes.ts";
 import { rustConv2D, rustConv2DBackpropFilter, rustConv2DBackpropInput } from "./rust/conv.ts";
-import {
-  LEAKY_RELU_GRAD_KERNEL,
-  leakyReluGradKernel,
-  rustLeakyRelu,
-  rustRelu,
-  rustTanh,
-} from "./rust/activations.ts";
-import { rustMean, rustSum } from "./rust/reduce.ts";
-import {
-  BATCH_NORM_GRAD_KERNEL,
-  BATCH_NORM_KERNEL,
-  batchNormGradKernel,
-  batchNormKernel,
-} from "./rust/batch_norm.ts";
+import { STREAM_FIXES, type StreamFixName } from "./stream_fixes.ts";
 import { adamKernel, FUSED_UPDATE_KERNELS, rmspropKernel } from "./rust/optimizers.ts";
 import { EMA_KERNEL, emaKernel } from "./rust/ema.ts";
 import { BOX_MULLER_KERNEL, boxMullerKernel } from "./rust/normal_noise.ts";
@@ -35,21 +22,12 @@ import {
   denseChainKernel,
 } from "./rust/dense_chain.ts";
 import type { GemmRounding } from "./rust/gemm.ts";
+import type { KernelFix } from "./kernel_fix.ts";
 import { THREADED_BACKEND_NAME } from "./threads.ts";
 
-import { type Info, type KernelArgs, type KernelFunc, wasmBackendOf } from "./wasm_backend.ts";
+import { type Info, type KernelArgs, wasmBackendOf } from "./wasm_backend.ts";
 
-/** One replacement: which built-in kernel it wraps and how. */
-export interface KernelFix {
-  /** One line for the README and benchmarks. */
-  readonly doc: string;
-  /** The tfjs kernel it replaces on the `wasm` backend. */
-  readonly kernelName: string;
-  /** Builds the replacement from the built-in (absent when tfjs-backend-wasm lacks the kernel). */
-  wrap(builtin?: KernelFunc): KernelFunc;
-  /** Whether `useBackend` turns it on here (absent: always). */
-  available?(): boolean;
-}
+export type { KernelFix } from "./kernel_fix.ts";
 
 /** Fused replacements: only where the host fuses, else they would compute the plain kernels' bits. */
 const fused = { available: hostFusesMultiplyAdd } as const;
@@ -63,6 +41,7 @@ function transposeLast2(x: Info, args: KernelArgs): Info {
 
 /** A kernel replacement name from {@link KERNEL_FIXES} (a new entry is named here too). */
 export type KernelFixName =
+  | StreamFixName
   | "matmul_transpose"
   | "conv2d_backprop_filter"
   | "conv2d_backprop_input"
@@ -79,15 +58,7 @@ export type KernelFixName =
   | "adam_rust"
   | "rmsprop_rust"
   | "ema_rust"
-  | "leaky_relu_grad_rust"
-  | "leaky_relu_rust"
-  | "relu_rust"
-  | "tanh_rust"
   | "identity_shared"
-  | "sum_rust"
-  | "mean_rust"
-  | "batch_norm_rust"
-  | "batch_norm_grad_rust"
   | "dense_chain_rust"
   | "dense_chain_grad_rust"
   | "box_muller_threads";
@@ -218,29 +189,7 @@ export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
     kernelName: EMA_KERNEL,
     wrap: () => emaKernel,
   },
-  leaky_relu_grad_rust: {
-    doc: "leaky ReLU's gradient as one Rust f32x4 kernel (DuelLeakyReluGrad) instead of " +
-      "tfjs-wasm's slow broadcasting Greater and Select plus a Multiply; same bits",
-    kernelName: LEAKY_RELU_GRAD_KERNEL,
-    wrap: () => leakyReluGradKernel,
-  },
-  leaky_relu_rust: {
-    doc: "LeakyRelu on a Rust f32x4 kernel (tfjs-wasm's runs at ~1 ns per element); same bits",
-    kernelName: "LeakyRelu",
-    wrap: rustLeakyRelu,
-  },
-  relu_rust: {
-    doc: "Relu on a Rust f32x4 kernel (tfjs-wasm's XNNPACK clamp took ~2.7 ms per call on the " +
-      "DCGAN generator's [64, 6272] batch in a profiled step, this ~0.1 ms); same bits",
-    kernelName: "Relu",
-    wrap: rustRelu,
-  },
-  tanh_rust: {
-    doc: "Tanh on a Rust port of musl's tanhf, the libm function tfjs-wasm's Tanh calls (~24 ns " +
-      "a value there); same bits",
-    kernelName: "Tanh",
-    wrap: rustTanh,
-  },
+  ...STREAM_FIXES,
   identity_shared: {
     doc: "Identity (tf.clone; the gradient tape clones every tensor it saves) shares the " +
       "buffer, as tfjs-backend-cpu's does and tfjs-wasm's Reshape does, instead of copying it: " +
@@ -252,30 +201,6 @@ export const KERNEL_FIXES: Readonly<Record<KernelFixName, KernelFix>> = {
       wasmBackendOf(args).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
-  },
-  sum_rust: {
-    doc: "Sum over leading axes (every bias gradient) as Rust f32x4 column sums, without " +
-      "tfjs-wasm's transpose; same summation order, same bits",
-    kernelName: "Sum",
-    wrap: rustSum,
-  },
-  mean_rust: {
-    doc: "Mean over leading axes (batch norm's moments) as the same Rust column sums and an " +
-      "f32 division, without tfjs-wasm's transpose; same bits",
-    kernelName: "Mean",
-    wrap: rustMean,
-  },
-  batch_norm_rust: {
-    doc: "batch norm's forward pass as one Rust f32x4 kernel (DuelBatchNorm: statistics, " +
-      "normalise, scale, shift) instead of ~6 tfjs kernels over the tensor; same bits",
-    kernelName: BATCH_NORM_KERNEL,
-    wrap: () => batchNormKernel,
-  },
-  batch_norm_grad_rust: {
-    doc: "batch norm's closed-form gradient as one Rust f32x4 kernel (DuelBatchNormGrad) " +
-      "instead of ~15 tfjs kernels; tfjs ops while a gradient penalty records it",
-    kernelName: BATCH_NORM_GRAD_KERNEL,
-    wrap: () => batchNormGradKernel,
   },
   dense_chain_rust: {
     doc: "a run of dense (+ bias) + relu/leaky-relu layers as one op and one Rust kernel call " +

@@ -12,6 +12,7 @@
  * Parameter names are the Rust ones.
  * @module
  */
+import { ELEMENTWISE_ABI, type ElementwiseAbi } from "./abi_elementwise.ts";
 import { METRICS_ABI, type MetricsAbi } from "./abi_metrics.ts";
 import { UPDATES_ABI, type UpdatesAbi } from "./abi_updates.ts";
 import {
@@ -82,42 +83,7 @@ const CONV = [
   ["m1", "u32"],
 ] as const;
 
-const LEAKY_RELU = [["x", "ptr"], ["out", "ptr"], ["len", "u32"], ["alpha", "f32"]] as const;
-const LEAKY_RELU_GRAD = [
-  ["x", "ptr"],
-  ["dy", "ptr"],
-  ["out", "ptr"],
-  ["len", "u32"],
-  ["alpha", "f32"],
-] as const;
-const RELU = [["x", "ptr"], ["out", "ptr"], ["len", "u32"]] as const;
 const SUM_ROWS = [["x", "ptr"], ["out", "ptr"], ["rows", "u32"], ["cols", "u32"]] as const;
-const BATCH_NORM = [
-  ["x", "ptr"],
-  ["gamma", "ptr"],
-  ["beta", "ptr"],
-  ["y", "ptr"],
-  ["mean", "ptr"],
-  ["var", "ptr"],
-  ["scratch", "ptr"],
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["eps", "f32"],
-] as const;
-const BATCH_NORM_GRAD = [
-  ["dy", "ptr"],
-  ["x", "ptr"],
-  ["mean", "ptr"],
-  ["var", "ptr"],
-  ["gamma", "ptr"],
-  ["dx", "ptr"],
-  ["dgamma", "ptr"],
-  ["dbeta", "ptr"],
-  ["scratch", "ptr"],
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["eps", "f32"],
-] as const;
 
 /** The doc of `name`'s twin for a plain memory (A broadcast by loads; gemm.ts `SPLAT_TWINS`). */
 const splat = (name: string) => `${name} broadcasting A by loads, for a plain memory; same bits`;
@@ -154,20 +120,8 @@ export type KernelAbi = {
   readonly adam_f32_ref: AbiEntry<typeof ADAM>;
   readonly rmsprop_f32: AbiEntry<typeof RMSPROP>;
   readonly rmsprop_f32_ref: AbiEntry<typeof RMSPROP>;
-  readonly leaky_relu_f32: AbiEntry<typeof LEAKY_RELU>;
-  readonly leaky_relu_f32_ref: AbiEntry<typeof LEAKY_RELU>;
-  readonly leaky_relu_grad_f32: AbiEntry<typeof LEAKY_RELU_GRAD>;
-  readonly leaky_relu_grad_f32_ref: AbiEntry<typeof LEAKY_RELU_GRAD>;
-  readonly relu_f32: AbiEntry<typeof RELU>;
-  readonly tanh_f32: AbiEntry<typeof RELU>;
-  readonly tanh_f32_ref: AbiEntry<typeof RELU>;
-  readonly relu_f32_ref: AbiEntry<typeof RELU>;
   readonly sum_rows_f32: AbiEntry<typeof SUM_ROWS>;
   readonly sum_rows_f32_ref: AbiEntry<typeof SUM_ROWS>;
-  readonly batch_norm_f32: AbiEntry<typeof BATCH_NORM>;
-  readonly batch_norm_f32_ref: AbiEntry<typeof BATCH_NORM>;
-  readonly batch_norm_grad_f32: AbiEntry<typeof BATCH_NORM_GRAD>;
-  readonly batch_norm_grad_f32_ref: AbiEntry<typeof BATCH_NORM_GRAD>;
   readonly ema_f32: AbiEntry<typeof EMA>;
   readonly dense_chain_f32: AbiEntry<Chain> & AbiFmaTwin;
   readonly dense_chain_f32_ref: AbiEntry<Chain>;
@@ -209,7 +163,7 @@ export type KernelAbi = {
  * Every export of kernels/duel_kernels.wasm, by family (the Rust module that
  * exports it), except the build's fused twins, which `fma: true` declares.
  */
-export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
+export const KERNEL_ABI: KernelAbi & ElementwiseAbi & MetricsAbi & UpdatesAbi = {
   // matmul.rs
   matmul_f32_work_len: { doc: "floats of workspace matmul_f32 needs", params: [], result: "u32" },
   matmul_f32: { doc: "C[b] = act(op(A[b]) · op(B[b]) + bias), 2 × 16 tile", params: MATMUL },
@@ -263,24 +217,9 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
     params: RMSPROP,
   },
   rmsprop_f32_ref: { doc: ref("rmsprop_f32"), params: RMSPROP },
-  // activations.rs
-  leaky_relu_f32: { doc: "out = x < 0 ? alpha x : x", params: LEAKY_RELU },
-  leaky_relu_f32_ref: { doc: ref("leaky_relu_f32"), params: LEAKY_RELU },
-  leaky_relu_grad_f32: { doc: "out = x > 0 ? dy : alpha dy", params: LEAKY_RELU_GRAD },
-  leaky_relu_grad_f32_ref: { doc: ref("leaky_relu_grad_f32"), params: LEAKY_RELU_GRAD },
-  relu_f32: { doc: "out = x's sign bit set ? +0 : x (tfjs-wasm's Relu)", params: RELU },
-  relu_f32_ref: { doc: ref("relu_f32"), params: RELU },
-  // tanh.rs
-  tanh_f32: { doc: "out = tanh(x) in musl tanhf's bits (tfjs-wasm's Tanh), 4 lanes", params: RELU },
-  tanh_f32_ref: { doc: ref("tanh_f32"), params: RELU },
   // reduce.rs
   sum_rows_f32: { doc: "column sums of a rows × cols matrix, in row order", params: SUM_ROWS },
   sum_rows_f32_ref: { doc: ref("sum_rows_f32"), params: SUM_ROWS },
-  // batch_norm.rs
-  batch_norm_f32: { doc: "batch norm forward: y, mean, biased variance", params: BATCH_NORM },
-  batch_norm_f32_ref: { doc: ref("batch_norm_f32"), params: BATCH_NORM },
-  batch_norm_grad_f32: { doc: "batch norm's closed-form gradient", params: BATCH_NORM_GRAD },
-  batch_norm_grad_f32_ref: { doc: ref("batch_norm_grad_f32"), params: BATCH_NORM_GRAD },
   // ema.rs
   ema_f32: {
     doc: "avg = decay avg + (1 - decay) param over n entries [p, avg, avg', len]",
@@ -334,6 +273,7 @@ export const KERNEL_ABI: KernelAbi & MetricsAbi & UpdatesAbi = {
     result: "u32",
   },
   peak_flops_per_iter: { doc: "flops per iteration of peak_flops", params: [], result: "u32" },
+  ...ELEMENTWISE_ABI,
   ...METRICS_ABI,
   ...UPDATES_ABI,
 };

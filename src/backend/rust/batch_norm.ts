@@ -13,7 +13,9 @@
  * recomputes the statistics from `x`, while a tape is on: gradient penalties
  * differentiate through the critic's gradient, so that one must be
  * differentiable itself. The statistics outputs carry no gradient (they feed
- * the running averages only).
+ * the running averages only). On the threaded build large calls compute
+ * their statistics on the calling thread, then their output by rows over the
+ * kernel threads (`parts.ts`); the bits never depend on the split.
  * @module
  */
 import * as tf from "../../deps/tfjs_core.ts";
@@ -25,6 +27,7 @@ import {
   wasmBackendOf,
 } from "../wasm_backend.ts";
 import { kernelsOn } from "./loader.ts";
+import { runStreamed } from "./parts.ts";
 
 /** The forward kernel: inputs `x`, `gamma`, `beta`; attr `epsilon`; outputs `y`, `mean`, `variance`. */
 export const BATCH_NORM_KERNEL = "DuelBatchNorm";
@@ -65,17 +68,17 @@ export function batchNormKernel(args: KernelArgs): Info[] {
   const variance = backend.makeOutput([cols], "float32");
   withScratch(backend, cols, (scratch) => {
     const at = (t: Info) => offsetOf(backend, t);
-    kernelsOn(backend).batch_norm_f32(
-      at(x),
-      at(gamma),
-      at(beta),
-      at(y),
-      at(mean),
-      at(variance),
-      scratch,
+    const k = kernelsOn(backend);
+    const [px, pg, pb, py, pm, pv] = [x, gamma, beta, y, mean, variance].map(at);
+    // Whole, or the statistics (every row, in order) here and the output by rows in parts.
+    runStreamed(
+      backend,
+      "batch_norm_apply_f32_part",
+      [px, pm, scratch, pb, py, cols],
       rows,
+      () => k.batch_norm_f32(px, pg, pb, py, pm, pv, scratch, rows, cols, epsilon),
       cols,
-      epsilon,
+      () => k.batch_norm_stats_f32(px, pg, pm, pv, scratch, rows, cols, epsilon),
     );
   });
   return [y, mean, variance];
@@ -92,19 +95,18 @@ export function batchNormGradKernel(args: KernelArgs): Info[] {
   const dbeta = backend.makeOutput([cols], "float32");
   withScratch(backend, 4 * cols, (scratch) => {
     const at = (t: Info) => offsetOf(backend, t);
-    kernelsOn(backend).batch_norm_grad_f32(
-      at(dy),
-      at(x),
-      at(mean),
-      at(variance),
-      at(gamma),
-      at(dx),
-      at(dgamma),
-      at(dbeta),
-      scratch,
+    const k = kernelsOn(backend);
+    const [pdy, px, pm, pv, pg, pdx, pdg, pdb] = [dy, x, mean, variance, gamma, dx, dgamma, dbeta]
+      .map(at);
+    // Whole, or the sums (every row, in order) here and dx by rows in parts.
+    runStreamed(
+      backend,
+      "batch_norm_grad_apply_f32_part",
+      [pdy, px, pm, scratch, pdx, cols],
       rows,
+      () => k.batch_norm_grad_f32(pdy, px, pm, pv, pg, pdx, pdg, pdb, scratch, rows, cols, epsilon),
       cols,
-      epsilon,
+      () => k.batch_norm_grad_sums_f32(pdy, px, pm, pv, pg, pdg, pdb, scratch, rows, cols, epsilon),
     );
   });
   return [dx, dgamma, dbeta];

@@ -134,3 +134,46 @@ export function planRows(
   bounds.push(rows);
   return bounds.length < 3 ? undefined : bounds;
 }
+
+/**
+ * Splitting a kernel that streams through memory (activations, a bias, batch
+ * norm) over the kernel threads: by its items (elements, rows or channels),
+ * when its estimated time on one thread (items × ns each) is at least
+ * `minNs`, in parts of at least `minPartNs`. Handing a job to a spinning worker
+ * costs a few µs; to a sleeping one ~70-100 µs, which the caller does not wait
+ * for (it claims the worker's part itself when it is done with its own).
+ */
+export const STREAM_SPLIT = {
+  /** Below this estimated time on one thread, in ns, a call stays on the calling thread. */
+  minNs: 20_000,
+  /** Fewest ns of estimated work per part. */
+  minPartNs: 10_000,
+} as const;
+
+/**
+ * Part bounds for `items` items of `nsEach` ns each over `threads` threads,
+ * each bound a multiple of `align` (a SIMD vector or a cache line of floats),
+ * or `undefined` when the call should stay on the calling thread.
+ */
+export function planItems(
+  items: number,
+  nsEach: number,
+  threads: number,
+  align: number,
+): number[] | undefined {
+  const ns = items * nsEach;
+  if (threads < 2 || ns < STREAM_SPLIT.minNs) return undefined;
+  const parts = Math.min(
+    threads * MATMUL_SPLIT.partsPerThread,
+    Math.floor(ns / STREAM_SPLIT.minPartNs),
+    Math.floor(items / align),
+  );
+  if (parts < 2) return undefined;
+  const bounds = [0];
+  for (let p = 1; p < parts; p++) {
+    const b = roundTo((items * p) / parts, align);
+    if (b > bounds[bounds.length - 1] && b < items) bounds.push(b);
+  }
+  bounds.push(items);
+  return bounds.length < 3 ? undefined : bounds;
+}
