@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { setKernelFix } from "../src/backend/kernels.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
@@ -8,6 +7,7 @@ import {
 } from "../src/backend/rust/batch_norm.ts";
 import type { RustKernels as BatchNormKernels } from "../src/backend/rust/abi.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
+import { onAndOff } from "./_kernel_fixes.ts";
 import { normals, onMemory } from "./_wasm_memory.ts";
 
 await useBackend("wasm");
@@ -117,16 +117,6 @@ Deno.test("the Rust batch norm is close to float64, forward and backward", () =>
   }
 });
 
-/** `fn` with the batch norm kernels off (tfjs's composite) and on. */
-function onAndOff<T>(fn: () => T): { on: T; off: T } {
-  const fixes = ["batch_norm_rust", "batch_norm_grad_rust"] as const;
-  for (const fix of fixes) setKernelFix(fix, false);
-  const off = fn();
-  for (const fix of fixes) setKernelFix(fix, true);
-  const on = fn();
-  return { on, off };
-}
-
 Deno.test("batch norm on the Rust kernels: tfjs's forward bits, its gradients to rounding, second order too", () => {
   assert.ok(
     tf.getKernel(BATCH_NORM_KERNEL, "wasm") && tf.getKernel(BATCH_NORM_GRAD_KERNEL, "wasm"),
@@ -137,7 +127,7 @@ Deno.test("batch norm on the Rust kernels: tfjs's forward bits, its gradients to
     const w = tf.tensor(normals(size, `lw${shape}`), shape);
     const gamma = tf.tensor1d(normals(c, `lg${shape}`)),
       beta = tf.tensor1d(normals(c, `lb${shape}`));
-    const { on, off } = onAndOff(() =>
+    const { on, off } = onAndOff(["batch_norm_rust", "batch_norm_grad_rust"], () =>
       tf.tidy(() => {
         const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
           tf.sum(tf.mul(batchNorm(x, g, b, EPS).y, w));
@@ -148,8 +138,7 @@ Deno.test("batch norm on the Rust kernels: tfjs's forward bits, its gradients to
           tf.sum(tf.square(tf.grad((x: tf.Tensor) => f(x, g, beta))(x)));
         const second = tf.grad(penalty)(gamma);
         return [y, mean, variance, ...grads, second].map((t) => Array.from(t.dataSync()));
-      })
-    );
+      }));
     const [forward, backward] = [[0, 1, 2], [3, 4, 5, 6]];
     for (const i of forward) assert.deepEqual(on[i], off[i], `${shape} output ${i}`);
     for (const i of backward) {

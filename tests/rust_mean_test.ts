@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { setKernelFix } from "../src/backend/kernels.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
 import { Rng } from "../src/rng.ts";
-
-/** `fn` with `mean_rust` off (tfjs-wasm's Mean) and on: both results. */
-function onAndOff<T>(fn: () => T): { on: T; off: T } {
-  setKernelFix("mean_rust", false);
-  const off = fn();
-  setKernelFix("mean_rust", true);
-  const on = fn();
-  return { on, off };
-}
+import { onAndOff } from "./_kernel_fixes.ts";
 
 const normals = (shape: number[], stream: string) =>
   tf.tensor(
@@ -32,7 +23,7 @@ Deno.test("Mean over leading axes: the Rust column sums give tfjs-wasm's bits", 
   ];
   for (const [shape, axis, keepDims] of cases) {
     const x = normals(shape, `mean${shape}`);
-    const { on, off } = onAndOff(() => {
+    const { on, off } = onAndOff("mean_rust", () => {
       const m = tf.mean(x, axis, keepDims);
       return { shape: m.shape, data: Array.from(m.dataSync()) };
     });
@@ -41,21 +32,23 @@ Deno.test("Mean over leading axes: the Rust column sums give tfjs-wasm's bits", 
   }
   // Batch norm's statistics and their gradient, as the layer computes them.
   const x = normals([4, 3, 3, 5], "moments");
-  const { on, off } = onAndOff(() =>
+  const { on, off } = onAndOff("mean_rust", () =>
     tf.tidy(() => {
       const f = (x: tf.Tensor) => {
         const { mean, variance } = tf.moments(x, [0, 1, 2]);
         return tf.sum(tf.square(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)))));
       };
       return Array.from(tf.grad(f)(x).dataSync());
-    })
-  );
+    }));
   assert.deepEqual(on, off);
   x.dispose();
   // Means of nothing are NaN (tfjs-wasm's own Mean leaves them uninitialised).
   assert.deepEqual([...tf.mean(tf.zeros([0, 3]), 0).dataSync()], [NaN, NaN, NaN]);
   // Not float32: the built-in.
   const ints = tf.tensor2d([[1, 2], [4, 7]], undefined, "int32");
-  assert.deepEqual(onAndOff(() => Array.from(tf.mean(ints, 0).dataSync())).on, [2.5, 4.5]);
+  assert.deepEqual(onAndOff("mean_rust", () => Array.from(tf.mean(ints, 0).dataSync())).on, [
+    2.5,
+    4.5,
+  ]);
   ints.dispose();
 });

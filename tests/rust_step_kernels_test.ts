@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
+import { setKernelFix } from "../src/backend/kernels.ts";
 import { LEAKY_RELU_GRAD_KERNEL } from "../src/backend/rust/activations.ts";
 import type {
   RustKernels as ActivationKernels,
   RustKernels as ReduceKernels,
 } from "../src/backend/rust/abi.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
+import { onAndOff } from "./_kernel_fixes.ts";
 import { normals, onMemory as onMem } from "./_wasm_memory.ts";
 
 await useBackend("wasm");
@@ -55,15 +56,6 @@ Deno.test("sum_rows_f32 equals its scalar reference bit for bit", () => {
     }
   }
 });
-
-/** `fn` with the Rust kernels on and off: both results. */
-function onAndOff<T>(fix: KernelFixName, fn: () => T): { on: T; off: T } {
-  setKernelFix(fix, false);
-  const off = fn();
-  setKernelFix(fix, true);
-  const on = fn();
-  return { on, off };
-}
 
 Deno.test("leaky ReLU's gradient: the Rust kernel gives tfjs's bits, second order too", () => {
   for (const n of SIZES) {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { type KernelFixName, setKernelFix } from "../src/backend/kernels.ts";
 import type { RustKernels } from "../src/backend/rust/abi.ts";
 import { RELU_GRAD_KERNEL } from "../src/backend/rust/activations.ts";
 import { batchNorm, batchNormGrad } from "../src/backend/rust/batch_norm.ts";
@@ -8,6 +7,7 @@ import { rustKernelThreads } from "../src/backend/rust/bound.ts";
 import { streamSplit } from "../src/backend/rust/parts.ts";
 import { planItems, STREAM_SPLIT } from "../src/backend/rust/split.ts";
 import { useBackend } from "../src/backend/tfjs.ts";
+import { onAndOff } from "./_kernel_fixes.ts";
 import { normals, onMemory } from "./_wasm_memory.ts";
 
 // The streaming kernels (activations, their gradients, a bias per channel, batch norm's
@@ -28,15 +28,6 @@ function values(n: number, stream: string, shift = 0): Float32Array {
     v[i] = SPECIAL[(i + shift) % SPECIAL.length];
   }
   return v;
-}
-
-/** `fn` with the Rust kernel off, then on: both results. */
-function onAndOff<T>(fix: KernelFixName, fn: () => T): { on: T; off: T } {
-  setKernelFix(fix, false);
-  const off = fn();
-  setKernelFix(fix, true);
-  const on = fn();
-  return { on, off };
 }
 
 Deno.test("relu_grad_f32 and bias_add_f32 equal their scalar references bit for bit", () => {

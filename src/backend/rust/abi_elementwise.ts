@@ -48,11 +48,10 @@ const BIAS_ADD_PART = [
   ["cols", "u32"],
   ...WORK_PART,
 ] as const;
-const BATCH_NORM = [
-  ["x", "ptr"],
-  ["gamma", "ptr"],
-  ["beta", "ptr"],
-  ["y", "ptr"],
+/** Batch norm's forward pieces: `x, gamma`, then (whole call only) `beta, y`, then the rest. */
+const BN_IN = [["x", "ptr"], ["gamma", "ptr"]] as const;
+const BN_OUT = [["beta", "ptr"], ["y", "ptr"]] as const;
+const BN_STATS = [
   ["mean", "ptr"],
   ["var", "ptr"],
   ["scratch", "ptr"],
@@ -60,31 +59,8 @@ const BATCH_NORM = [
   ["cols", "u32"],
   ["eps", "f32"],
 ] as const;
-const BATCH_NORM_GRAD = [
-  ["dy", "ptr"],
-  ["x", "ptr"],
-  ["mean", "ptr"],
-  ["var", "ptr"],
-  ["gamma", "ptr"],
-  ["dx", "ptr"],
-  ["dgamma", "ptr"],
-  ["dbeta", "ptr"],
-  ["scratch", "ptr"],
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["eps", "f32"],
-] as const;
-
-const BATCH_NORM_STATS = [
-  ["x", "ptr"],
-  ["gamma", "ptr"],
-  ["mean", "ptr"],
-  ["var", "ptr"],
-  ["scratch", "ptr"],
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["eps", "f32"],
-] as const;
+const BATCH_NORM = [...BN_IN, ...BN_OUT, ...BN_STATS] as const;
+const BATCH_NORM_STATS = [...BN_IN, ...BN_STATS] as const;
 const BATCH_NORM_APPLY_PART = [
   ["x", "ptr"],
   ["mean", "ptr"],
@@ -94,12 +70,15 @@ const BATCH_NORM_APPLY_PART = [
   ["cols", "u32"],
   ...WORK_PART,
 ] as const;
-const BATCH_NORM_GRAD_SUMS = [
+/** Its gradient's pieces: the inputs, then (whole call only) `dx`, then the rest. */
+const BN_GRAD_IN = [
   ["dy", "ptr"],
   ["x", "ptr"],
   ["mean", "ptr"],
   ["var", "ptr"],
   ["gamma", "ptr"],
+] as const;
+const BN_GRAD_SUMS = [
   ["dgamma", "ptr"],
   ["dbeta", "ptr"],
   ["scratch", "ptr"],
@@ -107,6 +86,8 @@ const BATCH_NORM_GRAD_SUMS = [
   ["cols", "u32"],
   ["eps", "f32"],
 ] as const;
+const BATCH_NORM_GRAD = [...BN_GRAD_IN, ["dx", "ptr"], ...BN_GRAD_SUMS] as const;
+const BATCH_NORM_GRAD_SUMS = [...BN_GRAD_IN, ...BN_GRAD_SUMS] as const;
 const BATCH_NORM_GRAD_APPLY_PART = [
   ["dy", "ptr"],
   ["x", "ptr"],
