@@ -137,7 +137,7 @@ export function planRows(
 
 /**
  * Splitting a kernel that streams through memory (activations, a bias, batch
- * norm) over the kernel threads: by its items (elements, rows or channels),
+ * norm's output) over the kernel threads: by its items (elements or rows),
  * when its estimated time on one thread (items × ns each) is at least
  * `minNs`, in parts of at least `minPartNs`. Handing a job to a spinning worker
  * costs a few µs; to a sleeping one ~70-100 µs, which the caller does not wait
